@@ -1,0 +1,53 @@
+/* cli.h — helpers shared by the bpel subcommands: option parsing, loading a
+ * structure with its potential, progress bars. */
+#ifndef BPEL_CLI_H
+#define BPEL_CLI_H
+
+#include <stdio.h>
+#include "eam.h"
+#include "forces.h"
+#include "structure.h"
+
+struct bpel_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+/* Print "bpel: <message>" for the current library error and return 1. */
+int cli_error(void);
+/* Print a formatted error and return 2 (usage errors). */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Number parsing that rejects trailing junk. Return 0 on success. */
+int cli_parse_double(const char *s, double *v);
+int cli_parse_long(const char *s, long *v);
+
+/* Load a data file, read the potential (found via potential_find), map types
+ * (elements list optional), check masses and overlapping atoms. */
+typedef struct cli_setup {
+    bpel_system *sys;
+    bpel_eam *pot;
+    int map[BPEL_MAX_TYPES + 1];
+    char potential_path[1024];
+} cli_setup;
+int cli_load(const char *data, const char *potential, const char *elements, cli_setup *out);
+void cli_setup_free(cli_setup *c);
+
+/* Progress bar on stderr when it is a terminal; silent otherwise. */
+typedef struct cli_progress {
+    const char *label;
+    double total;
+    double start;       /* wall time, s */
+    double last_draw;
+    int tty;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *label, double total);
+void cli_progress_update(cli_progress *p, double done, const char *extra);
+void cli_progress_finish(cli_progress *p);
+double cli_wall_time(void);
+
+/* Build provenance line ("bpel 0.1.0 (GCC 12.2.0, -O3 ..., OpenBLAS ...)"). */
+const char *cli_provenance(void);
+
+#endif

@@ -1,0 +1,139 @@
+/* cli_common.c — shared pieces of the bpel subcommands (see cli.h). */
+#include "cli.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpel_version.h"
+#include "error.h"
+#include "neighbour.h"
+
+int cli_error(void)
+{
+    fprintf(stderr, "bpel: error: %s\n", bpel_errmsg());
+    return 1;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "bpel %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (bpel %s --help)\n", cmd);
+    return 2;
+}
+
+int cli_parse_double(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x)) return -1;
+    *v = x;
+    return 0;
+}
+
+int cli_parse_long(const char *s, long *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE) return -1;
+    *v = x;
+    return 0;
+}
+
+int cli_load(const char *data, const char *potential, const char *elements, cli_setup *c)
+{
+    memset(c, 0, sizeof *c);
+    int rc = potential_find(potential ? potential : BPEL_DEFAULT_POTENTIAL, c->potential_path, sizeof c->potential_path);
+    if (rc) return rc;
+    rc = data_read(data, &c->sys);
+    if (rc) return rc;
+    rc = eam_read(c->potential_path, NULL, &c->pot);
+    if (rc) goto fail;
+    rc = eam_map_types(c->pot, c->sys, elements, c->map);
+    if (rc) goto fail;
+    rc = system_check_masses(c->sys);
+    if (rc) goto fail;
+    size_t i, j;
+    double r;
+    int close = nbr_find_close_pair(c->sys, 1.0, &i, &j, &r);
+    if (close < 0) { rc = close; goto fail; }
+    if (close) {
+        rc = bpel_fail(BPEL_EINVAL, "%s:%d: atom %lld is %.3g Å from atom %lld (line %d): overlapping atoms", data,
+                       c->sys->line ? c->sys->line[j] : 0, (long long)c->sys->id[j], r, (long long)c->sys->id[i],
+                       c->sys->line ? c->sys->line[i] : 0);
+        goto fail;
+    }
+    return BPEL_OK;
+fail:
+    cli_setup_free(c);
+    return rc;
+}
+
+void cli_setup_free(cli_setup *c)
+{
+    system_destroy(c->sys);
+    eam_destroy(c->pot);
+    c->sys = NULL;
+    c->pot = NULL;
+}
+
+double cli_wall_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+void cli_progress_start(cli_progress *p, const char *label, double total)
+{
+    p->label = label;
+    p->total = total > 0 ? total : 1;
+    p->start = cli_wall_time();
+    p->last_draw = 0;
+    p->tty = isatty(STDERR_FILENO) && !getenv("BPEL_NO_PROGRESS");
+}
+
+void cli_progress_update(cli_progress *p, double done, const char *extra)
+{
+    if (!p->tty) return;
+    double now = cli_wall_time();
+    if (now - p->last_draw < 0.2 && done < p->total) return;
+    p->last_draw = now;
+    double frac = done / p->total;
+    if (frac > 1) frac = 1;
+    int width = 30, fill = (int)(frac * width);
+    double el = now - p->start, eta = frac > 0 ? el * (1 - frac) / frac : 0;
+    char bar[64];
+    for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r%-10s [%s] %5.1f%%  %6.0fs elapsed  ETA %6.0fs %s\033[K", p->label, bar, 100 * frac, el, eta,
+            extra ? extra : "");
+    fflush(stderr);
+}
+
+void cli_progress_finish(cli_progress *p)
+{
+    if (!p->tty) return;
+    cli_progress_update(p, p->total, NULL);
+    fputc('\n', stderr);
+}
+
+const char *cli_provenance(void)
+{
+    static char buf[1024];
+    char *cfg = openblas_get_config();
+    snprintf(buf, sizeof buf, "bpel %s (%s; %s build; flags: %s; BLAS: OpenBLAS %s)", BPEL_VERSION, BPEL_COMPILER,
+             BPEL_BUILD_TYPE, BPEL_BUILD_FLAGS, cfg ? cfg : "?");
+    return buf;
+}
