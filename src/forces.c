@@ -1,0 +1,455 @@
+/* forces.c — EAM energy, forces, per-atom energy and virial (see forces.h).
+ *
+ * With ρ_i = Σ_j ρ_{t_i t_j}(r_ij) and E = Σ_i F_{t_i}(ρ_i) + Σ_{i<j} φ(r_ij),
+ *   F_i = −Σ_j [F'_i ρ'_{t_i t_j}(r_ij) + F'_j ρ'_{t_j t_i}(r_ij) + φ'(r_ij)] (r_i − r_j)/r_ij
+ * where ρ_{ab}(r) is the density an atom of type b contributes at one of type a,
+ * and φ = z2r/r. Two passes over the pairs (density, then forces) with F'
+ * known for every atom in between: the reason the embedding term is many-body.
+ *
+ * Fast kernel: half list over local + ghost slots (as LAMMPS with newton on),
+ * spline coefficients of the two densities and r·φ packed per (type pair,
+ * interval) so one pair touches one or two cache lines, forces and densities
+ * accumulated per thread and reduced, ghost slots folded onto their owners at
+ * the end, virial from Σ_slots x ⊗ f before folding. Reference kernel: full
+ * list, per-atom sums straight from the equations. Both evaluate each spline
+ * with LAMMPS's formulas, so they agree with LAMMPS to round-off. */
+#include "forces.h"
+#include "eam_tables.h"
+#include "error.h"
+#include "units.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double a[4]; /* value cubic c3..c6 of ρ_{ti tj}: density j contributes at i */
+    double b[4]; /* value cubic of ρ_{tj ti}: density i contributes at j */
+} dens_coef;
+
+typedef struct {
+    double ji[3]; /* derivative coefficients c0..c2 of ρ_{ti tj} */
+    double ij[3]; /* derivative coefficients of ρ_{tj ti} */
+    double z[7];  /* r·φ, all seven coefficients */
+    double pad[3];
+} forc_coef;
+
+struct bpel_forces {
+    const bpel_eam *pot;
+    int map[BPEL_MAX_TYPES + 1];
+    int ntypes;
+    eam_tables tab;
+    nbr_list *list;        /* half list for the fast kernel */
+    nbr_list *full;        /* full list for the reference kernel (lazily) */
+    long typed_build;      /* list->builds when typeall was made */
+    int *typeall;          /* [nall] type index 0..ntypes-1 of each slot */
+    dens_coef *dens;       /* [ntypes²][nr+1] */
+    forc_coef *forc;       /* [ntypes²][nr+1] */
+    size_t n;
+    double *f, *pe, *rho;  /* [3n], [n], [n] results */
+    double *fp;            /* [nall] F'(ρ) of each slot */
+    double *scratch;       /* per thread: rho[nall], f[3nall], pe[nall] */
+    size_t scratch_per_thread, scratch_cap;
+};
+
+int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double skin,
+                  bpel_forces **out)
+{
+    *out = NULL;
+    if (s->n < 1) return bpel_fail(BPEL_EINVAL, "no atoms");
+    bpel_forces *e = bpel_calloc(1, sizeof *e);
+    if (!e) return BPEL_ENOMEM;
+    e->pot = pot;
+    memcpy(e->map, map, sizeof e->map);
+    e->ntypes = s->ntypes;
+    eam_bind_tables(pot, map, s->ntypes, &e->tab);
+    const eam_tables *t = &e->tab;
+    int nt = s->ntypes, nr = t->nr;
+    e->dens = bpel_malloc((size_t)nt * nt * (nr + 1) * sizeof *e->dens);
+    e->forc = bpel_malloc((size_t)nt * nt * (nr + 1) * sizeof *e->forc);
+    e->list = nbr_create(t->cut, skin, 1);
+    e->n = s->n;
+    e->f = bpel_calloc(3 * s->n, sizeof *e->f);
+    e->pe = bpel_calloc(s->n, sizeof *e->pe);
+    e->rho = bpel_calloc(s->n, sizeof *e->rho);
+    if (!e->dens || !e->forc || !e->list || !e->f || !e->pe || !e->rho) {
+        forces_destroy(e);
+        return BPEL_ENOMEM;
+    }
+    for (int a = 0; a < nt; a++)
+        for (int b = 0; b < nt; b++) {
+            size_t base = ((size_t)a * nt + b) * (nr + 1);
+            const eam_coef *rab = t->rhor[a + 1][b + 1], *rba = t->rhor[b + 1][a + 1], *z = t->z2r[a + 1][b + 1];
+            for (int m = 0; m <= nr; m++) {
+                dens_coef *d = &e->dens[base + m];
+                forc_coef *f = &e->forc[base + m];
+                for (int k = 0; k < 4; k++) {
+                    d->a[k] = rab[m][3 + k];
+                    d->b[k] = rba[m][3 + k];
+                }
+                for (int k = 0; k < 3; k++) {
+                    f->ji[k] = rab[m][k];
+                    f->ij[k] = rba[m][k];
+                }
+                for (int k = 0; k < 7; k++) f->z[k] = z[m][k];
+                f->pad[0] = f->pad[1] = f->pad[2] = 0.0;
+            }
+        }
+    *out = e;
+    return BPEL_OK;
+}
+
+void forces_destroy(bpel_forces *e)
+{
+    if (!e) return;
+    nbr_destroy(e->list);
+    nbr_destroy(e->full);
+    free(e->typeall);
+    free(e->dens);
+    free(e->forc);
+    free(e->f);
+    free(e->pe);
+    free(e->rho);
+    free(e->fp);
+    free(e->scratch);
+    free(e);
+}
+
+const nbr_list *forces_neighbours(const bpel_forces *e) { return e->list; }
+const bpel_eam *forces_potential(const bpel_forces *e) { return e->pot; }
+const int *forces_type_map(const bpel_forces *e) { return e->map; }
+double forces_cutoff(const bpel_forces *e) { return e->tab.cut; }
+
+double forces_stress(const bpel_system *s, const double virial[6], double stress[6])
+{
+    double ke[6] = {0, 0, 0, 0, 0, 0};
+    if (s->v) {
+        for (size_t i = 0; i < s->n; i++) {
+            double m = system_mass(s, i) * BPEL_MVV2E;
+            const double *v = &s->v[3 * i];
+            ke[0] += m * v[0] * v[0];
+            ke[1] += m * v[1] * v[1];
+            ke[2] += m * v[2] * v[2];
+            ke[3] += m * v[0] * v[1];
+            ke[4] += m * v[0] * v[2];
+            ke[5] += m * v[1] * v[2];
+        }
+    }
+    double iv = BPEL_NKTV2P / box_volume(&s->box);
+    for (int k = 0; k < 6; k++) stress[k] = (ke[k] + virial[k]) * iv;
+    return (stress[0] + stress[1] + stress[2]) / 3.0;
+}
+
+/* Per-slot types and scratch space after a (re)build. */
+static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
+{
+    nbr_list *l = e->list;
+    if (e->typed_build != l->builds) {
+        int *ta = bpel_realloc(e->typeall, l->nall * sizeof *ta);
+        double *fp = bpel_realloc(e->fp, l->nall * sizeof *fp);
+        if (!ta || !fp) {
+            if (ta) e->typeall = ta;
+            if (fp) e->fp = fp;
+            return BPEL_ENOMEM;
+        }
+        e->typeall = ta;
+        e->fp = fp;
+        for (size_t j = 0; j < l->nall; j++) ta[j] = s->type[l->owner[j]] - 1;
+        e->typed_build = l->builds;
+    }
+    size_t per = 5 * l->nall;
+    size_t need = per * (size_t)nthreads;
+    if (need > e->scratch_cap) {
+        free(e->scratch);
+        e->scratch = bpel_malloc(need * sizeof *e->scratch);
+        if (!e->scratch) { e->scratch_cap = 0; return BPEL_ENOMEM; }
+        e->scratch_cap = need;
+    }
+    e->scratch_per_thread = per;
+    return BPEL_OK;
+}
+
+static inline double cubic(const double *c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
+
+/* The fast kernel. `eflag`, `pflag` are compile-time constants at each call
+ * site, so the compiler removes the energy branches from the inner loops. */
+static inline __attribute__((always_inline)) void kernel(bpel_forces *e, const bpel_system *s, int eflag, int pflag,
+                                                         double *energy)
+{
+    const nbr_list *l = e->list;
+    const eam_tables *t = &e->tab;
+    const size_t n = l->nlocal, nall = l->nall;
+    const int nt = e->ntypes, nr = t->nr;
+    const double rdr = t->rdr, cutsq = t->cutsq;
+    const double *x = l->xall;
+    const int *ta = e->typeall;
+    const uint32_t *nbr = l->nbr;
+    const size_t *start = l->start;
+    const size_t per = e->scratch_per_thread;
+    double *fp = e->fp;
+    double eng_embed = 0.0, eng_pair = 0.0;
+    int nthreads = omp_get_max_threads();
+
+#pragma omp parallel num_threads(nthreads) reduction(+ : eng_embed, eng_pair)
+    {
+        int tid = omp_get_thread_num();
+        double *rho_t = e->scratch + per * (size_t)tid;
+        double *f_t = rho_t + nall;
+        double *pe_t = f_t + 3 * nall;
+        memset(rho_t, 0, (pflag ? 5 : 4) * nall * sizeof(double));
+
+        /* density pass */
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+            const dens_coef *row = e->dens + (size_t)ta[i] * nt * (nr + 1);
+            double rhoi = 0.0;
+            for (size_t q = start[i]; q < start[i + 1]; q++) {
+                const uint32_t j = nbr[q];
+                const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
+                const double rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq < cutsq) {
+                    double p = sqrt(rsq) * rdr + 1.0;
+                    int m = (int)p;
+                    m = m < nr - 1 ? m : nr - 1;
+                    p -= m;
+                    p = p < 1.0 ? p : 1.0;
+                    const dens_coef *c = row + (size_t)ta[j] * (nr + 1) + m;
+                    rhoi += cubic(c->a, p);
+                    rho_t[j] += cubic(c->b, p);
+                }
+            }
+            rho_t[i] += rhoi;
+        }
+        /* implicit barrier; sum the thread copies into thread 0's, fold ghosts */
+#pragma omp for schedule(static)
+        for (size_t j = 0; j < nall; j++) {
+            double sum = e->scratch[j];
+            for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + j];
+            e->scratch[j] = sum;
+        }
+#pragma omp single
+        {
+            for (size_t g = n; g < nall; g++) e->scratch[l->owner[g]] += e->scratch[g];
+        }
+        /* embedding */
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            double r = e->scratch[i], F, Fp;
+            e->rho[i] = r;
+            eam_embed(t, ta[i] + 1, r, eflag ? &F : NULL, &Fp, NULL);
+            fp[i] = Fp;
+            if (eflag) {
+                eng_embed += F;
+                if (pflag) pe_t[i] += F;
+            }
+        }
+#pragma omp for schedule(static)
+        for (size_t g = n; g < nall; g++) fp[g] = fp[l->owner[g]];
+
+        /* force pass */
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < n; i++) {
+            const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
+            const forc_coef *row = e->forc + (size_t)ta[i] * nt * (nr + 1);
+            const double fpi = fp[i];
+            double fxi = 0.0, fyi = 0.0, fzi = 0.0, epi = 0.0;
+            for (size_t q = start[i]; q < start[i + 1]; q++) {
+                const uint32_t j = nbr[q];
+                const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
+                const double rsq = dx * dx + dy * dy + dz * dz;
+                if (rsq < cutsq) {
+                    const double r = sqrt(rsq);
+                    double p = r * rdr + 1.0;
+                    int m = (int)p;
+                    m = m < nr - 1 ? m : nr - 1;
+                    p -= m;
+                    p = p < 1.0 ? p : 1.0;
+                    const forc_coef *c = row + (size_t)ta[j] * (nr + 1) + m;
+                    const double rhoip = (c->ij[0] * p + c->ij[1]) * p + c->ij[2];
+                    const double rhojp = (c->ji[0] * p + c->ji[1]) * p + c->ji[2];
+                    const double z2p = (c->z[0] * p + c->z[1]) * p + c->z[2];
+                    const double z2 = ((c->z[3] * p + c->z[4]) * p + c->z[5]) * p + c->z[6];
+                    const double recip = 1.0 / r;
+                    const double phi = z2 * recip;
+                    const double phip = z2p * recip - phi * recip;
+                    const double psip = fpi * rhojp + fp[j] * rhoip + phip;
+                    const double fpair = -psip * recip;
+                    fxi += dx * fpair;
+                    fyi += dy * fpair;
+                    fzi += dz * fpair;
+                    f_t[3 * (size_t)j] -= dx * fpair;
+                    f_t[3 * (size_t)j + 1] -= dy * fpair;
+                    f_t[3 * (size_t)j + 2] -= dz * fpair;
+                    if (eflag) {
+                        eng_pair += phi;
+                        if (pflag) {
+                            epi += 0.5 * phi;
+                            pe_t[j] += 0.5 * phi;
+                        }
+                    }
+                }
+            }
+            f_t[3 * i] += fxi;
+            f_t[3 * i + 1] += fyi;
+            f_t[3 * i + 2] += fzi;
+            if (pflag) pe_t[i] += epi;
+        }
+        /* reduce forces (and per-atom energies) into thread 0's copies */
+#pragma omp for schedule(static)
+        for (size_t j = 0; j < 3 * nall; j++) {
+            double *f0 = e->scratch + nall;
+            double sum = f0[j];
+            for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + nall + j];
+            f0[j] = sum;
+        }
+        if (pflag) {
+#pragma omp for schedule(static)
+            for (size_t j = 0; j < nall; j++) {
+                double *p0 = e->scratch + 4 * nall;
+                double sum = p0[j];
+                for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
+                p0[j] = sum;
+            }
+        }
+    }
+    (void)s;
+    *energy = eng_embed + eng_pair;
+}
+
+static void fold_and_virial(bpel_forces *e, int vflag, int pflag, double virial[6])
+{
+    const nbr_list *l = e->list;
+    size_t n = l->nlocal, nall = l->nall;
+    double *f0 = e->scratch + nall, *p0 = e->scratch + 4 * nall;
+    if (vflag) {
+        double w[6] = {0, 0, 0, 0, 0, 0};
+        const double *x = l->xall;
+        for (size_t j = 0; j < nall; j++) {
+            const double *xj = &x[3 * j], *fj = &f0[3 * j];
+            w[0] += xj[0] * fj[0];
+            w[1] += xj[1] * fj[1];
+            w[2] += xj[2] * fj[2];
+            w[3] += xj[1] * fj[0];
+            w[4] += xj[2] * fj[0];
+            w[5] += xj[2] * fj[1];
+        }
+        memcpy(virial, w, sizeof w);
+    }
+    for (size_t g = n; g < nall; g++) {
+        size_t o = l->owner[g];
+        f0[3 * o] += f0[3 * g];
+        f0[3 * o + 1] += f0[3 * g + 1];
+        f0[3 * o + 2] += f0[3 * g + 2];
+        if (pflag) p0[o] += p0[g];
+    }
+    memcpy(e->f, f0, 3 * n * sizeof(double));
+    if (pflag) memcpy(e->pe, p0, n * sizeof(double));
+}
+
+/* Reference: full list, per-atom sums, no scatter. */
+static int reference(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
+{
+    const eam_tables *t = &e->tab;
+    if (!e->full) {
+        e->full = nbr_create(t->cut, 0.0, 0);
+        if (!e->full) return BPEL_ENOMEM;
+    }
+    int rc = nbr_build(e->full, s);
+    if (rc) return rc;
+    const nbr_list *l = e->full;
+    size_t n = l->nlocal;
+    double *fp = bpel_malloc(n * sizeof *fp);
+    if (!fp) return BPEL_ENOMEM;
+    double E = 0.0, W[6] = {0, 0, 0, 0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int ti = s->type[i];
+        double rho = 0.0;
+        for (size_t q = l->start[i]; q < l->start[i + 1]; q++) {
+            size_t j = l->nbr[q];
+            double d[3], rsq = 0;
+            for (int k = 0; k < 3; k++) {
+                d[k] = l->xall[3 * i + k] - l->xall[3 * j + k];
+                rsq += d[k] * d[k];
+            }
+            if (rsq >= t->cutsq) continue;
+            double p;
+            const double *c = eam_r_interval(t, t->rhor[ti][s->type[l->owner[j]]], sqrt(rsq), &p);
+            rho += eam_val(c, p);
+        }
+        double F, Fp;
+        eam_embed(t, ti, rho, &F, &Fp, NULL);
+        e->rho[i] = rho;
+        fp[i] = Fp;
+        e->pe[i] = F;
+        E += F;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int ti = s->type[i];
+        double fi[3] = {0, 0, 0};
+        for (size_t q = l->start[i]; q < l->start[i + 1]; q++) {
+            size_t j = l->nbr[q], o = l->owner[j];
+            int tj = s->type[o];
+            double d[3], rsq = 0;
+            for (int k = 0; k < 3; k++) {
+                d[k] = l->xall[3 * i + k] - l->xall[3 * j + k];
+                rsq += d[k] * d[k];
+            }
+            if (rsq >= t->cutsq) continue;
+            double r = sqrt(rsq), p;
+            const double *cji = eam_r_interval(t, t->rhor[ti][tj], r, &p);
+            const double *cij = eam_r_interval(t, t->rhor[tj][ti], r, &p);
+            const double *cz = eam_r_interval(t, t->z2r[ti][tj], r, &p);
+            double rhojp = eam_d1(cji, p), rhoip = eam_d1(cij, p);
+            double z2 = eam_val(cz, p), z2p = eam_d1(cz, p);
+            double phi = z2 / r, phip = z2p / r - phi / r;
+            double dEdr = fp[i] * rhojp + fp[o] * rhoip + phip;
+            for (int k = 0; k < 3; k++) fi[k] -= dEdr * d[k] / r;
+            e->pe[i] += 0.5 * phi;
+            E += 0.5 * phi;
+            /* ½ Σ_i Σ_j d_ij ⊗ f_ij with f_ij = −dE/dr d/r */
+            double fpair = -dEdr / r;
+            W[0] += 0.5 * d[0] * d[0] * fpair;
+            W[1] += 0.5 * d[1] * d[1] * fpair;
+            W[2] += 0.5 * d[2] * d[2] * fpair;
+            W[3] += 0.5 * d[0] * d[1] * fpair;
+            W[4] += 0.5 * d[0] * d[2] * fpair;
+            W[5] += 0.5 * d[1] * d[2] * fpair;
+        }
+        memcpy(&e->f[3 * i], fi, sizeof fi);
+    }
+    free(fp);
+    out->energy = E;
+    memcpy(out->virial, W, sizeof W);
+    out->f = e->f;
+    out->pe = e->pe;
+    out->rho = e->rho;
+    (void)flags;
+    return BPEL_OK;
+}
+
+int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
+{
+    if (s->n != e->n || s->ntypes != e->ntypes)
+        return bpel_fail(BPEL_EINVAL, "system changed size since the force field was bound");
+    if (flags & FORCES_REFERENCE) return reference(e, s, flags, out);
+    int rb = nbr_update(e->list, s);
+    if (rb < 0) return rb;
+    int nthreads = omp_get_max_threads();
+    int rc = prepare(e, s, nthreads);
+    if (rc) return rc;
+    int eflag = (flags & (FORCES_ENERGY | FORCES_PERATOM)) != 0, pflag = (flags & FORCES_PERATOM) != 0;
+    double energy = 0.0;
+    if (pflag) kernel(e, s, 1, 1, &energy);
+    else if (eflag) kernel(e, s, 1, 0, &energy);
+    else kernel(e, s, 0, 0, &energy);
+    double W[6] = {0, 0, 0, 0, 0, 0};
+    fold_and_virial(e, (flags & FORCES_VIRIAL) != 0, pflag, W);
+    out->energy = energy;
+    memcpy(out->virial, W, sizeof W);
+    out->f = e->f;
+    out->pe = pflag ? e->pe : NULL;
+    out->rho = e->rho;
+    return BPEL_OK;
+}
