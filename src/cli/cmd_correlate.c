@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli.h"
+#include "cli_analysis.h"
 #include "correlate.h"
 #include "error.h"
 #include "figure.h"
@@ -67,20 +67,6 @@ typedef struct quantity {
     double *v;       /* [n] value used (1/raw with inv) */
 } quantity;
 
-static int mkdir_p(const char *dir)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-    return BPEL_OK;
-}
-
 static int load_quantity(quantity *q, const char *spec, const char *table, const bpel_system *s, int allow_missing,
                          const char *label)
 {
@@ -118,15 +104,6 @@ static int load_quantity(quantity *q, const char *spec, const char *table, const
         }
     }
     return BPEL_OK;
-}
-
-static const char *type_name(const bpel_system *s, int t, char *buf, size_t n)
-{
-    if (s->element[t][0])
-        snprintf(buf, n, "%s", s->element[t]);
-    else
-        snprintf(buf, n, "type %d", t);
-    return buf;
 }
 
 /* Robust colour range: 2nd to 98th percentile of the finite values. */
@@ -237,9 +214,10 @@ int cmd_correlate(int argc, char **argv)
     int rc;
     if ((rc = data_read(data, &s))) goto fail;
     if (elements && (rc = system_set_elements(s, elements))) goto fail;
+    cli_guess_elements(s);
     if ((rc = load_quantity(&qx, xspec, table, s, allow_missing, xlabel))) goto fail;
     if ((rc = load_quantity(&qy, yspec, table, s, allow_missing, ylabel))) goto fail;
-    if ((rc = mkdir_p(out))) goto fail;
+    if ((rc = cli_mkdir_p(out))) goto fail;
 
     /* Pairs long enough for every L and for C(r). */
     double w[3];
@@ -418,7 +396,7 @@ int cmd_correlate(int argc, char **argv)
         for (int t = 1; t <= nt; t++) {
             fig_panel *p = fig_panel_at(f, 0, t - 1);
             char title[360];
-            type_name(s, t, buf, sizeof buf);
+            cli_type_name(s, t, buf, sizeof buf);
             snprintf(title, sizeof title, "(%c) %s", 'a' + t - 1, buf);
             fig_labels(p, yl, "probability density", title);
             for (int g = 1; g >= -1; g -= 2) {
@@ -650,7 +628,7 @@ int cmd_correlate(int argc, char **argv)
                 }
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "type", t);
-            cJSON_AddStringToObject(o, "species", type_name(s, t, buf, sizeof buf));
+            cJSON_AddStringToObject(o, "species", cli_type_name(s, t, buf, sizeof buf));
             cJSON_AddStringToObject(o, "group", g > 0 ? "top" : "bottom");
             cJSON_AddNumberToObject(o, "n_atoms", (double)m);
             double mean = m ? sum / m : NAN;
