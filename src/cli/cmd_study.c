@@ -37,7 +37,8 @@ static void help(void)
            "study is run again with the same parameters (interrupt and rerun to resume).\n\n"
            "  --out DIR      output folder (default: `output` of the description, else the study name)\n"
            "  --threads N    OpenMP threads for every step (default: `threads`, else all cores)\n"
-           "  --redo         ignore finished steps and run everything again\n");
+           "  --redo         ignore finished steps and run everything again\n"
+           "  --check        only read and validate the description\n");
 }
 
 static int mkdir_p(const char *path)
@@ -209,19 +210,21 @@ int cmd_study(int argc, char **argv)
     static struct option opts[] = {{"out", required_argument, 0, 'o'},
                                    {"threads", required_argument, 0, 't'},
                                    {"redo", no_argument, 0, 'r'},
+                                   {"check", no_argument, 0, 'c'},
                                    {"help", no_argument, 0, 'h'},
                                    {0, 0, 0, 0}};
     const char *out = NULL;
     long threads = -1;
-    int redo = 0, c;
+    int redo = 0, check = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:rh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:t:rch", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 't':
             if (cli_parse_long(optarg, &threads) || threads < 1) return cli_usage_error("study", "--threads needs a positive integer");
             break;
         case 'r': redo = 1; break;
+        case 'c': check = 1; break;
         case 'h': help(); return 0;
         default: return cli_usage_error("study", "unknown option");
         }
@@ -229,6 +232,11 @@ int cmd_study(int argc, char **argv)
     if (optind != argc - 1) return cli_usage_error("study", "expected one study description (YAML)");
     study_config cfg;
     if (study_config_read(argv[optind], &cfg)) return cli_error();
+    if (check) {
+        printf("%s: valid study description '%s' (%d composition(s) x %d cooling rate(s), %ld atoms)\n", argv[optind],
+               cfg.name, cfg.ncompositions, cfg.nrates, cfg.atoms);
+        return 0;
+    }
     study_run run;
     memset(&run, 0, sizeof run);
     run.cfg = &cfg;
