@@ -40,5 +40,7 @@ int study_run_step(study_run *run, const study_step *st);
 /* Plan and run every step of the study, then the sweeps, merged tables,
  * summary and report (cli_study_plan.c). */
 int study_execute(study_run *run);
+/* Figs. 6 and 7 over the glasses of the study (cli_study_sweeps.c). */
+int study_sweeps(study_run *run, const sample *sm, int ns);
 
 #endif

@@ -458,6 +458,7 @@ int study_execute(study_run *run)
         }
     for (k = 0; k < ns && !rc; k++) rc = run_sample(run, &sm[k], c->seed + 1000L * k);
     for (k = 0; k < ns && !rc; k++) rc = merge_tables(&sm[k]);
+    if (!rc) rc = study_sweeps(run, sm, ns);
     if (!rc) {
         cJSON *sum = cJSON_CreateObject();
         cJSON_AddStringToObject(sum, "study", c->name);
