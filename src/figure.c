@@ -494,6 +494,9 @@ static void panel_range(const fig_panel *p, double xr[2], double yr[2])
     }
     finish_range(xr, p->xfixed, p->xr, p->logx, ax[0], ax[1]);
     finish_range(yr, p->yfixed, p->yr, p->logy, ay[0], ay[1]);
+    /* Head room for a legend at the top of an automatic linear y axis. */
+    if (p->legend && !p->yfixed && !p->logy && (p->legend_pos == FIG_LEGEND_TOP_RIGHT || p->legend_pos == FIG_LEGEND_TOP_LEFT))
+        yr[1] += 0.2 * (yr[1] - yr[0]);
 }
 
 static const char *marker_glyph(int m)
@@ -674,22 +677,26 @@ out:
     return hmax;
 }
 
-static void draw_colorbar(const fig_panel *p, double vmin, double vmax, double chr)
+/* Colour bar in its own viewport right of the panel: 128 filled strips of
+ * colour map 1, a numeric axis on the right and the label beyond it. */
+static void draw_colorbar(const fig_panel *p, const double vp[4], double vmin, double vmax, double chr)
 {
-    PLFLT cw, chh;
-    PLINT label_opts[] = {PL_COLORBAR_LABEL_RIGHT};
-    const char *labels[] = {p->cbar_label ? p->cbar_label : ""};
-    const char *axis_opts[] = {"bcvtm"};
-    PLFLT ticks[] = {0.0};
-    PLINT sub_ticks[] = {0};
-    PLINT n_values[] = {2};
-    PLFLT vals[] = {vmin, vmax};
-    const PLFLT *values[] = {vals};
+    if (!(vmin < vmax)) vmax = vmin + 1;
+    double x0 = vp[1] + 0.02, x1 = vp[1] + 0.045;
+    plvpor(x0, x1, vp[2], vp[3]);
+    plwind(0, 1, vmin, vmax);
+    const int nstrip = 128;
+    for (int k = 0; k < nstrip; k++) {
+        PLFLT y0 = vmin + (vmax - vmin) * k / nstrip, y1 = vmin + (vmax - vmin) * (k + 1) / nstrip;
+        PLFLT fx[4] = {0, 1, 1, 0}, fy[4] = {y0, y0, y1, y1};
+        plcol1((k + 0.5) / nstrip);
+        plfill(4, fx, fy);
+    }
     plschr(0, chr * 0.85);
     plcol0(1);
-    plcolorbar(&cw, &chh, PL_COLORBAR_GRADIENT, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
-               0.02, 0.0, 0.035, 1.0, 0, 1, 1, 0.0, 0.0, 0, 0.0, 1, label_opts, labels, 1, axis_opts, ticks,
-               sub_ticks, n_values, values);
+    plwidth(1.0);
+    plbox("bc", 0, 0, "bcimtv", 0, 0);
+    if (p->cbar_label) plmtex("r", 5.0, 0.5, 0.5, p->cbar_label);
     plschr(0, chr);
 }
 
@@ -750,7 +757,7 @@ static void panel_viewport(const fig_panel *p, double vp[4])
         return;
     }
     vp[0] = 0.14;
-    vp[1] = p->has_cbar ? 0.80 : 0.95;
+    vp[1] = p->has_cbar ? 0.78 : 0.95;
     vp[2] = 0.13;
     vp[3] = p->title ? 0.91 : 0.95;
 }
@@ -854,7 +861,7 @@ static void draw_panel(const fig_panel *p, double chr0)
             set_line_style(s->dashed);
             plline(2, lx, ly);
             set_line_style(0);
-            if (s->label) plptex(xv - 0.012 * dx, yr[1] - 0.03 * dy, 0, 1, 1.0, s->label);
+            if (s->label) plptex(xv - 0.025 * dx, yr[1] - 0.03 * dy, 0, 1, 1.0, s->label);
         } else {
             double xv = tr(p->logx, s->x[0]), yv = tr(p->logy, s->y[0]);
             if (isfinite(xv) && isfinite(yv)) plptex(xv, yv, 1, 0, 0, s->label);
@@ -872,8 +879,8 @@ static void draw_panel(const fig_panel *p, double chr0)
     if (p->xlabel) plmtex("b", 3.0, 0.5, 0.5, p->xlabel);
     if (p->ylabel) plmtex("l", inset ? 4.2 : 5.2, 0.5, 0.5, p->ylabel);
     if (p->title) plmtex("t", 1.0, 0.0, 0.0, p->title);
-    if (p->has_cbar) draw_colorbar(p, cb_min, cb_max, chr);
     if (p->legend) draw_legend(p, chr);
+    if (p->has_cbar) draw_colorbar(p, vp, cb_min, cb_max, chr);
 out:
     free(bx);
     free(by);
