@@ -424,8 +424,11 @@ void md_get_thermo(const md_integrator *m, md_thermo *t)
         if (m->p.ensemble == MD_NPT) {
             ec += 3.0 * (0.5 * st->omega_dot * st->omega_dot * st->omega_mass) +
                   st->p_hydro * (t->volume - st->vol0) / BPEL_NKTV2P;
+            /* LAMMPS counts the first barostat-chain coordinate once per
+             * barostatted dimension here (3 k T η'_1), although its
+             * equation of motion uses k T for iso coupling. */
             for (int k = 0; k < m->p.pchain; k++)
-                ec += kt * st->etap[k] + 0.5 * st->etap_mass[k] * st->etap_dot[k] * st->etap_dot[k];
+                ec += (k == 0 ? 3.0 : 1.0) * kt * st->etap[k] + 0.5 * st->etap_mass[k] * st->etap_dot[k] * st->etap_dot[k];
         }
     }
     t->conserved = t->etotal + ec;
