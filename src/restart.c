@@ -68,6 +68,7 @@ int restart_write(const char *path, const bpel_system *s, const rst_info *r)
     put_u64(&w, sizeof(md_state));
     put(&w, r->command, sizeof r->command);
     put_u64(&w, (uint64_t)(int64_t)r->stage);
+    put_u64(&w, (uint64_t)r->sync_every);
     put(&w, &r->params, sizeof r->params);
     put(&w, &r->md, sizeof r->md);
     put(&w, r->rng_name, sizeof r->rng_name);
@@ -195,6 +196,7 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
     get(&b, r->command, sizeof r->command);
     r->command[sizeof r->command - 1] = '\0';
     r->stage = (int)(int64_t)get_u64(&b);
+    r->sync_every = (long)get_u64(&b);
     get(&b, &r->params, sizeof r->params);
     get(&b, &r->md, sizeof r->md);
     get(&b, r->rng_name, sizeof r->rng_name);

@@ -24,6 +24,7 @@
 typedef struct rst_info {
     char command[16];       /* the command that wrote it: "md", "quench", ... */
     int stage;              /* protocol stage (command specific) */
+    long sync_every;        /* steps between fresh neighbour builds */
     md_params params;       /* MD parameters of the stage */
     md_state md;            /* integrator state */
     unsigned char *rng;     /* gsl_rng state bytes, or NULL */

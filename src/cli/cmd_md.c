@@ -180,7 +180,13 @@ int cmd_md(int argc, char **argv)
         memcpy(c.info.extra, &extra, sizeof extra);
         c.info.extra_size = sizeof extra;
     }
-    if (restart_every > 0) c.restart_every = restart_every;
+    if (resume) {
+        c.sync_every = c.info.sync_every > 0 ? c.info.sync_every : 100;
+        if (restart_every > 0)
+            c.restart_every = (restart_every + c.sync_every - 1) / c.sync_every * c.sync_every;
+    } else {
+        dyn_set_restart_every(&c, restart_every);
+    }
     if (!c.restart_path && resume) c.restart_path = resume;
     c.thermo_every = thermo;
     c.thermo_txt = thermo > 0 ? stdout : NULL;
