@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Gaussians are cut at this many σ (the tail beyond holds < 1e-15). */
+#define GAUSS_REACH 8.0
+
 static double wall(void) { return omp_get_wtime(); }
 
 int vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes)
@@ -173,7 +176,7 @@ static void mode_bins(const vib_vdos *d, double w, size_t *b0, size_t *b1, doubl
         q[0] = 1.0;
         return;
     }
-    double reach = 5.0 * d->sigma;
+    double reach = GAUSS_REACH * d->sigma;
     double lo = (w - reach - d->omega_lo) / d->width, hi = (w + reach - d->omega_lo) / d->width;
     size_t a = lo < 0 ? 0 : (size_t)lo, b = hi < 0 ? 0 : (size_t)hi + 1;
     if (b > d->nbins) b = d->nbins;
@@ -208,11 +211,11 @@ int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
         wmin = fmin(wmin, v->omega[k]);
         wmax = fmax(wmax, v->omega[k]);
     }
-    double pad = p->sigma > 0 ? 5.0 * p->sigma : 0.0;
+    double pad = p->sigma > 0 ? GAUSS_REACH * p->sigma : 0.0;
     d->omega_lo = floor((wmin - pad) / d->width) * d->width;
     if (d->omega_lo > 0) d->omega_lo = 0;
     d->nbins = (size_t)ceil((wmax + pad - d->omega_lo) / d->width) + 1;
-    size_t nb = d->nbins, qmax = (size_t)ceil(10.0 * pad / d->width) + 3;
+    size_t nb = d->nbins, qmax = (size_t)ceil(2.0 * pad / d->width) + 3;
     d->g = bpel_calloc(nb, sizeof *d->g);
     if (!d->g) { vib_vdos_destroy(d); return BPEL_ENOMEM; }
     double *q = bpel_malloc(qmax * sizeof *q);
