@@ -69,10 +69,10 @@ static int dsyevd_plan(const eig_problem *p, size_t *extra)
     if (p->window) return bpel_fail(BPEL_ENOTSUP, "dsyevd computes all eigenpairs; use dsyevr for a window");
     size_t n = p->n;
     /* lwork = 1 + 6n + 2n² must fit in a 32-bit lapack_int */
-    if (n > 32767 || 1 + 6 * n + 2 * n * n > LAPACK_INT_MAX)
+    if (n > 46341 || 1 + 6 * n + 2 * n * n > LAPACK_INT_MAX)
         return bpel_fail(BPEL_ENOTSUP,
                          "dsyevd: order %zu needs a workspace of 1+6n+2n^2 = %zu doubles, beyond the 32-bit "
-                         "LAPACK integer limit (%zu; n <= 32767); use the dsyevr back end or a 64-bit-integer "
+                         "LAPACK integer limit (%zu; n <= 32766); use the dsyevr back end or a 64-bit-integer "
                          "LAPACK",
                          n, 1 + 6 * n + 2 * n * n, LAPACK_INT_MAX);
     *extra = (1 + 6 * n + 2 * n * n) * sizeof(double) + (3 + 5 * n) * sizeof(lapack_int) + n * sizeof(double);

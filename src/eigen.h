@@ -6,7 +6,7 @@
  *
  *   dsyevd  divide and conquer, all eigenpairs; eigenvectors overwrite the
  *           matrix; workspace 1+6n+2n² doubles (2×8n² bytes), which overflows
- *           LAPACK's 32-bit integers beyond n ≈ 32767 and is refused there.
+ *           LAPACK's 32-bit integers beyond n = 32766 and is refused there.
  *   dsyevr  MRRR. All eigenpairs: LAPACKE_dsyevr with a separate n×n
  *           eigenvector array and O(n) workspace. Window (λ ≤ upper): the same
  *           steps done one by one — dsytrd, dstemr asked first how many
