@@ -19,7 +19,7 @@
 
 static const char *status_names[ARTN_NSTATUS] = {
     "accepted", "no_exit", "no_converge", "lost_curvature", "multi_negative",
-    "not_above", "same_minimum", "disconnected", "failed"};
+    "not_above", "same_minimum", "disconnected", "failed", "full_check_failed"};
 
 const char *artn_status_name(int s) { return s >= 0 && s < ARTN_NSTATUS ? status_names[s] : "unknown"; }
 
@@ -38,16 +38,17 @@ void artn_defaults(artn_params *p)
     p->kick_radius = 2.0;
     p->eigval_threshold = -0.30;
     p->ftol = 0.05;
-    p->push_step = 0.1;
+    p->push_step = 0.05;
     p->max_push = 40;
-    p->perp_push = 2;
+    p->perp_push = 3;
     p->climb_step = 0.15;
     p->max_climb = 300;
     p->perp_step = 0.1;
     p->fire_dt = 0.1;
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
-    p->max_lost = 5;
+    p->max_lost = 20;
+    p->grow_near = 4.0;
     p->second_min = 0.0;
     p->dq_min = 1e-3;
     p->dmin = 0.02;
@@ -57,14 +58,15 @@ void artn_defaults(artn_params *p)
     p->max_relax = 3000;
     p->same_min = 0.1;
     lanczos_defaults(&p->lanczos);
-    p->lanczos.min_iter = 2;
+    p->lanczos.min_iter = 4;
     p->lanczos.max_iter = 16;
     p->lanczos.tol = 1e-2;
-    p->lanczos.eps = 1e-3;
+    p->lanczos.eps = 1e-2;
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
     p->lanczos_check.max_iter = 40;
     p->lanczos_check.tol = 1e-4;
+    p->lanczos_check.eps = 1e-2;
     p->ascent_step = 0.05;
     p->ascent_noise = 0.005;
     p->max_ascent = 400;
@@ -147,11 +149,29 @@ static int lz_eval(void *ctx, const double *x, double *e, double *f)
     return s->m->eval(s->m->ctx, x, e, f);
 }
 
+/* The rigid translations, when the model has them, as deflation vectors. */
+static int translations(search *s, const double *defl[4], double *store)
+{
+    if (!s->m->translational || !s->m->translational(s->m->ctx) || s->n < 6) return 0;
+    double a = 1.0 / sqrt((double)(s->n / 3));
+    for (int d = 0; d < 3; d++) {
+        double *t = store + (size_t)d * s->n;
+        for (size_t i = 0; i < s->n; i++) t[i] = (i % 3 == (size_t)d) ? a : 0.0;
+        defl[d] = t;
+    }
+    return 3;
+}
+
 static int lowest_mode(search *s, const lanczos_params *lp, const double *start, double *lam)
 {
     lz_ctx c = {s};
     lanczos_result r;
-    int rc = lanczos_lowest(s->n, lz_eval, &c, s->v[V_U], s->v[V_F], start, 0, NULL, lp, s->v[V_EIG], &r);
+    const double *defl[4];
+    double *store = bpel_malloc(3 * s->n * sizeof(double));
+    if (!store) return BPEL_ENOMEM;
+    int nd = translations(s, defl, store);
+    int rc = lanczos_lowest(s->n, lz_eval, &c, s->v[V_U], s->v[V_F], start, nd, defl, lp, s->v[V_EIG], &r);
+    free(store);
     s->calls += r.force_calls;
     *lam = r.eigval;
     return rc;
@@ -162,6 +182,8 @@ static int lowest_mode(search *s, const lanczos_params *lp, const double *start,
 static int maybe_grow(search *s)
 {
     if (!s->m->grow) return 0;
+    /* only near convergence: far from it the watched forces say little */
+    if (maxabs(s->n, s->v[V_F]) > s->p->grow_near * s->p->ftol) return 0;
     long nn = s->m->grow(s->m->ctx, s->v[V_U], s->n);
     if (nn < 0) return (int)nn;
     if ((size_t)nn > s->n) {
@@ -416,8 +438,6 @@ static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
             if (fabs(fpar) < 1e-8)
                 for (size_t i = 0; i < s->n; i++) g[i] = eig[i];
         }
-        if (getenv("ARTN_TRACE"))
-            fprintf(stderr, "climb %d lam %.4g fpar %.4g fmax %.4g\n", k, lam, fpar, maxabs(s->n, s->v[V_F]));
         lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
         if ((rc = evaluate(s))) return rc;
@@ -582,10 +602,15 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     {
         double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
         for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
-        const double *defl[1] = {r->eigvec};
+        const double *defl[4];
+        double *store = bpel_malloc(3 * n * sizeof(double));
+        if (!store) { rc = BPEL_ENOMEM; goto out; }
+        int nd = translations(&s, defl, store);
+        defl[nd] = r->eigvec;
         lz_ctx c = {&s};
         lanczos_result lr;
-        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, 1, defl, &p->lanczos_check, v2, &lr);
+        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
+        free(store);
         s.calls += lr.force_calls;
         if (rc) goto out;
         lam2 = lr.eigval;

@@ -43,6 +43,10 @@ typedef struct artn_model {
      * enlarge the model if its edge is being reached. Returns the new ndof
      * (≥ old; the new coordinates have zero displacement), or <0 on error. */
     long (*grow)(void *ctx, const double *u, size_t ndof);
+    /* Optional: 1 when the model is invariant under rigid translations of
+     * all its atoms (then the three zero modes are projected out of the
+     * Lanczos vectors). */
+    int (*translational)(void *ctx);
     void *ctx;
 } artn_model;
 
@@ -56,6 +60,7 @@ typedef enum {
     ARTN_SAME_MINIMUM,  /* the "saddle" is the initial minimum */
     ARTN_DISCONNECTED,  /* neither side relaxes back to the initial minimum */
     ARTN_FAILED,        /* the model returned an error */
+    ARTN_FULL_CHECK,    /* a full-system force evaluation found forces above ftol */
     ARTN_NSTATUS
 } artn_status;
 
@@ -80,7 +85,8 @@ typedef struct artn_params {
     double fire_dt;          /* FIRE initial time step of the mass-less dynamics ü = F (0.1) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
-    int max_lost;            /* (5) */
+    int max_lost;            /* (20) */
+    double grow_near;        /* the model may grow only once max force < grow_near·ftol (4) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
     double dq_min;           /* eV, the saddle must be this far above the minimum (1e-3) */
     double dmin;             /* Å, largest atomic displacement at the saddle at least (0.02) */

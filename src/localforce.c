@@ -623,3 +623,9 @@ void lf_positions(const lf_region *r, const double *u, double *x)
     for (size_t a = 0; a < r->nm; a++)
         for (int d = 0; d < 3; d++) x[3 * r->atoms[a] + d] += u[3 * a + d];
 }
+
+int lf_translational(void *ctx)
+{
+    const lf_region *r = ctx;
+    return r->nm == r->n;
+}

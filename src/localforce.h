@@ -61,6 +61,8 @@ size_t lf_region_max_dof(const lf_region *r);
 int lf_eval(void *region, const double *u, double *energy, double *f);
 /* artn_model.grow on the region. */
 long lf_grow(void *region, const double *u, size_t ndof);
+/* artn_model.translational: 1 when the region is the whole glass. */
+int lf_translational(void *ctx);
 /* Largest force component on the watched frozen atoms at u (eV/Å). */
 double lf_shell_fmax(lf_region *r, const double *u);
 

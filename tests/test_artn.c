@@ -163,13 +163,17 @@ static void run_mb(int method, const double minimum_guess[2], int *naccepted, in
         mb(sad[k], &esad[k], g, NULL);
     }
     mb_ctx c = {{smin[0], smin[1], smin[2]}};
-    artn_model m = {3, 3, mb_eval, NULL, &c};
+    artn_model m = {3, 3, mb_eval, NULL, NULL, &c};
     artn_params p;
     artn_defaults(&p);
     p.method = method;
     p.ftol = 1e-4; /* tight, so the energy is within 1e-4 eV */
     p.eigval_threshold = -0.3;
     p.relax_ftol = 1e-4;
+    p.lanczos.eps = p.lanczos_check.eps = 1e-3; /* smooth analytic surface */
+    p.lanczos.min_iter = 2;
+    p.push_step = 0.1;
+    p.perp_push = 2;
     *naccepted = *ntried = *nfound_known = 0;
     *calls_sum = 0;
     for (int s = 0; s < 20; s++) {
