@@ -564,8 +564,8 @@ int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
         m++;
     }
     int rc = BPEL_OK;
-    if (m < 2) {
-        rc = bpel_fail(BPEL_EINVAL, "exponential fit of C(r): only %zu usable bins", m);
+    if (m < 3) {
+        rc = bpel_fail(BPEL_EINVAL, "exponential fit of C(r): only %zu usable bins before C first drops to 0", m);
         goto out;
     }
     exp_fit f = {r, c, m};
@@ -582,7 +582,12 @@ int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
             kbest = k;
         }
     }
-    if (kbest > 0 && kbest < ng) {
+    if (kbest == 0 || kbest == ng) {
+        rc = bpel_fail(BPEL_ECONV, "exponential fit of C(r): no decay length between %g and %g Å fits (C(r) = %.3g "
+                       "at %.3g Å is not an exponential decay)", lo, hi, c[0], r[0]);
+        goto out;
+    }
+    {
         double a0 = lo * pow(hi / lo, (double)(kbest - 1) / ng), a1 = lo * pow(hi / lo, (double)(kbest + 1) / ng);
         gsl_function F = {exp_ssr, &f};
         gsl_min_fminimizer *mz = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
