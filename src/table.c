@@ -292,6 +292,12 @@ int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int a
                            (long long)t->id[r], s->source[0] ? s->source : "the configuration");
             goto out;
         }
+        if (allow_missing) { /* a "nan" entry marks a missing value, e.g. no converged saddle search */
+            const char *txt = t->cells[r * t->ncols + c];
+            char *end;
+            double v = strtod(txt, &end);
+            if (*txt && !*end && isnan(v)) continue;
+        }
         if ((rc = cell_value(t, r, c, &out[i]))) goto out;
         seen[i] = 1;
     }

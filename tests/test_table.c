@@ -101,6 +101,17 @@ static void test_id_mismatch(void **state)
     assert_true(isnan(v[3]) && isnan(v[4]));
     ASSERT_NEAR(v[0], 3, 0);
     tbl_destroy(t);
+    /* "nan" marks a missing value only when missing values are allowed. */
+    assert_int_equal(tbl_read(test_write_file("nanrow.csv", "id,q\n10,1\n20,nan\n30,3\n40,inf\n50,5\n"), &t), 0);
+    expect_error(tbl_join(t, "q", s, 0, v, NULL), BPEL_EINVAL, "nanrow.csv:3:", "value 'nan' is not finite");
+    expect_error(tbl_join(t, "q", s, 1, v, NULL), BPEL_EINVAL, "nanrow.csv:5:", "value 'inf' is not finite");
+    tbl_destroy(t);
+    assert_int_equal(tbl_read(test_write_file("nanrow2.csv", "id,q\n10,1\n20,nan\n30,3\n40,4\n50,5\n"), &t), 0);
+    assert_int_equal(tbl_join(t, "q", s, 1, v, &miss), BPEL_OK);
+    assert_int_equal(miss, 1);
+    assert_true(isnan(v[3])); /* id 20 */
+    ASSERT_NEAR(v[4], 4, 0);
+    tbl_destroy(t);
     /* No id column at all. */
     assert_int_equal(tbl_read(test_write_file("noid.csv", "atom,q\n10,1\n"), &t), 0);
     expect_error(tbl_join(t, "q", s, 0, v, NULL), BPEL_EINVAL, "noid.csv", "no 'id' column");
