@@ -933,6 +933,12 @@ out:
     free(fr);
 }
 
+/* Fontconfig (under cairo) keeps process-wide caches that it never frees;
+ * tell LeakSanitizer, in sanitizer builds, that these are not bpel's leaks.
+ * The hook is only read when the program runs under LeakSanitizer. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
 static jmp_buf fig_jump;
 static int fig_rendering;
 static char fig_plplot_msg[256];
