@@ -108,7 +108,9 @@ int tbl_read(const char *path, tbl_table **out)
     int lineno = 0, rc = BPEL_OK;
     while ((len = getline(&buf, &bufcap, fp)) >= 0) {
         lineno++;
-        char *s = trim(buf);
+        char *s = buf;
+        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3; /* UTF-8 byte-order mark (spreadsheet export) */
+        s = trim(s);
         if (!*s || *s == '#') continue;
         size_t nf = split(s, &f, &fcap);
         if (nf == (size_t)-1) {

@@ -140,6 +140,10 @@ static void test_broken_files(void **state)
     expect_error(tbl_read(test_write_file("emptycol.csv", "id,,b\n1,2,3\n"), &t), BPEL_EPARSE, "emptycol.csv:1:",
                  "column 2 has no name");
 
+    /* A byte-order mark before the header (spreadsheet export) is skipped. */
+    assert_int_equal(tbl_read(test_write_file("bom.csv", "\xEF\xBB\xBFid,a\n1,2\n"), &t), BPEL_OK);
+    assert_int_equal(t->id_col, 0);
+    tbl_destroy(t);
     /* Values that are not finite numbers are found when the column is used. */
     assert_int_equal(tbl_read(test_write_file("nan.csv", "id,a,b\n1,2,3\n2,nan,4\n3,1,\n4,inf,5\n"), &t), BPEL_OK);
     double v[4];
