@@ -193,8 +193,8 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--out"); step_arg(&st, "%s/series", sm->dir);
         if ((rc = study_run_step(run, &st))) return rc;
         study_step ser;
-        step_init(&ser, "modes_series", sm->dir);
-        step_arg(&ser, "modes-series");
+        step_init(&ser, "vdos_series", sm->dir);
+        step_arg(&ser, "vdos");
         common_potential(&ser, c);
         for (int k = 0; k < c->ntemperatures; k++) {
             char name[64];
@@ -206,7 +206,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
             step_arg(&st, "--out"); step_arg(&st, "%s/series/modes_T%.6g", sm->dir, c->temperatures[k]);
             step_args_split(&st, c->modes_options);
             if ((rc = study_run_step(run, &st))) return rc;
-            step_arg(&ser, "%.6g:%s/series/modes_T%.6g", c->temperatures[k], sm->dir, c->temperatures[k]);
+            step_arg(&ser, "%.6gK:%s/series/modes_T%.6g", c->temperatures[k], sm->dir, c->temperatures[k]);
         }
         step_arg(&ser, "--out"); step_arg(&ser, "%s/series", sm->dir);
         if ((rc = study_run_step(run, &ser))) return rc;
