@@ -16,7 +16,8 @@ rm -rf "$T"; mkdir -p "$T"; cd "$T" || exit 1
 POT=/usr/share/lammps/potentials/CuZr_mm.eam.fs
 [ -n "${LAMMPS_POTENTIALS:-}" ] && [ -f "$LAMMPS_POTENTIALS/CuZr_mm.eam.fs" ] && POT=$LAMMPS_POTENTIALS/CuZr_mm.eam.fs
 fail() { echo "FAIL: $*"; exit 1; }
-export OMP_NUM_THREADS=2 BPEL_NO_PROGRESS=1
+# passive waiting: the runs share two cores with other jobs; spinning threads would starve them
+export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive BPEL_NO_PROGRESS=1
 
 # --- 4. bad input -------------------------------------------------------------
 expect_error() { # expect_error "pattern" args...
