@@ -23,10 +23,12 @@ mkdir -p "$W"
 cd "$W"
 POT=$(ls ${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}/CuZr_mm.eam.fs)
 export BPEL_NO_PROGRESS=1
+# threads that spin while waiting starve everything else on a shared machine
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 if [ ! -f start.data ]; then
     echo "preparing the glass (once) ..."
-    OMP_NUM_THREADS=2 "$BPEL" quench --composition Cu50Zr50 --atoms 2000 --rate 1e14 --melt-time 5 --seed 1 \
+    OMP_NUM_THREADS=2 "$BPEL" quench --composition Cu50Zr50 --atoms 2000 --rate 1e14 --melt-time 5 --seed 1 --threads 2 \
         --thermo 0 --out glass.data >/dev/null
     OMP_NUM_THREADS=2 "$BPEL" md glass.data --steps 500 --ensemble nvt --temperature 300 --thermo 0 \
         --out start.data >/dev/null

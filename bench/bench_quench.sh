@@ -21,6 +21,8 @@ mkdir -p "$W"
 cd "$W"
 POT=$(ls ${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}/CuZr_mm.eam.fs)
 export BPEL_NO_PROGRESS=1
+# threads that spin while waiting starve everything else on a shared machine
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 NMELT=$(awk -v m="$MELT" 'BEGIN{printf "%d", m/0.002 + 0.5}')
 NQ=$(awk -v r="$RATE" 'BEGIN{printf "%d", (2000-1)/r*1e12/0.002 + 0.5}')
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : 0.5*(a[NR/2]+a[NR/2+1]))}'; }
