@@ -61,11 +61,11 @@ bpel_rate() { # ensemble threads
     local extra=""
     [ "$1" = npt ] && extra="--ensemble npt --target-temperature 300"
     OMP_NUM_THREADS=$2 "$BPEL" md start.data --steps "$STEPS" --thermo 100 --threads "$2" $extra |
-        awk '/steps in/{print $6}'
+        awk '/steps in/{print $7}'
 }
 
 printf "bpel md benchmark: %s atoms, %s steps, median of %s runs; %s\n" "$N" "$STEPS" "$REPEAT" "$("$BPEL" --version)"
-printf "LAMMPS: %s\n" "$(lmp -h 2>/dev/null | sed -n 's/^Large-scale.*- \(.*\)$/\1/p' | head -1)"
+printf "LAMMPS: %s (lmp -sf opt, eam/fs/opt)\n" "$(lmp -h 2>/dev/null | grep -m1 'Large-scale' | sed 's/.*Simulator - //')"
 for ens in nve npt; do
     l=$(for _ in $(seq "$REPEAT"); do lammps_rate $ens; done | median)
     b1=$(for _ in $(seq "$REPEAT"); do bpel_rate $ens 1; done | median)
