@@ -317,6 +317,8 @@ int cmd_quench(int argc, char **argv)
     c.progress = &bar;
     if (q.thermo > 0) md_thermo_header(stdout, 0);
     static const char *names[] = {"melt", "quench", "hold"};
+    double wall0 = cli_wall_time();
+    long step_first = md_get_state(c.md)->step;
     for (; stage <= ST_HOLD; stage++) {
         md_params p;
         long n;
@@ -343,6 +345,11 @@ int cmd_quench(int argc, char **argv)
     cli_progress_finish(&bar);
     fclose(c.log);
     c.log = NULL;
+    double md_wall = cli_wall_time() - wall0;
+    long md_steps = md_get_state(c.md)->step - step_first;
+    printf("# MD: %ld steps in %.3f s: %.4g atom-steps/s\n", md_steps, md_wall,
+           md_wall > 0 ? (double)md_steps * (double)c.sys->n / md_wall : 0.0);
+    double min_wall0 = cli_wall_time();
     /* inherent structure */
     min_params mp;
     min_defaults(&mp);
@@ -351,6 +358,8 @@ int cmd_quench(int argc, char **argv)
     rc = minimise(c.forces, c.sys, &mp, &r);
     if (rc && rc != BPEL_ECONV) goto fail;
     int conv = rc == 0;
+    printf("# minimisation: %ld iterations in %.3f s, max|F| = %.3g eV/A\n", r.iterations, cli_wall_time() - min_wall0,
+           r.fmax);
     if (!conv) fprintf(stderr, "bpel quench: warning: %s\n", bpel_errmsg());
     free(c.sys->v);
     c.sys->v = NULL;
