@@ -1,5 +1,6 @@
 /* cmd_md.c — `bpel md`: molecular dynamics (NVE, NVT, NPT) from a data file. */
 #include <gsl/gsl_rng.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover 
 
 typedef struct md_extra {
     char potential[1024];
+    int threads; /* OpenMP threads of the run (bitwise resumes need the same) */
 } md_extra;
 
 static void help(void)
@@ -131,6 +133,10 @@ int cmd_md(int argc, char **argv)
             return 1;
         }
         memcpy(&extra, info.extra, sizeof extra);
+        if (extra.threads != omp_get_max_threads())
+            fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
+                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", extra.threads,
+                    omp_get_max_threads(), extra.threads);
         if ((rc = eam_read(extra.potential, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
             system_destroy(s);
             restart_free(&info);
@@ -164,6 +170,7 @@ int cmd_md(int argc, char **argv)
         if (md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
         snprintf(extra.potential, sizeof extra.potential, "%s", setup.potential_path);
+        extra.threads = omp_get_max_threads();
         c.sys = setup.sys;
         c.pot = setup.pot;
         memcpy(c.map, setup.map, sizeof c.map);

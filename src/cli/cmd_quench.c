@@ -5,6 +5,7 @@
  * Stages are checkpointed; a killed run resumes bitwise (see cli_dyn.h). */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ typedef struct quench_settings {
     double hold_time;    /* ps */
     double dt, tdamp, pdamp, pressure, ftol;
     long melt_steps, quench_steps, hold_steps;
+    int threads;         /* OpenMP threads of the run (bitwise resumes need the same) */
 } quench_settings;
 
 static void help(void)
@@ -216,6 +218,10 @@ int cmd_quench(int argc, char **argv)
             return 1;
         }
         memcpy(&q, info.extra, sizeof q);
+        if (q.threads != omp_get_max_threads())
+            fprintf(stderr, "bpel quench: warning: the run used %d threads, this one %d: the continuation is valid but "
+                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", q.threads,
+                    omp_get_max_threads(), q.threads);
         c.info = info;
         c.sys = s;
         stage = info.stage;
@@ -259,6 +265,7 @@ int cmd_quench(int argc, char **argv)
         glass_composition comp;
         if (glass_parse_composition(composition, &comp)) return cli_error();
         snprintf(q.composition, sizeof q.composition, "%s", composition);
+        q.threads = omp_get_max_threads();
         if (potential_find(potential ? potential : BPEL_DEFAULT_POTENTIAL, q.potential, sizeof q.potential))
             return cli_error();
         snprintf(q.out, sizeof q.out, "%s", out);
