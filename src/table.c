@@ -292,6 +292,14 @@ int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int a
                            (long long)t->id[r], s->source[0] ? s->source : "the configuration");
             goto out;
         }
+        if (allow_missing) {
+            /* "nan" marks an atom without a value (e.g. no converged saddle):
+             * with allow_missing it counts as missing, not as an error */
+            char *end;
+            const char *cell = t->cells[r * t->ncols + c];
+            double v = strtod(cell, &end);
+            if (*cell && !*end && isnan(v)) continue;
+        }
         if ((rc = cell_value(t, r, c, &out[i]))) goto out;
         seen[i] = 1;
     }

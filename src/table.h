@@ -46,7 +46,7 @@ int tbl_column(const tbl_table *t, const char *name, double *out);
  * no `id` column, an id of the table that is not in the configuration,
  * and (unless allow_missing) configuration atoms absent from the table;
  * with allow_missing those atoms get NaN and *nmissing (may be NULL) counts
- * them. */
+ * them, and so do rows whose value is "nan" (no value for that atom). */
 int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
              size_t *nmissing);
 
