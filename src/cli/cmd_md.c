@@ -69,7 +69,6 @@ int cmd_md(int argc, char **argv)
     md_defaults(&p);
     long steps = -1, seed = 12345, thermo = 100, dump_every = 100, threads = 0, restart_every = 0, tchain = 3;
     double t0 = -1, ttarget = -1, ttarget2 = -1;
-    int have_ensemble = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -94,7 +93,7 @@ int cmd_md(int argc, char **argv)
         else if (!strcmp(a, "--thermo")) bad = cli_parse_long(v, &thermo) || thermo < 0;
         else if (!strcmp(a, "--thermo-csv")) csv = v;
         else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble), have_ensemble = 1;
+        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble);
         else if (!strcmp(a, "--target-temperature")) {
             char buf[128];
             snprintf(buf, sizeof buf, "%s", v);
@@ -166,7 +165,6 @@ int cmd_md(int argc, char **argv)
             p.t_start = ttarget;
             p.t_stop = ttarget2 > 0 ? ttarget2 : ttarget;
         }
-        (void)have_ensemble;
         if (md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
         snprintf(extra.potential, sizeof extra.potential, "%s", setup.potential_path);
