@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,7 @@ static void test_not_converged(void **st)
 
 int main(void)
 {
+    omp_set_num_threads(1); /* the suite shares two cores with other jobs */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cg_tight_and_lammps),
         cmocka_unit_test(test_fire_same_minimum),

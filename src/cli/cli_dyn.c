@@ -110,7 +110,8 @@ int dyn_run(dyn_ctx *c, long until)
             if (rc) return rc;
             return bpel_fail(BPEL_EINTR, "interrupted at step %ld; state saved to %s", st->step, c->restart_path);
         }
-        if (st->step == until) break;
+        /* also at the end of a run: a run resumed from a checkpoint taken
+         * here starts with a fresh list, so this one must too */
         if (c->restart_every > 0 && st->step % c->restart_every == 0) rc = dyn_checkpoint(c);
         else rc = dyn_forces(c);
         if (rc) return rc;

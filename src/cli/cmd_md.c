@@ -1,5 +1,6 @@
 /* cmd_md.c — `bpel md`: molecular dynamics (NVE, NVT, NPT) from a data file. */
 #include <gsl/gsl_rng.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover 
 
 typedef struct md_extra {
     char potential[1024];
+    int threads; /* OpenMP threads of the run (bitwise resumes need the same) */
 } md_extra;
 
 static void help(void)
@@ -67,7 +69,6 @@ int cmd_md(int argc, char **argv)
     md_defaults(&p);
     long steps = -1, seed = 12345, thermo = 100, dump_every = 100, threads = 0, restart_every = 0, tchain = 3;
     double t0 = -1, ttarget = -1, ttarget2 = -1;
-    int have_ensemble = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -92,7 +93,7 @@ int cmd_md(int argc, char **argv)
         else if (!strcmp(a, "--thermo")) bad = cli_parse_long(v, &thermo) || thermo < 0;
         else if (!strcmp(a, "--thermo-csv")) csv = v;
         else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble), have_ensemble = 1;
+        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble);
         else if (!strcmp(a, "--target-temperature")) {
             char buf[128];
             snprintf(buf, sizeof buf, "%s", v);
@@ -131,6 +132,10 @@ int cmd_md(int argc, char **argv)
             return 1;
         }
         memcpy(&extra, info.extra, sizeof extra);
+        if (extra.threads != omp_get_max_threads())
+            fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
+                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", extra.threads,
+                    omp_get_max_threads(), extra.threads);
         if ((rc = eam_read(extra.potential, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
             system_destroy(s);
             restart_free(&info);
@@ -160,10 +165,10 @@ int cmd_md(int argc, char **argv)
             p.t_start = ttarget;
             p.t_stop = ttarget2 > 0 ? ttarget2 : ttarget;
         }
-        (void)have_ensemble;
         if (md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
         snprintf(extra.potential, sizeof extra.potential, "%s", setup.potential_path);
+        extra.threads = omp_get_max_threads();
         c.sys = setup.sys;
         c.pot = setup.pot;
         memcpy(c.map, setup.map, sizeof c.map);

@@ -5,6 +5,7 @@
  * Stages are checkpointed; a killed run resumes bitwise (see cli_dyn.h). */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ typedef struct quench_settings {
     double hold_time;    /* ps */
     double dt, tdamp, pdamp, pressure, ftol;
     long melt_steps, quench_steps, hold_steps;
+    int threads;         /* OpenMP threads of the run (bitwise resumes need the same) */
 } quench_settings;
 
 static void help(void)
@@ -216,6 +218,10 @@ int cmd_quench(int argc, char **argv)
             return 1;
         }
         memcpy(&q, info.extra, sizeof q);
+        if (q.threads != omp_get_max_threads())
+            fprintf(stderr, "bpel quench: warning: the run used %d threads, this one %d: the continuation is valid but "
+                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", q.threads,
+                    omp_get_max_threads(), q.threads);
         c.info = info;
         c.sys = s;
         stage = info.stage;
@@ -259,6 +265,7 @@ int cmd_quench(int argc, char **argv)
         glass_composition comp;
         if (glass_parse_composition(composition, &comp)) return cli_error();
         snprintf(q.composition, sizeof q.composition, "%s", composition);
+        q.threads = omp_get_max_threads();
         if (potential_find(potential ? potential : BPEL_DEFAULT_POTENTIAL, q.potential, sizeof q.potential))
             return cli_error();
         snprintf(q.out, sizeof q.out, "%s", out);
@@ -317,6 +324,8 @@ int cmd_quench(int argc, char **argv)
     c.progress = &bar;
     if (q.thermo > 0) md_thermo_header(stdout, 0);
     static const char *names[] = {"melt", "quench", "hold"};
+    double wall0 = cli_wall_time();
+    long step_first = md_get_state(c.md)->step;
     for (; stage <= ST_HOLD; stage++) {
         md_params p;
         long n;
@@ -343,6 +352,11 @@ int cmd_quench(int argc, char **argv)
     cli_progress_finish(&bar);
     fclose(c.log);
     c.log = NULL;
+    double md_wall = cli_wall_time() - wall0;
+    long md_steps = md_get_state(c.md)->step - step_first;
+    printf("# MD: %ld steps in %.3f s: %.4g atom-steps/s\n", md_steps, md_wall,
+           md_wall > 0 ? (double)md_steps * (double)c.sys->n / md_wall : 0.0);
+    double min_wall0 = cli_wall_time();
     /* inherent structure */
     min_params mp;
     min_defaults(&mp);
@@ -351,6 +365,8 @@ int cmd_quench(int argc, char **argv)
     rc = minimise(c.forces, c.sys, &mp, &r);
     if (rc && rc != BPEL_ECONV) goto fail;
     int conv = rc == 0;
+    printf("# minimisation: %ld iterations in %.3f s, max|F| = %.3g eV/A\n", r.iterations, cli_wall_time() - min_wall0,
+           r.fmax);
     if (!conv) fprintf(stderr, "bpel quench: warning: %s\n", bpel_errmsg());
     free(c.sys->v);
     c.sys->v = NULL;

@@ -170,7 +170,37 @@ static int choose_atoms(const bpel_system *s, const char *atoms, const char *ran
     return BPEL_OK;
 }
 
-static int make_figure(const rec *r, const bpel_system *s, const char *outdir)
+/* Inset of panel (b): displacement vectors of the atoms that moved more than
+ * `moved` Å, projected on x–y from their IS positions (Cu blue, Zr red as in
+ * the paper; other elements grey). */
+static void moved_inset(fig_panel *parent, const rec *r, const bpel_system *s, double moved)
+{
+    size_t cnt = 0;
+    for (size_t i = 0; i < r->n; i++) cnt += r->maxd[i] > moved;
+    if (cnt == 0) return;
+    fig_panel *in = fig_inset(parent, 0.58, 0.98, 0.58, 0.98);
+    if (!in) return;
+    fig_labels(in, "x (Å)", "y (Å)", "moved > 1 Å");
+    for (int t = 1; t <= s->ntypes; t++) {
+        double *x = malloc(3 * cnt * sizeof *x), *y = malloc(3 * cnt * sizeof *y);
+        size_t q = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            if (r->maxd[i] <= moved || s->type[i] != t) continue;
+            x[q] = r->ref[3 * i], y[q++] = r->ref[3 * i + 1];
+            x[q] = r->ref[3 * i] + r->dvec[3 * i], y[q++] = r->ref[3 * i + 1] + r->dvec[3 * i + 1];
+            x[q] = NAN, y[q++] = NAN;
+        }
+        int color = !strcmp(s->element[t], "Cu") ? FIG_BLUE : !strcmp(s->element[t], "Zr") ? FIG_RED : FIG_GREY;
+        if (q) {
+            fig_line(in, q, x, y, &(fig_style){.color = color, .size = 1.5});
+            fig_points(in, q, x, y, &(fig_style){.color = color, .marker = FIG_MARKER_DOT});
+        }
+        free(x);
+        free(y);
+    }
+}
+
+static int make_figure(const rec *r, const bpel_system *s, const char *outdir, double moved)
 {
     long ns = r->nsteps + 1;
     /* panel a: first bottom/first chosen; panel b: first top/second chosen */
@@ -196,6 +226,7 @@ static int make_figure(const rec *r, const bpel_system *s, const char *outdir)
         fig_labels(p, "RMSD (Å)", "potential energy (eV)", title);
         for (long k = 0; k < ns; k++) x[k] = r->d_t[k * r->m + j], y[k] = r->pe_t[k * r->m + j];
         fig_color_points(p, ns, x, y, t, 0, 0, "t (ps)", NULL);
+        if (c == 1) moved_inset(p, r, s, moved);
         snprintf(title, sizeof title, "%s trajectory of id %lld", tags[c][1], (long long)s->id[i]);
         p = fig_panel_at(f, 1, c);
         fig_labels(p, "Δx (Å)", "Δy (Å)", title);
@@ -398,7 +429,7 @@ int cmd_trajectory(int argc, char **argv)
         free(mv);
         system_destroy(is);
     }
-    if (!rc) rc = make_figure(&r, c.sys, outdir);
+    if (!rc) rc = make_figure(&r, c.sys, outdir, moved);
     if (!rc) {
         printf("followed %zu atoms for %ld steps at %g K; %zu atoms moved more than %g A; outputs in %s\n", r.m, r.nsteps,
                temp, nmoved, moved, outdir);
