@@ -38,7 +38,7 @@ void artn_defaults(artn_params *p)
     p->kick_radius = 2.0;
     p->eigval_threshold = -0.30;
     p->ftol = 0.05;
-    p->push_step = 0.05;
+    p->push_step = 0.2;
     p->max_push = 40;
     p->perp_push = 3;
     p->climb_step = 0.15;
@@ -48,7 +48,15 @@ void artn_defaults(artn_params *p)
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
     p->max_lost = 20;
-    p->grow_near = 4.0;
+    p->climb_lanczos_every = 2;
+    p->push_lanczos_kappa = 0.2;
+    p->push_lanczos_every = 4;
+    p->push_follow = 0;
+    p->push_from_min = 1;
+    p->max_refine = 2;
+    p->refine_step = 0.6;
+    p->refine_ftol = 0.3;
+    p->grow_near = 1.0;
     p->second_min = 0.0;
     p->dq_min = 1e-3;
     p->dmin = 0.02;
@@ -58,14 +66,14 @@ void artn_defaults(artn_params *p)
     p->max_relax = 3000;
     p->same_min = 0.1;
     lanczos_defaults(&p->lanczos);
-    p->lanczos.min_iter = 4;
+    p->lanczos.min_iter = 3;
     p->lanczos.max_iter = 16;
     p->lanczos.tol = 1e-2;
     p->lanczos.eps = 1e-2;
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
-    p->lanczos_check.max_iter = 40;
-    p->lanczos_check.tol = 1e-4;
+    p->lanczos_check.max_iter = 30;
+    p->lanczos_check.tol = 1e-2;
     p->lanczos_check.eps = 1e-2;
     p->ascent_step = 0.05;
     p->ascent_noise = 0.005;
@@ -378,48 +386,91 @@ int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, d
 
 /* ---- ARTn phases ------------------------------------------------------------ */
 
+/* A few L-BFGS steps on the force perpendicular to the unit vector d. */
+static int perp_relax(search *s, const double *d, int nsteps)
+{
+    double *g = s->v[V_TMP];
+    int rc;
+    for (int j = 0; j < nsteps; j++) {
+        perp(s->n, s->v[V_F], d, g);
+        if (maxabs(s->n, g) < s->p->ftol) break;
+        lbfgs_step(s, g, s->p->lbfgs_scale, s->p->perp_step);
+        double c = dot(s->n, s->v[V_DIR], d); /* keep the step perpendicular */
+        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i] - c * d[i];
+        if ((rc = evaluate(s))) return rc;
+    }
+    s->lb_have_old = 0;
+    return BPEL_OK;
+}
+
 /* Push along the kick direction until λ_min < threshold. Returns 1 when out
  * of the basin (lowest eigenvector in V_EIG), 0 when not, <0 on error. */
 static int push_phase(search *s, artn_result *r)
 {
     const artn_params *p = s->p;
     double *push = s->v[V_PUSH];
-    int have_vec = 0, rc;
+    int have_vec = 0, rc, last_lz = -1000;
+    double lam = INFINITY, kappa = INFINITY;
+    lbfgs_reset(s);
     for (int k = 0; k < p->max_push; k++) {
         r->push_steps = k + 1;
-        double lam;
-        if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
-        have_vec = 1;
-        if (lam < p->eigval_threshold) return 1;
-        /* perpendicular relaxation, then the push step */
-        fire_reset(s);
-        for (int j = 0; j < p->perp_push; j++) {
-            perp(s->n, s->v[V_F], push, s->v[V_TMP]);
-            fire_step(s, s->v[V_TMP], push, p->perp_step);
-            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_TMP2][i];
-            if ((rc = evaluate(s))) return rc;
+        /* The lowest eigenvalue costs a Lanczos run: take it when the
+         * curvature along the push (free, from the change of the force along
+         * it over the last push step; λ_min ≤ κ) is low, or every
+         * push_lanczos_every steps, or while λ_min was already low. */
+        int want = k > 0 && (kappa < p->push_lanczos_kappa || k - last_lz >= p->push_lanczos_every ||
+                             lam < p->push_lanczos_kappa);
+        if (want) {
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            have_vec = 1;
+            last_lz = k;
+            if (p->verbose)
+                fprintf(stderr, "push %3d dE %.5f lam %8.4f kappa %8.4f fmax %.4f |u| %.3f ndof %zu calls %ld\n", k,
+                        s->energy - r->e_initial, lam, kappa, maxabs(s->n, s->v[V_F]),
+                        sqrt(dot(s->n, s->v[V_U], s->v[V_U])), s->n, s->calls);
+            if (lam < p->eigval_threshold) return 1;
         }
+        if (have_vec && lam < 0 && p->push_follow) { /* negative curvature: push along it, away from the minimum */
+            double c = dot(s->n, s->v[V_EIG], s->v[V_U]);
+            for (size_t i = 0; i < s->n; i++) push[i] = (c >= 0 ? 1.0 : -1.0) * s->v[V_EIG][i];
+        } else if (p->push_from_min) { /* along the displacement from the minimum (ART) */
+            memcpy(push, s->v[V_U], s->n * sizeof(double));
+            normalise(s->n, push);
+        }
+        /* perpendicular relaxation (L-BFGS memory kept across push steps,
+         * but no pair is formed across the push itself), then the push */
+        if ((rc = perp_relax(s, push, p->perp_push))) return rc;
+        double f_before = dot(s->n, s->v[V_F], push);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
         if ((rc = evaluate(s))) return rc;
+        kappa = -(dot(s->n, s->v[V_F], push) - f_before) / p->push_step;
+        size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
+        if (s->n != n_old) kappa = -INFINITY; /* the landscape changed: look again */
     }
     return 0;
 }
 
 /* Climb along the lowest eigenvector to the saddle. Returns the status. */
-static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
+static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, int *status)
 {
     const artn_params *p = s->p;
     double *eig = s->v[V_EIG], *g = s->v[V_TMP];
-    int lost = 0, rc;
-    double lam;
+    int lost = 0, rc, convex = 0, lz_age = 0;
+    double lam = 0;
     lbfgs_reset(s);
     for (int k = 0; k < p->max_climb; k++) {
         r->climb_steps = k + 1;
-        if (k > 0 || !have_mode) {
-            if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
-        } else {
+        /* The eigenvector is refreshed every step, or every other step while
+         * the curvature is well below the threshold (it then turns slowly). */
+        if (k == 0 && have_mode) {
             lam = p->eigval_threshold - 1e-9; /* just measured by the push */
+            lz_age = 0;
+        } else if (!(lam < 2 * p->eigval_threshold && lz_age < p->climb_lanczos_every - 1)) {
+            if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
+            lz_age = 0;
+        } else {
+            lz_age++;
         }
         if (lam > p->lost_eigval) {
             if (++lost > p->max_lost) {
@@ -430,21 +481,32 @@ static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
             lost = 0;
         }
         double fpar = dot(s->n, s->v[V_F], eig);
-        if (lam < 0) { /* effective force: the component along v reversed */
+        if (p->verbose)
+            fprintf(stderr, "climb %3d dE %.5f lam %8.4f fpar %8.4f fmax %.4f ndof %zu calls %ld\n", k,
+                    s->energy - r->e_initial, lam, fpar, maxabs(s->n, s->v[V_F]), s->n, s->calls);
+        if (lam < 0) { /* L-BFGS on the effective force: the component along v reversed */
+            if (convex) lbfgs_reset(s);
+            convex = 0;
             for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
-        } else { /* no negative curvature here: go uphill along v only */
+            lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+        } else { /* convex again: push on away from the minimum, relax perpendicular to that */
+            convex = 1;
             lbfgs_reset(s);
-            for (size_t i = 0; i < s->n; i++) g[i] = -fpar * eig[i];
-            if (fabs(fpar) < 1e-8)
-                for (size_t i = 0; i < s->n; i++) g[i] = eig[i];
+            double *push = s->v[V_PUSH];
+            memcpy(push, s->v[V_U], s->n * sizeof(double));
+            normalise(s->n, push);
+            if ((rc = perp_relax(s, push, p->perp_push))) return rc;
+            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
+            if ((rc = evaluate(s))) return rc;
+            lbfgs_reset(s);
+            continue;
         }
-        lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
-        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
         if ((rc = evaluate(s))) return rc;
         size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
-        if (s->n != n_old) lbfgs_reset(s);
-        if (maxabs(s->n, s->v[V_F]) < p->ftol) {
+        if (s->n != n_old) s->lb_have_old = 0; /* memory kept: new coordinates enter with zeros */
+        if (maxabs(s->n, s->v[V_F]) < ftol) {
             *status = ARTN_ACCEPTED;
             return 0;
         }
@@ -568,11 +630,42 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     if (p->method == ARTN_METHOD_LOWEST) {
         out_of_basin = ascent_phase(&s, r);
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 0, &status))) goto out;
+        if (out_of_basin && (rc = climb_phase(&s, r, 0, p->ftol, &status))) goto out;
     } else {
         out_of_basin = push_phase(&s, r);
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 1, &status))) goto out;
+        if (out_of_basin && (rc = climb_phase(&s, r, 1, p->ftol, &status))) goto out;
+    }
+    /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min;
+     * next to a second-order saddle, slide off along its second mode and
+     * climb again (at most max_refine times) */
+    double lam1 = 0, lam2 = 0;
+    for (int attempt = 0; out_of_basin && status == ARTN_ACCEPTED; attempt++) {
+        size_t n = s.n;
+        if ((rc = lowest_mode(&s, &p->lanczos_check, NULL, &lam1))) goto out;
+        double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
+        for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
+        const double *defl[4];
+        double *store = bpel_malloc(3 * n * sizeof(double));
+        if (!store) { rc = BPEL_ENOMEM; goto out; }
+        int nd = translations(&s, defl, store);
+        defl[nd] = s.v[V_EIG];
+        lz_ctx c = {&s};
+        lanczos_result lr;
+        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
+        free(store);
+        s.calls += lr.force_calls;
+        if (rc) goto out;
+        lam2 = lr.eigval;
+        if (!(lam1 < 0 && lam2 < p->second_min) || attempt >= p->max_refine) break;
+        /* far enough that the force along the second mode exceeds ftol */
+        double f2 = dot(n, s.v[V_F], v2), sg = f2 >= 0 ? 1.0 : -1.0;
+        double d = fmin(p->refine_step, fmax(0.15, 3 * p->ftol / fabs(lam2)));
+        for (size_t i = 0; i < n; i++) s.v[V_U][i] += sg * d * v2[i];
+        if ((rc = evaluate(&s))) goto out;
+        /* a tighter tolerance, so the climb goes on down the second mode
+         * until its curvature turns positive */
+        if ((rc = climb_phase(&s, r, 0, p->ftol * p->refine_ftol, &status))) goto out;
     }
     size_t n = s.n;
     r->ndof = n;
@@ -580,6 +673,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->eigvec = bpel_malloc(n * sizeof(double));
     if (!r->u_saddle || !r->eigvec) { rc = BPEL_ENOMEM; goto out; }
     memcpy(r->u_saddle, s.v[V_U], n * sizeof(double));
+    memcpy(r->eigvec, s.v[V_EIG], n * sizeof(double));
     r->e_saddle = s.energy;
     r->dq = r->e_saddle - r->e_initial;
     r->fmax = maxabs(n, s.v[V_F]);
@@ -593,29 +687,8 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         r->calls_saddle = r->calls_total = s.calls;
         goto out;
     }
-
-    /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min */
-    double lam1, lam2;
-    if ((rc = lowest_mode(&s, &p->lanczos_check, NULL, &lam1))) goto out;
-    memcpy(r->eigvec, s.v[V_EIG], n * sizeof(double));
     r->eigval1 = lam1;
-    {
-        double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
-        for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
-        const double *defl[4];
-        double *store = bpel_malloc(3 * n * sizeof(double));
-        if (!store) { rc = BPEL_ENOMEM; goto out; }
-        int nd = translations(&s, defl, store);
-        defl[nd] = r->eigvec;
-        lz_ctx c = {&s};
-        lanczos_result lr;
-        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
-        free(store);
-        s.calls += lr.force_calls;
-        if (rc) goto out;
-        lam2 = lr.eigval;
-        r->eigval2 = lam2;
-    }
+    r->eigval2 = lam2;
     r->calls_saddle = r->calls_total = s.calls;
     if (!(lam1 < 0)) r->status = ARTN_LOST_CURVATURE;
     else if (lam2 < p->second_min) r->status = ARTN_MULTI_NEGATIVE;

@@ -76,9 +76,14 @@ typedef struct artn_params {
     double kick_radius;      /* Å, neighbours of the central atom that are kicked (2.0) */
     double eigval_threshold; /* eV/Å², basin exit when λ_min below this (−0.30) */
     double ftol;             /* eV/Å, saddle when every force component is below (0.05) */
-    double push_step;        /* Å, step along the push direction (0.1) */
+    double push_step;        /* Å, step along the push direction (0.2) */
     int max_push;            /* push steps before giving up (40) */
-    int perp_push;           /* perpendicular relaxation steps per push step (2) */
+    int perp_push;           /* perpendicular relaxation steps per push step (3) */
+    double push_lanczos_kappa; /* eV/Å²: Lanczos in the push when the curvature along it is below this (0.2) */
+    int push_lanczos_every;  /* ... and at least every this many push steps (4) */
+    int push_from_min;       /* 1: push along the displacement from the minimum, as ART does; 0: along the kick (1) */
+    int push_follow;         /* 1: once λ_min < 0, push along the lowest eigenvector (0) */
+    int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
     int max_climb;           /* climb iterations (300) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
@@ -86,8 +91,11 @@ typedef struct artn_params {
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
     int max_lost;            /* (20) */
-    double grow_near;        /* the model may grow only once max force < grow_near·ftol (4) */
+    double grow_near;        /* the model may grow only once max force < grow_near·ftol (1: at convergence) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
+    int max_refine;          /* climbs restarted off a second-order saddle (2) */
+    double refine_step;      /* Å, largest displacement (vector norm) along the second mode for that (0.6) */
+    double refine_ftol;      /* those climbs stop at refine_ftol·ftol (0.3) */
     double dq_min;           /* eV, the saddle must be this far above the minimum (1e-3) */
     double dmin;             /* Å, largest atomic displacement at the saddle at least (0.02) */
     int check_connect;       /* relax both sides and check the connection (1) */
@@ -101,6 +109,7 @@ typedef struct artn_params {
     double ascent_step;      /* Å, radius of the hypersphere of each ascent step (0.05) */
     double ascent_noise;     /* Å, random displacement added before each step (0.005) */
     int max_ascent;          /* ascent steps (400) */
+    int verbose;             /* 1: one line per push/climb step on stderr (0) */
 } artn_params;
 
 void artn_defaults(artn_params *p);
