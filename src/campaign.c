@@ -326,14 +326,17 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
                    r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp, dt, nm);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
-    int keep = r.status == ARTN_ACCEPTED && r.u_saddle && r.u_final;
+    int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
     if (!rc) rc = sb_printf(&b, " %ld", keep ? (long)(r.ndof / 3) : 0L);
     if (keep) {
         for (size_t a = 0; a < r.ndof / 3 && !rc; a++) {
             const double *x0 = s->x + 3 * atoms[a];
-            const double *us = r.u_saddle + 3 * a, *uf = r.u_final + 3 * a;
+            const double *us = r.u_saddle + 3 * a;
+            double xf[3] = {NAN, NAN, NAN}; /* no final minimum without the relaxation */
+            if (r.u_final)
+                for (int q = 0; q < 3; q++) xf[q] = x0[q] + r.u_final[3 * a + q];
             rc = sb_printf(&b, " %lld %.9f %.9f %.9f %.9f %.9f %.9f", (long long)s->id[atoms[a]], x0[0] + us[0],
-                           x0[1] + us[1], x0[2] + us[2], x0[0] + uf[0], x0[1] + uf[1], x0[2] + uf[2]);
+                           x0[1] + us[1], x0[2] + us[2], xf[0], xf[1], xf[2]);
         }
     }
     if (!rc) rc = sb_printf(&b, " END\n");
@@ -477,10 +480,14 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
         else ndone++;
     }
     if (threads < 1) threads = 1;
-    int err = 0;
+    int err = 0, saved_threads = omp_get_max_threads();
     char errmsg[512] = "";
 #pragma omp parallel num_threads(threads)
     {
+        /* Each thread runs whole searches: the kernels it calls must not open
+         * teams of their own (forces.c sizes its per-thread buffers from
+         * omp_get_max_threads(), which a nested, inactive region would get wrong). */
+        omp_set_num_threads(1);
         campaign_worker *w = NULL;
         int rc = campaign_worker_create(c, &w);
         if (rc) {
@@ -517,6 +524,7 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
         }
         campaign_worker_destroy(w);
     }
+    omp_set_num_threads(saved_threads);
     free(pend);
     if (err) return bpel_fail(err, "%s", errmsg);
     return BPEL_OK;
@@ -621,7 +629,8 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         calls[nacc] = (double)r->calls;
         dqs[nacc++] = r->dq;
         dump_header(sd, s, (long)(k + 1), r->nreg);
-        dump_header(md, s, (long)(k + 1), r->nreg);
+        int has_final = r->nreg > 0 && !strstr(r->coords, "nan");
+        if (has_final) dump_header(md, s, (long)(k + 1), r->nreg);
         const char *p = r->coords;
         for (long a = 0; a < r->nreg; a++) {
             long long id;
@@ -630,7 +639,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
             p += used;
             fprintf(sd, "%lld %.9f %.9f %.9f\n", id, v[0], v[1], v[2]);
-            fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
+            if (has_final) fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
         }
     }
     /* per atom */

@@ -57,6 +57,35 @@ if command -v mpirun >/dev/null; then
   cmp serial/atoms.csv mpi/atoms.csv
 fi
 
+# every accepted saddle re-evaluated by LAMMPS (read_dump of its frame on top
+# of the glass): the same energy and every force component below 0.05 eV/Å
+nacc=$(grep -c ',accepted,' serial/events.csv || true)
+[ "$nacc" -ge 1 ] || { echo "no accepted saddle to check"; exit 1; }
+for step in $(awk -F, '$4=="accepted"{print $1}' serial/events.csv); do
+  es=$(awk -F, -v r="$step" '$1==r{print $6}' serial/events.csv)
+  cat > reeval.in <<EOF2
+units metal
+atom_style atomic
+read_data glass.data
+pair_style eam/fs
+pair_coeff * * $POT Cu Zr
+read_dump serial/saddles.dump $step x y z
+variable ax atom abs(fx)
+variable ay atom abs(fy)
+variable az atom abs(fz)
+compute fm all reduce max v_ax v_ay v_az
+thermo_style custom step pe c_fm[1] c_fm[2] c_fm[3]
+run 0
+print "RESULT \$(pe:%.8f) \$(c_fm[1]:%.6f) \$(c_fm[2]:%.6f) \$(c_fm[3]:%.6f)"
+EOF2
+  lmp -in reeval.in -log none -screen reeval.out > /dev/null
+  read -r _ pe f1 f2 f3 < <(grep '^RESULT' reeval.out)
+  awk -v pe="$pe" -v es="$es" -v f1="$f1" -v f2="$f2" -v f3="$f3" -v s="$step" 'BEGIN {
+    d = pe - es; if (d < 0) d = -d
+    if (d > 1e-5) { printf "saddle %s: LAMMPS energy %s vs bpel %s\n", s, pe, es; exit 1 }
+    if (f1 >= 0.05 || f2 >= 0.05 || f3 >= 0.05) { printf "saddle %s: LAMMPS max force %s %s %s\n", s, f1, f2, f3; exit 1 } }'
+done
+
 # kill -9 in the middle, add a torn record, resume
 "$BPEL" artn "${ARGS[@]}" --out killed > /dev/null 2>&1 &
 pid=$!
