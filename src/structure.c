@@ -638,12 +638,24 @@ int dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const 
     return ferror(fp) ? bpel_fail(BPEL_EIO, "dump write failed: %s", strerror(errno)) : BPEL_OK;
 }
 
+/* Shortest of %.15g/%.16g/%.17g that reads back exactly. */
+static const char *exact(char buf[32], double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
 int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols, const char *comment)
 {
     const bpel_box *b = &s->box;
+    char q[9][32];
     fprintf(fp, "%zu\n", s->n);
-    fprintf(fp, "Lattice=\"%.17g 0 0 %.17g %.17g 0 %.17g %.17g %.17g\" Origin=\"%.17g %.17g %.17g\" ", b->len[0], b->xy,
-            b->len[1], b->xz, b->yz, b->len[2], b->lo[0], b->lo[1], b->lo[2]);
+    fprintf(fp, "Lattice=\"%s 0 0 %s %s 0 %s %s %s\" Origin=\"%s %s %s\" ", exact(q[0], b->len[0]), exact(q[1], b->xy),
+            exact(q[2], b->len[1]), exact(q[3], b->xz), exact(q[4], b->yz), exact(q[5], b->len[2]),
+            exact(q[6], b->lo[0]), exact(q[7], b->lo[1]), exact(q[8], b->lo[2]));
     fprintf(fp, "Properties=species:S:1:pos:R:3:id:I:1:type:I:1");
     for (int c = 0; c < ncol; c++) fprintf(fp, ":%s:R:1", cols[c].name);
     fprintf(fp, " pbc=\"T T T\"");

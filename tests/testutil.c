@@ -122,6 +122,7 @@ bpel_system *test_random(size_t n, double L, int ntypes, double rmin, unsigned s
             }
             if (ok) memcpy(&s->x[3 * i], r, sizeof r);
         }
+        if (!ok) fail_msg("test_random: cannot place atom %zu of %zu at separation %g in a box of %g", i, n, rmin, L);
         s->id[i] = (int64_t)i + 1;
         s->type[i] = 1 + (int)(i % (size_t)ntypes);
     }

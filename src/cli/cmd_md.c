@@ -1,0 +1,243 @@
+/* cmd_md.c — `bpel md`: molecular dynamics (NVE, NVT, NPT) from a data file. */
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_dyn.h"
+#include "error.h"
+#include "md.h"
+#include "restart.h"
+
+const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover chains, MTK barostat)";
+
+typedef struct md_extra {
+    char potential[1024];
+} md_extra;
+
+static void help(void)
+{
+    printf("usage: bpel md DATA [options]\n"
+           "       bpel md --resume FILE [--out F] [--restart F] [--dump F] [--thermo M]\n\n"
+           "Velocity-Verlet molecular dynamics with the equations of LAMMPS fix nve / nvt /\n"
+           "npt iso (Nose-Hoover chains, MTK barostat). Units: ps, K, bar.\n\n"
+           "  --potential F         EAM file (default %s)\n"
+           "  --elements A,B        element of each atom type (default: from the data file / potential)\n"
+           "  --steps N             number of steps (required unless resuming)\n"
+           "  --dt DT               time step, ps (default 0.002)\n"
+           "  --temperature T0      draw initial velocities at T0 K (Gaussian, zero momentum, exact T0);\n"
+           "                        without it the data file's velocities are used (zero if none)\n"
+           "  --seed S              seed of the velocity generator (default 12345)\n"
+           "  --threads K           OpenMP threads (default: OMP_NUM_THREADS)\n"
+           "  --thermo M            thermo output every M steps (default 100; 0: none)\n"
+           "  --thermo-csv F        also write thermo as CSV to F\n"
+           "  --ensemble E          nve (default), nvt or npt\n"
+           "  --target-temperature T  thermostat target, K (default T0); a ramp: --target-temperature T1:T2\n"
+           "  --tdamp T             thermostat time, ps (default 0.1)\n"
+           "  --pdamp T             barostat time, ps (default 1.0)\n"
+           "  --tchain N            thermostat chain length (default 3)\n"
+           "  --pressure P          barostat target, bar (default 0)\n"
+           "  --out F               final configuration (LAMMPS data file with velocities)\n"
+           "  --restart F           checkpoint file (also written on SIGINT/SIGTERM)\n"
+           "  --restart-every M     checkpoint every M steps\n"
+           "  --resume F            continue a run from a checkpoint (to its original last step)\n"
+           "  --dump F              LAMMPS text dump of positions\n"
+           "  --dump-every M        dump every M steps (default 100)\n\n"
+           "Thermo columns: step, time (ps), T (K, 3N-3 dof), PE, KE, Etot (eV), P (bar), V (A^3),\n"
+           "conserved (eV: Etot plus thermostat/barostat energy, as LAMMPS' ecouple).\n",
+           BPEL_DEFAULT_POTENTIAL);
+}
+
+static int parse_ensemble(const char *s, md_ensemble *e)
+{
+    if (!strcmp(s, "nve")) *e = MD_NVE;
+    else if (!strcmp(s, "nvt")) *e = MD_NVT;
+    else if (!strcmp(s, "npt")) *e = MD_NPT;
+    else return -1;
+    return 0;
+}
+
+int cmd_md(int argc, char **argv)
+{
+    const char *data = NULL, *potential = NULL, *elements = NULL, *out = NULL, *resume = NULL, *csv = NULL;
+    const char *dump = NULL;
+    dyn_ctx c;
+    memset(&c, 0, sizeof c);
+    md_params p;
+    md_defaults(&p);
+    long steps = -1, seed = 12345, thermo = 100, dump_every = 100, threads = 0, restart_every = 0, tchain = 3;
+    double t0 = -1, ttarget = -1, ttarget2 = -1;
+    int have_ensemble = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help();
+            return 0;
+        }
+        if (a[0] != '-' || a[1] != '-') {
+            if (data) return cli_usage_error("md", "unexpected argument '%s'", a);
+            data = a;
+            continue;
+        }
+        if (i + 1 >= argc) return cli_usage_error("md", "%s needs a value", a);
+        const char *v = argv[++i];
+        int bad = 0;
+        if (!strcmp(a, "--potential")) potential = v;
+        else if (!strcmp(a, "--elements")) elements = v;
+        else if (!strcmp(a, "--steps")) bad = cli_parse_long(v, &steps) || steps < 0;
+        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &p.dt) || !(p.dt > 0);
+        else if (!strcmp(a, "--temperature")) bad = cli_parse_double(v, &t0) || t0 < 0;
+        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &seed) || seed < 0;
+        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
+        else if (!strcmp(a, "--thermo")) bad = cli_parse_long(v, &thermo) || thermo < 0;
+        else if (!strcmp(a, "--thermo-csv")) csv = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble), have_ensemble = 1;
+        else if (!strcmp(a, "--target-temperature")) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", v);
+            char *colon = strchr(buf, ':');
+            if (colon) *colon = '\0';
+            bad = cli_parse_double(buf, &ttarget) || !(ttarget > 0);
+            if (colon) bad = bad || cli_parse_double(colon + 1, &ttarget2) || !(ttarget2 > 0);
+        } else if (!strcmp(a, "--tdamp")) bad = cli_parse_double(v, &p.tdamp) || !(p.tdamp > 0);
+        else if (!strcmp(a, "--pdamp")) bad = cli_parse_double(v, &p.pdamp) || !(p.pdamp > 0);
+        else if (!strcmp(a, "--tchain")) bad = cli_parse_long(v, &tchain) || tchain < 1 || tchain > MD_MAXCHAIN;
+        else if (!strcmp(a, "--pressure")) bad = cli_parse_double(v, &p.p_start), p.p_stop = p.p_start;
+        else if (!strcmp(a, "--restart")) c.restart_path = v;
+        else if (!strcmp(a, "--restart-every")) bad = cli_parse_long(v, &restart_every) || restart_every < 1;
+        else if (!strcmp(a, "--resume")) resume = v;
+        else if (!strcmp(a, "--dump")) dump = v;
+        else if (!strcmp(a, "--dump-every")) bad = cli_parse_long(v, &dump_every) || dump_every < 1;
+        else return cli_usage_error("md", "unknown option %s", a);
+        if (bad) return cli_usage_error("md", "invalid value '%s' for %s", v, a);
+    }
+    p.tchain = (int)tchain;
+    if (threads > 0 && dyn_set_threads(threads)) return cli_error();
+    md_extra extra;
+    memset(&extra, 0, sizeof extra);
+    int rc;
+    cli_setup setup;
+    memset(&setup, 0, sizeof setup);
+    long until;
+    if (resume) {
+        rst_info info;
+        bpel_system *s;
+        if ((rc = restart_read(resume, &s, &info))) return cli_error();
+        if (strcmp(info.command, "md") != 0 || info.extra_size != sizeof extra) {
+            fprintf(stderr, "bpel md: %s was written by 'bpel %s', not 'bpel md'\n", resume, info.command);
+            system_destroy(s);
+            restart_free(&info);
+            return 1;
+        }
+        memcpy(&extra, info.extra, sizeof extra);
+        if ((rc = eam_read(extra.potential, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
+            system_destroy(s);
+            restart_free(&info);
+            eam_destroy(setup.pot);
+            return cli_error();
+        }
+        setup.sys = s;
+        p = info.params;
+        c.info = info;
+        until = info.md.run_end;
+        c.sys = s;
+        c.pot = setup.pot;
+        memcpy(c.map, setup.map, sizeof c.map);
+        if ((rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, s, &p, &c.md)))
+            goto fail;
+        *md_get_state(c.md) = info.md;
+        if ((rc = md_refresh_forces(c.md))) goto fail;
+    } else {
+        if (!data) return cli_usage_error("md", "no data file given");
+        if (steps < 0) return cli_usage_error("md", "--steps is required");
+        if (restart_every > 0 && !c.restart_path) return cli_usage_error("md", "--restart-every needs --restart FILE");
+        if (p.ensemble != MD_NVE) {
+            if (ttarget < 0) ttarget = t0;
+            if (!(ttarget > 0))
+                return cli_usage_error("md", "--ensemble %s needs --target-temperature (or --temperature)",
+                                       p.ensemble == MD_NVT ? "nvt" : "npt");
+            p.t_start = ttarget;
+            p.t_stop = ttarget2 > 0 ? ttarget2 : ttarget;
+        }
+        (void)have_ensemble;
+        if (md_check_params(&p)) return cli_error();
+        if (cli_load(data, potential, elements, &setup)) return cli_error();
+        snprintf(extra.potential, sizeof extra.potential, "%s", setup.potential_path);
+        c.sys = setup.sys;
+        c.pot = setup.pot;
+        memcpy(c.map, setup.map, sizeof c.map);
+        c.rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(c.rng, (unsigned long)seed);
+        if ((rc = system_ensure_velocities(c.sys))) goto fail;
+        if (t0 >= 0 && (rc = md_velocity_create(c.sys, t0, c.rng))) goto fail;
+        if ((rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
+            goto fail;
+        if ((rc = md_setup(c.md, steps))) goto fail;
+        until = steps;
+        snprintf(c.info.command, sizeof c.info.command, "md");
+        c.info.extra = malloc(sizeof extra);
+        memcpy(c.info.extra, &extra, sizeof extra);
+        c.info.extra_size = sizeof extra;
+    }
+    if (resume) {
+        c.sync_every = c.info.sync_every > 0 ? c.info.sync_every : 100;
+        if (restart_every > 0)
+            c.restart_every = (restart_every + c.sync_every - 1) / c.sync_every * c.sync_every;
+    } else {
+        dyn_set_restart_every(&c, restart_every);
+    }
+    if (!c.restart_path && resume) c.restart_path = resume;
+    c.thermo_every = thermo;
+    c.thermo_txt = thermo > 0 ? stdout : NULL;
+    if (csv && !(c.thermo_csv = fopen(csv, resume ? "a" : "w"))) {
+        rc = bpel_fail(BPEL_EIO, "%s: cannot write", csv);
+        goto fail;
+    }
+    if (dump) {
+        if (!(c.dump = fopen(dump, resume ? "a" : "w"))) {
+            rc = bpel_fail(BPEL_EIO, "%s: cannot write", dump);
+            goto fail;
+        }
+        c.dump_every = dump_every;
+    }
+    restart_catch_signals();
+    if (!resume) {
+        printf("# %s\n# %ld steps of %s, dt = %g ps, %zu atoms, potential %s\n", cli_provenance(), steps,
+               p.ensemble == MD_NVE ? "NVE" : p.ensemble == MD_NVT ? "NVT" : "NPT", p.dt, c.sys->n, extra.potential);
+        if (thermo > 0) md_thermo_header(stdout, 0);
+        if (c.thermo_csv) md_thermo_header(c.thermo_csv, 1);
+        if (thermo > 0 || c.thermo_csv) dyn_thermo(&c);
+        if (c.dump && (rc = dump_write_frame(c.dump, c.sys, 0, 0, NULL))) goto fail;
+    } else {
+        printf("# resuming %s at step %ld of %ld\n", resume, md_get_state(c.md)->step, until);
+        if (thermo > 0) md_thermo_header(stdout, 0);
+    }
+    double t_start = cli_wall_time();
+    long step0 = md_get_state(c.md)->step;
+    rc = dyn_run(&c, until);
+    if (rc == BPEL_EINTR) {
+        int st = dyn_interrupted(&c, "md");
+        if (c.thermo_csv) fclose(c.thermo_csv);
+        if (c.dump) fclose(c.dump);
+        dyn_free(&c);
+        cli_setup_free(&setup);
+        return st;
+    }
+    if (rc) goto fail;
+    double wall = cli_wall_time() - t_start;
+    long done = md_get_state(c.md)->step - step0;
+    printf("# %ld steps in %.3f s: %.4g atom-steps/s\n", done, wall, wall > 0 ? (double)done * c.sys->n / wall : 0);
+    if (out && (rc = data_write(out, c.sys, "LAMMPS data file written by bpel md"))) goto fail;
+    if (c.thermo_csv) fclose(c.thermo_csv);
+    if (c.dump) fclose(c.dump);
+    dyn_free(&c);
+    cli_setup_free(&setup);
+    return 0;
+fail:
+    if (c.thermo_csv) fclose(c.thermo_csv);
+    if (c.dump) fclose(c.dump);
+    dyn_free(&c);
+    cli_setup_free(&setup);
+    return cli_error();
+}

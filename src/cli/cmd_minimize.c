@@ -1,0 +1,108 @@
+/* cmd_minimize.c — `bpel minimize`: relax a configuration to a local minimum
+ * (inherent structure) by conjugate gradient or FIRE. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_dyn.h"
+#include "error.h"
+#include "minimise.h"
+
+const char cmd_minimize_summary[] = "minimise the energy (CG or FIRE), optionally relaxing the box to a pressure";
+
+static void help(void)
+{
+    printf("usage: bpel minimize DATA --out MIN.data [options]\n\n"
+           "Relaxes the atoms (and with --relax-box the volume, isotropically) to a local\n"
+           "energy minimum. Stops when the largest atomic force max_i |F_i| <= ftol; exits\n"
+           "with status 3 (and still writes --out) when that cannot be reached.\n\n"
+           "  --potential F     EAM file (default %s)\n"
+           "  --elements A,B    element of each atom type\n"
+           "  --out F           minimised configuration (LAMMPS data file; required)\n"
+           "  --ftol F          force tolerance, eV/A (default 1e-8)\n"
+           "  --etol E          also stop when |dE| <= E |E| between iterations (default 0: off)\n"
+           "  --method M        cg (Polak-Ribiere, default) or fire\n"
+           "  --relax-box       relax the volume isotropically to --pressure\n"
+           "  --pressure P      target pressure, bar (default 0)\n"
+           "  --max-iter N      iteration limit (default 200000)\n"
+           "  --threads K       OpenMP threads\n"
+           "  --verbose         progress lines on stderr\n",
+           BPEL_DEFAULT_POTENTIAL);
+}
+
+int cmd_minimize(int argc, char **argv)
+{
+    const char *data = NULL, *potential = NULL, *elements = NULL, *out = NULL;
+    min_params p;
+    min_defaults(&p);
+    long threads = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help();
+            return 0;
+        }
+        if (!strcmp(a, "--relax-box")) { p.relax_box = 1; continue; }
+        if (!strcmp(a, "--verbose")) { p.verbose = 1; continue; }
+        if (a[0] != '-' || a[1] != '-') {
+            if (data) return cli_usage_error("minimize", "unexpected argument '%s'", a);
+            data = a;
+            continue;
+        }
+        if (i + 1 >= argc) return cli_usage_error("minimize", "%s needs a value", a);
+        const char *v = argv[++i];
+        int bad = 0;
+        if (!strcmp(a, "--potential")) potential = v;
+        else if (!strcmp(a, "--elements")) elements = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--ftol")) bad = cli_parse_double(v, &p.ftol) || !(p.ftol > 0);
+        else if (!strcmp(a, "--etol")) bad = cli_parse_double(v, &p.etol) || p.etol < 0;
+        else if (!strcmp(a, "--pressure")) bad = cli_parse_double(v, &p.pressure);
+        else if (!strcmp(a, "--max-iter")) bad = cli_parse_long(v, &p.max_iter) || p.max_iter < 1;
+        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
+        else if (!strcmp(a, "--method")) {
+            if (!strcmp(v, "cg")) p.method = MIN_CG;
+            else if (!strcmp(v, "fire")) p.method = MIN_FIRE;
+            else bad = 1;
+        } else return cli_usage_error("minimize", "unknown option %s", a);
+        if (bad) return cli_usage_error("minimize", "invalid value '%s' for %s", v, a);
+    }
+    if (!data) return cli_usage_error("minimize", "no data file given");
+    if (!out) return cli_usage_error("minimize", "--out is required");
+    if (threads > 0 && dyn_set_threads(threads)) return cli_error();
+    cli_setup c;
+    if (cli_load(data, potential, elements, &c)) return cli_error();
+    bpel_forces *e = NULL;
+    int rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &e);
+    if (rc) {
+        cli_setup_free(&c);
+        return cli_error();
+    }
+    double t0 = cli_wall_time();
+    min_result r;
+    rc = minimise(e, c.sys, &p, &r);
+    double wall = cli_wall_time() - t0;
+    if (rc && rc != BPEL_ECONV) {
+        forces_destroy(e);
+        cli_setup_free(&c);
+        return cli_error();
+    }
+    printf("# %s\n", cli_provenance());
+    printf("energy_eV %.12f\nenergy_per_atom_eV %.12f\nfmax_eV_per_A %.3e\npressure_bar %.6g\nvolume_A3 %.10g\n"
+           "iterations %ld\nforce_evaluations %ld\nconverged %s (%s)\nwall_s %.3f\n",
+           r.energy, r.energy / (double)c.sys->n, r.fmax, r.pressure, box_volume(&c.sys->box), r.iterations,
+           r.evaluations, r.converged ? "yes" : "no", r.reason, wall);
+    if (c.sys->v) memset(c.sys->v, 0, 3 * c.sys->n * sizeof *c.sys->v);
+    char comment[256];
+    snprintf(comment, sizeof comment, "LAMMPS data file written by bpel minimize: E = %.12f eV, max|F| = %.3e eV/A",
+             r.energy, r.fmax);
+    int wrc = data_write(out, c.sys, comment);
+    forces_destroy(e);
+    cli_setup_free(&c);
+    if (wrc) return cli_error();
+    if (rc == BPEL_ECONV) {
+        fprintf(stderr, "bpel minimize: %s\n", bpel_errmsg());
+        return 3;
+    }
+    return 0;
+}

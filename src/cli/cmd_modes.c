@@ -1,0 +1,155 @@
+/* cmd_modes.c — `bpel modes`: normal modes, VDOS, boson peak, per-atom I_BP, Debye level. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "error.h"
+#include "units.h"
+#include "vibrations.h"
+
+const char cmd_modes_summary[] = "normal modes, VDOS, boson peak, per-atom I_BP and Debye level of an inherent structure";
+
+static void help(void)
+{
+    printf("usage: bpel modes DATA --out DIR [options]\n\n"
+           "Diagonalises the mass-weighted dynamical matrix D = M^-1/2 H M^-1/2 of the (minimised)\n"
+           "configuration in DATA and writes to DIR:\n"
+           "  modes.csv     every mode: eigenvalue (eV/(A^2 amu)), omega_radps, nu_THz, participation ratio,\n"
+           "                weight in the rigid-translation subspace (the 3 translations are flagged)\n"
+           "  vdos.csv      g(omega) (normalised to 1 over the 3N-3 non-translational modes) and g/omega^2\n"
+           "  atoms.csv     per atom: I_BP = max of g_i(omega)/omega^2 inside the boson-peak window\n"
+           "  gi.csv        per-atom VDOS g_i(omega) on the same bins (sum over atoms = g)\n"
+           "  atoms.xyz     extended XYZ with I_BP for OVITO\n"
+           "  summary.json  boson peak, Debye level (with K, G, v_L, v_T, n, omega_D), elastic constants,\n"
+           "                counts of translational and unstable modes, timings\n\n"
+           "omega = 98.2269 sqrt(lambda) rad/ps, nu = omega/2pi THz; unstable modes get negative omega.\n\n"
+           "  --out DIR            output directory (required)\n"
+           "  --potential FILE     EAM file; default %s\n"
+           "  --elements LIST      element of each atom type, e.g. Cu,Zr\n"
+           "  --max-omega W        only modes with omega <= W rad/ps (windowed solver, less time and memory)\n"
+           "  --max-freq NU        the same in THz (nu = omega/2pi)\n"
+           "  --bin-width W        VDOS bin width in rad/ps (default 0.5)\n"
+           "  --broadening S       Gaussian broadening sigma in rad/ps (default 0: histogram)\n"
+           "  --bp-window LO:HI    boson-peak / I_BP window in rad/ps (default: from 1.2x the lowest\n"
+           "                       transverse sound wave of the box to max(omega_D/2, 2 LO))\n"
+           "  --moduli K:G         bulk and shear modulus in GPa for the Debye level (default: computed,\n"
+           "                       Born minus non-affine term)\n"
+           "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
+           "  --solver NAME        eigensolver: %s (default auto)\n"
+           "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n\n"
+           "Memory: 8 (3N)^2 bytes for D plus the solver's workspace (dsyevr: as much again for the\n"
+           "eigenvectors; dsyevd: twice as much); the command refuses before allocating when it does not\n"
+           "fit (set BPEL_MEMORY_LIMIT to impose a lower limit). Threads: OMP_NUM_THREADS /\n"
+           "OPENBLAS_NUM_THREADS.\n",
+           BPEL_DEFAULT_POTENTIAL, eig_backend_names());
+}
+
+static int parse_pair(const char *s, double *a, double *b)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *c = strchr(buf, ':');
+    if (!c) return -1;
+    *c = '\0';
+    return cli_parse_double(buf, a) || cli_parse_double(c + 1, b) ? -1 : 0;
+}
+
+int cmd_modes(int argc, char **argv)
+{
+    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
+                                   {"out", required_argument, 0, 'o'},       {"max-omega", required_argument, 0, 'W'},
+                                   {"max-freq", required_argument, 0, 'F'},  {"bin-width", required_argument, 0, 'b'},
+                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'},
+                                   {"moduli", required_argument, 0, 'm'},    {"elastic", required_argument, 0, 'E'},
+                                   {"solver", required_argument, 0, 'S'},    {"no-per-atom", no_argument, 0, 'n'},
+                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    const char *pot = NULL, *elements = NULL, *out = NULL;
+    vib_options o;
+    vib_options_default(&o);
+    int c;
+    double x;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': pot = optarg; break;
+        case 'e': elements = optarg; break;
+        case 'o': out = optarg; break;
+        case 'W':
+            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--max-omega needs a positive number");
+            o.modes.max_omega = x;
+            break;
+        case 'F':
+            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--max-freq needs a positive number");
+            o.modes.max_omega = 2 * BPEL_PI * x;
+            break;
+        case 'b':
+            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--bin-width needs a positive number");
+            o.vdos.bin_width = x;
+            break;
+        case 's':
+            if (cli_parse_double(optarg, &x) || x < 0) return cli_usage_error("modes", "--broadening needs a number >= 0");
+            o.vdos.sigma = x;
+            break;
+        case 'w':
+            if (parse_pair(optarg, &o.vdos.bp_lo, &o.vdos.bp_hi) || !(o.vdos.bp_lo > 0) || !(o.vdos.bp_hi > o.vdos.bp_lo))
+                return cli_usage_error("modes", "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
+            break;
+        case 'm':
+            if (parse_pair(optarg, &o.K, &o.G) || !(o.K > 0) || !(o.G > 0))
+                return cli_usage_error("modes", "--moduli needs K:G, both positive (GPa)");
+            break;
+        case 'E':
+            if (!strcmp(optarg, "auto")) o.elastic_route = 0;
+            else if (!strcmp(optarg, "modes")) o.elastic_route = 1;
+            else if (!strcmp(optarg, "cg")) o.elastic_route = 2;
+            else if (!strcmp(optarg, "none")) o.elastic_route = -1;
+            else return cli_usage_error("modes", "--elastic is auto, modes, cg or none");
+            break;
+        case 'S':
+            if (!eig_backend_find(optarg)) return cli_usage_error("modes", "unknown solver '%s' (known: %s)", optarg, eig_backend_names());
+            o.modes.solver = optarg;
+            break;
+        case 'n': o.vdos.per_atom = 0; break;
+        case 'h': help(); return 0;
+        default: return cli_usage_error("modes", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("modes", "expected one data file");
+    if (!out) return cli_usage_error("modes", "--out DIR is required");
+    cli_setup cs;
+    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    vib_analysis a;
+    int rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
+    if (rc) { cli_setup_free(&cs); return cli_error(); }
+    char src[2048];
+    snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
+    rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
+    if (!rc) {
+        const vib_modes *v = a.modes;
+        printf("atoms %zu, modes %zu of %zu (%s): build %.2f s, diagonalise %.2f s, total %.2f s\n", v->natoms,
+               v->nmodes, v->ndof, v->solver, v->t_build, v->t_solve, a.t_total);
+        printf("translations identified: %zu; unstable modes: %zu\n", v->ntranslation, v->nnegative);
+        printf("boson peak: omega = %.3f rad/ps (nu = %.3f THz), g/omega^2 = %.5g (rad/ps)^-3, window %.3g:%.3g rad/ps\n",
+               a.vdos->bp_omega, a.vdos->bp_omega / (2 * BPEL_PI), a.vdos->bp_height, a.vdos->bp_lo, a.vdos->bp_hi);
+        if (a.have_elastic)
+            printf("elastic (%s): K = %.2f GPa, G = %.2f GPa (affine only: K = %.2f, G = %.2f)\n", a.elastic.method,
+                   a.elastic.K, a.elastic.G, a.elastic.K_affine, a.elastic.G_affine);
+        if (a.have_debye)
+            printf("Debye level 3/omega_D^3 = %.5g (rad/ps)^-3 = %.2f uTHz^-3 (omega_D = %.3f rad/ps, v_T = %.0f m/s, "
+                   "v_L = %.0f m/s)\n",
+                   a.debye.level, a.debye.level * 1e6, a.debye.omega_D, 100 * a.debye.v_T, 100 * a.debye.v_L);
+        if (v->nnegative)
+            fprintf(stderr,
+                    "bpel modes: warning: %zu unstable modes beyond the 3 translations (lowest eigenvalue %.3g "
+                    "eV/(A^2 amu)): the structure is not at a tight minimum\n",
+                    v->nnegative, v->lambda[0]);
+        printf("wrote %s/{modes,vdos,atoms,gi}.csv, atoms.xyz, summary.json\n", out);
+    }
+    vib_analysis_free(&a);
+    cli_setup_free(&cs);
+    return rc ? cli_error() : 0;
+}

@@ -1,0 +1,299 @@
+/* elastic.c — Born term, Ξ, non-affine relaxation, Debye level (see elastic.h). */
+#include "elastic.h"
+#include "hessian_model.h"
+#include "error.h"
+#include "units.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const int VA[6] = {0, 1, 2, 1, 0, 0}, VB[6] = {0, 1, 2, 2, 2, 1};
+
+/* R_i,v = Σ_j f'_ij d_a d_b / r for every atom. */
+static int density_strain(const hess_model *m, double *R)
+{
+    const nbr_list *l = m->list;
+    const int *type = m->sys->type;
+#pragma omp parallel for schedule(dynamic, 32)
+    for (size_t i = 0; i < m->n; i++) {
+        double acc[6] = {0};
+        for (size_t q = l->start[i]; q < l->start[i + 1]; q++) {
+            size_t j = l->nbr[q], o = l->owner[j];
+            double d[3] = {l->xall[3 * j] - l->xall[3 * i], l->xall[3 * j + 1] - l->xall[3 * i + 1],
+                           l->xall[3 * j + 2] - l->xall[3 * i + 2]};
+            double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            if (rsq >= m->tab.cutsq) continue;
+            double r = sqrt(rsq), f, f1, f2;
+            hess_spline(&m->tab, hess_density_table(m, type[i], type[o]), r, &f, &f1, &f2);
+            for (int v = 0; v < 6; v++) acc[v] += f1 * d[VA[v]] * d[VB[v]] / r;
+        }
+        memcpy(&R[6 * i], acc, sizeof acc);
+    }
+    return BPEL_OK;
+}
+
+int elastic_born(const hess_model *m, double born[6][6], double dU[6])
+{
+    double *R = bpel_malloc(6 * m->n * sizeof *R);
+    if (!R) return BPEL_ENOMEM;
+    density_strain(m, R);
+    const nbr_list *l = m->list;
+    const int *type = m->sys->type;
+    double b[36] = {0}, s[6] = {0};
+#pragma omp parallel
+    {
+        double bl[36] = {0}, sl[6] = {0};
+#pragma omp for schedule(dynamic, 32)
+        for (size_t i = 0; i < m->n; i++) {
+            const double *Ri = &R[6 * i];
+            for (int v = 0; v < 6; v++) {
+                sl[v] += m->Fp[i] * Ri[v];
+                for (int w = 0; w < 6; w++) bl[6 * v + w] += m->Fpp[i] * Ri[v] * Ri[w];
+            }
+            for (size_t q = l->start[i]; q < l->start[i + 1]; q++) {
+                size_t j = l->nbr[q], o = l->owner[j];
+                double d[3] = {l->xall[3 * j] - l->xall[3 * i], l->xall[3 * j + 1] - l->xall[3 * i + 1],
+                               l->xall[3 * j + 2] - l->xall[3 * i + 2]};
+                double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                if (rsq >= m->tab.cutsq) continue;
+                double r = sqrt(rsq), z, z1, z2, f, f1, f2;
+                hess_spline(&m->tab, m->tab.z2r[type[i]][type[o]], r, &z, &z1, &z2);
+                hess_spline(&m->tab, hess_density_table(m, type[i], type[o]), r, &f, &f1, &f2);
+                double phi = z / r, phi1 = (z1 - phi) / r, phi2 = (z2 - 2.0 * phi1) / r;
+                double t = (0.5 * (phi2 - phi1 / r) + m->Fp[i] * (f2 - f1 / r)) / rsq;
+                double dd[6];
+                for (int v = 0; v < 6; v++) {
+                    dd[v] = d[VA[v]] * d[VB[v]];
+                    sl[v] += 0.5 * phi1 * dd[v] / r;
+                }
+                for (int v = 0; v < 6; v++)
+                    for (int w = 0; w < 6; w++) bl[6 * v + w] += t * dd[v] * dd[w];
+            }
+        }
+#pragma omp critical
+        {
+            for (int k = 0; k < 36; k++) b[k] += bl[k];
+            for (int k = 0; k < 6; k++) s[k] += sl[k];
+        }
+    }
+    for (int v = 0; v < 6; v++) {
+        dU[v] = s[v];
+        for (int w = 0; w < 6; w++) born[v][w] = b[6 * v + w];
+    }
+    free(R);
+    return BPEL_OK;
+}
+
+int elastic_xi(const hess_model *m, double *xi)
+{
+    double *R = bpel_malloc(6 * m->n * sizeof *R);
+    if (!R) return BPEL_ENOMEM;
+    density_strain(m, R);
+    const nbr_list *l = m->list;
+    const int *type = m->sys->type;
+#pragma omp parallel for schedule(dynamic, 32)
+    for (size_t a = 0; a < m->n; a++) {
+        double x[18] = {0};
+        for (size_t q = l->start[a]; q < l->start[a + 1]; q++) {
+            size_t j = l->nbr[q], o = l->owner[j];
+            double d[3] = {l->xall[3 * j] - l->xall[3 * a], l->xall[3 * j + 1] - l->xall[3 * a + 1],
+                           l->xall[3 * j + 2] - l->xall[3 * a + 2]};
+            double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            if (rsq >= m->tab.cutsq) continue;
+            double r = sqrt(rsq), s1, s2, f, fa1, fj1, f2;
+            hess_pair_radial(m, type[a], type[o], m->Fp[a], m->Fp[o], r, &s1, &s2);
+            hess_spline(&m->tab, hess_density_table(m, type[a], type[o]), r, &f, &fa1, &f2);
+            hess_spline(&m->tab, hess_density_table(m, type[o], type[a]), r, &f, &fj1, &f2);
+            double c3 = (s2 - s1 / r) / rsq, c1 = s1 / r;
+            for (int v = 0; v < 6; v++) {
+                int g = VA[v], h = VB[v];
+                double emb = (m->Fpp[a] * R[6 * a + v] * fa1 + m->Fpp[o] * R[6 * o + v] * fj1) / r;
+                for (int al = 0; al < 3; al++) {
+                    double t = c3 * d[al] * d[g] * d[h] + emb * d[al];
+                    if (al == g) t += 0.5 * c1 * d[h];
+                    if (al == h) t += 0.5 * c1 * d[g];
+                    x[6 * al + v] -= t;
+                }
+            }
+        }
+        memcpy(&xi[18 * a], x, sizeof x);
+    }
+    free(R);
+    return BPEL_OK;
+}
+
+int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6], size_t *skipped)
+{
+    if (!v->complete)
+        return bpel_fail(BPEL_EINVAL, "the non-affine term from modes needs all 3N modes (%zu of %zu computed)",
+                         v->nmodes, v->ndof);
+    double acc[36] = {0};
+    size_t skip = 0;
+    const size_t n = v->natoms;
+    double *isq = bpel_malloc(n * sizeof *isq);
+    if (!isq) return BPEL_ENOMEM;
+    for (size_t i = 0; i < n; i++) isq[i] = 1.0 / sqrt(v->mass[i]);
+#pragma omp parallel
+    {
+        double al[36] = {0};
+        size_t sk = 0;
+#pragma omp for schedule(dynamic, 16)
+        for (size_t k = 0; k < v->nmodes; k++) {
+            if (v->is_translation[k]) continue;
+            if (v->lambda[k] <= v->neg_tol) { sk++; continue; }
+            const double *e = v->z + k * v->ldz;
+            double y[6] = {0};
+            for (size_t i = 0; i < n; i++)
+                for (int a = 0; a < 3; a++) {
+                    double ea = e[3 * i + a] * isq[i];
+                    const double *x = &xi[18 * i + 6 * a];
+                    for (int w = 0; w < 6; w++) y[w] += ea * x[w];
+                }
+            for (int p = 0; p < 6; p++)
+                for (int q = 0; q < 6; q++) al[6 * p + q] += y[p] * y[q] / v->lambda[k];
+        }
+#pragma omp critical
+        {
+            for (int k = 0; k < 36; k++) acc[k] += al[k];
+            skip += sk;
+        }
+    }
+    free(isq);
+    for (int p = 0; p < 6; p++)
+        for (int q = 0; q < 6; q++) na[p][q] = acc[6 * p + q];
+    if (skipped) *skipped = skip;
+    return BPEL_OK;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+#pragma omp parallel for reduction(+ : s) schedule(static)
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations)
+{
+    size_t n3 = 3 * h->n;
+    double *u = bpel_malloc(6 * n3 * sizeof *u), *b = bpel_malloc(n3 * sizeof *b);
+    double *r = bpel_malloc(n3 * sizeof *r), *p = bpel_malloc(n3 * sizeof *p), *Ap = bpel_malloc(n3 * sizeof *Ap);
+    int rc = BPEL_OK, maxit = 0;
+    if (!u || !b || !r || !p || !Ap) { rc = BPEL_ENOMEM; goto done; }
+    for (int v = 0; v < 6 && !rc; v++) {
+        double *x = u + v * n3;
+        for (size_t i = 0; i < n3; i++) b[i] = xi[6 * i + v];
+        /* remove any net force so the right-hand side is orthogonal to translations */
+        for (int a = 0; a < 3; a++) {
+            double mean = 0.0;
+            for (size_t i = a; i < n3; i += 3) mean += b[i];
+            mean /= h->n;
+            for (size_t i = a; i < n3; i += 3) b[i] -= mean;
+        }
+        memset(x, 0, n3 * sizeof *x);
+        memcpy(r, b, n3 * sizeof *r);
+        memcpy(p, b, n3 * sizeof *p);
+        double rr = dot(r, r, n3), bb = rr;
+        int it = 0;
+        while (bb > 0 && rr > tol * tol * bb) {
+            if (++it > (int)(10 * n3 + 100)) {
+                rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations (residual %.3g)", it - 1,
+                               sqrt(rr / bb));
+                break;
+            }
+            hess_sparse_matvec(h, p, Ap);
+            double pAp = dot(p, Ap, n3);
+            if (!(pAp > 0)) {
+                rc = bpel_fail(BPEL_ECONV, "non-affine CG: Hessian not positive along a search direction "
+                                           "(p.Hp = %.3g); is the configuration a minimum?",
+                               pAp);
+                break;
+            }
+            double alpha = rr / pAp;
+            for (size_t i = 0; i < n3; i++) {
+                x[i] += alpha * p[i];
+                r[i] -= alpha * Ap[i];
+            }
+            double rn = dot(r, r, n3);
+            double beta = rn / rr;
+            rr = rn;
+            for (size_t i = 0; i < n3; i++) p[i] = r[i] + beta * p[i];
+        }
+        if (it > maxit) maxit = it;
+    }
+    if (!rc)
+        for (int v = 0; v < 6; v++)
+            for (int w = 0; w < 6; w++) {
+                double s = 0.0;
+                for (size_t i = 0; i < n3; i++) s += xi[6 * i + v] * u[w * n3 + i];
+                na[v][w] = s;
+            }
+    if (iterations) *iterations = maxit;
+done:
+    free(u);
+    free(b);
+    free(r);
+    free(p);
+    free(Ap);
+    return rc;
+}
+
+void elastic_isotropic(const double C[6][6], double *K, double *G)
+{
+    double a = C[0][0] + C[1][1] + C[2][2], b = C[0][1] + C[0][2] + C[1][2], c = C[3][3] + C[4][4] + C[5][5];
+    *K = (a + 2.0 * b) / 9.0;
+    *G = (a - b + 3.0 * c) / 15.0;
+}
+
+static void wallace(const double C[6][6], const double sig[6], double B[6][6])
+{
+    double S[3][3];
+    for (int v = 0; v < 6; v++) S[VA[v]][VB[v]] = S[VB[v]][VA[v]] = sig[v];
+    for (int v = 0; v < 6; v++)
+        for (int w = 0; w < 6; w++) {
+            int i = VA[v], j = VB[v], k = VA[w], l = VB[w];
+            double t = 0.5 * ((i == k) * S[j][l] + (i == l) * S[j][k] + (j == k) * S[i][l] + (j == l) * S[i][k]) -
+                       S[i][j] * (k == l);
+            B[v][w] = C[v][w] + t;
+        }
+}
+
+void elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V)
+{
+    const double f = ELASTIC_EV_A3_TO_GPA / V;
+    r->volume = V;
+    for (int v = 0; v < 6; v++) {
+        r->stress[v] = f * dU[v];
+        for (int w = 0; w < 6; w++) {
+            r->born[v][w] = f * born[v][w];
+            r->nonaffine[v][w] = f * na[v][w];
+            r->C[v][w] = r->born[v][w] - r->nonaffine[v][w];
+        }
+    }
+    wallace(r->C, r->stress, r->B);
+    elastic_isotropic(r->B, &r->K, &r->G);
+    double Ba[6][6];
+    wallace(r->born, r->stress, Ba);
+    elastic_isotropic(Ba, &r->K_affine, &r->G_affine);
+}
+
+int elastic_debye(double K, double G, const bpel_system *s, debye_result *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!(K > 0) || !(G > 0))
+        return bpel_fail(BPEL_EINVAL, "Debye level needs positive K and G (got %g, %g GPa)", K, G);
+    double V = box_volume(&s->box), M = 0.0;
+    for (size_t i = 0; i < s->n; i++) M += system_mass(s, i);
+    d->number_density = s->n / V;
+    d->mass_density = M / V;
+    /* v² = modulus/ρ: GPa -> eV/Å³, / (amu/Å³) gives eV/amu; × BPEL_FTM2V gives Å²/ps² */
+    double k = K / ELASTIC_EV_A3_TO_GPA, g = G / ELASTIC_EV_A3_TO_GPA;
+    d->v_T = sqrt(g / d->mass_density * BPEL_FTM2V);
+    d->v_L = sqrt((k + 4.0 * g / 3.0) / d->mass_density * BPEL_FTM2V);
+    d->v_D = pow(3.0 / (1.0 / pow(d->v_L, 3) + 2.0 / pow(d->v_T, 3)), 1.0 / 3.0);
+    d->omega_D = d->v_D * cbrt(6.0 * BPEL_PI * BPEL_PI * d->number_density);
+    d->level = 3.0 / pow(d->omega_D, 3);
+    return BPEL_OK;
+}

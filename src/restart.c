@@ -1,0 +1,269 @@
+/* restart.c — binary checkpoints (see restart.h). Native byte order: a
+ * restart file continues a run on the same kind of machine; it is not an
+ * exchange format (data files are). */
+#include "restart.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_rng.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define RST_MAGIC "BPELRST1"
+#define RST_VERSION 1u
+
+static volatile sig_atomic_t caught = 0;
+
+static void on_signal(int sig) { caught = sig; }
+
+void restart_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int restart_signalled(void) { return (int)caught; }
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct wbuf {
+    FILE *fp;
+    uint64_t hash;
+    int err;
+} wbuf;
+
+static void put(wbuf *w, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) {
+        w->hash ^= c[i];
+        w->hash *= 1099511628211ull;
+    }
+    if (n && fwrite(p, 1, n, w->fp) != n) w->err = 1;
+}
+
+static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
+
+int restart_write(const char *path, const bpel_system *s, const rst_info *r)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write restart: %s", tmp, strerror(errno));
+    wbuf w = {fp, 1469598103934665603ull, 0};
+    put(&w, RST_MAGIC, 8);
+    put_u64(&w, RST_VERSION);
+    put_u64(&w, sizeof(md_params));
+    put_u64(&w, sizeof(md_state));
+    put(&w, r->command, sizeof r->command);
+    put_u64(&w, (uint64_t)(int64_t)r->stage);
+    put_u64(&w, (uint64_t)r->sync_every);
+    put(&w, &r->params, sizeof r->params);
+    put(&w, &r->md, sizeof r->md);
+    put(&w, r->rng_name, sizeof r->rng_name);
+    put_u64(&w, r->rng_size);
+    put(&w, r->rng, r->rng_size);
+    put_u64(&w, r->extra_size);
+    put(&w, r->extra, r->extra_size);
+    /* system */
+    put_u64(&w, s->n);
+    put_u64(&w, (uint64_t)s->ntypes);
+    put(&w, s->mass, sizeof s->mass);
+    put(&w, s->element, sizeof s->element);
+    put(&w, &s->box, sizeof s->box);
+    put(&w, s->id, s->n * sizeof *s->id);
+    put(&w, s->type, s->n * sizeof *s->type);
+    put(&w, s->x, 3 * s->n * sizeof *s->x);
+    put(&w, s->image, 3 * s->n * sizeof *s->image);
+    put_u64(&w, s->v ? 1 : 0);
+    if (s->v) put(&w, s->v, 3 * s->n * sizeof *s->v);
+    uint64_t h = w.hash;
+    if (fwrite(&h, sizeof h, 1, fp) != 1) w.err = 1;
+    if (fflush(fp) != 0) w.err = 1;
+    if (!w.err && fsync(fileno(fp)) != 0) w.err = 1;
+    if (fclose(fp) != 0) w.err = 1;
+    if (w.err) {
+        int e = errno;
+        unlink(tmp);
+        return bpel_fail(BPEL_EIO, "%s: writing restart failed: %s", tmp, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return bpel_fail(BPEL_EIO, "%s: cannot rename restart into place: %s", path, strerror(e));
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    int dfd = open(dirname(dir), O_RDONLY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return BPEL_OK;
+}
+
+/* ---------------------------------------------------------------- reader */
+
+typedef struct rbuf {
+    const unsigned char *p;
+    size_t n, pos;
+    int bad;
+} rbuf;
+
+static void get(rbuf *b, void *out, size_t n)
+{
+    if (b->bad || n > b->n - b->pos) {
+        b->bad = 1;
+        if (out && n) memset(out, 0, n);
+        return;
+    }
+    memcpy(out, b->p + b->pos, n);
+    b->pos += n;
+}
+
+static uint64_t get_u64(rbuf *b)
+{
+    uint64_t v = 0;
+    get(b, &v, sizeof v);
+    return v;
+}
+
+void restart_free(rst_info *r)
+{
+    free(r->rng);
+    free(r->extra);
+    r->rng = r->extra = NULL;
+    r->rng_size = r->extra_size = 0;
+}
+
+int restart_read(const char *path, bpel_system **out, rst_info *r)
+{
+    memset(r, 0, sizeof *r);
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open restart: %s", path, strerror(errno));
+    unsigned char *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 20;
+            unsigned char *nb = bpel_realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                return BPEL_ENOMEM;
+            }
+            buf = nb;
+        }
+        size_t k = fread(buf + len, 1, cap - len, fp);
+        len += k;
+        if (k == 0) break;
+    }
+    fclose(fp);
+    int rc = BPEL_OK;
+    bpel_system *s = NULL;
+    if (len < 8 + 8 || memcmp(buf, RST_MAGIC, 8) != 0) {
+        rc = bpel_fail(BPEL_EPARSE, "%s: not a bpel restart file", path);
+        goto done;
+    }
+    uint64_t h = 1469598103934665603ull, stored;
+    for (size_t i = 0; i < len - 8; i++) {
+        h ^= buf[i];
+        h *= 1099511628211ull;
+    }
+    memcpy(&stored, buf + len - 8, 8);
+    if (h != stored) {
+        rc = bpel_fail(BPEL_EPARSE, "%s: restart file is truncated or corrupt (checksum mismatch)", path);
+        goto done;
+    }
+    rbuf b = {buf, len - 8, 8, 0};
+    uint64_t ver = get_u64(&b), sp = get_u64(&b), ss = get_u64(&b);
+    if (ver != RST_VERSION || sp != sizeof(md_params) || ss != sizeof(md_state)) {
+        rc = bpel_fail(BPEL_EPARSE, "%s: restart written by an incompatible bpel build", path);
+        goto done;
+    }
+    get(&b, r->command, sizeof r->command);
+    r->command[sizeof r->command - 1] = '\0';
+    r->stage = (int)(int64_t)get_u64(&b);
+    r->sync_every = (long)get_u64(&b);
+    get(&b, &r->params, sizeof r->params);
+    get(&b, &r->md, sizeof r->md);
+    get(&b, r->rng_name, sizeof r->rng_name);
+    r->rng_name[sizeof r->rng_name - 1] = '\0';
+    r->rng_size = get_u64(&b);
+    if (r->rng_size > b.n) b.bad = 1;
+    if (!b.bad && r->rng_size) {
+        r->rng = bpel_malloc(r->rng_size);
+        if (!r->rng) { rc = BPEL_ENOMEM; goto done; }
+        get(&b, r->rng, r->rng_size);
+    }
+    r->extra_size = get_u64(&b);
+    if (r->extra_size > b.n) b.bad = 1;
+    if (!b.bad && r->extra_size) {
+        r->extra = bpel_malloc(r->extra_size);
+        if (!r->extra) { rc = BPEL_ENOMEM; goto done; }
+        get(&b, r->extra, r->extra_size);
+    }
+    uint64_t n = get_u64(&b), nt = get_u64(&b);
+    if (b.bad || nt < 1 || nt > BPEL_MAX_TYPES || n > b.n) {
+        rc = bpel_fail(BPEL_EPARSE, "%s: malformed restart header", path);
+        goto done;
+    }
+    s = system_create(n, (int)nt);
+    if (!s) { rc = BPEL_ENOMEM; goto done; }
+    get(&b, s->mass, sizeof s->mass);
+    get(&b, s->element, sizeof s->element);
+    get(&b, &s->box, sizeof s->box);
+    get(&b, s->id, n * sizeof *s->id);
+    get(&b, s->type, n * sizeof *s->type);
+    get(&b, s->x, 3 * n * sizeof *s->x);
+    get(&b, s->image, 3 * n * sizeof *s->image);
+    if (get_u64(&b)) {
+        if ((rc = system_ensure_velocities(s))) goto done;
+        get(&b, s->v, 3 * n * sizeof *s->v);
+    }
+    if (b.bad || b.pos != b.n) {
+        rc = bpel_fail(BPEL_EPARSE, "%s: malformed restart file", path);
+        goto done;
+    }
+    snprintf(s->source, sizeof s->source, "%s", path);
+done:
+    free(buf);
+    if (rc) {
+        system_destroy(s);
+        restart_free(r);
+        return rc;
+    }
+    *out = s;
+    return BPEL_OK;
+}
+
+int restart_store_rng(rst_info *r, const gsl_rng *g)
+{
+    free(r->rng);
+    r->rng_size = gsl_rng_size(g);
+    r->rng = bpel_malloc(r->rng_size);
+    if (!r->rng) return BPEL_ENOMEM;
+    memcpy(r->rng, gsl_rng_state(g), r->rng_size);
+    snprintf(r->rng_name, sizeof r->rng_name, "%s", gsl_rng_name(g));
+    return BPEL_OK;
+}
+
+int restart_load_rng(const rst_info *r, gsl_rng *g)
+{
+    if (!r->rng || r->rng_size != gsl_rng_size(g) || strcmp(r->rng_name, gsl_rng_name(g)) != 0)
+        return bpel_fail(BPEL_EPARSE, "restart holds no state for a %s generator", gsl_rng_name(g));
+    memcpy(gsl_rng_state(g), r->rng, r->rng_size);
+    return BPEL_OK;
+}

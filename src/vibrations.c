@@ -1,0 +1,283 @@
+/* vibrations.c — one-structure vibrational analysis and its files (see vibrations.h). */
+#include "vibrations.h"
+#include "error.h"
+#include "units.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <omp.h>
+
+static double omp_wall(void) { return omp_get_wtime(); }
+
+void vib_options_default(vib_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->vdos.bin_width = 0.5;
+    o->vdos.per_atom = 1;
+}
+
+void vib_analysis_free(vib_analysis *a)
+{
+    vib_modes_destroy(a->modes);
+    vib_vdos_destroy(a->vdos);
+    memset(a, 0, sizeof *a);
+}
+
+int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
+                vib_analysis *a)
+{
+    memset(a, 0, sizeof *a);
+    double t0 = omp_wall();
+    hess_model *m = NULL;
+    int rc = hess_model_create(pot, map, s, 0, &m);
+    if (rc) return rc;
+    rc = vib_modes_compute(m, s, &o->modes, &a->modes);
+    if (rc) goto fail;
+    /* moduli */
+    if (o->K > 0 && o->G > 0) {
+        a->K = o->K;
+        a->G = o->G;
+        snprintf(a->moduli_source, sizeof a->moduli_source, "given on the command line");
+    } else if (o->elastic_route >= 0) {
+        double born[6][6], dU[6], na[6][6];
+        double *xi = bpel_malloc(18 * s->n * sizeof *xi);
+        if (!xi) { rc = BPEL_ENOMEM; goto fail; }
+        rc = elastic_born(m, born, dU);
+        if (!rc) rc = elastic_xi(m, xi);
+        int route = o->elastic_route ? o->elastic_route : (a->modes->complete ? 1 : 2);
+        if (!rc && route == 1) {
+            rc = elastic_nonaffine_modes(a->modes, xi, na, &a->elastic.modes_skipped);
+            snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (normal modes)");
+        } else if (!rc) {
+            hess_sparse *h = NULL;
+            rc = hess_build_sparse(m, &h);
+            if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &a->elastic.cg_iterations);
+            hess_sparse_destroy(h);
+            snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (conjugate gradients)");
+        }
+        free(xi);
+        if (rc) goto fail;
+        elastic_finish(&a->elastic, born, na, dU, box_volume(&s->box));
+        a->have_elastic = 1;
+        a->K = a->elastic.K;
+        a->G = a->elastic.G;
+        snprintf(a->moduli_source, sizeof a->moduli_source, "%s", a->elastic.method);
+    }
+    if (a->K > 0 && a->G > 0 && elastic_debye(a->K, a->G, s, &a->debye) == BPEL_OK) {
+        a->have_debye = 1;
+        double w[3], L;
+        box_widths(&s->box, w);
+        L = fmax(w[0], fmax(w[1], w[2]));
+        a->omega_T1 = 2.0 * BPEL_PI * a->debye.v_T / L;
+    }
+    vdos_params vp = o->vdos;
+    if (!(vp.bp_lo > 0)) {
+        if (a->omega_T1 > 0) {
+            vp.bp_lo = 1.2 * a->omega_T1;
+            snprintf(a->window_source, sizeof a->window_source, "lo = 1.2 x omega_T1 (lowest transverse sound wave)");
+        } else {
+            double wl = 0;
+            for (size_t k = 0; k < a->modes->nmodes; k++)
+                if (!a->modes->is_translation[k] && a->modes->omega[k] > 0) { wl = a->modes->omega[k]; break; }
+            vp.bp_lo = wl > 0 ? 1.2 * wl : vp.bin_width;
+            snprintf(a->window_source, sizeof a->window_source, "lo = 1.2 x lowest non-translational mode");
+        }
+    } else {
+        snprintf(a->window_source, sizeof a->window_source, "given on the command line");
+    }
+    if (!(vp.bp_hi > 0)) vp.bp_hi = a->have_debye ? fmax(0.5 * a->debye.omega_D, 2 * vp.bp_lo) : fmax(15.0, 2 * vp.bp_lo);
+    rc = vib_vdos_compute(a->modes, &vp, &a->vdos);
+    if (rc) goto fail;
+    hess_model_destroy(m);
+    a->t_total = omp_wall() - t0;
+    return BPEL_OK;
+fail:
+    hess_model_destroy(m);
+    vib_analysis_free(a);
+    return rc;
+}
+
+static FILE *open_in(const char *dir, const char *name, char *path, size_t n)
+{
+    snprintf(path, n, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    if (!fp) bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return fp;
+}
+
+static int close_checked(FILE *fp, const char *path)
+{
+    int bad = ferror(fp);
+    if (fclose(fp) || bad) return bpel_fail(BPEL_EIO, "%s: write failed", path);
+    return BPEL_OK;
+}
+
+static cJSON *matrix6(const double M[6][6])
+{
+    cJSON *rows = cJSON_CreateArray();
+    for (int v = 0; v < 6; v++) cJSON_AddItemToArray(rows, cJSON_CreateDoubleArray(M[v], 6));
+    return rows;
+}
+
+int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance, const char *source,
+              cJSON *extra)
+{
+    if (mkdir(dir, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    char path[4096];
+    const vib_modes *v = a->modes;
+    const vib_vdos *d = a->vdos;
+    FILE *fp = open_in(dir, "modes.csv", path, sizeof path);
+    if (!fp) return BPEL_EIO;
+    fprintf(fp, "mode,eigenvalue_eV_per_A2_amu,omega_radps,nu_THz,participation_ratio,translation_weight,is_translation\n");
+    for (size_t k = 0; k < v->nmodes; k++)
+        fprintf(fp, "%zu,%.12g,%.10g,%.10g,%.6g,%.6g,%d\n", k + 1, v->lambda[k], v->omega[k], v->omega[k] / (2 * BPEL_PI),
+                v->pr[k], v->trans[k], v->is_translation[k]);
+    int rc = close_checked(fp, path);
+    if (rc) return rc;
+
+    if (!(fp = open_in(dir, "vdos.csv", path, sizeof path))) return BPEL_EIO;
+    fprintf(fp, "bin_lo_radps,bin_hi_radps,omega_radps,nu_THz,g_per_radps,g_over_omega2_per_radps3\n");
+    for (size_t b = 0; b < d->nbins; b++) {
+        double c = vib_bin_centre(d, b);
+        fprintf(fp, "%.6g,%.6g,%.6g,%.6g,%.10g,%.10g\n", d->omega_lo + b * d->width, d->omega_lo + (b + 1) * d->width, c,
+                c / (2 * BPEL_PI), d->g[b], c != 0 ? d->g[b] / (c * c) : 0.0);
+    }
+    if ((rc = close_checked(fp, path))) return rc;
+
+    size_t *order = system_id_order(s);
+    if (!order) return BPEL_ENOMEM;
+    if (d->ibp) {
+        if (!(fp = open_in(dir, "atoms.csv", path, sizeof path))) { free(order); return BPEL_EIO; }
+        fprintf(fp, "id,type,element,I_BP_per_radps3,omega_BP_radps,nu_BP_THz\n");
+        for (size_t q = 0; q < s->n; q++) {
+            size_t i = order[q];
+            fprintf(fp, "%lld,%d,%s,%.10g,%.6g,%.6g\n", (long long)s->id[i], s->type[i], s->element[s->type[i]],
+                    d->ibp[i], d->ibp_omega[i], d->ibp_omega[i] / (2 * BPEL_PI));
+        }
+        if ((rc = close_checked(fp, path))) { free(order); return rc; }
+
+        if (!(fp = open_in(dir, "gi.csv", path, sizeof path))) { free(order); return BPEL_EIO; }
+        fprintf(fp, "id,type");
+        for (size_t b = 0; b < d->nbins; b++) fprintf(fp, ",g_at_%.6g_radps", vib_bin_centre(d, b));
+        fputc('\n', fp);
+        for (size_t q = 0; q < s->n; q++) {
+            size_t i = order[q];
+            fprintf(fp, "%lld,%d", (long long)s->id[i], s->type[i]);
+            for (size_t b = 0; b < d->nbins; b++) fprintf(fp, ",%.8g", d->gi[i * d->nbins + b]);
+            fputc('\n', fp);
+        }
+        if ((rc = close_checked(fp, path))) { free(order); return rc; }
+
+        if (!(fp = open_in(dir, "atoms.xyz", path, sizeof path))) { free(order); return BPEL_EIO; }
+        bpel_column cols[] = {{"I_BP_per_radps3", d->ibp, 1, 0}, {"omega_BP_radps", d->ibp_omega, 1, 0}};
+        rc = xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity");
+        int rc2 = close_checked(fp, path);
+        if (rc || rc2) { free(order); return rc ? rc : rc2; }
+    }
+    free(order);
+
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "program", "bpel modes");
+    if (provenance) cJSON_AddStringToObject(o, "provenance", provenance);
+    if (source) cJSON_AddStringToObject(o, "structure", source);
+    cJSON_AddNumberToObject(o, "natoms", (double)s->n);
+    cJSON_AddNumberToObject(o, "volume_A3", box_volume(&s->box));
+    cJSON *mo = cJSON_AddObjectToObject(o, "modes");
+    cJSON_AddNumberToObject(mo, "computed", (double)v->nmodes);
+    cJSON_AddNumberToObject(mo, "of", (double)v->ndof);
+    cJSON_AddStringToObject(mo, "solver", v->solver);
+    cJSON_AddNumberToObject(mo, "translations_identified", (double)v->ntranslation);
+    cJSON *tr = cJSON_AddArrayToObject(mo, "translation_modes");
+    for (size_t k = 0; k < v->nmodes; k++)
+        if (v->is_translation[k]) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddNumberToObject(t, "mode", (double)(k + 1));
+            cJSON_AddNumberToObject(t, "eigenvalue_eV_per_A2_amu", v->lambda[k]);
+            cJSON_AddNumberToObject(t, "translation_weight", v->trans[k]);
+            cJSON_AddItemToArray(tr, t);
+        }
+    cJSON_AddNumberToObject(mo, "negative_modes", (double)v->nnegative);
+    cJSON_AddNumberToObject(mo, "negative_tolerance_eV_per_A2_amu", v->neg_tol);
+    if (v->nmodes) {
+        cJSON_AddNumberToObject(mo, "lowest_eigenvalue_eV_per_A2_amu", v->lambda[0]);
+        cJSON_AddNumberToObject(mo, "highest_omega_radps", v->omega[v->nmodes - 1]);
+    }
+    cJSON_AddNumberToObject(mo, "trace_D_eV_per_A2_amu", v->trace);
+    double sum = 0;
+    for (size_t k = 0; k < v->nmodes; k++) sum += v->lambda[k];
+    if (v->complete) cJSON_AddNumberToObject(mo, "sum_eigenvalues_eV_per_A2_amu", sum);
+    cJSON *tm = cJSON_AddObjectToObject(mo, "time_s");
+    cJSON_AddNumberToObject(tm, "build", v->t_build);
+    cJSON_AddNumberToObject(tm, "diagonalise", v->t_solve);
+    cJSON_AddNumberToObject(tm, "analyse", v->t_analyse);
+    cJSON_AddNumberToObject(tm, "total", a->t_total);
+
+    cJSON *vd = cJSON_AddObjectToObject(o, "vdos");
+    cJSON_AddStringToObject(vd, "normalisation", "integral of g over omega = 1 over the 3N-3 non-translational modes");
+    cJSON_AddNumberToObject(vd, "bin_width_radps", d->width);
+    cJSON_AddNumberToObject(vd, "broadening_sigma_radps", d->sigma);
+    cJSON_AddNumberToObject(vd, "modes_normalised_over", d->norm);
+    cJSON *bp = cJSON_AddObjectToObject(o, "boson_peak");
+    cJSON_AddNumberToObject(bp, "omega_radps", d->bp_omega);
+    cJSON_AddNumberToObject(bp, "nu_THz", d->bp_omega / (2 * BPEL_PI));
+    cJSON_AddNumberToObject(bp, "height_g_over_omega2_per_radps3", d->bp_height);
+    cJSON_AddItemToObject(bp, "window_radps", cJSON_CreateDoubleArray((double[]){d->bp_lo, d->bp_hi}, 2));
+    cJSON_AddStringToObject(bp, "window_choice", a->window_source);
+    if (a->omega_T1 > 0) cJSON_AddNumberToObject(bp, "omega_T1_radps", a->omega_T1);
+    cJSON_AddStringToObject(bp, "per_atom", "I_BP = max of g_i(omega)/omega^2 over bin centres inside the window");
+    if (a->have_debye) {
+        cJSON *db = cJSON_AddObjectToObject(o, "debye");
+        cJSON_AddNumberToObject(db, "debye_level_per_radps3", a->debye.level);
+        cJSON_AddNumberToObject(db, "omega_D_radps", a->debye.omega_D);
+        cJSON_AddNumberToObject(db, "K_GPa", a->K);
+        cJSON_AddNumberToObject(db, "G_GPa", a->G);
+        cJSON_AddStringToObject(db, "moduli", a->moduli_source);
+        cJSON_AddNumberToObject(db, "v_L_m_per_s", 100 * a->debye.v_L);
+        cJSON_AddNumberToObject(db, "v_T_m_per_s", 100 * a->debye.v_T);
+        cJSON_AddNumberToObject(db, "v_D_m_per_s", 100 * a->debye.v_D);
+        cJSON_AddNumberToObject(db, "number_density_per_A3", a->debye.number_density);
+        cJSON_AddNumberToObject(db, "mass_density_g_per_cm3", a->debye.mass_density * 1.66053906660);
+        cJSON_AddStringToObject(db, "formula", "3/omega_D^3, omega_D = v_D (6 pi^2 n)^(1/3), 3/v_D^3 = 1/v_L^3 + 2/v_T^3");
+    }
+    if (a->have_elastic) {
+        cJSON *el = cJSON_AddObjectToObject(o, "elastic");
+        cJSON_AddStringToObject(el, "method", a->elastic.method);
+        cJSON_AddStringToObject(el, "voigt_order", "xx yy zz yz xz xy");
+        cJSON_AddItemToObject(el, "C_GPa", matrix6(a->elastic.C));
+        cJSON_AddItemToObject(el, "born_GPa", matrix6(a->elastic.born));
+        cJSON_AddItemToObject(el, "B_stress_strain_GPa", matrix6(a->elastic.B));
+        cJSON_AddItemToObject(el, "stress_GPa", cJSON_CreateDoubleArray(a->elastic.stress, 6));
+        cJSON_AddNumberToObject(el, "K_GPa", a->elastic.K);
+        cJSON_AddNumberToObject(el, "G_GPa", a->elastic.G);
+        cJSON_AddNumberToObject(el, "K_affine_GPa", a->elastic.K_affine);
+        cJSON_AddNumberToObject(el, "G_affine_GPa", a->elastic.G_affine);
+        cJSON_AddNumberToObject(el, "modes_skipped", (double)a->elastic.modes_skipped);
+    }
+    cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+    if (v->nnegative) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "%zu unstable (negative-eigenvalue) modes beyond the 3 translations: the structure is not at a "
+                 "tight minimum; minimise it (max |F| <= 1e-8 eV/A) before the Hessian",
+                 v->nnegative);
+        cJSON_AddItemToArray(w, cJSON_CreateString(msg));
+    }
+    if (v->ntranslation != 3 && v->complete)
+        cJSON_AddItemToArray(w, cJSON_CreateString("could not identify exactly 3 translational modes"));
+    if (extra)
+        for (cJSON *it = extra->child; it; it = it->next)
+            cJSON_AddItemReferenceToObject(o, it->string, it);
+    char *txt = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!txt) return BPEL_ENOMEM;
+    if (!(fp = open_in(dir, "summary.json", path, sizeof path))) { cJSON_free(txt); return BPEL_EIO; }
+    fputs(txt, fp);
+    fputc('\n', fp);
+    cJSON_free(txt);
+    return close_checked(fp, path);
+}

@@ -1,0 +1,55 @@
+/* vibrations.h — the vibrational analysis of one inherent structure, from
+ * configuration to files: modes, VDOS and boson peak, per-atom I_BP,
+ * elastic constants and the Debye level of the reduced VDOS.
+ *
+ * Defaults (written into summary.json with every run):
+ *   bin width 0.5 rad/ps, no broadening;
+ *   boson-peak window [1.2·ω_T1, max(ω_D/2, 2·lo)] with ω_T1 = 2π v_T / L_max the
+ *   lowest transverse sound wave the periodic box admits (finite-size modes
+ *   below it are excluded) and ω_D the Debye frequency; without moduli the
+ *   window starts at 1.2× the lowest non-translational mode and ends at 15 rad/ps.
+ *   K, G: Born minus non-affine term, from the modes when all are available,
+ *   otherwise by conjugate gradients on the sparse Hessian. */
+#ifndef BPEL_VIBRATIONS_H
+#define BPEL_VIBRATIONS_H
+
+#include "eam.h"
+#include "elastic.h"
+#include "vdos.h"
+
+struct cJSON;
+
+typedef struct vib_options {
+    vib_params modes;
+    vdos_params vdos;   /* bp_lo/bp_hi <= 0: defaults above */
+    double K, G;        /* GPa; > 0: use these instead of computing the moduli */
+    int elastic_route;  /* 0 auto, 1 modes, 2 conjugate gradients, -1 none */
+} vib_options;
+
+void vib_options_default(vib_options *o);
+
+typedef struct vib_analysis {
+    vib_modes *modes;
+    vib_vdos *vdos;
+    int have_elastic;
+    elastic_result elastic;
+    int have_debye;
+    debye_result debye;
+    double K, G;          /* GPa used for the Debye level */
+    char moduli_source[96];
+    double omega_T1;      /* rad/ps, 0 if unknown */
+    char window_source[128];
+    double t_total;       /* s */
+} vib_analysis;
+
+int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
+                vib_analysis *out);
+void vib_analysis_free(vib_analysis *a);
+
+/* Files in `dir` (created if missing): modes.csv, vdos.csv, atoms.csv,
+ * gi.csv (per-atom VDOS), atoms.xyz (extended XYZ for OVITO), summary.json.
+ * `extra` (may be NULL) is a cJSON object merged into the summary. */
+int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance,
+              const char *source, struct cJSON *extra);
+
+#endif

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Bad input to `bpel eval`: every case must fail with a one-line error that
+# names the file (and line where there is one), a non-zero exit below 128
+# (no crash), and no partial output.
+set -u
+BPEL=${BPEL:?} ; T=${BPEL_TEST_TMP:-.}/bad_input ; mkdir -p "$T"
+fails=0 ; n=0
+good_data() {
+cat <<'D'
+test
+
+4 atoms
+2 atom types
+
+0 10 xlo xhi
+0 10 ylo yhi
+0 10 zlo zhi
+
+Masses
+
+1 63.546
+2 91.224
+
+Atoms # atomic
+
+1 1 1.0 1.0 1.0
+2 2 3.5 1.0 1.0
+3 1 1.0 3.5 1.0
+4 2 1.0 1.0 3.5
+D
+}
+# expect NAME PATTERN -- args...
+expect() {
+  local name=$1 pattern=$2 ; shift 2
+  n=$((n+1))
+  local out rc
+  out=$("$BPEL" "$@" 2>&1 >/dev/null); rc=$?
+  local lines; lines=$(printf '%s\n' "$out" | grep -c .)
+  if [ $rc -eq 0 ] || [ $rc -ge 128 ]; then
+    echo "FAIL $name: exit $rc (want 1..127)"; fails=$((fails+1)); return
+  fi
+  if [ "$lines" -ne 1 ]; then echo "FAIL $name: want a one-line error, got: $out"; fails=$((fails+1)); return; fi
+  if ! printf '%s' "$out" | grep -Eq -- "$pattern"; then
+    echo "FAIL $name: error '$out' does not match /$pattern/"; fails=$((fails+1)); return
+  fi
+  echo "ok   $name: $out"
+}
+
+good_data > "$T/good.data"
+"$BPEL" eval "$T/good.data" >/dev/null || { echo "FAIL: the good file does not evaluate"; exit 1; }
+
+good_data | head -n 19 > "$T/truncated.data"
+expect truncated 'truncated.data:[0-9]+: .*(ends|fewer)' eval "$T/truncated.data"
+
+good_data | sed 's/^3 1 1.0 3.5 1.0/3 1 1.0 abc 1.0/' > "$T/garbled.data"
+expect garbled 'garbled.data:19: .*abc.*not a number' eval "$T/garbled.data"
+
+good_data | sed 's/^4 atoms/5 atoms/' > "$T/count_more.data"
+expect count_more 'count_more.data:[0-9]+: .*(ends|fewer)' eval "$T/count_more.data"
+
+good_data | sed 's/^4 atoms/3 atoms/' > "$T/count_less.data"
+expect count_less 'count_less.data:20: .*more atoms than the header' eval "$T/count_less.data"
+
+good_data | sed 's/^4 2 1.0 1.0 3.5/4 3 1.0 1.0 3.5/' > "$T/badtype.data"
+expect bad_type 'badtype.data:20: atom type 3 outside 1..2' eval "$T/badtype.data"
+
+good_data | sed 's/^2 2 3.5 1.0 1.0/2 2 1.0 1.0 1.0/' > "$T/overlap.data"
+expect overlap 'overlap.data:18: atom 2 is 0 Å from atom 1 \(line 17\): overlapping' eval "$T/overlap.data"
+
+good_data | sed 's/^2 2 3.5 1.0 1.0/1 2 3.5 1.0 1.0/' > "$T/dupid.data"
+expect duplicate_id 'dupid.data:18: atom id 1 appears twice \(also line 17\)' eval "$T/dupid.data"
+
+good_data | sed '/xlo xhi/d' > "$T/nobox.data"
+expect no_box 'nobox.data:[0-9]+: header lacks the xlo xhi' eval "$T/nobox.data"
+
+: > "$T/empty.data"
+expect empty 'empty.data: empty file' eval "$T/empty.data"
+
+expect missing_data 'nothere.data: cannot open' eval "$T/nothere.data"
+
+expect unknown_element "unknown element 'Al' .*CuZr_mm.eam.fs has only Cu,Zr" eval "$T/good.data" --elements Cu,Al
+
+expect wrong_element_count "--elements Cu,Zr,Cu names more elements than the 2 atom types" eval "$T/good.data" --elements Cu,Zr,Cu
+
+expect missing_potential "potential file 'nope.eam.fs' not found" eval "$T/good.data" --potential nope.eam.fs
+
+POT=/usr/share/lammps/potentials/CuZr_mm.eam.fs
+if [ -f "$POT" ]; then
+  head -n 1000 "$POT" > "$T/trunc.eam.fs"
+  expect truncated_potential 'trunc.eam.fs:[0-9]+: file ends after [0-9]+ of 10000 values of' eval "$T/good.data" --potential "$T/trunc.eam.fs"
+  sed '20s/^\(\s*\S*\)/\1x/' "$POT" > "$T/garbled.eam.fs"
+  expect garbled_potential "garbled.eam.fs:20: '.*x' is not a number" eval "$T/good.data" --potential "$T/garbled.eam.fs"
+  sed '4s/.*/3 Cu Zr/' "$POT" > "$T/names.eam.fs"
+  expect element_line 'names.eam.fs:4: says 3 elements but names 2' eval "$T/good.data" --potential "$T/names.eam.fs"
+  sed '5s/.*/10000 0.03 -5 0.00076 7.6/' "$POT" > "$T/grid.eam.fs"
+  expect bad_grid 'grid.eam.fs:5: invalid grid' eval "$T/good.data" --potential "$T/grid.eam.fs"
+fi
+printf 'comment\n29 63.5 3.6 FCC\n500 0.001 500 0.01 4.95\n1 2 3\n' > "$T/short.eam"
+expect truncated_funcfl 'short.eam:4: file ends after 3 of 500 values of F\(rho\)' eval "$T/good.data" --potential "$T/short.eam" --elements Cu,Cu
+
+echo "$((n-fails)) passed, $fails failed"
+[ $fails -eq 0 ]

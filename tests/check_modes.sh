@@ -1,0 +1,72 @@
+#!/bin/bash
+# check_modes.sh — `bpel modes` and `bpel hessian` end to end on fcc Cu:
+# files and their headers, translations and unstable modes counted, warnings,
+# refusals and usage errors.
+set -u
+fail() { echo "FAIL: $*"; exit 1; }
+T="${BPEL_TEST_TMP:-/tmp}/check_modes.$$"
+mkdir -p "$T" && cd "$T" || exit 1
+trap 'rm -rf "$T"' EXIT
+
+# fcc Cu, 3x3x3 cells (a = 3.615 A): a minimum by symmetry; amp > 0 displaces atoms
+write_fcc() {
+    awk -v amp="$2" 'BEGIN {
+        a = 3.615; n = 3; srand(7)
+        split("0 0 0 0.5 0.5 0 0.5 0 0.5 0 0.5 0.5", b, " ")
+        print "fcc Cu"; print ""; print 4*n*n*n " atoms"; print "1 atom types"
+        printf "0 %.10f xlo xhi\n0 %.10f ylo yhi\n0 %.10f zlo zhi\n\nMasses\n\n1 63.546\n\nAtoms # atomic\n\n", n*a, n*a, n*a
+        id = 0
+        for (i = 0; i < n; i++) for (j = 0; j < n; j++) for (k = 0; k < n; k++) for (q = 0; q < 4; q++) {
+            id++
+            printf "%d 1 %.10f %.10f %.10f\n", id, (i + b[3*q+1]) * a + amp * (2*rand()-1),
+                   (j + b[3*q+2]) * a + amp * (2*rand()-1), (k + b[3*q+3]) * a + amp * (2*rand()-1)
+        }
+    }' > "$1"
+}
+write_fcc fcc.data 0
+write_fcc hot.data 0.45
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
+
+"$BPEL" modes --help | grep -q "usage: bpel modes" || fail "modes --help"
+"$BPEL" modes fcc.data --potential Cu_u3.eam --out out > log 2> err || { cat log err; fail "modes on fcc"; }
+for f in modes.csv vdos.csv atoms.csv gi.csv atoms.xyz summary.json; do [ -s out/$f ] || fail "missing $f"; done
+head -1 out/modes.csv | grep -q "^mode,eigenvalue_eV_per_A2_amu,omega_radps,nu_THz,participation_ratio" || fail "modes.csv header"
+head -1 out/vdos.csv | grep -q "g_per_radps,g_over_omega2_per_radps3" || fail "vdos.csv header"
+head -1 out/atoms.csv | grep -q "^id,type,element,I_BP_per_radps3,omega_BP_radps" || fail "atoms.csv header"
+[ "$(wc -l < out/modes.csv)" -eq 325 ] || fail "modes.csv should have 324 modes"
+[ "$(wc -l < out/atoms.csv)" -eq 109 ] || fail "atoms.csv should have 108 atoms"
+[ "$(json out/summary.json "d['modes']['translations_identified']")" = 3 ] || fail "3 translations"
+[ "$(json out/summary.json "d['modes']['negative_modes']")" = 0 ] || fail "no unstable modes in fcc"
+[ "$(json out/summary.json "len(d['warnings'])")" = 0 ] || fail "no warnings for fcc"
+json out/summary.json "abs(d['modes']['sum_eigenvalues_eV_per_A2_amu']/d['modes']['trace_D_eV_per_A2_amu']-1) < 1e-10" | grep -q True || fail "trace"
+json out/summary.json "d['debye']['debye_level_per_radps3'] > 0 and d['vdos']['bin_width_radps'] == 0.5" | grep -q True || fail "debye/bin width"
+head -2 out/atoms.xyz | tail -1 | grep -q "I_BP_per_radps3:R:1" || fail "xyz columns"
+! grep -q warning err || fail "unexpected warning: $(cat err)"
+
+# unminimised structure: warning and a count of unstable modes
+"$BPEL" modes hot.data --potential Cu_u3.eam --out hot --bin-width 1 --broadening 0.3 --bp-window 3:20 > log 2> err || fail "modes on displaced fcc"
+grep -q "warning: .* unstable modes" err || fail "no warning for unstable modes"
+json hot/summary.json "d['modes']['negative_modes'] > 0 and len(d['warnings']) == 1" | grep -q True || fail "negative count"
+json hot/summary.json "d['boson_peak']['window_radps'] == [3, 20] and d['vdos']['broadening_sigma_radps'] == 0.3" | grep -q True || fail "options not honoured"
+
+# windowed solver
+"$BPEL" modes fcc.data --potential Cu_u3.eam --out win --max-omega 20 --moduli 140:50 > log 2> err || { cat err; fail "window"; }
+json win/summary.json "d['modes']['computed'] < 324 and d['debye']['K_GPa'] == 140" | grep -q True || fail "window summary"
+
+# refusals and errors
+BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored"
+grep -q "needs .* bytes" err || fail "memory refusal message: $(cat err)"
+[ "$(wc -l < err)" -eq 1 ] || fail "one-line error expected"
+"$BPEL" modes nonexistent.data --out x > log 2> err && fail "missing file accepted"
+grep -q "nonexistent.data" err || fail "missing file not named"
+"$BPEL" modes fcc.data --out x --bp-window 5 > log 2> err; [ $? -eq 2 ] || fail "bad --bp-window should be a usage error"
+"$BPEL" modes fcc.data --out x --solver magic > log 2> err; [ $? -eq 2 ] || fail "unknown solver should be a usage error"
+"$BPEL" modes fcc.data > log 2> err; [ $? -eq 2 ] || fail "--out is required"
+
+# hessian
+"$BPEL" hessian fcc.data --potential Cu_u3.eam -o H.mtx 2> err || fail "hessian"
+head -1 H.mtx | grep -q "^%%MatrixMarket matrix coordinate real symmetric" || fail "mtx header"
+grep -v '^%' H.mtx | head -1 | grep -q "^324 324 " || fail "mtx size"
+awk '!/^%/ && NR > 1 && NF == 3 && ($1 < $2) { bad = 1 } END { exit bad }' H.mtx || fail "upper triangle entries in symmetric mtx"
+"$BPEL" hessian fcc.data > log 2> err; [ $? -eq 2 ] || fail "hessian needs -o"
+echo "all modes/hessian checks passed"
