@@ -42,7 +42,7 @@ void artn_defaults(artn_params *p)
     p->max_push = 40;
     p->perp_push = 3;
     p->climb_step = 0.15;
-    p->max_climb = 300;
+    p->max_climb = 150;
     p->perp_step = 0.1;
     p->fire_dt = 0.1;
     p->lbfgs_scale = 0.05;
@@ -78,6 +78,7 @@ void artn_defaults(artn_params *p)
     p->ascent_step = 0.05;
     p->ascent_noise = 0.005;
     p->max_ascent = 400;
+    p->ascent_softest = 1;
 }
 
 void artn_result_free(artn_result *r)
@@ -527,7 +528,15 @@ static int ascent_phase(search *s, artn_result *r)
     double *dir = s->v[V_PUSH], *a = s->v[V_TMP], *g = s->v[V_TMP2];
     double *best = s->v[V_VEL]; /* not used for FIRE here */
     int rc;
-    double e_a = s->energy;
+    /* The slowest ascent out of a minimum leaves along its softest mode:
+     * start along the lowest eigenvector, on the side the kick points to. */
+    if (p->ascent_softest) {
+        double lam;
+        int rc0 = lowest_mode(s, &p->lanczos_check, dir, &lam);
+        if (rc0) return rc0;
+        double c = dot(s->n, s->v[V_EIG], dir);
+        for (size_t i = 0; i < s->n; i++) dir[i] = (c >= 0 ? 1.0 : -1.0) * s->v[V_EIG][i];
+    }
     memcpy(a, s->v[V_U], s->n * sizeof(double));
     for (int k = 0; k < p->max_ascent; k++) {
         r->push_steps = k + 1;
@@ -576,15 +585,20 @@ static int ascent_phase(search *s, artn_result *r)
             th1 = fmin(fmax(th, 1e-3), 0.5);
             if (th < 0.01) break;
         }
-        if (e_b < e_a) {
-            memcpy(s->v[V_U], a, n * sizeof(double));
-            if ((rc = evaluate(s))) return rc;
-            memcpy(s->v[V_EIG], dir, n * sizeof(double));
+        /* Past the ridge once the force at the new point pushes forward:
+         * on the way up it points back along the path. (The energy itself is
+         * a poor test: a point a little off the valley floor has lower points
+         * on its sphere.) */
+        double fd = dot(n, s->v[V_F], best);
+        if (p->verbose)
+            fprintf(stderr, "ascent %3d dE %.5f f.d %8.4f fmax %.4f calls %ld\n", k, e_b - r->e_initial, fd,
+                    maxabs(n, s->v[V_F]), s->calls);
+        if (fd > 0) {
+            memcpy(s->v[V_EIG], best, n * sizeof(double));
             return 1;
         }
         memcpy(dir, best, n * sizeof(double));
         memcpy(a, s->v[V_U], n * sizeof(double));
-        e_a = e_b;
         size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
         if (s->n > n_old) memcpy(a, s->v[V_U], s->n * sizeof(double));

@@ -85,7 +85,7 @@ typedef struct artn_params {
     int push_follow;         /* 1: once λ_min < 0, push along the lowest eigenvector (0) */
     int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
-    int max_climb;           /* climb iterations (300) */
+    int max_climb;           /* climb iterations (150) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
     double fire_dt;          /* FIRE initial time step of the mass-less dynamics ü = F (0.1) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
@@ -109,6 +109,7 @@ typedef struct artn_params {
     double ascent_step;      /* Å, radius of the hypersphere of each ascent step (0.05) */
     double ascent_noise;     /* Å, random displacement added before each step (0.005) */
     int max_ascent;          /* ascent steps (400) */
+    int ascent_softest;      /* 1: the ascent starts along the softest mode of the minimum, signed by the kick (1) */
     int verbose;             /* 1: one line per push/climb step on stderr (0) */
 } artn_params;
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "figure.h"
 #include "forces.h"
 
 void campaign_defaults(campaign_params *p)
@@ -685,6 +686,27 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             for (size_t k = 0; k < nacc; k++) cnt += (int)floor((dqs[k] - lo) / bw) == bi;
             fprintf(hi, "%.4f,%.4f,%d\n", lo + bi * bw, lo + (bi + 1) * bw, cnt);
         }
+    }
+    /* the same distributions as a figure */
+    if (nacc) {
+        fig_figure *f = fig_create(1, 1, 0, 0);
+        fig_panel *pn = f ? fig_panel_at(f, 0, 0) : NULL;
+        if (pn) {
+            double lo = dqs[0], hmax = dqs[0];
+            for (size_t k = 0; k < nacc; k++) { lo = fmin(lo, dqs[k]); hmax = fmax(hmax, dqs[k]); }
+            int nb = (int)ceil((hmax - lo) / c->p.hist_bin);
+            if (nb < 1) nb = 1;
+            fig_labels(pn, "ΔQ (eV)", "probability density (1/eV)", NULL);
+            fig_histogram(pn, nacc, dqs, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+                          &(fig_style){.label = "all accepted saddles"});
+            if (na) fig_histogram(pn, na, amean, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+                                  &(fig_style){.label = "per-atom mean"});
+            fig_legend(pn, FIG_LEGEND_TOP_RIGHT);
+            snprintf(path, sizeof path, "%s/dq_histogram", dir);
+            int frc = fig_save(f, path);
+            if (frc) rc = frc;
+        }
+        fig_destroy(f);
     }
     bpel_column cols[3] = {{"type", NULL, 0, 0}, {"dq_mean_eV", map_dq, 1, 0}, {"n_converged", map_n, 1, 0}};
     xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy (0 where none converged)");

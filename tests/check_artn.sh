@@ -100,4 +100,8 @@ printf 'ev 40 1 accepted 0.1 -1 -1 12 12 0.01' >> killed/events.log   # torn: no
 cmp serial/events.csv killed/events.csv
 cmp serial/atoms.csv killed/atoms.csv
 [ "$(grep -c ' END$' killed/events.log)" -eq 6 ]
+# the slowest-ascent method runs on the same machinery
+"$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null
+grep -q '"method":	"lowest"' lowest/summary.json
+[ "$(wc -l < lowest/events.csv)" -eq 2 ]
 echo "check_artn: ok"

@@ -224,6 +224,10 @@ static void test_artn_muller_brown(void **state)
                   nacc ? (double)calls / nacc : 0.0);
     assert_true(nacc >= 5);
     run_mb(ARTN_METHOD_ARTN, 0, minA, &nacc, &ntry, &nknown, &calls);
+    run_mb(ARTN_METHOD_LOWEST, 1, minB, &nacc, &ntry, &nknown, &calls);
+    print_message("slowest ascent from B: %d/%d accepted, mean %.1f force calls\n", nacc, ntry,
+                  nacc ? (double)calls / nacc : 0.0);
+    assert_true(nacc >= 5);
     print_message("ARTn from A (push along the kick): %d/%d accepted, mean %.1f force calls\n", nacc, ntry, nacc ? (double)calls / nacc : 0.0);
     assert_true(nacc >= 5);
 }

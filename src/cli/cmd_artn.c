@@ -31,7 +31,8 @@ static void usage(FILE *fp)
             "  --seed S            random seed (default 1); results do not depend on threads/ranks\n"
             "  --threads T         OpenMP threads (default 1)\n"
             "  --resume            continue the campaign in DIR from its event log\n"
-            "  --method artn       the search method (only ARTn is available)\n"
+            "  --method artn|lowest  ARTn (default), or the slowest-ascent search for low saddles\n"
+            "                      after Bonfanti & Kob, J. Chem. Phys. 147, 204104 (2017)\n"
             "  --eigval X          basin-exit eigenvalue threshold, eV/Å² (default -0.30)\n"
             "  --ftol X            saddle force tolerance, eV/Å (default 0.05)\n"
             "  --kick X            kick norm, Å (default 0.1)\n"
@@ -97,7 +98,8 @@ int cmd_artn(int argc, char **argv)
         } else if (!strcmp(a, "--method")) {
             NEED();
             if (!strcmp(v, "artn")) cp.artn.method = ARTN_METHOD_ARTN;
-            else return cli_usage_error("artn", "--method: only 'artn' is available, not '%s'", v);
+            else if (!strcmp(v, "lowest")) cp.artn.method = ARTN_METHOD_LOWEST;
+            else return cli_usage_error("artn", "--method must be artn or lowest, not '%s'", v);
         } else if (!strcmp(a, "--eigval") || !strcmp(a, "--ftol") || !strcmp(a, "--kick") ||
                    !strcmp(a, "--kick-radius") || !strcmp(a, "--region")) {
             NEED();
