@@ -1,11 +1,10 @@
 /* artn.c — ARTn and slowest-ascent saddle searches on a generic model (see
  * artn.h for the algorithm and its parameters).
  *
- * Relaxations use FIRE (Bitzek et al., Phys. Rev. Lett. 97, 170201 (2006))
- * on the mass-less dynamics ü = F, with every step capped in length; during
- * the push and the climb the FIRE forces and velocities are projected onto
- * the space perpendicular to the push direction or to the lowest
- * eigenvector. */
+ * Every optimisation is L-BFGS without line search (steps capped per atom):
+ * the relaxations to minima on the force, the perpendicular relaxations on
+ * the force projected off the push direction, and the climb on the force
+ * with its component along the lowest eigenvector reversed. */
 #include "artn.h"
 
 #include <gsl/gsl_randist.h>
@@ -44,7 +43,6 @@ void artn_defaults(artn_params *p)
     p->climb_step = 0.15;
     p->max_climb = 150;
     p->perp_step = 0.1;
-    p->fire_dt = 0.1;
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
     p->max_lost = 20;
@@ -53,6 +51,7 @@ void artn_defaults(artn_params *p)
     p->push_lanczos_every = 4;
     p->push_follow = 0;
     p->push_from_min = 1;
+    p->ridge_exit = 1;
     p->max_refine = 2;
     p->refine_step = 0.6;
     p->refine_ftol = 0.3;
@@ -61,8 +60,10 @@ void artn_defaults(artn_params *p)
     p->dq_min = 1e-3;
     p->dmin = 0.02;
     p->check_connect = 1;
+    p->require_connect = 0;
     p->push_over = 0.2;
     p->relax_ftol = 0.005;
+    p->relax_step = 0.1;
     p->max_relax = 3000;
     p->same_min = 0.1;
     lanczos_defaults(&p->lanczos);
@@ -134,9 +135,6 @@ typedef struct search {
     double energy;
     long calls;
     gsl_rng *rng;
-    /* FIRE state */
-    double dt, alpha;
-    int npos;
     /* L-BFGS state: pairs (s, y) in V_LS.., V_LY.. (ring), count and next slot */
     int lb_count, lb_next, lb_have_old;
     double lb_rho[LBFGS_M];
@@ -203,48 +201,6 @@ static int maybe_grow(search *s)
         return evaluate(s);
     }
     return 0;
-}
-
-static void fire_reset(search *s)
-{
-    s->dt = s->p->fire_dt;
-    s->alpha = 0.1;
-    s->npos = 0;
-    memset(s->v[V_VEL], 0, s->n * sizeof(double));
-}
-
-/* One FIRE step with the force g (already projected as wanted); velocities
- * are projected out of `proj` (unit vector or NULL). Step length capped at
- * `maxstep` (Å, Euclidean norm). Writes the displacement into V_TMP2 and
- * returns it (not applied). */
-static void fire_step(search *s, const double *g, const double *proj, double maxstep)
-{
-    size_t n = s->n;
-    double *vel = s->v[V_VEL], *du = s->v[V_TMP2];
-    if (proj) {
-        double c = dot(n, vel, proj);
-        for (size_t i = 0; i < n; i++) vel[i] -= c * proj[i];
-    }
-    double P = dot(n, g, vel);
-    if (P > 0) {
-        double vn = sqrt(dot(n, vel, vel)), gn = sqrt(dot(n, g, g));
-        if (gn > 0)
-            for (size_t i = 0; i < n; i++) vel[i] = (1 - s->alpha) * vel[i] + s->alpha * vn * g[i] / gn;
-        if (++s->npos > 5) {
-            s->dt = fmin(s->dt * 1.1, 10 * s->p->fire_dt);
-            s->alpha *= 0.99;
-        }
-    } else {
-        memset(vel, 0, n * sizeof(double));
-        s->dt *= 0.5;
-        s->alpha = 0.1;
-        s->npos = 0;
-    }
-    for (size_t i = 0; i < n; i++) vel[i] += s->dt * g[i];
-    for (size_t i = 0; i < n; i++) du[i] = s->dt * vel[i];
-    double len = sqrt(dot(n, du, du));
-    if (len > maxstep)
-        for (size_t i = 0; i < n; i++) du[i] *= maxstep / len;
 }
 
 /* Force with the component along unit vector d removed, into out. */
@@ -329,7 +285,7 @@ static int relax(search *s, double ftol, int maxit)
     double e_prev = s->energy;
     for (int it = 0; it < maxit; it++) {
         if (maxabs(s->n, s->v[V_F]) < ftol) return BPEL_OK;
-        lbfgs_step(s, s->v[V_F], s->p->lbfgs_scale, s->p->perp_step);
+        lbfgs_step(s, s->v[V_F], s->p->lbfgs_scale, s->p->relax_step);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
         if ((rc = evaluate(s))) return rc;
         if (s->energy > e_prev + 1e-6) { /* overshoot: back off half way, drop the memory */
@@ -444,7 +400,20 @@ static int push_phase(search *s, artn_result *r)
         double f_before = dot(s->n, s->v[V_F], push);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
         if ((rc = evaluate(s))) return rc;
-        kappa = -(dot(s->n, s->v[V_F], push) - f_before) / p->push_step;
+        double f_after = dot(s->n, s->v[V_F], push);
+        kappa = -(f_after - f_before) / p->push_step;
+        /* Past a ridge along the push (the energy now falls along it) without
+         * the eigenvalue test having fired: climb from here if the curvature
+         * is negative at all, before the push runs into the next basin. */
+        if (p->ridge_exit && f_after > 0) {
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            have_vec = 1;
+            last_lz = k;
+            if (p->verbose)
+                fprintf(stderr, "push %3d ridge: lam %8.4f dE %.5f calls %ld\n", k, lam, s->energy - r->e_initial,
+                        s->calls);
+            if (lam < 0) return 1;
+        }
         size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
         if (s->n != n_old) kappa = -INFINITY; /* the landscape changed: look again */
@@ -526,7 +495,7 @@ static int ascent_phase(search *s, artn_result *r)
     const artn_params *p = s->p;
     size_t n;
     double *dir = s->v[V_PUSH], *a = s->v[V_TMP], *g = s->v[V_TMP2];
-    double *best = s->v[V_VEL]; /* not used for FIRE here */
+    double *best = s->v[V_VEL];
     int rc;
     /* The slowest ascent out of a minimum leaves along its softest mode:
      * start along the lowest eigenvector, on the side the kick points to. */
@@ -623,6 +592,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
 {
     memset(r, 0, sizeof *r);
     r->e_final = NAN;
+    r->connected = -1;
     r->status = ARTN_FAILED;
     if (m->ndof < 1 || m->ndof > m->ndof_max) return bpel_fail(BPEL_EINVAL, "artn: bad model size %zu", m->ndof);
     search s;
@@ -743,6 +713,9 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->u_final = bpel_malloc(n * sizeof(double));
     if (!r->u_final) { free(u_back); rc = BPEL_ENOMEM; goto out; }
     int back_ok = d_back < p->same_min, fwd_ok = d_fwd < p->same_min;
+    if (p->verbose)
+        fprintf(stderr, "connect: back %.4f Å %.6f eV, forward %.4f Å %.6f eV (initial %.6f)\n", d_back, e_back, d_fwd,
+                e_fwd, r->e_initial);
     if (back_ok && !fwd_ok) {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
@@ -756,8 +729,9 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     } else {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
-        r->status = ARTN_DISCONNECTED;
+        if (p->require_connect) r->status = ARTN_DISCONNECTED;
     }
+    r->connected = back_ok || fwd_ok;
     free(u_back);
 out:
     if (rc) r->status = ARTN_FAILED;

@@ -322,9 +322,10 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     }
     double dt = now() - t0;
     strbuf b = {0};
-    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %.4f %ld ", (long long)id,
-                   search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle, r.calls_total,
-                   r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp, dt, nm);
+    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld ",
+                   (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle,
+                   r.calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
+                   r.connected, dt, nm);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
     int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
@@ -359,7 +360,7 @@ typedef struct record {
     int status;
     double dq, es, ef, fmax, fmax_full, l1, l2, cdisp, time;
     long calls, calls_total, nreg, nregion;
-    int central;
+    int central, connected;
     char moved[160];
     const char *coords; /* points into the line */
     char *line;
@@ -374,10 +375,11 @@ static int parse_record(const char *line, record *r)
     char status[64];
     long long id;
     int pos = 0;
-    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %lf %ld %159s %ld%n", &id,
+    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %159s %ld%n", &id,
                    &r->search, status, &r->dq, &r->es, &r->ef, &r->calls, &r->calls_total, &r->fmax, &r->fmax_full,
-                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->time, &r->nregion, r->moved, &r->nreg, &pos);
-    if (k != 18) return -1;
+                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, r->moved, &r->nreg,
+                   &pos);
+    if (k != 19) return -1;
     r->id = id;
     r->status = artn_status_parse(status);
     if (r->status < 0) return -1;
@@ -615,7 +617,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
     fprintf(ev, "row,atom,search,status,dq,e_saddle,e_final,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
-                "region_atoms,moved_most\n");
+                "connected,region_atoms,moved_most\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
     double ttot = 0;
@@ -623,9 +625,10 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     for (size_t k = 0; k < nrec; k++) {
         record *r = &rec[k];
         ttot += r->time;
-        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%ld,\"%s\"\n", k + 1,
+        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,\"%s\"\n", k + 1,
                 (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
-                r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->nregion, r->moved);
+                r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->connected, r->nregion,
+                r->moved);
         if (r->status != ARTN_ACCEPTED) continue;
         calls[nacc] = (double)r->calls;
         dqs[nacc++] = r->dq;
@@ -729,6 +732,16 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     cJSON_AddNumberToObject(js, "searches_accepted", (double)nacc);
     cJSON_AddNumberToObject(js, "success_rate", nrec ? (double)nacc / nrec : 0);
     cJSON_AddNumberToObject(js, "median_force_calls_per_saddle", sum->median_calls);
+    {
+        size_t nconn = 0, nchk = 0;
+        for (size_t k = 0; k < nrec; k++)
+            if (rec[k].status == ARTN_ACCEPTED && rec[k].connected >= 0) {
+                nchk++;
+                nconn += rec[k].connected == 1;
+            }
+        cJSON_AddNumberToObject(js, "accepted_checked_for_connection", (double)nchk);
+        cJSON_AddNumberToObject(js, "accepted_connected_to_initial_minimum", (double)nconn);
+    }
     cJSON_AddNumberToObject(js, "mean_time_per_search_s", sum->mean_time_s);
     cJSON_AddNumberToObject(js, "atoms_with_saddle", (double)na);
     cJSON_AddNumberToObject(js, "dq_atom_mean_eV", sum->dq_mean);

@@ -100,6 +100,11 @@ printf 'ev 40 1 accepted 0.1 -1 -1 12 12 0.01' >> killed/events.log   # torn: no
 cmp serial/events.csv killed/events.csv
 cmp serial/atoms.csv killed/atoms.csv
 [ "$(grep -c ' END$' killed/events.log)" -eq 4 ]
+# with the relaxations: the connection is recorded, final minima are dumped
+"$BPEL" artn glass.data --atoms 40 --searches 1 --seed 7 --out connect > /dev/null
+awk -F, 'NR == 2 && $4 == "accepted" && ($16 == 0 || $16 == 1) { ok = 1 } END { exit !ok }' connect/events.csv
+[ "$(grep -c TIMESTEP connect/minima.dump)" -eq 1 ]
+
 # the slowest-ascent method runs on the same machinery
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null
 grep -q '"method":	"lowest"' lowest/summary.json
