@@ -47,6 +47,7 @@ void artn_defaults(artn_params *p)
     p->lost_eigval = 0.0;
     p->max_lost = 20;
     p->climb_lanczos_every = 2;
+    p->climb_newton = 0;
     p->push_lanczos_kappa = 0.2;
     p->push_lanczos_every = 4;
     p->push_follow = 0;
@@ -457,9 +458,20 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
         if (lam < 0) { /* L-BFGS on the effective force: the component along v reversed */
             if (convex) lbfgs_reset(s);
             convex = 0;
-            for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
-            lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
-            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+            if (p->climb_newton) {
+                /* Newton along v (exact on a parabola), L-BFGS perpendicular to it */
+                double sp = fpar / lam;
+                if (sp > p->climb_step) sp = p->climb_step;
+                if (sp < -p->climb_step) sp = -p->climb_step;
+                perp(s->n, s->v[V_F], eig, g);
+                lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+                double c = dot(s->n, s->v[V_DIR], eig);
+                for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i] - c * eig[i] + sp * eig[i];
+            } else {
+                for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
+                lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+                for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+            }
         } else { /* convex again: push on away from the minimum, relax perpendicular to that */
             convex = 1;
             lbfgs_reset(s);

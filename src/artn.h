@@ -86,6 +86,7 @@ typedef struct artn_params {
     int ridge_exit;          /* 1: also leave the push when the energy starts to fall along it and λ_min < 0 (1) */
     int push_follow;         /* 1: once λ_min < 0, push along the lowest eigenvector (0) */
     int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
+    int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
     int max_climb;           /* climb iterations (150) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
