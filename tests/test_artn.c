@@ -171,6 +171,7 @@ static void run_mb(int method, int from_min, const double minimum_guess[2], int 
     p.method = method;
     p.push_from_min = from_min;
     p.climb_newton = mb_climb_newton;
+    p.require_connect = 1; /* only saddles of the minimum itself count here */
     p.ftol = 1e-4; /* tight, so the energy is within 1e-4 eV */
     p.eigval_threshold = -0.3;
     p.relax_ftol = 1e-4;
