@@ -41,6 +41,7 @@ static void usage(FILE *fp)
             "  --no-connect        do not relax to the final minimum / check the connection\n"
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
             "                      (default: accept them, flagged connected=0 in events.csv)\n"
+            "  --verbose           one line per push/climb step on stderr\n"
             "  --out DIR           output directory (events.log, events.csv, atoms.csv,\n"
             "                      saddles.dump, minima.dump, dq_histogram.csv, dq_map.xyz, summary.json)\n\n"
             "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n",
@@ -87,6 +88,7 @@ int cmd_artn(int argc, char **argv)
         else if (!strcmp(a, "--resume")) resume = 1;
         else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
         else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
+        else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
         else if (!strcmp(a, "--searches")) {
             NEED();
             if (cli_parse_long(v, &l) || l < 1 || l > 1000000) return cli_usage_error("artn", "bad --searches '%s'", v);
