@@ -1,11 +1,10 @@
 /* artn.c — ARTn and slowest-ascent saddle searches on a generic model (see
  * artn.h for the algorithm and its parameters).
  *
- * Relaxations use FIRE (Bitzek et al., Phys. Rev. Lett. 97, 170201 (2006))
- * on the mass-less dynamics ü = F, with every step capped in length; during
- * the push and the climb the FIRE forces and velocities are projected onto
- * the space perpendicular to the push direction or to the lowest
- * eigenvector. */
+ * Every optimisation is L-BFGS without line search (steps capped per atom):
+ * the relaxations to minima on the force, the perpendicular relaxations on
+ * the force projected off the push direction, and the climb on the force
+ * with its component along the lowest eigenvector reversed. */
 #include "artn.h"
 
 #include <gsl/gsl_randist.h>
@@ -38,38 +37,50 @@ void artn_defaults(artn_params *p)
     p->kick_radius = 2.0;
     p->eigval_threshold = -0.30;
     p->ftol = 0.05;
-    p->push_step = 0.05;
+    p->push_step = 0.2;
     p->max_push = 40;
     p->perp_push = 3;
     p->climb_step = 0.15;
-    p->max_climb = 300;
+    p->max_climb = 150;
     p->perp_step = 0.1;
-    p->fire_dt = 0.1;
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
     p->max_lost = 20;
-    p->grow_near = 4.0;
+    p->climb_lanczos_every = 2;
+    p->climb_newton = 0;
+    p->push_lanczos_kappa = 0.2;
+    p->push_lanczos_every = 4;
+    p->push_follow = 0;
+    p->push_from_min = 1;
+    p->ridge_exit = 1;
+    p->max_refine = 2;
+    p->refine_step = 0.6;
+    p->refine_ftol = 0.3;
+    p->grow_near = 1.0;
     p->second_min = 0.0;
     p->dq_min = 1e-3;
     p->dmin = 0.02;
     p->check_connect = 1;
+    p->require_connect = 0;
     p->push_over = 0.2;
     p->relax_ftol = 0.005;
+    p->relax_step = 0.1;
     p->max_relax = 3000;
     p->same_min = 0.1;
     lanczos_defaults(&p->lanczos);
-    p->lanczos.min_iter = 4;
+    p->lanczos.min_iter = 3;
     p->lanczos.max_iter = 16;
     p->lanczos.tol = 1e-2;
     p->lanczos.eps = 1e-2;
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
-    p->lanczos_check.max_iter = 40;
-    p->lanczos_check.tol = 1e-4;
+    p->lanczos_check.max_iter = 30;
+    p->lanczos_check.tol = 1e-2;
     p->lanczos_check.eps = 1e-2;
     p->ascent_step = 0.05;
     p->ascent_noise = 0.005;
     p->max_ascent = 400;
+    p->ascent_softest = 1;
 }
 
 void artn_result_free(artn_result *r)
@@ -125,9 +136,6 @@ typedef struct search {
     double energy;
     long calls;
     gsl_rng *rng;
-    /* FIRE state */
-    double dt, alpha;
-    int npos;
     /* L-BFGS state: pairs (s, y) in V_LS.., V_LY.. (ring), count and next slot */
     int lb_count, lb_next, lb_have_old;
     double lb_rho[LBFGS_M];
@@ -194,48 +202,6 @@ static int maybe_grow(search *s)
         return evaluate(s);
     }
     return 0;
-}
-
-static void fire_reset(search *s)
-{
-    s->dt = s->p->fire_dt;
-    s->alpha = 0.1;
-    s->npos = 0;
-    memset(s->v[V_VEL], 0, s->n * sizeof(double));
-}
-
-/* One FIRE step with the force g (already projected as wanted); velocities
- * are projected out of `proj` (unit vector or NULL). Step length capped at
- * `maxstep` (Å, Euclidean norm). Writes the displacement into V_TMP2 and
- * returns it (not applied). */
-static void fire_step(search *s, const double *g, const double *proj, double maxstep)
-{
-    size_t n = s->n;
-    double *vel = s->v[V_VEL], *du = s->v[V_TMP2];
-    if (proj) {
-        double c = dot(n, vel, proj);
-        for (size_t i = 0; i < n; i++) vel[i] -= c * proj[i];
-    }
-    double P = dot(n, g, vel);
-    if (P > 0) {
-        double vn = sqrt(dot(n, vel, vel)), gn = sqrt(dot(n, g, g));
-        if (gn > 0)
-            for (size_t i = 0; i < n; i++) vel[i] = (1 - s->alpha) * vel[i] + s->alpha * vn * g[i] / gn;
-        if (++s->npos > 5) {
-            s->dt = fmin(s->dt * 1.1, 10 * s->p->fire_dt);
-            s->alpha *= 0.99;
-        }
-    } else {
-        memset(vel, 0, n * sizeof(double));
-        s->dt *= 0.5;
-        s->alpha = 0.1;
-        s->npos = 0;
-    }
-    for (size_t i = 0; i < n; i++) vel[i] += s->dt * g[i];
-    for (size_t i = 0; i < n; i++) du[i] = s->dt * vel[i];
-    double len = sqrt(dot(n, du, du));
-    if (len > maxstep)
-        for (size_t i = 0; i < n; i++) du[i] *= maxstep / len;
 }
 
 /* Force with the component along unit vector d removed, into out. */
@@ -320,7 +286,7 @@ static int relax(search *s, double ftol, int maxit)
     double e_prev = s->energy;
     for (int it = 0; it < maxit; it++) {
         if (maxabs(s->n, s->v[V_F]) < ftol) return BPEL_OK;
-        lbfgs_step(s, s->v[V_F], s->p->lbfgs_scale, s->p->perp_step);
+        lbfgs_step(s, s->v[V_F], s->p->lbfgs_scale, s->p->relax_step);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
         if ((rc = evaluate(s))) return rc;
         if (s->energy > e_prev + 1e-6) { /* overshoot: back off half way, drop the memory */
@@ -378,48 +344,104 @@ int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, d
 
 /* ---- ARTn phases ------------------------------------------------------------ */
 
+/* A few L-BFGS steps on the force perpendicular to the unit vector d. */
+static int perp_relax(search *s, const double *d, int nsteps)
+{
+    double *g = s->v[V_TMP];
+    int rc;
+    for (int j = 0; j < nsteps; j++) {
+        perp(s->n, s->v[V_F], d, g);
+        if (maxabs(s->n, g) < s->p->ftol) break;
+        lbfgs_step(s, g, s->p->lbfgs_scale, s->p->perp_step);
+        double c = dot(s->n, s->v[V_DIR], d); /* keep the step perpendicular */
+        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i] - c * d[i];
+        if ((rc = evaluate(s))) return rc;
+    }
+    s->lb_have_old = 0;
+    return BPEL_OK;
+}
+
 /* Push along the kick direction until λ_min < threshold. Returns 1 when out
  * of the basin (lowest eigenvector in V_EIG), 0 when not, <0 on error. */
 static int push_phase(search *s, artn_result *r)
 {
     const artn_params *p = s->p;
     double *push = s->v[V_PUSH];
-    int have_vec = 0, rc;
+    int have_vec = 0, rc, last_lz = -1000;
+    double lam = INFINITY, kappa = INFINITY;
+    lbfgs_reset(s);
     for (int k = 0; k < p->max_push; k++) {
         r->push_steps = k + 1;
-        double lam;
-        if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
-        have_vec = 1;
-        if (lam < p->eigval_threshold) return 1;
-        /* perpendicular relaxation, then the push step */
-        fire_reset(s);
-        for (int j = 0; j < p->perp_push; j++) {
-            perp(s->n, s->v[V_F], push, s->v[V_TMP]);
-            fire_step(s, s->v[V_TMP], push, p->perp_step);
-            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_TMP2][i];
-            if ((rc = evaluate(s))) return rc;
+        /* The lowest eigenvalue costs a Lanczos run: take it when the
+         * curvature along the push (free, from the change of the force along
+         * it over the last push step; λ_min ≤ κ) is low, or every
+         * push_lanczos_every steps, or while λ_min was already low. */
+        int want = k > 0 && (kappa < p->push_lanczos_kappa || k - last_lz >= p->push_lanczos_every ||
+                             lam < p->push_lanczos_kappa);
+        if (want) {
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            have_vec = 1;
+            last_lz = k;
+            if (p->verbose)
+                fprintf(stderr, "push %3d dE %.5f lam %8.4f kappa %8.4f fmax %.4f |u| %.3f ndof %zu calls %ld\n", k,
+                        s->energy - r->e_initial, lam, kappa, maxabs(s->n, s->v[V_F]),
+                        sqrt(dot(s->n, s->v[V_U], s->v[V_U])), s->n, s->calls);
+            if (lam < p->eigval_threshold) return 1;
         }
+        if (have_vec && lam < 0 && p->push_follow) { /* negative curvature: push along it, away from the minimum */
+            double c = dot(s->n, s->v[V_EIG], s->v[V_U]);
+            for (size_t i = 0; i < s->n; i++) push[i] = (c >= 0 ? 1.0 : -1.0) * s->v[V_EIG][i];
+        } else if (p->push_from_min) { /* along the displacement from the minimum (ART) */
+            memcpy(push, s->v[V_U], s->n * sizeof(double));
+            normalise(s->n, push);
+        }
+        /* perpendicular relaxation (L-BFGS memory kept across push steps,
+         * but no pair is formed across the push itself), then the push */
+        if ((rc = perp_relax(s, push, p->perp_push))) return rc;
+        double f_before = dot(s->n, s->v[V_F], push);
         for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
         if ((rc = evaluate(s))) return rc;
+        double f_after = dot(s->n, s->v[V_F], push);
+        kappa = -(f_after - f_before) / p->push_step;
+        /* Past a ridge along the push (the energy now falls along it) without
+         * the eigenvalue test having fired: climb from here if the curvature
+         * is negative at all, before the push runs into the next basin. */
+        if (p->ridge_exit && f_after > 0) {
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            have_vec = 1;
+            last_lz = k;
+            if (p->verbose)
+                fprintf(stderr, "push %3d ridge: lam %8.4f dE %.5f calls %ld\n", k, lam, s->energy - r->e_initial,
+                        s->calls);
+            if (lam < 0) return 1;
+        }
+        size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
+        if (s->n != n_old) kappa = -INFINITY; /* the landscape changed: look again */
     }
     return 0;
 }
 
 /* Climb along the lowest eigenvector to the saddle. Returns the status. */
-static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
+static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, int *status)
 {
     const artn_params *p = s->p;
     double *eig = s->v[V_EIG], *g = s->v[V_TMP];
-    int lost = 0, rc;
-    double lam;
+    int lost = 0, rc, convex = 0, lz_age = 0;
+    double lam = 0;
     lbfgs_reset(s);
     for (int k = 0; k < p->max_climb; k++) {
         r->climb_steps = k + 1;
-        if (k > 0 || !have_mode) {
-            if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
-        } else {
+        /* The eigenvector is refreshed every step, or every other step while
+         * the curvature is well below the threshold (it then turns slowly). */
+        if (k == 0 && have_mode) {
             lam = p->eigval_threshold - 1e-9; /* just measured by the push */
+            lz_age = 0;
+        } else if (!(lam < 2 * p->eigval_threshold && lz_age < p->climb_lanczos_every - 1)) {
+            if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
+            lz_age = 0;
+        } else {
+            lz_age++;
         }
         if (lam > p->lost_eigval) {
             if (++lost > p->max_lost) {
@@ -430,21 +452,43 @@ static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
             lost = 0;
         }
         double fpar = dot(s->n, s->v[V_F], eig);
-        if (lam < 0) { /* effective force: the component along v reversed */
-            for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
-        } else { /* no negative curvature here: go uphill along v only */
+        if (p->verbose)
+            fprintf(stderr, "climb %3d dE %.5f lam %8.4f fpar %8.4f fmax %.4f ndof %zu calls %ld\n", k,
+                    s->energy - r->e_initial, lam, fpar, maxabs(s->n, s->v[V_F]), s->n, s->calls);
+        if (lam < 0) { /* L-BFGS on the effective force: the component along v reversed */
+            if (convex) lbfgs_reset(s);
+            convex = 0;
+            if (p->climb_newton) {
+                /* Newton along v (exact on a parabola), L-BFGS perpendicular to it */
+                double sp = fpar / lam;
+                if (sp > p->climb_step) sp = p->climb_step;
+                if (sp < -p->climb_step) sp = -p->climb_step;
+                perp(s->n, s->v[V_F], eig, g);
+                lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+                double c = dot(s->n, s->v[V_DIR], eig);
+                for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i] - c * eig[i] + sp * eig[i];
+            } else {
+                for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
+                lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+                for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+            }
+        } else { /* convex again: push on away from the minimum, relax perpendicular to that */
+            convex = 1;
             lbfgs_reset(s);
-            for (size_t i = 0; i < s->n; i++) g[i] = -fpar * eig[i];
-            if (fabs(fpar) < 1e-8)
-                for (size_t i = 0; i < s->n; i++) g[i] = eig[i];
+            double *push = s->v[V_PUSH];
+            memcpy(push, s->v[V_U], s->n * sizeof(double));
+            normalise(s->n, push);
+            if ((rc = perp_relax(s, push, p->perp_push))) return rc;
+            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
+            if ((rc = evaluate(s))) return rc;
+            lbfgs_reset(s);
+            continue;
         }
-        lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
-        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
         if ((rc = evaluate(s))) return rc;
         size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
-        if (s->n != n_old) lbfgs_reset(s);
-        if (maxabs(s->n, s->v[V_F]) < p->ftol) {
+        if (s->n != n_old) s->lb_have_old = 0; /* memory kept: new coordinates enter with zeros */
+        if (maxabs(s->n, s->v[V_F]) < ftol) {
             *status = ARTN_ACCEPTED;
             return 0;
         }
@@ -463,9 +507,17 @@ static int ascent_phase(search *s, artn_result *r)
     const artn_params *p = s->p;
     size_t n;
     double *dir = s->v[V_PUSH], *a = s->v[V_TMP], *g = s->v[V_TMP2];
-    double *best = s->v[V_VEL]; /* not used for FIRE here */
+    double *best = s->v[V_VEL];
     int rc;
-    double e_a = s->energy;
+    /* The slowest ascent out of a minimum leaves along its softest mode:
+     * start along the lowest eigenvector, on the side the kick points to. */
+    if (p->ascent_softest) {
+        double lam;
+        int rc0 = lowest_mode(s, &p->lanczos_check, dir, &lam);
+        if (rc0) return rc0;
+        double c = dot(s->n, s->v[V_EIG], dir);
+        for (size_t i = 0; i < s->n; i++) dir[i] = (c >= 0 ? 1.0 : -1.0) * s->v[V_EIG][i];
+    }
     memcpy(a, s->v[V_U], s->n * sizeof(double));
     for (int k = 0; k < p->max_ascent; k++) {
         r->push_steps = k + 1;
@@ -514,15 +566,20 @@ static int ascent_phase(search *s, artn_result *r)
             th1 = fmin(fmax(th, 1e-3), 0.5);
             if (th < 0.01) break;
         }
-        if (e_b < e_a) {
-            memcpy(s->v[V_U], a, n * sizeof(double));
-            if ((rc = evaluate(s))) return rc;
-            memcpy(s->v[V_EIG], dir, n * sizeof(double));
+        /* Past the ridge once the force at the new point pushes forward:
+         * on the way up it points back along the path. (The energy itself is
+         * a poor test: a point a little off the valley floor has lower points
+         * on its sphere.) */
+        double fd = dot(n, s->v[V_F], best);
+        if (p->verbose)
+            fprintf(stderr, "ascent %3d dE %.5f f.d %8.4f fmax %.4f calls %ld\n", k, e_b - r->e_initial, fd,
+                    maxabs(n, s->v[V_F]), s->calls);
+        if (fd > 0) {
+            memcpy(s->v[V_EIG], best, n * sizeof(double));
             return 1;
         }
         memcpy(dir, best, n * sizeof(double));
         memcpy(a, s->v[V_U], n * sizeof(double));
-        e_a = e_b;
         size_t n_old = s->n;
         if ((rc = maybe_grow(s))) return rc;
         if (s->n > n_old) memcpy(a, s->v[V_U], s->n * sizeof(double));
@@ -547,6 +604,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
 {
     memset(r, 0, sizeof *r);
     r->e_final = NAN;
+    r->connected = -1;
     r->status = ARTN_FAILED;
     if (m->ndof < 1 || m->ndof > m->ndof_max) return bpel_fail(BPEL_EINVAL, "artn: bad model size %zu", m->ndof);
     search s;
@@ -568,11 +626,42 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     if (p->method == ARTN_METHOD_LOWEST) {
         out_of_basin = ascent_phase(&s, r);
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 0, &status))) goto out;
+        if (out_of_basin && (rc = climb_phase(&s, r, 0, p->ftol, &status))) goto out;
     } else {
         out_of_basin = push_phase(&s, r);
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 1, &status))) goto out;
+        if (out_of_basin && (rc = climb_phase(&s, r, 1, p->ftol, &status))) goto out;
+    }
+    /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min;
+     * next to a second-order saddle, slide off along its second mode and
+     * climb again (at most max_refine times) */
+    double lam1 = 0, lam2 = 0;
+    for (int attempt = 0; out_of_basin && status == ARTN_ACCEPTED; attempt++) {
+        size_t n = s.n;
+        if ((rc = lowest_mode(&s, &p->lanczos_check, NULL, &lam1))) goto out;
+        double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
+        for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
+        const double *defl[4];
+        double *store = bpel_malloc(3 * n * sizeof(double));
+        if (!store) { rc = BPEL_ENOMEM; goto out; }
+        int nd = translations(&s, defl, store);
+        defl[nd] = s.v[V_EIG];
+        lz_ctx c = {&s};
+        lanczos_result lr;
+        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
+        free(store);
+        s.calls += lr.force_calls;
+        if (rc) goto out;
+        lam2 = lr.eigval;
+        if (!(lam1 < 0 && lam2 < p->second_min) || attempt >= p->max_refine) break;
+        /* far enough that the force along the second mode exceeds ftol */
+        double f2 = dot(n, s.v[V_F], v2), sg = f2 >= 0 ? 1.0 : -1.0;
+        double d = fmin(p->refine_step, fmax(0.15, 3 * p->ftol / fabs(lam2)));
+        for (size_t i = 0; i < n; i++) s.v[V_U][i] += sg * d * v2[i];
+        if ((rc = evaluate(&s))) goto out;
+        /* a tighter tolerance, so the climb goes on down the second mode
+         * until its curvature turns positive */
+        if ((rc = climb_phase(&s, r, 0, p->ftol * p->refine_ftol, &status))) goto out;
     }
     size_t n = s.n;
     r->ndof = n;
@@ -580,6 +669,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->eigvec = bpel_malloc(n * sizeof(double));
     if (!r->u_saddle || !r->eigvec) { rc = BPEL_ENOMEM; goto out; }
     memcpy(r->u_saddle, s.v[V_U], n * sizeof(double));
+    memcpy(r->eigvec, s.v[V_EIG], n * sizeof(double));
     r->e_saddle = s.energy;
     r->dq = r->e_saddle - r->e_initial;
     r->fmax = maxabs(n, s.v[V_F]);
@@ -593,29 +683,8 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         r->calls_saddle = r->calls_total = s.calls;
         goto out;
     }
-
-    /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min */
-    double lam1, lam2;
-    if ((rc = lowest_mode(&s, &p->lanczos_check, NULL, &lam1))) goto out;
-    memcpy(r->eigvec, s.v[V_EIG], n * sizeof(double));
     r->eigval1 = lam1;
-    {
-        double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
-        for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
-        const double *defl[4];
-        double *store = bpel_malloc(3 * n * sizeof(double));
-        if (!store) { rc = BPEL_ENOMEM; goto out; }
-        int nd = translations(&s, defl, store);
-        defl[nd] = r->eigvec;
-        lz_ctx c = {&s};
-        lanczos_result lr;
-        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
-        free(store);
-        s.calls += lr.force_calls;
-        if (rc) goto out;
-        lam2 = lr.eigval;
-        r->eigval2 = lam2;
-    }
+    r->eigval2 = lam2;
     r->calls_saddle = r->calls_total = s.calls;
     if (!(lam1 < 0)) r->status = ARTN_LOST_CURVATURE;
     else if (lam2 < p->second_min) r->status = ARTN_MULTI_NEGATIVE;
@@ -656,6 +725,9 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->u_final = bpel_malloc(n * sizeof(double));
     if (!r->u_final) { free(u_back); rc = BPEL_ENOMEM; goto out; }
     int back_ok = d_back < p->same_min, fwd_ok = d_fwd < p->same_min;
+    if (p->verbose)
+        fprintf(stderr, "connect: back %.4f Å %.6f eV, forward %.4f Å %.6f eV (initial %.6f)\n", d_back, e_back, d_fwd,
+                e_fwd, r->e_initial);
     if (back_ok && !fwd_ok) {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
@@ -669,8 +741,9 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     } else {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
-        r->status = ARTN_DISCONNECTED;
+        if (p->require_connect) r->status = ARTN_DISCONNECTED;
     }
+    r->connected = back_ok || fwd_ok;
     free(u_back);
 out:
     if (rc) r->status = ARTN_FAILED;

@@ -13,18 +13,19 @@
  * Yang, Wang & Zaccone, §II.C):
  *  1. kick: a random displacement of norm 0.1 Å on the central atom and its
  *     neighbours within 2 Å (the caller builds it, artn_kick helps);
- *  2. push out of the basin along the kick direction p in steps of push_step,
- *     with a few relaxation steps perpendicular to p, until the lowest
- *     eigenvalue of the Hessian (Lanczos, lanczos.h) is below
- *     eigval_threshold (−0.30 eV/Å²);
- *  3. climb: along the lowest eigenvector v a Newton step on the parabola
- *     (F·v)/λ, capped at climb_step, with FIRE relaxation of the force
- *     perpendicular to v, v refreshed by a restarted Lanczos each step,
- *     until every force component is below ftol (0.05 eV/Å);
+ *  2. push out of the basin along the displacement from the minimum (or the
+ *     kick direction) in steps of push_step, with a few L-BFGS steps of
+ *     relaxation perpendicular to the push, until the lowest eigenvalue of
+ *     the Hessian (Lanczos, lanczos.h; taken when the curvature along the
+ *     push gets low) is below eigval_threshold (−0.30 eV/Å²);
+ *  3. climb: L-BFGS on the effective force F − 2(F·v)v, v the lowest
+ *     eigenvector refreshed by a restarted Lanczos, pushing on where the
+ *     curvature turns positive, until every force component is below ftol
+ *     (0.05 eV/Å);
  *  4. check: the lowest eigenvalue is negative and the second one (Lanczos
  *     deflated by the first eigenvector) is not, the saddle lies above the
  *     initial minimum and away from it;
- *  5. push over the saddle by ±push_over along v, relax both sides with FIRE:
+ *  5. push over the saddle by ±push_over along v, relax both sides (L-BFGS):
  *     one side must come back to the initial minimum (the saddle is
  *     connected to it), the other is the final minimum.
  *  ΔQ = E_saddle − E_initial. */
@@ -76,24 +77,35 @@ typedef struct artn_params {
     double kick_radius;      /* Å, neighbours of the central atom that are kicked (2.0) */
     double eigval_threshold; /* eV/Å², basin exit when λ_min below this (−0.30) */
     double ftol;             /* eV/Å, saddle when every force component is below (0.05) */
-    double push_step;        /* Å, step along the push direction (0.1) */
+    double push_step;        /* Å, step along the push direction (0.2) */
     int max_push;            /* push steps before giving up (40) */
-    int perp_push;           /* perpendicular relaxation steps per push step (2) */
+    int perp_push;           /* perpendicular relaxation steps per push step (3) */
+    double push_lanczos_kappa; /* eV/Å²: Lanczos in the push when the curvature along it is below this (0.2) */
+    int push_lanczos_every;  /* ... and at least every this many push steps (4) */
+    int push_from_min;       /* 1: push along the displacement from the minimum, as ART does; 0: along the kick (1) */
+    int ridge_exit;          /* 1: also leave the push when the energy starts to fall along it and λ_min < 0 (1) */
+    int push_follow;         /* 1: once λ_min < 0, push along the lowest eigenvector (0) */
+    int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
+    int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
-    int max_climb;           /* climb iterations (300) */
+    int max_climb;           /* climb iterations (150) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
-    double fire_dt;          /* FIRE initial time step of the mass-less dynamics ü = F (0.1) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
     int max_lost;            /* (20) */
-    double grow_near;        /* the model may grow only once max force < grow_near·ftol (4) */
+    double grow_near;        /* the model may grow only once max force < grow_near·ftol (1: at convergence) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
+    int max_refine;          /* climbs restarted off a second-order saddle (2) */
+    double refine_step;      /* Å, largest displacement (vector norm) along the second mode for that (0.6) */
+    double refine_ftol;      /* those climbs stop at refine_ftol·ftol (0.3) */
     double dq_min;           /* eV, the saddle must be this far above the minimum (1e-3) */
     double dmin;             /* Å, largest atomic displacement at the saddle at least (0.02) */
     int check_connect;       /* relax both sides and check the connection (1) */
+    int require_connect;     /* 1: reject saddles not connected to the initial minimum (0: only flag them) */
     double push_over;        /* Å, displacement over the saddle along v before relaxing (0.2) */
     double relax_ftol;       /* eV/Å, force tolerance of the minimisations (0.005) */
-    int max_relax;           /* FIRE steps per minimisation (3000) */
+    double relax_step;       /* Å, largest per-atom step of the minimisations (0.1) */
+    int max_relax;           /* L-BFGS steps per minimisation (3000) */
     double same_min;         /* Å, two minima are the same when no atom differs more than this (0.1) */
     lanczos_params lanczos;  /* during push/climb (restarted from the previous vector) */
     lanczos_params lanczos_check; /* for the final eigenvalue checks */
@@ -101,6 +113,8 @@ typedef struct artn_params {
     double ascent_step;      /* Å, radius of the hypersphere of each ascent step (0.05) */
     double ascent_noise;     /* Å, random displacement added before each step (0.005) */
     int max_ascent;          /* ascent steps (400) */
+    int ascent_softest;      /* 1: the ascent starts along the softest mode of the minimum, signed by the kick (1) */
+    int verbose;             /* 1: one line per push/climb step on stderr (0) */
 } artn_params;
 
 void artn_defaults(artn_params *p);
@@ -115,6 +129,7 @@ typedef struct artn_result {
     double fmax;             /* eV/Å, largest force component at the saddle */
     long calls_saddle;       /* force calls up to the checked saddle (Lanczos included) */
     long calls_total;        /* including the relaxations */
+    int connected;           /* 1 one side relaxes back to the initial minimum, 0 neither, −1 not checked */
     int push_steps, climb_steps;
     size_t ndof;             /* final model size; the vectors below have this length */
     double *u_saddle;        /* Å, owned (free with artn_result_free) */
@@ -131,7 +146,7 @@ void artn_result_free(artn_result *r);
  * available, negative only on a model error or bad arguments. */
 int artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r);
 
-/* FIRE minimisation of the model from u (in place, may grow the model).
+/* L-BFGS minimisation of the model from u (in place, may grow the model).
  * Returns BPEL_OK or BPEL_ECONV; energy and max force component out. */
 int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls);
 

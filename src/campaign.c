@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "figure.h"
 #include "forces.h"
 
 void campaign_defaults(campaign_params *p)
@@ -321,19 +322,23 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     }
     double dt = now() - t0;
     strbuf b = {0};
-    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %.4f %ld ", (long long)id,
-                   search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle, r.calls_total,
-                   r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp, dt, nm);
+    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld ",
+                   (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle,
+                   r.calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
+                   r.connected, dt, nm);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
-    int keep = r.status == ARTN_ACCEPTED && r.u_saddle && r.u_final;
+    int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
     if (!rc) rc = sb_printf(&b, " %ld", keep ? (long)(r.ndof / 3) : 0L);
     if (keep) {
         for (size_t a = 0; a < r.ndof / 3 && !rc; a++) {
             const double *x0 = s->x + 3 * atoms[a];
-            const double *us = r.u_saddle + 3 * a, *uf = r.u_final + 3 * a;
+            const double *us = r.u_saddle + 3 * a;
+            double xf[3] = {NAN, NAN, NAN}; /* no final minimum without the relaxation */
+            if (r.u_final)
+                for (int q = 0; q < 3; q++) xf[q] = x0[q] + r.u_final[3 * a + q];
             rc = sb_printf(&b, " %lld %.9f %.9f %.9f %.9f %.9f %.9f", (long long)s->id[atoms[a]], x0[0] + us[0],
-                           x0[1] + us[1], x0[2] + us[2], x0[0] + uf[0], x0[1] + uf[1], x0[2] + uf[2]);
+                           x0[1] + us[1], x0[2] + us[2], xf[0], xf[1], xf[2]);
         }
     }
     if (!rc) rc = sb_printf(&b, " END\n");
@@ -355,7 +360,7 @@ typedef struct record {
     int status;
     double dq, es, ef, fmax, fmax_full, l1, l2, cdisp, time;
     long calls, calls_total, nreg, nregion;
-    int central;
+    int central, connected;
     char moved[160];
     const char *coords; /* points into the line */
     char *line;
@@ -370,10 +375,11 @@ static int parse_record(const char *line, record *r)
     char status[64];
     long long id;
     int pos = 0;
-    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %lf %ld %159s %ld%n", &id,
+    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %159s %ld%n", &id,
                    &r->search, status, &r->dq, &r->es, &r->ef, &r->calls, &r->calls_total, &r->fmax, &r->fmax_full,
-                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->time, &r->nregion, r->moved, &r->nreg, &pos);
-    if (k != 18) return -1;
+                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, r->moved, &r->nreg,
+                   &pos);
+    if (k != 19) return -1;
     r->id = id;
     r->status = artn_status_parse(status);
     if (r->status < 0) return -1;
@@ -477,10 +483,14 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
         else ndone++;
     }
     if (threads < 1) threads = 1;
-    int err = 0;
+    int err = 0, saved_threads = omp_get_max_threads();
     char errmsg[512] = "";
 #pragma omp parallel num_threads(threads)
     {
+        /* Each thread runs whole searches: the kernels it calls must not open
+         * teams of their own (forces.c sizes its per-thread buffers from
+         * omp_get_max_threads(), which a nested, inactive region would get wrong). */
+        omp_set_num_threads(1);
         campaign_worker *w = NULL;
         int rc = campaign_worker_create(c, &w);
         if (rc) {
@@ -517,6 +527,7 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
         }
         campaign_worker_destroy(w);
     }
+    omp_set_num_threads(saved_threads);
     free(pend);
     if (err) return bpel_fail(err, "%s", errmsg);
     return BPEL_OK;
@@ -606,7 +617,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
     fprintf(ev, "row,atom,search,status,dq,e_saddle,e_final,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
-                "region_atoms,moved_most\n");
+                "connected,region_atoms,moved_most\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
     double ttot = 0;
@@ -614,14 +625,16 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     for (size_t k = 0; k < nrec; k++) {
         record *r = &rec[k];
         ttot += r->time;
-        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%ld,\"%s\"\n", k + 1,
+        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,\"%s\"\n", k + 1,
                 (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
-                r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->nregion, r->moved);
+                r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->connected, r->nregion,
+                r->moved);
         if (r->status != ARTN_ACCEPTED) continue;
         calls[nacc] = (double)r->calls;
         dqs[nacc++] = r->dq;
         dump_header(sd, s, (long)(k + 1), r->nreg);
-        dump_header(md, s, (long)(k + 1), r->nreg);
+        int has_final = r->nreg > 0 && !strstr(r->coords, "nan");
+        if (has_final) dump_header(md, s, (long)(k + 1), r->nreg);
         const char *p = r->coords;
         for (long a = 0; a < r->nreg; a++) {
             long long id;
@@ -630,7 +643,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
             p += used;
             fprintf(sd, "%lld %.9f %.9f %.9f\n", id, v[0], v[1], v[2]);
-            fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
+            if (has_final) fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
         }
     }
     /* per atom */
@@ -677,6 +690,27 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             fprintf(hi, "%.4f,%.4f,%d\n", lo + bi * bw, lo + (bi + 1) * bw, cnt);
         }
     }
+    /* the same distributions as a figure */
+    if (nacc) {
+        fig_figure *f = fig_create(1, 1, 0, 0);
+        fig_panel *pn = f ? fig_panel_at(f, 0, 0) : NULL;
+        if (pn) {
+            double lo = dqs[0], hmax = dqs[0];
+            for (size_t k = 0; k < nacc; k++) { lo = fmin(lo, dqs[k]); hmax = fmax(hmax, dqs[k]); }
+            int nb = (int)ceil((hmax - lo) / c->p.hist_bin);
+            if (nb < 1) nb = 1;
+            fig_labels(pn, "ΔQ (eV)", "probability density (1/eV)", NULL);
+            fig_histogram(pn, nacc, dqs, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+                          &(fig_style){.label = "all accepted saddles"});
+            if (na) fig_histogram(pn, na, amean, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+                                  &(fig_style){.label = "per-atom mean"});
+            fig_legend(pn, FIG_LEGEND_TOP_RIGHT);
+            snprintf(path, sizeof path, "%s/dq_histogram", dir);
+            int frc = fig_save(f, path);
+            if (frc) rc = frc;
+        }
+        fig_destroy(f);
+    }
     bpel_column cols[3] = {{"type", NULL, 0, 0}, {"dq_mean_eV", map_dq, 1, 0}, {"n_converged", map_n, 1, 0}};
     xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy (0 where none converged)");
     sum->tried = nrec;
@@ -698,6 +732,16 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     cJSON_AddNumberToObject(js, "searches_accepted", (double)nacc);
     cJSON_AddNumberToObject(js, "success_rate", nrec ? (double)nacc / nrec : 0);
     cJSON_AddNumberToObject(js, "median_force_calls_per_saddle", sum->median_calls);
+    {
+        size_t nconn = 0, nchk = 0;
+        for (size_t k = 0; k < nrec; k++)
+            if (rec[k].status == ARTN_ACCEPTED && rec[k].connected >= 0) {
+                nchk++;
+                nconn += rec[k].connected == 1;
+            }
+        cJSON_AddNumberToObject(js, "accepted_checked_for_connection", (double)nchk);
+        cJSON_AddNumberToObject(js, "accepted_connected_to_initial_minimum", (double)nconn);
+    }
     cJSON_AddNumberToObject(js, "mean_time_per_search_s", sum->mean_time_s);
     cJSON_AddNumberToObject(js, "atoms_with_saddle", (double)na);
     cJSON_AddNumberToObject(js, "dq_atom_mean_eV", sum->dq_mean);

@@ -12,7 +12,7 @@ void lf_defaults(lf_params *p)
 {
     p->radius = 6.0;
     p->shell = 3.5;
-    p->grow_force = 0.025;
+    p->grow_force = 0.045;
     p->skin = 1.0;
     p->max_atoms = 2000;
 }

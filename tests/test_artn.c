@@ -93,7 +93,7 @@ static void test_lanczos_quadratic(void **state)
 static const double mbA[4] = {-200, -100, -170, 15}, mba[4] = {-1, -1, -6.5, 0.7}, mbb[4] = {0, 0, 11, 0.6},
                     mbc[4] = {-10, -10, -6.5, 0.7}, mbx[4] = {1, 0, -0.5, -1}, mby[4] = {0, 0.5, 1.5, 1};
 #define MB_SCALE 0.01 /* eV per Müller–Brown unit, lengths in Å */
-#define MB_KZ 2.0     /* eV/Å², harmonic z */
+#define MB_KZ 50.0    /* eV/Å², harmonic z, stiffer than the surface's soft valleys */
 
 static void mb(const double *r, double *e, double g[3], double h[3][3])
 {
@@ -149,7 +149,9 @@ static int mb_eval(void *ctx, const double *u, double *e, double *f)
     return 0;
 }
 
-static void run_mb(int method, const double minimum_guess[2], int *naccepted, int *ntried, int *nfound_known,
+static int mb_climb_newton = 0; /* climb variant under test */
+
+static void run_mb(int method, int from_min, const double minimum_guess[2], int *naccepted, int *ntried, int *nfound_known,
                    long *calls_sum)
 {
     double smin[3] = {minimum_guess[0], minimum_guess[1], 0};
@@ -167,6 +169,9 @@ static void run_mb(int method, const double minimum_guess[2], int *naccepted, in
     artn_params p;
     artn_defaults(&p);
     p.method = method;
+    p.push_from_min = from_min;
+    p.climb_newton = mb_climb_newton;
+    p.require_connect = 1; /* only saddles of the minimum itself count here */
     p.ftol = 1e-4; /* tight, so the energy is within 1e-4 eV */
     p.eigval_threshold = -0.3;
     p.relax_ftol = 1e-4;
@@ -205,7 +210,7 @@ static void run_mb(int method, const double minimum_guess[2], int *naccepted, in
             assert_true(r.eigval1 < 0 && r.eigval2 > 0);
             /* the far side relaxed into another minimum, lower than the saddle */
             assert_true(r.e_final < r.e_saddle);
-            (*nfound_known)++;
+            if (k == 1) (*nfound_known)++; /* the B–C saddle, the lowest one around B */
         }
         artn_result_free(&r);
     }
@@ -218,13 +223,27 @@ static void test_artn_muller_brown(void **state)
     long calls;
     /* from minimum B (0.623, 0.028): the B–C saddle at (0.212, 0.293) */
     const double minB[2] = {0.623, 0.028}, minA[2] = {-0.558, 1.442};
-    run_mb(ARTN_METHOD_ARTN, minB, &nacc, &ntry, &nknown, &calls);
+    run_mb(ARTN_METHOD_ARTN, 1, minB, &nacc, &ntry, &nknown, &calls);
     print_message("ARTn from B: %d/%d accepted, mean %.1f force calls to the saddle\n", nacc, ntry,
                   nacc ? (double)calls / nacc : 0.0);
     assert_true(nacc >= 5);
-    run_mb(ARTN_METHOD_ARTN, minA, &nacc, &ntry, &nknown, &calls);
-    print_message("ARTn from A: %d/%d accepted, mean %.1f force calls\n", nacc, ntry, nacc ? (double)calls / nacc : 0.0);
+    /* from minimum A the path to the A–C saddle bends: push along the kick */
+    run_mb(ARTN_METHOD_ARTN, 0, minA, &nacc, &ntry, &nknown, &calls);
+    print_message("ARTn from A (push along the kick): %d/%d accepted, mean %.1f force calls\n", nacc, ntry,
+                  nacc ? (double)calls / nacc : 0.0);
     assert_true(nacc >= 5);
+    mb_climb_newton = 1;
+    run_mb(ARTN_METHOD_ARTN, 1, minB, &nacc, &ntry, &nknown, &calls);
+    mb_climb_newton = 0;
+    print_message("ARTn from B, Newton climb: %d/%d accepted, mean %.1f force calls\n", nacc, ntry,
+                  nacc ? (double)calls / nacc : 0.0);
+    assert_true(nacc >= 5);
+    /* slowest ascent: every saddle it accepts from B is the lowest one, B–C */
+    run_mb(ARTN_METHOD_LOWEST, 1, minB, &nacc, &ntry, &nknown, &calls);
+    print_message("slowest ascent from B: %d/%d accepted, mean %.1f force calls\n", nacc, ntry,
+                  nacc ? (double)calls / nacc : 0.0);
+    assert_true(nacc >= 5);
+    assert_int_equal(nknown, nacc);
 }
 
 /* The status names round-trip. */

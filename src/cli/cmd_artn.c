@@ -31,13 +31,17 @@ static void usage(FILE *fp)
             "  --seed S            random seed (default 1); results do not depend on threads/ranks\n"
             "  --threads T         OpenMP threads (default 1)\n"
             "  --resume            continue the campaign in DIR from its event log\n"
-            "  --method artn       the search method (only ARTn is available)\n"
+            "  --method artn|lowest  ARTn (default), or the slowest-ascent search for low saddles\n"
+            "                      after Bonfanti & Kob, J. Chem. Phys. 147, 204104 (2017)\n"
             "  --eigval X          basin-exit eigenvalue threshold, eV/Å² (default -0.30)\n"
             "  --ftol X            saddle force tolerance, eV/Å (default 0.05)\n"
             "  --kick X            kick norm, Å (default 0.1)\n"
             "  --kick-radius X     kicked neighbours within, Å (default 2.0)\n"
             "  --region X          initial moving region radius, Å (default 6.0)\n"
             "  --no-connect        do not relax to the final minimum / check the connection\n"
+            "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
+            "                      (default: accept them, flagged connected=0 in events.csv)\n"
+            "  --verbose           one line per push/climb step on stderr\n"
             "  --out DIR           output directory (events.log, events.csv, atoms.csv,\n"
             "                      saddles.dump, minima.dump, dq_histogram.csv, dq_map.xyz, summary.json)\n\n"
             "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n",
@@ -83,6 +87,8 @@ int cmd_artn(int argc, char **argv)
         else if (!strcmp(a, "--out")) { NEED(); out = v; }
         else if (!strcmp(a, "--resume")) resume = 1;
         else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
+        else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
+        else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
         else if (!strcmp(a, "--searches")) {
             NEED();
             if (cli_parse_long(v, &l) || l < 1 || l > 1000000) return cli_usage_error("artn", "bad --searches '%s'", v);
@@ -97,7 +103,8 @@ int cmd_artn(int argc, char **argv)
         } else if (!strcmp(a, "--method")) {
             NEED();
             if (!strcmp(v, "artn")) cp.artn.method = ARTN_METHOD_ARTN;
-            else return cli_usage_error("artn", "--method: only 'artn' is available, not '%s'", v);
+            else if (!strcmp(v, "lowest")) cp.artn.method = ARTN_METHOD_LOWEST;
+            else return cli_usage_error("artn", "--method must be artn or lowest, not '%s'", v);
         } else if (!strcmp(a, "--eigval") || !strcmp(a, "--ftol") || !strcmp(a, "--kick") ||
                    !strcmp(a, "--kick-radius") || !strcmp(a, "--region")) {
             NEED();

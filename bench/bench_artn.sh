@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# bench_artn.sh — ARTn campaign cost at two glass sizes.
+#
+# Makes a Cu50Zr50 glass of 2,048 atoms with LAMMPS (fcc lattice of random
+# Cu/Zr, melt at 2500 K, quench to 300 K in 2 ps, CG minimisation), a
+# 16,384-atom one by replicating it 2x2x2 (a periodic minimum replicated is
+# still a minimum), and runs the same central atoms (ids 1..N exist in both,
+# with identical surroundings) in both. Reports the median force calls per
+# converged saddle, the success rate and the time per search, and the ratio
+# of the times (the local-region forces should make it ~1).
+#
+# usage: bench/bench_artn.sh [BPEL] [WORKDIR]   (env ATOMS, SEARCHES, THREADS)
+set -euo pipefail
+BPEL=${1:-build/bpel}
+W=${2:-bench_artn_work}
+ATOMS=${ATOMS:-$(seq -s, 1 97 1200)}
+SEARCHES=${SEARCHES:-2}
+THREADS=${THREADS:-1}
+POT=${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}/CuZr_mm.eam.fs
+BPEL=$(readlink -f "$BPEL")
+mkdir -p "$W"; cd "$W"
+if [ ! -s glass2k.data ]; then
+  cat > glass.in <<EOF2
+units metal
+atom_style atomic
+lattice fcc 4.25
+region b block 0 8 0 8 0 8
+create_box 2 b
+create_atoms 1 box
+set type 1 type/fraction 2 0.5 4321
+mass 1 63.546
+mass 2 91.224
+pair_style eam/fs
+pair_coeff * * $POT Cu Zr
+velocity all create 2500 1
+fix 1 all nvt temp 2500 2500 0.1
+timestep 0.002
+run 1000
+fix 1 all nvt temp 2500 300 0.1
+run 1000
+unfix 1
+min_modify line quadratic
+minimize 0 1e-10 20000 100000
+write_data glass2k.data
+replicate 2 2 2
+minimize 0 1e-10 1000 10000
+write_data glass16k.data
+EOF2
+  lmp -sf opt -in glass.in -log glass.log -screen none
+fi
+for size in 2k 16k; do
+  /usr/bin/time -f "%e s wall, %M kB" "$BPEL" artn glass$size.data --atoms "$ATOMS" --searches "$SEARCHES" \
+     --threads "$THREADS" --out run$size > run$size.txt 2> run$size.err
+  tail -1 run$size.err
+done
+python3 - <<'EOF2'
+import csv, json, statistics as S
+res = {}
+for size in ("2k", "16k"):
+    rows = list(csv.DictReader(open(f"run{size}/events.csv")))
+    summ = json.load(open(f"run{size}/summary.json"))
+    acc = [r for r in rows if r["status"] == "accepted"]
+    res[size] = summ
+    print(f"{size:>4}: {len(rows)} searches, {len(acc)} accepted ({100*len(acc)/len(rows):.0f} %), "
+          f"median force calls per saddle {summ['median_force_calls_per_saddle']:.0f}, "
+          f"{summ['mean_time_per_search_s']:.3f} s per search, "
+          f"per-atom dQ mean {summ['dq_atom_mean_eV']:.3f} median {summ['dq_atom_median_eV']:.3f} "
+          f"range {summ['dq_atom_min_eV']:.3f}..{summ['dq_atom_max_eV']:.3f} eV")
+r = res["16k"]["mean_time_per_search_s"] / res["2k"]["mean_time_per_search_s"]
+print(f"time per search 16k/2k = {r:.2f} (goal <= 1.3)")
+EOF2
