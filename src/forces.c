@@ -213,6 +213,9 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
 
 #pragma omp parallel num_threads(nthreads) reduction(+ : eng_embed, eng_pair)
     {
+        /* the team may be smaller than asked (nested inside another parallel
+         * region it is one thread): reduce over the threads actually here */
+        const int nth = omp_get_num_threads();
         int tid = omp_get_thread_num();
         double *rho_t = e->scratch + per * (size_t)tid;
         double *f_t = rho_t + nall;
@@ -254,7 +257,7 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
 #pragma omp for schedule(static)
         for (size_t j = 0; j < nall; j++) {
             double sum = e->scratch[j];
-            for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + j];
+            for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + j];
             e->scratch[j] = sum;
         }
 #pragma omp single
@@ -327,12 +330,12 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             if (pflag) pe_t[i] += epi;
         }
         /* reduce forces (and per-atom energies) into thread 0's copies */
-        if (nthreads > 1) {
+        if (nth > 1) {
 #pragma omp for schedule(static)
             for (size_t j = 0; j < 3 * nall; j++) {
                 double *f0 = e->scratch + nall;
                 double sum = f0[j];
-                for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + nall + j];
+                for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + j];
                 f0[j] = sum;
             }
             if (pflag) {
@@ -340,7 +343,7 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
                 for (size_t j = 0; j < nall; j++) {
                     double *p0 = e->scratch + 4 * nall;
                     double sum = p0[j];
-                    for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
+                    for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
                     p0[j] = sum;
                 }
             }

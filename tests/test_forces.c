@@ -237,6 +237,16 @@ static void test_kernels_agree(void **st)
     assert_int_equal(forces_compute(b.ff, s, flags, &ev), 0);
     ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
     for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(ev.f[i], f1[i], 1e-10);
+    /* called from inside a parallel region (the inner team is one thread) */
+    int nested_rc = -1;
+#pragma omp parallel num_threads(2)
+    {
+#pragma omp single
+        nested_rc = forces_compute(b.ff, s, flags, &ev);
+    }
+    assert_int_equal(nested_rc, 0);
+    ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
+    for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(ev.f[i], f1[i], 1e-10);
     assert_int_equal(forces_compute(b.ff, s, flags | FORCES_REFERENCE, &ev), 0);
     ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
     for (int k = 0; k < 6; k++) ASSERT_REL(ev.virial[k], W1[k], 1e-10, 1.0);
