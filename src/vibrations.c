@@ -35,8 +35,9 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     double t0 = omp_wall();
     hess_model *m = NULL;
     int rc = hess_model_create(pot, map, s, 0, &m);
-    if (rc) return rc;
-    rc = vib_modes_compute(m, s, &o->modes, &a->modes);
+    if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    if (o->modes_given) a->modes = o->modes_given;
+    else rc = vib_modes_compute(m, s, &o->modes, &a->modes);
     if (rc) goto fail;
     /* moduli */
     if (o->K > 0 && o->G > 0) {

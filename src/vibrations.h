@@ -24,6 +24,7 @@ typedef struct vib_options {
     vdos_params vdos;   /* bp_lo/bp_hi <= 0: defaults above */
     double K, G;        /* GPa; > 0: use these instead of computing the moduli */
     int elastic_route;  /* 0 auto, 1 modes, 2 conjugate gradients, -1 none */
+    vib_modes *modes_given; /* modes already computed for this structure (ownership passes to the analysis) */
 } vib_options;
 
 void vib_options_default(vib_options *o);
