@@ -69,4 +69,20 @@ head -1 H.mtx | grep -q "^%%MatrixMarket matrix coordinate real symmetric" || fa
 grep -v '^%' H.mtx | head -1 | grep -q "^324 324 " || fail "mtx size"
 awk '!/^%/ && NR > 1 && NF == 3 && ($1 < $2) { bad = 1 } END { exit bad }' H.mtx || fail "upper triangle entries in symmetric mtx"
 "$BPEL" hessian fcc.data > log 2> err; [ $? -eq 2 ] || fail "hessian needs -o"
+# Grüneisen on the crystal: every route near Cu's gamma ~ 2, files and figures
+"$BPEL" gruneisen fcc.data --potential Cu_u3.eam --out gru > log 2> err || { cat err; fail "gruneisen"; }
+for f in gruneisen_modes.csv gamma_ave.csv atoms_gamma.csv atoms_gamma.xyz summary.json fig11a_mode_gruneisen.png fig11b_gamma_ave.svg fig11c_ibp_vs_gamma.png; do
+    [ -s gru/$f ] || fail "gruneisen: missing $f"
+done
+json gru/summary.json "all(1.2 < d['routes'][m]['gamma_mean_all_modes'] < 2.8 for m in ('sorted','overlap','hf'))" | grep -q True || fail "crystal gamma"
+json gru/summary.json "d['re_minimised'] and d['volumes_V0'] == [0.99, 1, 1.01] and len(d['warnings']) == 0" | grep -q True || fail "gruneisen summary"
+head -1 gru/atoms_gamma.csv | grep -q "^id,type,element,gamma_i_sorted,gamma_i_overlap,gamma_i_hf,I_BP_per_radps3" || fail "atoms_gamma header"
+"$BPEL" gruneisen fcc.data --out x --method bogus > log 2> err; [ $? -eq 2 ] || fail "bad --method"
+
+# temperature series (Fig. 9)
+"$BPEL" vdos cold:fcc.data hot:hot.data --potential Cu_u3.eam --out series > log 2> err || { cat err; fail "vdos series"; }
+[ -s series/fig9_vdos_temperature.png ] && [ -s series/cold/vdos.csv ] && [ -s series/hot/summary.json ] || fail "series files"
+[ "$(cut -d, -f1 series/vdos_series.csv | sort -u | grep -c -E '^(cold|hot)$')" -eq 2 ] || fail "series labels"
+"$BPEL" vdos fcc.data --out x > log 2> err; [ $? -eq 2 ] || fail "vdos needs LABEL:DATA"
+[ -s out/fig1b_reduced_vdos.png ] && [ -s out/fig1b_reduced_vdos.svg ] || fail "fig1b"
 echo "all modes/hessian checks passed"
