@@ -169,8 +169,7 @@ int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6
 
 static double dot(const double *a, const double *b, size_t n)
 {
-    double s = 0.0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
+    double s = 0.0; /* serial: CG vectors are short next to a matvec, and a parallel region per dot costs more */
     for (size_t i = 0; i < n; i++) s += a[i] * b[i];
     return s;
 }

@@ -366,7 +366,8 @@ void hess_sparse_destroy(hess_sparse *h)
 
 void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
 {
-#pragma omp parallel for schedule(static)
+    /* threads only pay off for large matrices (iterative solvers call this thousands of times) */
+#pragma omp parallel for schedule(static) if (h->rowptr[h->n] > 100000)
     for (size_t a = 0; a < h->n; a++) {
         double s[3] = {0, 0, 0};
         for (size_t k = h->rowptr[a]; k < h->rowptr[a + 1]; k++) {

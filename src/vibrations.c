@@ -258,6 +258,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(el, "K_affine_GPa", a->elastic.K_affine);
         cJSON_AddNumberToObject(el, "G_affine_GPa", a->elastic.G_affine);
         cJSON_AddNumberToObject(el, "modes_skipped", (double)a->elastic.modes_skipped);
+        if (a->elastic.cg_iterations) cJSON_AddNumberToObject(el, "cg_iterations", a->elastic.cg_iterations);
     }
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     if (v->nnegative) {
