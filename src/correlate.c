@@ -151,84 +151,144 @@ static double pearson_sums(double sxx, double syy, double sxy)
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
+int corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks)
+{
+    if (!(edge > 0)) return bpel_fail(BPEL_EINVAL, "bootstrap block edge %g Å must be positive", edge);
+    double w[3];
+    int nb[3];
+    box_widths(&s->box, w);
+    for (int d = 0; d < 3; d++) {
+        nb[d] = (int)floor(w[d] / edge);
+        if (nb[d] < 1) nb[d] = 1;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        double f[3];
+        box_to_frac(&s->box, s->x + 3 * i, f);
+        int c[3];
+        for (int d = 0; d < 3; d++) {
+            f[d] -= floor(f[d]);
+            c[d] = (int)(f[d] * nb[d]);
+            if (c[d] >= nb[d]) c[d] = nb[d] - 1;
+        }
+        block[i] = (c[0] * nb[1] + c[1]) * nb[2] + c[2];
+    }
+    *nblocks = nb[0] * nb[1] * nb[2];
+    return BPEL_OK;
+}
+
+/* Pearson r from raw sums over m points. */
+static double pearson_from(double m, double sx, double sy, double sxx, double syy, double sxy)
+{
+    return pearson_sums(sxx - sx * sx / m, syy - sy * sy / m, sxy - sx * sy / m);
+}
+
 int corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
                  corr_stat *out)
 {
+    return corr_pearson_blocked(n, x, y, NULL, 0, nboot, seed, conf, out);
+}
+
+int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
+                         unsigned long seed, double conf, corr_stat *out)
+{
     out->r = out->lo = out->hi = NAN;
     out->n = 0;
+    if (block && nblocks < 4)
+        return bpel_fail(BPEL_EINVAL, "block bootstrap with %d blocks: need at least 4 (use smaller blocks)", nblocks);
     double *cx = bpel_malloc((n ? n : 1) * sizeof *cx), *cy = bpel_malloc((n ? n : 1) * sizeof *cy);
-    if (!cx || !cy) {
-        free(cx);
-        free(cy);
-        return BPEL_ENOMEM;
-    }
+    int *cb = bpel_malloc((n ? n : 1) * sizeof *cb);
+    double *bs = NULL, *rb = NULL;
+    gsl_rng *rng = NULL;
+    int rc = BPEL_ENOMEM;
+    if (!cx || !cy || !cb) goto out;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(x[i]) && isfinite(y[i])) {
             cx[m] = x[i];
             cy[m] = y[i];
+            cb[m] = block ? block[i] : 0;
             m++;
         }
     out->n = m;
-    int rc = BPEL_OK;
     if (m < 3) {
         rc = bpel_fail(BPEL_EINVAL, "Pearson correlation needs at least 3 atoms with both values (have %zu)", m);
         goto out;
     }
     double mx = gsl_stats_mean(cx, 1, m), my = gsl_stats_mean(cy, 1, m);
-    for (size_t i = 0; i < m; i++) {
-        cx[i] -= mx;
-        cy[i] -= my;
-    }
     double sxx = 0, syy = 0, sxy = 0;
     for (size_t i = 0; i < m; i++) {
+        cx[i] -= mx; /* centred: sums stay well conditioned */
+        cy[i] -= my;
         sxx += cx[i] * cx[i];
         syy += cy[i] * cy[i];
         sxy += cx[i] * cy[i];
     }
     out->r = pearson_sums(sxx, syy, sxy);
-    if (nboot > 0) {
-        double *rb = bpel_malloc((size_t)nboot * sizeof *rb);
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!rb || !rng) {
-            free(rb);
-            if (rng) gsl_rng_free(rng);
-            rc = BPEL_ENOMEM;
-            goto out;
+    rc = BPEL_OK;
+    if (nboot <= 0) goto out;
+    rc = BPEL_ENOMEM;
+    rb = bpel_malloc((size_t)nboot * sizeof *rb);
+    rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rb || !rng) goto out;
+    gsl_rng_set(rng, seed);
+    int nb = 0;
+    if (block) {
+        /* Per-block sums: n, Σx, Σy, Σxx, Σyy, Σxy. */
+        bs = bpel_calloc((size_t)nblocks * 6, sizeof *bs);
+        if (!bs) goto out;
+        for (size_t i = 0; i < m; i++) {
+            double *b = bs + 6 * (size_t)cb[i];
+            b[0] += 1;
+            b[1] += cx[i];
+            b[2] += cy[i];
+            b[3] += cx[i] * cx[i];
+            b[4] += cy[i] * cy[i];
+            b[5] += cx[i] * cy[i];
         }
-        gsl_rng_set(rng, seed);
-        int nb = 0;
-        for (int b = 0; b < nboot; b++) {
-            double sx = 0, sy = 0, a = 0, c = 0, d = 0;
-            for (size_t k = 0; k < m; k++) {
-                size_t i = gsl_rng_uniform_int(rng, m);
-                sx += cx[i];
-                sy += cy[i];
-                a += cx[i] * cx[i];
-                c += cy[i] * cy[i];
-                d += cx[i] * cy[i];
+        for (int t = 0; t < nboot; t++) {
+            double a[6] = {0};
+            for (int k = 0; k < nblocks; k++) {
+                const double *b = bs + 6 * gsl_rng_uniform_int(rng, (unsigned long)nblocks);
+                for (int j = 0; j < 6; j++) a[j] += b[j];
             }
-            /* Resample-centred sums. */
-            double r = pearson_sums(a - sx * sx / m, c - sy * sy / m, d - sx * sy / m);
+            if (a[0] < 3) continue;
+            double r = pearson_from(a[0], a[1], a[2], a[3], a[4], a[5]);
             if (isfinite(r)) rb[nb++] = r;
         }
-        if (nb > 1) {
-            gsl_sort(rb, 1, nb);
-            double alpha = 0.5 * (1 - conf);
-            out->lo = gsl_stats_quantile_from_sorted_data(rb, 1, nb, alpha);
-            out->hi = gsl_stats_quantile_from_sorted_data(rb, 1, nb, 1 - alpha);
+    } else {
+        for (int t = 0; t < nboot; t++) {
+            double a[5] = {0};
+            for (size_t k = 0; k < m; k++) {
+                size_t i = gsl_rng_uniform_int(rng, m);
+                a[0] += cx[i];
+                a[1] += cy[i];
+                a[2] += cx[i] * cx[i];
+                a[3] += cy[i] * cy[i];
+                a[4] += cx[i] * cy[i];
+            }
+            double r = pearson_from((double)m, a[0], a[1], a[2], a[3], a[4]);
+            if (isfinite(r)) rb[nb++] = r;
         }
-        free(rb);
-        gsl_rng_free(rng);
     }
+    if (nb > 1) {
+        gsl_sort(rb, 1, nb);
+        double alpha = 0.5 * (1 - conf);
+        out->lo = gsl_stats_quantile_from_sorted_data(rb, 1, nb, alpha);
+        out->hi = gsl_stats_quantile_from_sorted_data(rb, 1, nb, 1 - alpha);
+    }
+    rc = BPEL_OK;
 out:
     free(cx);
     free(cy);
+    free(cb);
+    free(bs);
+    free(rb);
+    if (rng) gsl_rng_free(rng);
     return rc;
 }
 
 int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
-              int nboot, unsigned long seed, double conf, corr_stat *out)
+              const int *block, int nblocks, int nboot, unsigned long seed, double conf, corr_stat *out)
 {
     size_t n = pr->n;
     double *gx = bpel_malloc((n ? n : 1) * sizeof *gx), *gy = bpel_malloc((n ? n : 1) * sizeof *gy);
@@ -237,7 +297,7 @@ int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL,
     for (size_t k = 0; k < nL; k++) {
         if ((rc = corr_coarse_grain(pr, x, L[k], gaussian, gx))) goto out;
         if ((rc = corr_coarse_grain(pr, y, L[k], gaussian, gy))) goto out;
-        if ((rc = corr_pearson(n, gx, gy, nboot, seed + k, conf, &out[k]))) goto out;
+        if ((rc = corr_pearson_blocked(n, gx, gy, block, nblocks, nboot, seed + k, conf, &out[k]))) goto out;
     }
     rc = BPEL_OK;
 out:

@@ -59,11 +59,24 @@ typedef struct corr_stat {
 } corr_stat;
 int corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
                  corr_stat *out);
+/* The same with a spatial block bootstrap: whole blocks of atoms (block[i]
+ * in 0..nblocks−1, e.g. from corr_blocks) are resampled, which keeps the
+ * correlation between neighbouring coarse-grained values inside each
+ * resample and so gives honest intervals when blocks are wider than the
+ * correlation length. block = NULL resamples single atoms. At least 4
+ * blocks are needed. */
+int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
+                         unsigned long seed, double conf, corr_stat *out);
+/* Cut the box into blocks along its cell vectors, as many per direction
+ * as fit with a perpendicular width >= edge (at least one); block[n]
+ * receives each atom's block. */
+int corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks);
 
 /* Pearson r of [x]_CG and [y]_CG for each of nL lengths L[k] (out[nL]);
- * the bootstrap of each L uses seed + k. */
+ * the bootstrap (over atoms, or blocks when block is not NULL) of each L
+ * uses seed + k. */
 int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
-              int nboot, unsigned long seed, double conf, corr_stat *out);
+              const int *block, int nblocks, int nboot, unsigned long seed, double conf, corr_stat *out);
 
 /* Numerical coarse-graining: atoms sorted by x (by = 0) or y (by = 1), cut
  * into consecutive bins of bin_size atoms (a remainder smaller than half a

@@ -19,13 +19,18 @@ int bpel_fail(int code, const char *fmt, ...)
 
 int bpel_fail_context(int code, const char *fmt, ...)
 {
-    char prefix[256], old[700];
+    char prefix[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    snprintf(old, sizeof old, "%s", errbuf);
-    snprintf(errbuf, sizeof errbuf, "%s: %s", prefix, old);
+    size_t lp = strlen(prefix), lo = strlen(errbuf);
+    if (lp + 2 + lo >= sizeof errbuf) lo = sizeof errbuf - lp - 3;
+    memmove(errbuf + lp + 2, errbuf, lo);
+    errbuf[lp + 2 + lo] = '\0';
+    memcpy(errbuf, prefix, lp);
+    errbuf[lp] = ':';
+    errbuf[lp + 1] = ' ';
     return code;
 }
 

@@ -23,17 +23,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Per unordered type pair (a <= b) and interval m: the value cubics (c3..c6)
+ * of ρ_ab (density b contributes at a) and ρ_ba, 64 bytes, one cache line;
+ * r·φ_ab in a separate 32-byte record. Derivatives come from the value
+ * coefficients times 3/Δ, 2/Δ, 1/Δ (LAMMPS stores those products; the
+ * difference is in the last bit). Keeping only value cubics, once per
+ * unordered pair, halves the tables that the inner loops pull into cache. */
 typedef struct {
-    double a[4]; /* value cubic c3..c6 of ρ_{ti tj}: density j contributes at i */
-    double b[4]; /* value cubic of ρ_{tj ti}: density i contributes at j */
+    double c[2][4];
 } dens_coef;
 
 typedef struct {
-    double ji[3]; /* derivative coefficients c0..c2 of ρ_{ti tj} */
-    double ij[3]; /* derivative coefficients of ρ_{tj ti} */
-    double z[7];  /* r·φ, all seven coefficients */
-    double pad[3];
-} forc_coef;
+    double z[4];
+} pair_coef;
 
 struct bpel_forces {
     const bpel_eam *pot;
@@ -44,8 +46,13 @@ struct bpel_forces {
     nbr_list *full;        /* full list for the reference kernel (lazily) */
     long typed_build;      /* list->builds when typeall was made */
     int *typeall;          /* [nall] type index 0..ntypes-1 of each slot */
-    dens_coef *dens;       /* [ntypes²][nr+1] */
-    forc_coef *forc;       /* [ntypes²][nr+1] */
+    dens_coef *dens;       /* [npairs][nr+1] */
+    pair_coef *phi;        /* [npairs][nr+1] */
+    int pair_index[BPEL_MAX_TYPES][BPEL_MAX_TYPES]; /* unordered pair of 0-based types */
+    uint32_t *active;      /* [list size] neighbours inside the cutoff, per atom */
+    double *active_r;      /* their distances, Å */
+    size_t *nactive;       /* [n] count per atom */
+    size_t active_cap;
     size_t n;
     double *f, *pe, *rho;  /* [3n], [n], [n] results */
     double *fp;            /* [nall] F'(ρ) of each slot */
@@ -66,35 +73,31 @@ int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_s
     eam_bind_tables(pot, map, s->ntypes, &e->tab);
     const eam_tables *t = &e->tab;
     int nt = s->ntypes, nr = t->nr;
-    e->dens = bpel_malloc((size_t)nt * nt * (nr + 1) * sizeof *e->dens);
-    e->forc = bpel_malloc((size_t)nt * nt * (nr + 1) * sizeof *e->forc);
+    int np = 0;
+    for (int a = 0; a < nt; a++)
+        for (int b = a; b < nt; b++) e->pair_index[a][b] = e->pair_index[b][a] = np++;
+    e->dens = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->dens);
+    e->phi = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->phi);
     e->list = nbr_create(t->cut, skin, 1);
     e->n = s->n;
     e->f = bpel_calloc(3 * s->n, sizeof *e->f);
     e->pe = bpel_calloc(s->n, sizeof *e->pe);
     e->rho = bpel_calloc(s->n, sizeof *e->rho);
-    if (!e->dens || !e->forc || !e->list || !e->f || !e->pe || !e->rho) {
+    e->nactive = bpel_calloc(s->n, sizeof *e->nactive);
+    if (!e->dens || !e->phi || !e->list || !e->f || !e->pe || !e->rho || !e->nactive) {
         forces_destroy(e);
         return BPEL_ENOMEM;
     }
     for (int a = 0; a < nt; a++)
-        for (int b = 0; b < nt; b++) {
-            size_t base = ((size_t)a * nt + b) * (nr + 1);
+        for (int b = a; b < nt; b++) {
+            size_t base = (size_t)e->pair_index[a][b] * (nr + 1);
             const eam_coef *rab = t->rhor[a + 1][b + 1], *rba = t->rhor[b + 1][a + 1], *z = t->z2r[a + 1][b + 1];
-            for (int m = 0; m <= nr; m++) {
-                dens_coef *d = &e->dens[base + m];
-                forc_coef *f = &e->forc[base + m];
+            for (int m = 0; m <= nr; m++)
                 for (int k = 0; k < 4; k++) {
-                    d->a[k] = rab[m][3 + k];
-                    d->b[k] = rba[m][3 + k];
+                    e->dens[base + m].c[0][k] = rab[m][3 + k];
+                    e->dens[base + m].c[1][k] = rba[m][3 + k];
+                    e->phi[base + m].z[k] = z[m][3 + k];
                 }
-                for (int k = 0; k < 3; k++) {
-                    f->ji[k] = rab[m][k];
-                    f->ij[k] = rba[m][k];
-                }
-                for (int k = 0; k < 7; k++) f->z[k] = z[m][k];
-                f->pad[0] = f->pad[1] = f->pad[2] = 0.0;
-            }
         }
     *out = e;
     return BPEL_OK;
@@ -107,7 +110,10 @@ void forces_destroy(bpel_forces *e)
     nbr_destroy(e->full);
     free(e->typeall);
     free(e->dens);
-    free(e->forc);
+    free(e->phi);
+    free(e->active);
+    free(e->active_r);
+    free(e->nactive);
     free(e->f);
     free(e->pe);
     free(e->rho);
@@ -158,6 +164,15 @@ static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
         for (size_t j = 0; j < l->nall; j++) ta[j] = s->type[l->owner[j]] - 1;
         e->typed_build = l->builds;
     }
+    size_t nl = l->start[l->nlocal];
+    if (nl > e->active_cap) {
+        free(e->active);
+        free(e->active_r);
+        e->active_cap = nl + nl / 8 + 16;
+        e->active = bpel_malloc(e->active_cap * sizeof *e->active);
+        e->active_r = bpel_malloc(e->active_cap * sizeof *e->active_r);
+        if (!e->active || !e->active_r) { e->active_cap = 0; return BPEL_ENOMEM; }
+    }
     size_t per = 5 * l->nall;
     size_t need = per * (size_t)nthreads;
     if (need > e->scratch_cap) {
@@ -171,22 +186,27 @@ static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
 }
 
 static inline double cubic(const double *c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
+static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p + 2.0 * c[1]) * p + c[2]; }
 
 /* The fast kernel. `eflag`, `pflag` are compile-time constants at each call
- * site, so the compiler removes the energy branches from the inner loops. */
-static inline __attribute__((always_inline)) void kernel(bpel_forces *e, const bpel_system *s, int eflag, int pflag,
-                                                         double *energy)
+ * site, so the compiler removes the energy branches from the inner loops.
+ * The density pass records each atom's neighbours inside the cutoff and
+ * their distances; the force pass walks only those. */
+static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int eflag, int pflag, double *energy)
 {
     const nbr_list *l = e->list;
     const eam_tables *t = &e->tab;
     const size_t n = l->nlocal, nall = l->nall;
-    const int nt = e->ntypes, nr = t->nr;
+    const int nr = t->nr;
     const double rdr = t->rdr, cutsq = t->cutsq;
     const double *x = l->xall;
     const int *ta = e->typeall;
     const uint32_t *nbr = l->nbr;
     const size_t *start = l->start;
     const size_t per = e->scratch_per_thread;
+    uint32_t *act = e->active;
+    double *act_r = e->active_r;
+    size_t *nact = e->nactive;
     double *fp = e->fp;
     double eng_embed = 0.0, eng_pair = 0.0;
     int nthreads = omp_get_max_threads();
@@ -203,23 +223,31 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, const b
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
             const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-            const dens_coef *row = e->dens + (size_t)ta[i] * nt * (nr + 1);
+            const int ti = ta[i];
             double rhoi = 0.0;
+            size_t w = start[i];
             for (size_t q = start[i]; q < start[i + 1]; q++) {
                 const uint32_t j = nbr[q];
                 const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
                 const double rsq = dx * dx + dy * dy + dz * dz;
                 if (rsq < cutsq) {
-                    double p = sqrt(rsq) * rdr + 1.0;
+                    const double r = sqrt(rsq);
+                    double p = r * rdr + 1.0;
                     int m = (int)p;
                     m = m < nr - 1 ? m : nr - 1;
                     p -= m;
                     p = p < 1.0 ? p : 1.0;
-                    const dens_coef *c = row + (size_t)ta[j] * (nr + 1) + m;
-                    rhoi += cubic(c->a, p);
-                    rho_t[j] += cubic(c->b, p);
+                    const int tj = ta[j];
+                    const int sw = ti > tj;
+                    const dens_coef *c = e->dens + (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
+                    rhoi += cubic(c->c[sw], p);
+                    rho_t[j] += cubic(c->c[1 - sw], p);
+                    act[w] = j;
+                    act_r[w] = r;
+                    w++;
                 }
             }
+            nact[i] = w - start[i];
             rho_t[i] += rhoi;
         }
         /* implicit barrier; sum the thread copies into thread 0's, fold ghosts */
@@ -248,46 +276,48 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, const b
 #pragma omp for schedule(static)
         for (size_t g = n; g < nall; g++) fp[g] = fp[l->owner[g]];
 
-        /* force pass */
+        /* force pass over the pairs inside the cutoff */
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
             const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-            const forc_coef *row = e->forc + (size_t)ta[i] * nt * (nr + 1);
+            const int ti = ta[i];
             const double fpi = fp[i];
             double fxi = 0.0, fyi = 0.0, fzi = 0.0, epi = 0.0;
-            for (size_t q = start[i]; q < start[i + 1]; q++) {
-                const uint32_t j = nbr[q];
+            const size_t q0 = start[i], q1 = start[i] + nact[i];
+            for (size_t q = q0; q < q1; q++) {
+                const uint32_t j = act[q];
+                const double r = act_r[q];
                 const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
-                const double rsq = dx * dx + dy * dy + dz * dz;
-                if (rsq < cutsq) {
-                    const double r = sqrt(rsq);
-                    double p = r * rdr + 1.0;
-                    int m = (int)p;
-                    m = m < nr - 1 ? m : nr - 1;
-                    p -= m;
-                    p = p < 1.0 ? p : 1.0;
-                    const forc_coef *c = row + (size_t)ta[j] * (nr + 1) + m;
-                    const double rhoip = (c->ij[0] * p + c->ij[1]) * p + c->ij[2];
-                    const double rhojp = (c->ji[0] * p + c->ji[1]) * p + c->ji[2];
-                    const double z2p = (c->z[0] * p + c->z[1]) * p + c->z[2];
-                    const double z2 = ((c->z[3] * p + c->z[4]) * p + c->z[5]) * p + c->z[6];
-                    const double recip = 1.0 / r;
-                    const double phi = z2 * recip;
-                    const double phip = z2p * recip - phi * recip;
-                    const double psip = fpi * rhojp + fp[j] * rhoip + phip;
-                    const double fpair = -psip * recip;
-                    fxi += dx * fpair;
-                    fyi += dy * fpair;
-                    fzi += dz * fpair;
-                    f_t[3 * (size_t)j] -= dx * fpair;
-                    f_t[3 * (size_t)j + 1] -= dy * fpair;
-                    f_t[3 * (size_t)j + 2] -= dz * fpair;
-                    if (eflag) {
-                        eng_pair += phi;
-                        if (pflag) {
-                            epi += 0.5 * phi;
-                            pe_t[j] += 0.5 * phi;
-                        }
+                double p = r * rdr + 1.0;
+                int m = (int)p;
+                m = m < nr - 1 ? m : nr - 1;
+                p -= m;
+                p = p < 1.0 ? p : 1.0;
+                const int tj = ta[j];
+                const int sw = ti > tj;
+                const size_t off = (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
+                const dens_coef *c = e->dens + off;
+                const double *z = e->phi[off].z;
+                const double rhojp = dcubic(c->c[sw], p) * rdr;
+                const double rhoip = dcubic(c->c[1 - sw], p) * rdr;
+                const double z2p = dcubic(z, p) * rdr;
+                const double z2 = cubic(z, p);
+                const double recip = 1.0 / r;
+                const double phi = z2 * recip;
+                const double phip = z2p * recip - phi * recip;
+                const double psip = fpi * rhojp + fp[j] * rhoip + phip;
+                const double fpair = -psip * recip;
+                fxi += dx * fpair;
+                fyi += dy * fpair;
+                fzi += dz * fpair;
+                f_t[3 * (size_t)j] -= dx * fpair;
+                f_t[3 * (size_t)j + 1] -= dy * fpair;
+                f_t[3 * (size_t)j + 2] -= dz * fpair;
+                if (eflag) {
+                    eng_pair += phi;
+                    if (pflag) {
+                        epi += 0.5 * phi;
+                        pe_t[j] += 0.5 * phi;
                     }
                 }
             }
@@ -297,24 +327,25 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, const b
             if (pflag) pe_t[i] += epi;
         }
         /* reduce forces (and per-atom energies) into thread 0's copies */
+        if (nthreads > 1) {
 #pragma omp for schedule(static)
-        for (size_t j = 0; j < 3 * nall; j++) {
-            double *f0 = e->scratch + nall;
-            double sum = f0[j];
-            for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + nall + j];
-            f0[j] = sum;
-        }
-        if (pflag) {
+            for (size_t j = 0; j < 3 * nall; j++) {
+                double *f0 = e->scratch + nall;
+                double sum = f0[j];
+                for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + nall + j];
+                f0[j] = sum;
+            }
+            if (pflag) {
 #pragma omp for schedule(static)
-            for (size_t j = 0; j < nall; j++) {
-                double *p0 = e->scratch + 4 * nall;
-                double sum = p0[j];
-                for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
-                p0[j] = sum;
+                for (size_t j = 0; j < nall; j++) {
+                    double *p0 = e->scratch + 4 * nall;
+                    double sum = p0[j];
+                    for (int k = 1; k < nthreads; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
+                    p0[j] = sum;
+                }
             }
         }
     }
-    (void)s;
     *energy = eng_embed + eng_pair;
 }
 
@@ -441,9 +472,9 @@ int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
     if (rc) return rc;
     int eflag = (flags & (FORCES_ENERGY | FORCES_PERATOM)) != 0, pflag = (flags & FORCES_PERATOM) != 0;
     double energy = 0.0;
-    if (pflag) kernel(e, s, 1, 1, &energy);
-    else if (eflag) kernel(e, s, 1, 0, &energy);
-    else kernel(e, s, 0, 0, &energy);
+    if (pflag) kernel(e, 1, 1, &energy);
+    else if (eflag) kernel(e, 1, 0, &energy);
+    else kernel(e, 0, 0, &energy);
     double W[6] = {0, 0, 0, 0, 0, 0};
     fold_and_virial(e, (flags & FORCES_VIRIAL) != 0, pflag, W);
     out->energy = energy;

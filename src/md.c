@@ -35,6 +35,8 @@ struct md_integrator {
     const double *f;    /* eV/Å, owned by the forces object */
     double tdof;        /* 3N − 3 */
     double *inv_mass;   /* [n] dt/2 · ftm2v / m */
+    int peratom;        /* compute per-atom energies every step */
+    const double *pe_atom;
 };
 
 void md_defaults(md_params *p)
@@ -149,14 +151,18 @@ int md_set_params(md_integrator *m, const md_params *p)
 
 const md_params *md_get_params(const md_integrator *m) { return &m->p; }
 md_state *md_get_state(md_integrator *m) { return &m->st; }
+void md_want_peratom(md_integrator *m, int on) { m->peratom = on; }
+const double *md_get_peratom(const md_integrator *m) { return m->pe_atom; }
 const double *md_get_f(const md_integrator *m) { return m->f; }
 
 static int compute(md_integrator *m, int flags)
 {
     bpel_eval ev;
+    if (m->peratom) flags |= FORCES_ENERGY | FORCES_PERATOM;
     int rc = forces_compute(m->forces, m->s, flags, &ev);
     if (rc) return rc;
     m->f = ev.f;
+    if (flags & FORCES_PERATOM) m->pe_atom = ev.pe;
     if (flags & FORCES_ENERGY) m->st.pe = ev.energy;
     if (flags & FORCES_VIRIAL) memcpy(m->st.virial, ev.virial, sizeof ev.virial);
     return BPEL_OK;

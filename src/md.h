@@ -97,6 +97,10 @@ const md_params *md_get_params(const md_integrator *m);
 int md_set_forces(md_integrator *m, bpel_forces *e);
 int md_refresh_forces(md_integrator *m);
 md_state *md_get_state(md_integrator *m);
+/* Also compute per-atom energies at every step (md_get_peratom then gives
+ * them, eV, in atom order; NULL before the first such evaluation). */
+void md_want_peratom(md_integrator *m, int on);
+const double *md_get_peratom(const md_integrator *m);
 const double *md_get_f(const md_integrator *m);
 void md_get_thermo(const md_integrator *m, md_thermo *t);
 

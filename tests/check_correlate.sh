@@ -73,6 +73,15 @@ grep -q 'Properties=species:S:1:pos:R:3:id:I:1:type:I:1:inv_I_BP_per_radps3:R:1'
 "$BPEL" correlate glass.data --x both.csv:I_BP_per_radps3:inv --y both.csv:dQ_eV --lmax 8 --bootstrap 200 \
     --seed 5 --out out2 > /dev/null 2>&1 || fail "second run"
 cmp -s out/correlation_vs_L.csv out2/correlation_vs_L.csv || fail "not reproducible with the same seed"
+# Block bootstrap: the same r, wider intervals once coarse-grained, recorded in the summary.
+"$BPEL" correlate glass.data --table both.csv --x I_BP_per_radps3:inv --y dQ_eV --lmax 8 --bootstrap 200 \
+    --block 6 --out out3 > /dev/null 2>&1 || fail "--block run"
+grep -q '"bootstrap_unit":[[:space:]]*"spatial blocks"' out3/summary.json || fail "block bootstrap not in summary"
+paste -d, out/correlation_vs_L.csv out3/correlation_vs_L.csv | awk -F, 'NR > 1 {
+    if ($2 != $7) bad = 1; if ($1 >= 3 && ($9 - $8) > ($4 - $3)) wider++; n++ } END { exit bad || wider < n / 2 }' ||
+    fail "block bootstrap: r must match and intervals widen"
+expect_fail_block() { "$BPEL" correlate glass.data --table both.csv --x I_BP_per_radps3 --y dQ_eV --block 20 --out bad 2>&1 | grep -q "need at least 4"; }
+expect_fail_block || fail "--block larger than the box"
 
 # Broken inputs: non-zero exit and a message naming the problem.
 expect_fail() { # message-fragment, then the command

@@ -175,7 +175,7 @@ static void test_r_of_L_white_noise(void **state)
     assert_int_equal(corr_pairs_create(s, 4.0, &pr), BPEL_OK);
     double L[] = {0, 1, 2, 3, 4};
     corr_stat st[5];
-    assert_int_equal(corr_vs_L(pr, x, y, 5, L, 0, 200, 1, 0.95, st), BPEL_OK);
+    assert_int_equal(corr_vs_L(pr, x, y, 5, L, 0, NULL, 0, 200, 1, 0.95, st), BPEL_OK);
     for (int k = 0; k < 5; k++) {
         /* Mean neighbours inside L: ~0.077 Å⁻³ · 4πL³/3; n_eff ~ N/(that+1). */
         double nin = 1 + 3000 / (34.0 * 34 * 34) * 4 * M_PI / 3 * L[k] * L[k] * L[k];
@@ -185,6 +185,51 @@ static void test_r_of_L_white_noise(void **state)
     corr_pairs_destroy(pr);
     free(x);
     free(y);
+    gsl_rng_free(rng);
+    system_destroy(s);
+}
+
+/* Block bootstrap: for independent atoms it agrees with the atom bootstrap;
+ * for coarse-grained (spatially correlated) fields its interval is wider,
+ * as it must be with fewer independent regions. */
+static void test_block_bootstrap(void **state)
+{
+    (void)state;
+    bpel_system *s = test_random(3000, 34.0, 2, 1.9, 21);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 23);
+    size_t n = s->n;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *gx = malloc(n * sizeof *gx),
+           *gy = malloc(n * sizeof *gy);
+    int *block = malloc(n * sizeof *block), nblocks;
+    for (size_t i = 0; i < n; i++) {
+        double a = gsl_ran_gaussian(rng, 1);
+        x[i] = a + gsl_ran_gaussian(rng, 1);
+        y[i] = a + gsl_ran_gaussian(rng, 1);
+    }
+    assert_int_equal(corr_blocks(s, 8.0, block, &nblocks), BPEL_OK);
+    assert_int_equal(nblocks, 64);
+    for (size_t i = 0; i < n; i++) assert_true(block[i] >= 0 && block[i] < 64);
+    corr_stat sa, sb;
+    assert_int_equal(corr_pearson(n, x, y, 1000, 3, 0.95, &sa), BPEL_OK);
+    assert_int_equal(corr_pearson_blocked(n, x, y, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
+    ASSERT_NEAR(sb.r, sa.r, 1e-12);
+    double ratio = (sb.hi - sb.lo) / (sa.hi - sa.lo);
+    print_message("independent atoms: block/atom interval width %.2f\n", ratio);
+    assert_true(ratio > 0.65 && ratio < 1.5);
+    corr_pairs *pr;
+    assert_int_equal(corr_pairs_create(s, 4.0, &pr), BPEL_OK);
+    assert_int_equal(corr_coarse_grain(pr, x, 4.0, 0, gx), BPEL_OK);
+    assert_int_equal(corr_coarse_grain(pr, y, 4.0, 0, gy), BPEL_OK);
+    assert_int_equal(corr_pearson(n, gx, gy, 1000, 3, 0.95, &sa), BPEL_OK);
+    assert_int_equal(corr_pearson_blocked(n, gx, gy, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
+    ratio = (sb.hi - sb.lo) / (sa.hi - sa.lo);
+    print_message("coarse-grained over 4 A: block/atom interval width %.2f\n", ratio);
+    assert_true(ratio > 1.5);
+    assert_true(sb.lo < 0.5 && 0.5 < sb.hi);
+    assert_int_equal(corr_pearson_blocked(n, gx, gy, block, 2, 100, 3, 0.95, &sb), BPEL_EINVAL);
+    corr_pairs_destroy(pr);
+    free(x), free(y), free(gx), free(gy), free(block);
     gsl_rng_free(rng);
     system_destroy(s);
 }
@@ -395,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_coarse_grain_brute_force),
         cmocka_unit_test(test_pearson_prescribed),
         cmocka_unit_test(test_r_of_L_white_noise),
+        cmocka_unit_test(test_block_bootstrap),
         cmocka_unit_test(test_autocorrelation_gaussian_field),
         cmocka_unit_test(test_exp_fit_and_crossing),
         cmocka_unit_test(test_binning_and_fits),

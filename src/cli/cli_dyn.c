@@ -81,7 +81,7 @@ int dyn_run(dyn_ctx *c, long until)
     int stopping = 0;
     while (st->step < until) {
         long next = st->step + 1;
-        int want = due(next, c->thermo_every, until) || (c->log && due(next, c->log_every, until)) || c->on_step;
+        int want = due(next, c->thermo_every, until) || (c->log && due(next, c->log_every, until));
         int rc = md_step(c->md, want);
         if (rc) return rc;
         if (due(st->step, c->thermo_every, until)) dyn_thermo(c);

@@ -34,7 +34,8 @@ typedef struct dyn_ctx {
     rst_info info;            /* command, stage and extra block to store */
     cli_progress *progress;   /* or NULL */
     double progress_offset;   /* steps done before this run */
-    /* called after every step with the integrator (e.g. to record atoms) */
+    /* called after every step (e.g. to record atoms; energies are fresh only
+     * on thermo/log steps unless md_want_peratom is on) */
     int (*on_step)(struct dyn_ctx *c, void *user);
     void *user;
 } dyn_ctx;

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli.h"
+#include "cli_analysis.h"
 #include "correlate.h"
 #include "error.h"
 #include "figure.h"
@@ -41,6 +41,9 @@ static void help(void)
         "  --bootstrap B        bootstrap resamples for the confidence interval (default 1000, 0: none)\n"
         "  --conf C             confidence level of the interval (default 0.95)\n"
         "  --seed S             seed of the bootstrap (gsl mt19937; default 1)\n"
+        "  --block A            spatial block bootstrap: resample cubes of >= A Å instead of single\n"
+        "                       atoms (coarse-grained neighbours are correlated, so the atom bootstrap\n"
+        "                       understates the interval; choose A above 2L). Default 0: atoms\n"
         "  --bin-size N         atoms per bin of the numerical coarse-graining (default 100)\n"
         "  --bin-by x|y         quantity sorted for binning (default x)\n"
         "  --acf-rmax A         range of the autocorrelation C(r) in Å (default 12, at most half the box)\n"
@@ -66,20 +69,6 @@ typedef struct quantity {
     double *raw;     /* [n] column value as in the file */
     double *v;       /* [n] value used (1/raw with inv) */
 } quantity;
-
-static int mkdir_p(const char *dir)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-    return BPEL_OK;
-}
 
 static int load_quantity(quantity *q, const char *spec, const char *table, const bpel_system *s, int allow_missing,
                          const char *label)
@@ -118,15 +107,6 @@ static int load_quantity(quantity *q, const char *spec, const char *table, const
         }
     }
     return BPEL_OK;
-}
-
-static const char *type_name(const bpel_system *s, int t, char *buf, size_t n)
-{
-    if (s->element[t][0])
-        snprintf(buf, n, "%s", s->element[t]);
-    else
-        snprintf(buf, n, "type %d", t);
-    return buf;
 }
 
 /* Robust colour range: 2nd to 98th percentile of the finite values. */
@@ -168,10 +148,12 @@ int cmd_correlate(int argc, char **argv)
         {"slab-width", required_argument, 0, 10},   {"slab-axis", required_argument, 0, 11},
         {"elements", required_argument, 0, 'e'},    {"xlabel", required_argument, 0, 12},
         {"ylabel", required_argument, 0, 13},       {"allow-missing", no_argument, 0, 14},
+        {"block", required_argument, 0, 15},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
     const char *xspec = NULL, *yspec = NULL, *table = NULL, *out = NULL, *elements = NULL, *xlabel = NULL,
                *ylabel = NULL;
     double lmin = 0, lmax = 10, dl = 0.5, conf = 0.95, acf_rmax = 12, acf_dr = 0.25, gfrac = 0.1, slab_w = 4;
+    double block_edge = 0;
     long nboot = 1000, seed = 1, bin_size = 100;
     int gaussian = 0, bin_by = 0, slab_axis = 2, allow_missing = 0, acf_given = 0, c;
     optind = 1;
@@ -209,6 +191,7 @@ int cmd_correlate(int argc, char **argv)
         case 12: xlabel = optarg; break;
         case 13: ylabel = optarg; break;
         case 14: allow_missing = 1; break;
+        case 15: dv = &block_edge; break;
         case 'h': help(); return 0;
         default: return cli_usage_error("correlate", "unknown option");
         }
@@ -223,6 +206,7 @@ int cmd_correlate(int argc, char **argv)
     if (!(conf > 0 && conf < 1)) return cli_usage_error("correlate", "--conf must be in (0, 1)");
     if (!(acf_dr > 0 && acf_rmax > acf_dr)) return cli_usage_error("correlate", "need --acf-rmax > --acf-dr > 0");
     if (!(slab_w > 0)) return cli_usage_error("correlate", "--slab-width must be positive");
+    if (block_edge < 0) return cli_usage_error("correlate", "--block must be >= 0");
 
     const char *data = argv[optind];
     bpel_system *s = NULL;
@@ -230,16 +214,17 @@ int cmd_correlate(int argc, char **argv)
     corr_pairs *pr = NULL;
     corr_stat *st = NULL;
     double *Ls = NULL, *cgx = NULL, *cgy = NULL;
-    int *group = NULL;
+    int *group = NULL, *blocks = NULL, nblocks = 0;
     corr_bins bins = {0};
     corr_acf ax = {0}, ay = {0};
     cJSON *js = NULL;
     int rc;
     if ((rc = data_read(data, &s))) goto fail;
     if (elements && (rc = system_set_elements(s, elements))) goto fail;
+    cli_guess_elements(s);
     if ((rc = load_quantity(&qx, xspec, table, s, allow_missing, xlabel))) goto fail;
     if ((rc = load_quantity(&qy, yspec, table, s, allow_missing, ylabel))) goto fail;
-    if ((rc = mkdir_p(out))) goto fail;
+    if ((rc = cli_mkdir_p(out))) goto fail;
 
     /* Pairs long enough for every L and for C(r). */
     double w[3];
@@ -262,6 +247,14 @@ int cmd_correlate(int argc, char **argv)
     double rmax = fmax(need_L, acf_rmax);
     if (rmax <= 0) rmax = acf_rmax;
     if ((rc = corr_pairs_create(s, rmax, &pr))) goto fail;
+    if (block_edge > 0) {
+        if (!(blocks = bpel_malloc(s->n * sizeof *blocks))) { rc = BPEL_ENOMEM; goto fail; }
+        if ((rc = corr_blocks(s, block_edge, blocks, &nblocks))) goto fail;
+        if (nblocks < 4) {
+            rc = bpel_fail(BPEL_EINVAL, "--block %g Å leaves %d blocks in the box: need at least 4", block_edge, nblocks);
+            goto fail;
+        }
+    }
 
     /* r(L). */
     size_t nL = (size_t)floor((lmax - lmin) / dl + 1e-9) + 1;
@@ -273,7 +266,8 @@ int cmd_correlate(int argc, char **argv)
     cli_progress prog;
     cli_progress_start(&prog, "r(L)", (double)nL);
     for (size_t k = 0; k < nL; k++) {
-        if ((rc = corr_vs_L(pr, qx.v, qy.v, 1, &Ls[k], gaussian, (int)nboot, (unsigned long)seed + k, conf, &st[k])))
+        if ((rc = corr_vs_L(pr, qx.v, qy.v, 1, &Ls[k], gaussian, blocks, nblocks, (int)nboot, (unsigned long)seed + k,
+                            conf, &st[k])))
             goto fail;
         cli_progress_update(&prog, (double)(k + 1), NULL);
     }
@@ -418,7 +412,7 @@ int cmd_correlate(int argc, char **argv)
         for (int t = 1; t <= nt; t++) {
             fig_panel *p = fig_panel_at(f, 0, t - 1);
             char title[360];
-            type_name(s, t, buf, sizeof buf);
+            cli_type_name(s, t, buf, sizeof buf);
             snprintf(title, sizeof title, "(%c) %s", 'a' + t - 1, buf);
             fig_labels(p, yl, "probability density", title);
             for (int g = 1; g >= -1; g -= 2) {
@@ -603,6 +597,11 @@ int cmd_correlate(int argc, char **argv)
     cJSON_AddNumberToObject(js, "pearson_r_raw", st[0].r);
     cJSON_AddNumberToObject(js, "pearson_r_raw_L", Ls[0]);
     cJSON_AddNumberToObject(js, "bootstrap_resamples", (double)nboot);
+    cJSON_AddStringToObject(js, "bootstrap_unit", blocks ? "spatial blocks" : "atoms");
+    if (blocks) {
+        cJSON_AddNumberToObject(js, "bootstrap_block_edge", block_edge);
+        cJSON_AddNumberToObject(js, "bootstrap_blocks", nblocks);
+    }
     cJSON_AddNumberToObject(js, "seed", (double)seed);
     cJSON *bj = cJSON_AddObjectToObject(js, "binned");
     cJSON_AddNumberToObject(bj, "bin_size", (double)bin_size);
@@ -650,7 +649,7 @@ int cmd_correlate(int argc, char **argv)
                 }
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "type", t);
-            cJSON_AddStringToObject(o, "species", type_name(s, t, buf, sizeof buf));
+            cJSON_AddStringToObject(o, "species", cli_type_name(s, t, buf, sizeof buf));
             cJSON_AddStringToObject(o, "group", g > 0 ? "top" : "bottom");
             cJSON_AddNumberToObject(o, "n_atoms", (double)m);
             double mean = m ? sum / m : NAN;
@@ -683,6 +682,7 @@ fail:
     corr_acf_free(&ay);
     corr_bins_free(&bins);
     free(group);
+    free(blocks);
     free(cgx);
     free(cgy);
     free(Ls);

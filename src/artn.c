@@ -1,0 +1,681 @@
+/* artn.c — ARTn and slowest-ascent saddle searches on a generic model (see
+ * artn.h for the algorithm and its parameters).
+ *
+ * Relaxations use FIRE (Bitzek et al., Phys. Rev. Lett. 97, 170201 (2006))
+ * on the mass-less dynamics ü = F, with every step capped in length; during
+ * the push and the climb the FIRE forces and velocities are projected onto
+ * the space perpendicular to the push direction or to the lowest
+ * eigenvector. */
+#include "artn.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "error.h"
+
+static const char *status_names[ARTN_NSTATUS] = {
+    "accepted", "no_exit", "no_converge", "lost_curvature", "multi_negative",
+    "not_above", "same_minimum", "disconnected", "failed", "full_check_failed"};
+
+const char *artn_status_name(int s) { return s >= 0 && s < ARTN_NSTATUS ? status_names[s] : "unknown"; }
+
+int artn_status_parse(const char *name)
+{
+    for (int k = 0; k < ARTN_NSTATUS; k++)
+        if (!strcmp(name, status_names[k])) return k;
+    return -1;
+}
+
+void artn_defaults(artn_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->method = ARTN_METHOD_ARTN;
+    p->kick_norm = 0.1;
+    p->kick_radius = 2.0;
+    p->eigval_threshold = -0.30;
+    p->ftol = 0.05;
+    p->push_step = 0.05;
+    p->max_push = 40;
+    p->perp_push = 3;
+    p->climb_step = 0.15;
+    p->max_climb = 300;
+    p->perp_step = 0.1;
+    p->fire_dt = 0.1;
+    p->lbfgs_scale = 0.05;
+    p->lost_eigval = 0.0;
+    p->max_lost = 20;
+    p->grow_near = 4.0;
+    p->second_min = 0.0;
+    p->dq_min = 1e-3;
+    p->dmin = 0.02;
+    p->check_connect = 1;
+    p->push_over = 0.2;
+    p->relax_ftol = 0.005;
+    p->max_relax = 3000;
+    p->same_min = 0.1;
+    lanczos_defaults(&p->lanczos);
+    p->lanczos.min_iter = 4;
+    p->lanczos.max_iter = 16;
+    p->lanczos.tol = 1e-2;
+    p->lanczos.eps = 1e-2;
+    lanczos_defaults(&p->lanczos_check);
+    p->lanczos_check.min_iter = 4;
+    p->lanczos_check.max_iter = 40;
+    p->lanczos_check.tol = 1e-4;
+    p->lanczos_check.eps = 1e-2;
+    p->ascent_step = 0.05;
+    p->ascent_noise = 0.005;
+    p->max_ascent = 400;
+}
+
+void artn_result_free(artn_result *r)
+{
+    free(r->u_saddle);
+    free(r->u_final);
+    free(r->eigvec);
+    r->u_saddle = r->u_final = r->eigvec = NULL;
+}
+
+/* ---- small vector helpers ------------------------------------------------ */
+
+static double dot(size_t n, const double *a, const double *b)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static double maxabs(size_t n, const double *a)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+    return m;
+}
+
+static void normalise(size_t n, double *a)
+{
+    double s = sqrt(dot(n, a, a));
+    if (s > 0)
+        for (size_t i = 0; i < n; i++) a[i] /= s;
+}
+
+/* Largest per-atom displacement norm of a vector of atom triples. */
+static double max_atom_disp(size_t n, const double *u)
+{
+    double m = 0;
+    for (size_t i = 0; i + 2 < n; i += 3) m = fmax(m, u[i] * u[i] + u[i + 1] * u[i + 1] + u[i + 2] * u[i + 2]);
+    return sqrt(m);
+}
+
+/* ---- the search state ---------------------------------------------------- */
+
+#define LBFGS_M 8
+enum { V_U, V_F, V_EIG, V_PUSH, V_VEL, V_TMP, V_TMP2, V_XOLD, V_GOLD, V_DIR, V_LS, V_LY = V_LS + LBFGS_M,
+       NVEC = V_LY + LBFGS_M };
+
+typedef struct search {
+    artn_model *m;
+    const artn_params *p;
+    size_t n;          /* current ndof */
+    double *v[NVEC];   /* each ndof_max long */
+    double energy;
+    long calls;
+    gsl_rng *rng;
+    /* FIRE state */
+    double dt, alpha;
+    int npos;
+    /* L-BFGS state: pairs (s, y) in V_LS.., V_LY.. (ring), count and next slot */
+    int lb_count, lb_next, lb_have_old;
+    double lb_rho[LBFGS_M];
+} search;
+
+static int evaluate(search *s)
+{
+    s->calls++;
+    return s->m->eval(s->m->ctx, s->v[V_U], &s->energy, s->v[V_F]);
+}
+
+/* Counting wrapper handed to Lanczos. */
+typedef struct {
+    search *s;
+} lz_ctx;
+static int lz_eval(void *ctx, const double *x, double *e, double *f)
+{
+    search *s = ((lz_ctx *)ctx)->s;
+    return s->m->eval(s->m->ctx, x, e, f);
+}
+
+/* The rigid translations, when the model has them, as deflation vectors. */
+static int translations(search *s, const double *defl[4], double *store)
+{
+    if (!s->m->translational || !s->m->translational(s->m->ctx) || s->n < 6) return 0;
+    double a = 1.0 / sqrt((double)(s->n / 3));
+    for (int d = 0; d < 3; d++) {
+        double *t = store + (size_t)d * s->n;
+        for (size_t i = 0; i < s->n; i++) t[i] = (i % 3 == (size_t)d) ? a : 0.0;
+        defl[d] = t;
+    }
+    return 3;
+}
+
+static int lowest_mode(search *s, const lanczos_params *lp, const double *start, double *lam)
+{
+    lz_ctx c = {s};
+    lanczos_result r;
+    const double *defl[4];
+    double *store = bpel_malloc(3 * s->n * sizeof(double));
+    if (!store) return BPEL_ENOMEM;
+    int nd = translations(s, defl, store);
+    int rc = lanczos_lowest(s->n, lz_eval, &c, s->v[V_U], s->v[V_F], start, nd, defl, lp, s->v[V_EIG], &r);
+    free(store);
+    s->calls += r.force_calls;
+    *lam = r.eigval;
+    return rc;
+}
+
+/* Let the model grow after an accepted step; new entries of every vector
+ * are zero, and forces are re-evaluated when it did. */
+static int maybe_grow(search *s)
+{
+    if (!s->m->grow) return 0;
+    /* only near convergence: far from it the watched forces say little */
+    if (maxabs(s->n, s->v[V_F]) > s->p->grow_near * s->p->ftol) return 0;
+    long nn = s->m->grow(s->m->ctx, s->v[V_U], s->n);
+    if (nn < 0) return (int)nn;
+    if ((size_t)nn > s->n) {
+        if ((size_t)nn > s->m->ndof_max) return bpel_fail(BPEL_EINVAL, "artn: model grew beyond ndof_max");
+        for (int k = 0; k < NVEC; k++) memset(s->v[k] + s->n, 0, (nn - s->n) * sizeof(double));
+        s->n = (size_t)nn;
+        s->m->ndof = s->n;
+        return evaluate(s);
+    }
+    return 0;
+}
+
+static void fire_reset(search *s)
+{
+    s->dt = s->p->fire_dt;
+    s->alpha = 0.1;
+    s->npos = 0;
+    memset(s->v[V_VEL], 0, s->n * sizeof(double));
+}
+
+/* One FIRE step with the force g (already projected as wanted); velocities
+ * are projected out of `proj` (unit vector or NULL). Step length capped at
+ * `maxstep` (Å, Euclidean norm). Writes the displacement into V_TMP2 and
+ * returns it (not applied). */
+static void fire_step(search *s, const double *g, const double *proj, double maxstep)
+{
+    size_t n = s->n;
+    double *vel = s->v[V_VEL], *du = s->v[V_TMP2];
+    if (proj) {
+        double c = dot(n, vel, proj);
+        for (size_t i = 0; i < n; i++) vel[i] -= c * proj[i];
+    }
+    double P = dot(n, g, vel);
+    if (P > 0) {
+        double vn = sqrt(dot(n, vel, vel)), gn = sqrt(dot(n, g, g));
+        if (gn > 0)
+            for (size_t i = 0; i < n; i++) vel[i] = (1 - s->alpha) * vel[i] + s->alpha * vn * g[i] / gn;
+        if (++s->npos > 5) {
+            s->dt = fmin(s->dt * 1.1, 10 * s->p->fire_dt);
+            s->alpha *= 0.99;
+        }
+    } else {
+        memset(vel, 0, n * sizeof(double));
+        s->dt *= 0.5;
+        s->alpha = 0.1;
+        s->npos = 0;
+    }
+    for (size_t i = 0; i < n; i++) vel[i] += s->dt * g[i];
+    for (size_t i = 0; i < n; i++) du[i] = s->dt * vel[i];
+    double len = sqrt(dot(n, du, du));
+    if (len > maxstep)
+        for (size_t i = 0; i < n; i++) du[i] *= maxstep / len;
+}
+
+/* Force with the component along unit vector d removed, into out. */
+static void perp(size_t n, const double *f, const double *d, double *out)
+{
+    double c = dot(n, f, d);
+    for (size_t i = 0; i < n; i++) out[i] = f[i] - c * d[i];
+}
+
+/* ---- L-BFGS ----------------------------------------------------------------
+ * Minimises a landscape whose negative gradient is the "force" g handed in
+ * (the true force for relaxations, the force with its component along the
+ * lowest eigenvector reversed for the climb). No line search: the step is
+ * capped in its largest per-atom displacement, and the memory is dropped
+ * when a pair violates the curvature condition or the step is not a
+ * descent direction. */
+
+static void lbfgs_reset(search *s)
+{
+    s->lb_count = s->lb_next = s->lb_have_old = 0;
+}
+
+/* Step from the current position V_U with force-like g into V_DIR. */
+static void lbfgs_step(search *s, const double *g, double first_scale, double maxstep)
+{
+    size_t n = s->n;
+    double *x = s->v[V_U], *d = s->v[V_DIR], *xo = s->v[V_XOLD], *go = s->v[V_GOLD];
+    if (s->lb_have_old) {
+        double *sk = s->v[V_LS + s->lb_next], *yk = s->v[V_LY + s->lb_next];
+        for (size_t i = 0; i < n; i++) {
+            sk[i] = x[i] - xo[i];
+            yk[i] = go[i] - g[i]; /* gradient difference = −(force difference) */
+        }
+        double sy = dot(n, sk, yk);
+        if (sy > 1e-12 * sqrt(dot(n, sk, sk) * dot(n, yk, yk)) && sy > 0) {
+            s->lb_rho[s->lb_next] = 1.0 / sy;
+            s->lb_next = (s->lb_next + 1) % LBFGS_M;
+            if (s->lb_count < LBFGS_M) s->lb_count++;
+        } else {
+            s->lb_count = 0;
+        }
+    }
+    /* two-loop recursion on q = g (descent direction comes out directly) */
+    double a[LBFGS_M];
+    memcpy(d, g, n * sizeof(double));
+    for (int k = 0; k < s->lb_count; k++) {
+        int j = (s->lb_next - 1 - k + 2 * LBFGS_M) % LBFGS_M;
+        a[j] = s->lb_rho[j] * dot(n, s->v[V_LS + j], d);
+        for (size_t i = 0; i < n; i++) d[i] -= a[j] * s->v[V_LY + j][i];
+    }
+    double gamma = first_scale;
+    if (s->lb_count > 0) {
+        int j = (s->lb_next - 1 + LBFGS_M) % LBFGS_M;
+        gamma = 1.0 / (s->lb_rho[j] * dot(n, s->v[V_LY + j], s->v[V_LY + j]));
+    }
+    for (size_t i = 0; i < n; i++) d[i] *= gamma;
+    for (int k = s->lb_count - 1; k >= 0; k--) {
+        int j = (s->lb_next - 1 - k + 2 * LBFGS_M) % LBFGS_M;
+        double b = s->lb_rho[j] * dot(n, s->v[V_LY + j], d);
+        for (size_t i = 0; i < n; i++) d[i] += (a[j] - b) * s->v[V_LS + j][i];
+    }
+    if (dot(n, d, g) <= 0) { /* not downhill: forget and take a plain step */
+        s->lb_count = 0;
+        for (size_t i = 0; i < n; i++) d[i] = first_scale * g[i];
+    }
+    double big = max_atom_disp(n, d);
+    if (n < 3) big = maxabs(n, d);
+    if (big > maxstep)
+        for (size_t i = 0; i < n; i++) d[i] *= maxstep / big;
+    memcpy(xo, x, n * sizeof(double));
+    memcpy(go, g, n * sizeof(double));
+    s->lb_have_old = 1;
+}
+
+/* ---- relaxation ----------------------------------------------------------- */
+
+static int relax(search *s, double ftol, int maxit)
+{
+    lbfgs_reset(s);
+    int rc = evaluate(s);
+    if (rc) return rc;
+    double e_prev = s->energy;
+    for (int it = 0; it < maxit; it++) {
+        if (maxabs(s->n, s->v[V_F]) < ftol) return BPEL_OK;
+        lbfgs_step(s, s->v[V_F], s->p->lbfgs_scale, s->p->perp_step);
+        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+        if ((rc = evaluate(s))) return rc;
+        if (s->energy > e_prev + 1e-6) { /* overshoot: back off half way, drop the memory */
+            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] -= 0.5 * s->v[V_DIR][i];
+            lbfgs_reset(s);
+            if ((rc = evaluate(s))) return rc;
+        }
+        e_prev = s->energy;
+        size_t n_old = s->n;
+        if ((rc = maybe_grow(s))) return rc;
+        if (s->n != n_old) lbfgs_reset(s);
+    }
+    return maxabs(s->n, s->v[V_F]) < ftol ? BPEL_OK : BPEL_ECONV;
+}
+
+static int search_init(search *s, artn_model *m, const artn_params *p, unsigned long seed)
+{
+    memset(s, 0, sizeof *s);
+    s->m = m;
+    s->p = p;
+    s->n = m->ndof;
+    for (int k = 0; k < NVEC; k++) {
+        s->v[k] = bpel_calloc(m->ndof_max, sizeof(double));
+        if (!s->v[k]) return BPEL_ENOMEM;
+    }
+    s->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!s->rng) return bpel_fail(BPEL_ENOMEM, "artn: cannot allocate a random number generator");
+    gsl_rng_set(s->rng, seed);
+    return BPEL_OK;
+}
+
+static void search_free(search *s)
+{
+    for (int k = 0; k < NVEC; k++) free(s->v[k]);
+    if (s->rng) gsl_rng_free(s->rng);
+}
+
+int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls)
+{
+    search s;
+    int rc = search_init(&s, m, p, 1);
+    if (rc) {
+        search_free(&s);
+        return rc;
+    }
+    memcpy(s.v[V_U], u, m->ndof * sizeof(double));
+    rc = relax(&s, p->relax_ftol, p->max_relax);
+    memcpy(u, s.v[V_U], s.n * sizeof(double));
+    *energy = s.energy;
+    *fmax = maxabs(s.n, s.v[V_F]);
+    *calls = s.calls;
+    search_free(&s);
+    return rc;
+}
+
+/* ---- ARTn phases ------------------------------------------------------------ */
+
+/* Push along the kick direction until λ_min < threshold. Returns 1 when out
+ * of the basin (lowest eigenvector in V_EIG), 0 when not, <0 on error. */
+static int push_phase(search *s, artn_result *r)
+{
+    const artn_params *p = s->p;
+    double *push = s->v[V_PUSH];
+    int have_vec = 0, rc;
+    for (int k = 0; k < p->max_push; k++) {
+        r->push_steps = k + 1;
+        double lam;
+        if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+        have_vec = 1;
+        if (lam < p->eigval_threshold) return 1;
+        /* perpendicular relaxation, then the push step */
+        fire_reset(s);
+        for (int j = 0; j < p->perp_push; j++) {
+            perp(s->n, s->v[V_F], push, s->v[V_TMP]);
+            fire_step(s, s->v[V_TMP], push, p->perp_step);
+            for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_TMP2][i];
+            if ((rc = evaluate(s))) return rc;
+        }
+        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];
+        if ((rc = evaluate(s))) return rc;
+        if ((rc = maybe_grow(s))) return rc;
+    }
+    return 0;
+}
+
+/* Climb along the lowest eigenvector to the saddle. Returns the status. */
+static int climb_phase(search *s, artn_result *r, int have_mode, int *status)
+{
+    const artn_params *p = s->p;
+    double *eig = s->v[V_EIG], *g = s->v[V_TMP];
+    int lost = 0, rc;
+    double lam;
+    lbfgs_reset(s);
+    for (int k = 0; k < p->max_climb; k++) {
+        r->climb_steps = k + 1;
+        if (k > 0 || !have_mode) {
+            if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
+        } else {
+            lam = p->eigval_threshold - 1e-9; /* just measured by the push */
+        }
+        if (lam > p->lost_eigval) {
+            if (++lost > p->max_lost) {
+                *status = ARTN_LOST_CURVATURE;
+                return 0;
+            }
+        } else {
+            lost = 0;
+        }
+        double fpar = dot(s->n, s->v[V_F], eig);
+        if (lam < 0) { /* effective force: the component along v reversed */
+            for (size_t i = 0; i < s->n; i++) g[i] = s->v[V_F][i] - 2 * fpar * eig[i];
+        } else { /* no negative curvature here: go uphill along v only */
+            lbfgs_reset(s);
+            for (size_t i = 0; i < s->n; i++) g[i] = -fpar * eig[i];
+            if (fabs(fpar) < 1e-8)
+                for (size_t i = 0; i < s->n; i++) g[i] = eig[i];
+        }
+        lbfgs_step(s, g, s->p->lbfgs_scale, p->climb_step);
+        for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += s->v[V_DIR][i];
+        if ((rc = evaluate(s))) return rc;
+        size_t n_old = s->n;
+        if ((rc = maybe_grow(s))) return rc;
+        if (s->n != n_old) lbfgs_reset(s);
+        if (maxabs(s->n, s->v[V_F]) < p->ftol) {
+            *status = ARTN_ACCEPTED;
+            return 0;
+        }
+    }
+    *status = ARTN_NO_CONVERGE;
+    return 0;
+}
+
+/* Slowest ascent (Bonfanti & Kob): from the current point a, the next point
+ * is the lowest-energy point on the hypersphere of radius δ around a in the
+ * forward half-space, found by a few projected-gradient rotations; stop
+ * once the energy goes down (the path has crossed the ridge), leaving the
+ * highest point in V_U. Returns 1 when past a maximum, 0 when not. */
+static int ascent_phase(search *s, artn_result *r)
+{
+    const artn_params *p = s->p;
+    size_t n;
+    double *dir = s->v[V_PUSH], *a = s->v[V_TMP], *g = s->v[V_TMP2];
+    double *best = s->v[V_VEL]; /* not used for FIRE here */
+    int rc;
+    double e_a = s->energy;
+    memcpy(a, s->v[V_U], s->n * sizeof(double));
+    for (int k = 0; k < p->max_ascent; k++) {
+        r->push_steps = k + 1;
+        n = s->n;
+        /* trial direction: previous direction plus weak noise */
+        for (size_t i = 0; i < n; i++) best[i] = dir[i] + (p->ascent_noise / p->ascent_step) * gsl_ran_gaussian_ziggurat(s->rng, 1.0);
+        normalise(n, best);
+        double e_b = 0;
+        /* minimise E(a + δ d) over unit d in the forward half-space: line
+         * searches along great circles towards the tangential force, each a
+         * parabola through E(0), its slope and one trial angle */
+        double *trial = s->v[V_DIR], *gt_dir = s->v[V_XOLD];
+        for (size_t i = 0; i < n; i++) s->v[V_U][i] = a[i] + p->ascent_step * best[i];
+        if ((rc = evaluate(s))) return rc;
+        e_b = s->energy;
+        double th1 = 0.1;
+        for (int it = 0; it < 4; it++) {
+            perp(n, s->v[V_F], best, g);
+            double gt = sqrt(dot(n, g, g));
+            double G = p->ascent_step * gt; /* −dE/dθ at θ = 0 */
+            if (gt <= 0 || G < 1e-3 * fmax(p->ftol, 1e-6) * p->ascent_step) break;
+            for (size_t i = 0; i < n; i++) gt_dir[i] = g[i] / gt;
+            for (size_t i = 0; i < n; i++) trial[i] = cos(th1) * best[i] + sin(th1) * gt_dir[i];
+            for (size_t i = 0; i < n; i++) s->v[V_U][i] = a[i] + p->ascent_step * trial[i];
+            if ((rc = evaluate(s))) return rc;
+            double e1 = s->energy;
+            double C = 2 * (e1 - e_b + G * th1) / (th1 * th1);
+            double th = C > 0 ? G / C : 2 * th1;
+            if (th > 1.0) th = 1.0;
+            if (fabs(th - th1) < 0.1 * th1 && e1 < e_b) { /* the trial is good enough */
+                memcpy(best, trial, n * sizeof(double));
+                e_b = e1;
+                th1 = fmax(th, 1e-3);
+                continue;
+            }
+            for (size_t i = 0; i < n; i++) best[i] = cos(th) * best[i] + sin(th) * gt_dir[i];
+            normalise(n, best);
+            double c = dot(n, best, dir);
+            if (c < 0) { /* stay in the forward half-space */
+                for (size_t i = 0; i < n; i++) best[i] -= c * dir[i];
+                normalise(n, best);
+            }
+            for (size_t i = 0; i < n; i++) s->v[V_U][i] = a[i] + p->ascent_step * best[i];
+            if ((rc = evaluate(s))) return rc;
+            e_b = s->energy;
+            th1 = fmin(fmax(th, 1e-3), 0.5);
+            if (th < 0.01) break;
+        }
+        if (e_b < e_a) {
+            memcpy(s->v[V_U], a, n * sizeof(double));
+            if ((rc = evaluate(s))) return rc;
+            memcpy(s->v[V_EIG], dir, n * sizeof(double));
+            return 1;
+        }
+        memcpy(dir, best, n * sizeof(double));
+        memcpy(a, s->v[V_U], n * sizeof(double));
+        e_a = e_b;
+        size_t n_old = s->n;
+        if ((rc = maybe_grow(s))) return rc;
+        if (s->n > n_old) memcpy(a, s->v[V_U], s->n * sizeof(double));
+    }
+    return 0;
+}
+
+/* ---- checks and the whole search ------------------------------------------ */
+
+/* Relax from the saddle displaced by `sign`·push_over along the eigenvector;
+ * result left in V_U. */
+static int relax_side(search *s, const double *u_saddle, const double *eig, double sign, double *energy)
+{
+    const artn_params *p = s->p;
+    for (size_t i = 0; i < s->n; i++) s->v[V_U][i] = u_saddle[i] + sign * p->push_over * eig[i];
+    int rc = relax(s, p->relax_ftol, p->max_relax);
+    *energy = s->energy;
+    return rc == BPEL_ECONV ? BPEL_OK : rc; /* an unconverged relaxation is judged by where it ended */
+}
+
+int artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->e_final = NAN;
+    r->status = ARTN_FAILED;
+    if (m->ndof < 1 || m->ndof > m->ndof_max) return bpel_fail(BPEL_EINVAL, "artn: bad model size %zu", m->ndof);
+    search s;
+    int rc = search_init(&s, m, p, seed);
+    if (rc) goto out;
+
+    /* the initial minimum */
+    if ((rc = evaluate(&s))) goto out;
+    r->e_initial = s.energy;
+
+    memcpy(s.v[V_PUSH], kick, s.n * sizeof(double));
+    normalise(s.n, s.v[V_PUSH]);
+    if (p->method != ARTN_METHOD_LOWEST) { /* the slowest ascent starts at the minimum itself */
+        memcpy(s.v[V_U], kick, s.n * sizeof(double));
+        if ((rc = evaluate(&s))) goto out;
+    }
+
+    int out_of_basin, status = ARTN_NO_CONVERGE;
+    if (p->method == ARTN_METHOD_LOWEST) {
+        out_of_basin = ascent_phase(&s, r);
+        if (out_of_basin < 0) { rc = out_of_basin; goto out; }
+        if (out_of_basin && (rc = climb_phase(&s, r, 0, &status))) goto out;
+    } else {
+        out_of_basin = push_phase(&s, r);
+        if (out_of_basin < 0) { rc = out_of_basin; goto out; }
+        if (out_of_basin && (rc = climb_phase(&s, r, 1, &status))) goto out;
+    }
+    size_t n = s.n;
+    r->ndof = n;
+    r->u_saddle = bpel_malloc(n * sizeof(double));
+    r->eigvec = bpel_malloc(n * sizeof(double));
+    if (!r->u_saddle || !r->eigvec) { rc = BPEL_ENOMEM; goto out; }
+    memcpy(r->u_saddle, s.v[V_U], n * sizeof(double));
+    r->e_saddle = s.energy;
+    r->dq = r->e_saddle - r->e_initial;
+    r->fmax = maxabs(n, s.v[V_F]);
+    if (!out_of_basin) {
+        r->status = ARTN_NO_EXIT;
+        r->calls_saddle = r->calls_total = s.calls;
+        goto out;
+    }
+    if (status != ARTN_ACCEPTED) {
+        r->status = status;
+        r->calls_saddle = r->calls_total = s.calls;
+        goto out;
+    }
+
+    /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min */
+    double lam1, lam2;
+    if ((rc = lowest_mode(&s, &p->lanczos_check, NULL, &lam1))) goto out;
+    memcpy(r->eigvec, s.v[V_EIG], n * sizeof(double));
+    r->eigval1 = lam1;
+    {
+        double *start = s.v[V_TMP], *v2 = s.v[V_TMP2];
+        for (size_t i = 0; i < n; i++) start[i] = gsl_ran_gaussian_ziggurat(s.rng, 1.0);
+        const double *defl[4];
+        double *store = bpel_malloc(3 * n * sizeof(double));
+        if (!store) { rc = BPEL_ENOMEM; goto out; }
+        int nd = translations(&s, defl, store);
+        defl[nd] = r->eigvec;
+        lz_ctx c = {&s};
+        lanczos_result lr;
+        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
+        free(store);
+        s.calls += lr.force_calls;
+        if (rc) goto out;
+        lam2 = lr.eigval;
+        r->eigval2 = lam2;
+    }
+    r->calls_saddle = r->calls_total = s.calls;
+    if (!(lam1 < 0)) r->status = ARTN_LOST_CURVATURE;
+    else if (lam2 < p->second_min) r->status = ARTN_MULTI_NEGATIVE;
+    else if (r->dq < p->dq_min) r->status = ARTN_NOT_ABOVE;
+    else if (max_atom_disp(n, r->u_saddle) < p->dmin) r->status = ARTN_SAME_MINIMUM;
+    else r->status = ARTN_ACCEPTED;
+    if (r->status != ARTN_ACCEPTED || !p->check_connect) goto out;
+
+    /* both sides: the one against the displacement should come back */
+    double sign = dot(n, r->u_saddle, r->eigvec) > 0 ? -1.0 : 1.0;
+    double e_back, e_fwd;
+    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, sign, &e_back))) goto out;
+    n = s.n; /* relaxations may grow the model: the saddle vectors get zero tails */
+    double d_back = max_atom_disp(n, s.v[V_U]);
+    double *u_back = bpel_malloc(n * sizeof(double));
+    if (!u_back) { rc = BPEL_ENOMEM; goto out; }
+    memcpy(u_back, s.v[V_U], n * sizeof(double));
+    double *us = bpel_realloc(r->u_saddle, s.m->ndof_max * sizeof(double));
+    double *ev = bpel_realloc(r->eigvec, s.m->ndof_max * sizeof(double));
+    if (!us || !ev) { free(u_back); rc = BPEL_ENOMEM; goto out; }
+    r->u_saddle = us;
+    r->eigvec = ev;
+    memset(us + r->ndof, 0, (s.m->ndof_max - r->ndof) * sizeof(double));
+    memset(ev + r->ndof, 0, (s.m->ndof_max - r->ndof) * sizeof(double));
+    r->ndof = n;
+    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, -sign, &e_fwd))) { free(u_back); goto out; }
+    if (s.n > n) { /* grew again: extend the back-side vector too */
+        double *ub = bpel_realloc(u_back, s.n * sizeof(double));
+        if (!ub) { free(u_back); rc = BPEL_ENOMEM; goto out; }
+        u_back = ub;
+        memset(u_back + n, 0, (s.n - n) * sizeof(double));
+        memset(us + n, 0, (s.n - n) * sizeof(double));
+        memset(ev + n, 0, (s.n - n) * sizeof(double));
+        n = r->ndof = s.n;
+    }
+    double d_fwd = max_atom_disp(n, s.v[V_U]);
+    r->calls_total = s.calls;
+    r->u_final = bpel_malloc(n * sizeof(double));
+    if (!r->u_final) { free(u_back); rc = BPEL_ENOMEM; goto out; }
+    int back_ok = d_back < p->same_min, fwd_ok = d_fwd < p->same_min;
+    if (back_ok && !fwd_ok) {
+        memcpy(r->u_final, s.v[V_U], n * sizeof(double));
+        r->e_final = e_fwd;
+    } else if (fwd_ok && !back_ok) { /* the eigenvector pointed the other way */
+        memcpy(r->u_final, u_back, n * sizeof(double));
+        r->e_final = e_back;
+    } else if (back_ok && fwd_ok) {
+        memcpy(r->u_final, s.v[V_U], n * sizeof(double));
+        r->e_final = e_fwd;
+        r->status = ARTN_SAME_MINIMUM;
+    } else {
+        memcpy(r->u_final, s.v[V_U], n * sizeof(double));
+        r->e_final = e_fwd;
+        r->status = ARTN_DISCONNECTED;
+    }
+    free(u_back);
+out:
+    if (rc) r->status = ARTN_FAILED;
+    r->calls_total = r->calls_total > s.calls ? r->calls_total : s.calls;
+    if (!r->calls_saddle) r->calls_saddle = s.calls;
+    search_free(&s);
+    return rc;
+}

@@ -1,0 +1,733 @@
+/* campaign.c — see campaign.h. */
+#define _GNU_SOURCE
+#include "campaign.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "forces.h"
+
+void campaign_defaults(campaign_params *p)
+{
+    memset(p, 0, sizeof *p);
+    artn_defaults(&p->artn);
+    lf_defaults(&p->region);
+    p->searches = 20;
+    p->seed = 1;
+    p->full_check = 1;
+    p->nmoved = 5;
+    p->took_part = 0.1;
+    p->hist_bin = 0.05;
+}
+
+struct campaign {
+    campaign_params p;
+    const bpel_eam *pot;
+    int map[BPEL_MAX_TYPES + 1];
+    lf_shared *sh;
+    size_t natoms;        /* selected central atoms */
+    size_t *atom;         /* [natoms] indices, sorted by id */
+    int fd;               /* log */
+    char logpath[1100];
+};
+
+struct campaign_worker {
+    campaign *c;
+    lf_region *reg;
+    bpel_system *full;    /* for the full-system check */
+    bpel_forces *fo;
+    double *x;
+};
+
+static uint64_t splitmix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int cmp_by_id(const void *a, const void *b, void *s)
+{
+    const bpel_system *sys = s;
+    int64_t x = sys->id[*(const size_t *)a], y = sys->id[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
+static int select_atoms(campaign *c, const bpel_system *s, const char *spec)
+{
+    size_t n = s->n;
+    c->atom = bpel_malloc(n * sizeof(size_t));
+    if (!c->atom) return BPEL_ENOMEM;
+    c->natoms = 0;
+    if (!spec || !strcmp(spec, "all")) {
+        for (size_t i = 0; i < n; i++) c->atom[c->natoms++] = i;
+    } else if (!strncmp(spec, "type:", 5)) {
+        const char *t = spec + 5;
+        char *end;
+        long tt = strtol(t, &end, 10);
+        for (size_t i = 0; i < n; i++) {
+            int ok = (*end == '\0' && end != t) ? s->type[i] == tt : !strcmp(s->element[s->type[i]], t);
+            if (ok) c->atom[c->natoms++] = i;
+        }
+        if (!c->natoms) return bpel_fail(BPEL_EINVAL, "--atoms %s: no atom of that type or element", spec);
+    } else if (!strncmp(spec, "fraction:", 9)) {
+        char *end;
+        double f = strtod(spec + 9, &end);
+        if (*end || !(f > 0 && f <= 1)) return bpel_fail(BPEL_EINVAL, "--atoms %s: fraction must be in (0,1]", spec);
+        size_t k = (size_t)llround(f * n);
+        if (k < 1) k = 1;
+        size_t *all = bpel_malloc(n * sizeof(size_t));
+        if (!all) return BPEL_ENOMEM;
+        for (size_t i = 0; i < n; i++) all[i] = i;
+        qsort_r(all, n, sizeof(size_t), cmp_by_id, (void *)s);
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(g, c->p.seed);
+        gsl_ran_choose(g, c->atom, k, all, n, sizeof(size_t));
+        gsl_rng_free(g);
+        free(all);
+        c->natoms = k;
+    } else {
+        size_t *order = system_id_order(s);
+        if (!order) return BPEL_ENOMEM;
+        const char *p = spec;
+        while (*p) {
+            char *end;
+            errno = 0;
+            long long id = strtoll(p, &end, 10);
+            if (end == p || errno || (*end && *end != ',')) {
+                free(order);
+                return bpel_fail(BPEL_EINVAL, "--atoms %s: expected all, ID,ID,..., type:T or fraction:F", spec);
+            }
+            long i = system_find_id(s, order, id);
+            if (i < 0) {
+                free(order);
+                return bpel_fail(BPEL_EINVAL, "--atoms: no atom with id %lld", id);
+            }
+            c->atom[c->natoms++] = (size_t)i;
+            p = *end ? end + 1 : end;
+        }
+        free(order);
+    }
+    qsort_r(c->atom, c->natoms, sizeof(size_t), cmp_by_id, (void *)s);
+    return BPEL_OK;
+}
+
+int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const char *atoms,
+                    const campaign_params *p, campaign **out)
+{
+    *out = NULL;
+    if (p->searches < 1) return bpel_fail(BPEL_EINVAL, "searches per atom must be at least 1");
+    campaign *c = bpel_calloc(1, sizeof *c);
+    if (!c) return BPEL_ENOMEM;
+    c->p = *p;
+    c->pot = pot;
+    c->fd = -1;
+    memcpy(c->map, map, sizeof c->map);
+    int rc = lf_shared_create(pot, map, s, &c->sh);
+    if (!rc) rc = select_atoms(c, lf_shared_system(c->sh), atoms);
+    if (rc) {
+        campaign_destroy(c);
+        return rc;
+    }
+    *out = c;
+    return BPEL_OK;
+}
+
+void campaign_destroy(campaign *c)
+{
+    if (!c) return;
+    campaign_log_close(c);
+    lf_shared_destroy(c->sh);
+    free(c->atom);
+    free(c);
+}
+
+size_t campaign_nitems(const campaign *c) { return c->natoms * (size_t)c->p.searches; }
+size_t campaign_natoms(const campaign *c) { return c->natoms; }
+
+int campaign_worker_create(campaign *c, campaign_worker **out)
+{
+    *out = NULL;
+    campaign_worker *w = bpel_calloc(1, sizeof *w);
+    if (!w) return BPEL_ENOMEM;
+    w->c = c;
+    int rc = lf_region_create(c->sh, &c->p.region, &w->reg);
+    if (!rc && c->p.full_check) {
+        w->full = system_copy(lf_shared_system(c->sh));
+        w->x = w->full ? bpel_malloc(3 * w->full->n * sizeof(double)) : NULL;
+        rc = (!w->full || !w->x) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->full, 1.0, &w->fo);
+    }
+    if (rc) {
+        campaign_worker_destroy(w);
+        return rc;
+    }
+    *out = w;
+    return BPEL_OK;
+}
+
+void campaign_worker_destroy(campaign_worker *w)
+{
+    if (!w) return;
+    lf_region_destroy(w->reg);
+    forces_destroy(w->fo);
+    system_destroy(w->full);
+    free(w->x);
+    free(w);
+}
+
+/* ---- one search --------------------------------------------------------------- */
+
+typedef struct strbuf {
+    char *s;
+    size_t n, cap;
+} strbuf;
+
+static int sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sb_printf(strbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) return BPEL_EIO;
+        if (b->s && b->n + (size_t)k < b->cap) {
+            b->n += k;
+            return BPEL_OK;
+        }
+        size_t cap = 2 * (b->cap + k) + 256;
+        char *s = bpel_realloc(b->s, cap);
+        if (!s) return BPEL_ENOMEM;
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
+{
+    campaign *c = w->c;
+    const bpel_system *s = lf_shared_system(c->sh);
+    size_t ai = k / c->p.searches, center = c->atom[ai];
+    int search = (int)(k % c->p.searches);
+    int64_t id = s->id[center];
+    double t0 = now();
+    *line = NULL;
+    *accepted = 0;
+    long nm = lf_region_start(w->reg, center);
+    if (nm < 0) return (int)nm;
+    size_t ndof = 3 * (size_t)nm;
+    /* the kick: a Gaussian vector on the centre and its neighbours within kick_radius */
+    uint64_t h = splitmix(splitmix(splitmix(c->p.seed) ^ (uint64_t)id) ^ (uint64_t)search);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!g) return BPEL_ENOMEM;
+    gsl_rng_set(g, (unsigned long)(h & 0xffffffffUL) ^ (unsigned long)(h >> 32));
+    double *kick = bpel_calloc(lf_region_max_dof(w->reg), sizeof(double));
+    if (!kick) {
+        gsl_rng_free(g);
+        return BPEL_ENOMEM;
+    }
+    const size_t *atoms = lf_region_atoms(w->reg);
+    double nrm = 0, rk2 = c->p.artn.kick_radius * c->p.artn.kick_radius;
+    for (long a = 0; a < nm; a++) {
+        double d[3];
+        for (int q = 0; q < 3; q++) d[q] = s->x[3 * atoms[a] + q] - s->x[3 * center + q];
+        box_minimum_image(&s->box, d);
+        if (a > 0 && d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > rk2) continue;
+        for (int q = 0; q < 3; q++) {
+            kick[3 * a + q] = gsl_ran_gaussian_ziggurat(g, 1.0);
+            nrm += kick[3 * a + q] * kick[3 * a + q];
+        }
+    }
+    for (size_t i = 0; i < ndof; i++) kick[i] *= c->p.artn.kick_norm / sqrt(nrm);
+    unsigned long aseed = gsl_rng_get(g);
+    gsl_rng_free(g);
+
+    artn_model m = {ndof, lf_region_max_dof(w->reg), lf_eval, lf_grow, lf_translational, w->reg};
+    artn_result r;
+    int rc = artn_search(&m, kick, aseed, &c->p.artn, &r);
+    free(kick);
+    if (rc) {
+        /* a model error is a failed search, recorded with its message */
+        r.status = ARTN_FAILED;
+        bpel_clear_error();
+    }
+    nm = (long)lf_region_natoms(w->reg);
+    atoms = lf_region_atoms(w->reg);
+    double fmax_full = NAN;
+    if (r.status == ARTN_ACCEPTED && c->p.full_check) {
+        lf_positions(w->reg, r.u_saddle, w->full->x);
+        bpel_eval ev;
+        rc = forces_compute(w->fo, w->full, FORCES_ENERGY, &ev);
+        if (rc) {
+            artn_result_free(&r);
+            return rc;
+        }
+        fmax_full = 0;
+        for (size_t i = 0; i < 3 * w->full->n; i++) fmax_full = fmax(fmax_full, fabs(ev.f[i]));
+        if (fmax_full >= c->p.artn.ftol) r.status = ARTN_FULL_CHECK;
+        /* keep the energy from the full evaluation: identical up to round-off */
+        r.e_saddle = ev.energy;
+        r.dq = r.e_saddle - r.e_initial;
+    }
+    /* atoms that moved most at the saddle, and the central atom */
+    int nmv = c->p.nmoved;
+    size_t top[64];
+    double topd[64];
+    int ntop = 0;
+    double cdisp = 0;
+    if (r.u_saddle) {
+        cdisp = sqrt(r.u_saddle[0] * r.u_saddle[0] + r.u_saddle[1] * r.u_saddle[1] + r.u_saddle[2] * r.u_saddle[2]);
+        for (long a = 0; a < (long)(r.ndof / 3); a++) {
+            const double *u = r.u_saddle + 3 * a;
+            double d = sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+            int cap = nmv < 64 ? nmv : 64, q;
+            if (ntop < cap) q = ntop++;
+            else if (ntop > 0 && d > topd[ntop - 1]) q = ntop - 1;
+            else continue;
+            topd[q] = d;
+            top[q] = atoms[a];
+            for (; q > 0 && topd[q] > topd[q - 1]; q--) {
+                double td = topd[q];
+                topd[q] = topd[q - 1];
+                topd[q - 1] = td;
+                size_t tt = top[q];
+                top[q] = top[q - 1];
+                top[q - 1] = tt;
+            }
+        }
+    }
+    double dt = now() - t0;
+    strbuf b = {0};
+    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %.4f %ld ", (long long)id,
+                   search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle, r.calls_total,
+                   r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp, dt, nm);
+    for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
+    if (!rc && ntop == 0) rc = sb_printf(&b, "-");
+    int keep = r.status == ARTN_ACCEPTED && r.u_saddle && r.u_final;
+    if (!rc) rc = sb_printf(&b, " %ld", keep ? (long)(r.ndof / 3) : 0L);
+    if (keep) {
+        for (size_t a = 0; a < r.ndof / 3 && !rc; a++) {
+            const double *x0 = s->x + 3 * atoms[a];
+            const double *us = r.u_saddle + 3 * a, *uf = r.u_final + 3 * a;
+            rc = sb_printf(&b, " %lld %.9f %.9f %.9f %.9f %.9f %.9f", (long long)s->id[atoms[a]], x0[0] + us[0],
+                           x0[1] + us[1], x0[2] + us[2], x0[0] + uf[0], x0[1] + uf[1], x0[2] + uf[2]);
+        }
+    }
+    if (!rc) rc = sb_printf(&b, " END\n");
+    *accepted = r.status == ARTN_ACCEPTED;
+    artn_result_free(&r);
+    if (rc) {
+        free(b.s);
+        return rc;
+    }
+    *line = b.s;
+    return BPEL_OK;
+}
+
+/* ---- the log ------------------------------------------------------------------- */
+
+typedef struct record {
+    int64_t id;
+    int search;
+    int status;
+    double dq, es, ef, fmax, fmax_full, l1, l2, cdisp, time;
+    long calls, calls_total, nreg, nregion;
+    int central;
+    char moved[160];
+    const char *coords; /* points into the line */
+    char *line;
+} record;
+
+/* Parse one complete log line (modifies a copy). Returns 0 if valid. */
+static int parse_record(const char *line, record *r)
+{
+    size_t len = strlen(line);
+    if (len < 8 || strcmp(line + len - 4, "END\n") != 0) return -1;
+    memset(r, 0, sizeof *r);
+    char status[64];
+    long long id;
+    int pos = 0;
+    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %lf %ld %159s %ld%n", &id,
+                   &r->search, status, &r->dq, &r->es, &r->ef, &r->calls, &r->calls_total, &r->fmax, &r->fmax_full,
+                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->time, &r->nregion, r->moved, &r->nreg, &pos);
+    if (k != 18) return -1;
+    r->id = id;
+    r->status = artn_status_parse(status);
+    if (r->status < 0) return -1;
+    r->coords = line + pos;
+    /* count the coordinate fields: 7 per atom, then END */
+    long fields = 0;
+    const char *p = r->coords;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p || *p == '\n') break;
+        fields++;
+        while (*p && *p != ' ' && *p != '\n') p++;
+    }
+    if (fields != 7 * r->nreg + 1) return -1;
+    return 0;
+}
+
+int campaign_log_open(campaign *c, const char *dir, int resume, unsigned char *done, size_t *ndone, size_t *nacc)
+{
+    *ndone = *nacc = 0;
+    size_t nitems = campaign_nitems(c);
+    memset(done, 0, nitems);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    snprintf(c->logpath, sizeof c->logpath, "%s/events.log", dir);
+    if (!resume) {
+        c->fd = open(c->logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (c->fd < 0) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", c->logpath, strerror(errno));
+        return BPEL_OK;
+    }
+    FILE *fp = fopen(c->logpath, "r");
+    off_t good = 0;
+    if (fp) {
+        const bpel_system *s = lf_shared_system(c->sh);
+        size_t *order = system_id_order(s);
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        off_t off = 0;
+        while ((len = getline(&line, &cap, fp)) > 0) {
+            record r;
+            if (parse_record(line, &r) != 0) break; /* torn tail: stop here */
+            off += len;
+            good = off;
+            long i = system_find_id(s, order, r.id);
+            if (i < 0 || r.search < 0 || r.search >= c->p.searches) continue;
+            /* position of the atom in the selection (sorted by id) */
+            size_t lo = 0, hi = c->natoms;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (s->id[c->atom[mid]] < r.id) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo >= c->natoms || c->atom[lo] != (size_t)i) continue;
+            size_t k = lo * c->p.searches + r.search;
+            if (!done[k]) {
+                done[k] = 1;
+                (*ndone)++;
+                if (r.status == ARTN_ACCEPTED) (*nacc)++;
+            }
+        }
+        free(line);
+        free(order);
+        fclose(fp);
+    }
+    c->fd = open(c->logpath, O_WRONLY | O_CREAT, 0644);
+    if (c->fd < 0) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", c->logpath, strerror(errno));
+    if (ftruncate(c->fd, good) != 0 || lseek(c->fd, good, SEEK_SET) < 0)
+        return bpel_fail(BPEL_EIO, "%s: cannot cut the torn tail: %s", c->logpath, strerror(errno));
+    return BPEL_OK;
+}
+
+int campaign_log_append(campaign *c, const char *line)
+{
+    size_t len = strlen(line), off = 0;
+    while (off < len) {
+        ssize_t k = write(c->fd, line + off, len - off);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return bpel_fail(BPEL_EIO, "%s: write failed: %s", c->logpath, strerror(errno));
+        }
+        off += (size_t)k;
+    }
+    if (fsync(c->fd) != 0) return bpel_fail(BPEL_EIO, "%s: fsync failed: %s", c->logpath, strerror(errno));
+    return BPEL_OK;
+}
+
+void campaign_log_close(campaign *c)
+{
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+}
+
+int campaign_run(campaign *c, const unsigned char *done, int threads,
+                 void (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx)
+{
+    size_t nitems = campaign_nitems(c), npend = 0, ndone = 0, nacc = 0;
+    size_t *pend = bpel_malloc((nitems + 1) * sizeof(size_t));
+    if (!pend) return BPEL_ENOMEM;
+    for (size_t k = 0; k < nitems; k++) {
+        if (!done[k]) pend[npend++] = k;
+        else ndone++;
+    }
+    if (threads < 1) threads = 1;
+    int err = 0;
+    char errmsg[512] = "";
+#pragma omp parallel num_threads(threads)
+    {
+        campaign_worker *w = NULL;
+        int rc = campaign_worker_create(c, &w);
+        if (rc) {
+#pragma omp critical(campaign_log)
+            if (!err) {
+                err = rc;
+                snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
+            }
+        }
+#pragma omp barrier
+#pragma omp for schedule(dynamic, 1)
+        for (size_t q = 0; q < npend; q++) {
+            if (err) continue;
+            char *line = NULL;
+            int acc = 0;
+            int rci = campaign_run_item(w, pend[q], &line, &acc);
+#pragma omp critical(campaign_log)
+            {
+                if (rci && !err) {
+                    err = rci;
+                    snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
+                } else if (!rci && !err) {
+                    int wr = campaign_log_append(c, line);
+                    if (wr) {
+                        err = wr;
+                        snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
+                    }
+                    ndone++;
+                    nacc += acc;
+                    if (progress) progress(ctx, ndone, nitems, nacc);
+                }
+            }
+            free(line);
+        }
+        campaign_worker_destroy(w);
+    }
+    free(pend);
+    if (err) return bpel_fail(err, "%s", errmsg);
+    return BPEL_OK;
+}
+
+/* ---- outputs ------------------------------------------------------------------- */
+
+static int cmp_record(const void *a, const void *b)
+{
+    const record *x = a, *y = b;
+    if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
+    return (x->search > y->search) - (x->search < y->search);
+}
+
+static void dump_header(FILE *fp, const bpel_system *s, long step, long n)
+{
+    const bpel_box *b = &s->box;
+    fprintf(fp, "ITEM: TIMESTEP\n%ld\nITEM: NUMBER OF ATOMS\n%ld\n", step, n);
+    double xlo = b->lo[0], xhi = b->lo[0] + b->len[0], ylo = b->lo[1], yhi = b->lo[1] + b->len[1];
+    double zlo = b->lo[2], zhi = b->lo[2] + b->len[2];
+    if (box_is_triclinic(b)) {
+        double xmin = fmin(0, fmin(b->xy, fmin(b->xz, b->xy + b->xz))), xmax = fmax(0, fmax(b->xy, fmax(b->xz, b->xy + b->xz)));
+        double ymin = fmin(0, b->yz), ymax = fmax(0, b->yz);
+        fprintf(fp, "ITEM: BOX BOUNDS xy xz yz pp pp pp\n%.10f %.10f %.10f\n%.10f %.10f %.10f\n%.10f %.10f %.10f\n",
+                xlo + xmin, xhi + xmax, b->xy, ylo + ymin, yhi + ymax, b->xz, zlo, zhi, b->yz);
+    } else {
+        fprintf(fp, "ITEM: BOX BOUNDS pp pp pp\n%.10f %.10f\n%.10f %.10f\n%.10f %.10f\n", xlo, xhi, ylo, yhi, zlo, zhi);
+    }
+    fprintf(fp, "ITEM: ATOMS id x y z\n");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    const bpel_system *s = lf_shared_system(c->sh);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/events.log", dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t nrec = 0, cap = 0;
+    record *rec = NULL;
+    char *line = NULL;
+    size_t lcap = 0;
+    while (getline(&line, &lcap, fp) > 0) {
+        record r;
+        if (parse_record(line, &r) != 0) break;
+        if (nrec == cap) {
+            cap = 2 * cap + 64;
+            record *t = bpel_realloc(rec, cap * sizeof *rec);
+            if (!t) { fclose(fp); free(line); free(rec); return BPEL_ENOMEM; }
+            rec = t;
+        }
+        r.line = strdup(line);
+        r.coords = r.line + (r.coords - line);
+        rec[nrec++] = r;
+    }
+    free(line);
+    fclose(fp);
+    qsort(rec, nrec, sizeof *rec, cmp_record);
+    /* drop duplicates (cannot happen through the log API, but be safe) */
+    size_t m = 0;
+    for (size_t k = 0; k < nrec; k++) {
+        if (m > 0 && rec[m - 1].id == rec[k].id && rec[m - 1].search == rec[k].search) { free(rec[k].line); continue; }
+        rec[m++] = rec[k];
+    }
+    nrec = m;
+    int rc = BPEL_OK;
+    FILE *ev = NULL, *sd = NULL, *md = NULL, *at = NULL, *hi = NULL, *xy = NULL;
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    ev = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/saddles.dump", dir);
+    sd = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/minima.dump", dir);
+    md = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/atoms.csv", dir);
+    at = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/dq_histogram.csv", dir);
+    hi = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/dq_map.xyz", dir);
+    xy = fopen(path, "w");
+    if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
+    fprintf(ev, "row,atom,search,status,dq,e_saddle,e_final,force_calls,force_calls_total,fmax_eV_per_A,"
+                "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
+                "region_atoms,moved_most\n");
+    double *calls = bpel_malloc((nrec + 1) * sizeof(double));
+    double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
+    double ttot = 0;
+    size_t nacc = 0;
+    for (size_t k = 0; k < nrec; k++) {
+        record *r = &rec[k];
+        ttot += r->time;
+        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%ld,\"%s\"\n", k + 1,
+                (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
+                r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->nregion, r->moved);
+        if (r->status != ARTN_ACCEPTED) continue;
+        calls[nacc] = (double)r->calls;
+        dqs[nacc++] = r->dq;
+        dump_header(sd, s, (long)(k + 1), r->nreg);
+        dump_header(md, s, (long)(k + 1), r->nreg);
+        const char *p = r->coords;
+        for (long a = 0; a < r->nreg; a++) {
+            long long id;
+            double v[6];
+            int used;
+            if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
+            p += used;
+            fprintf(sd, "%lld %.9f %.9f %.9f\n", id, v[0], v[1], v[2]);
+            fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
+        }
+    }
+    /* per atom */
+    fprintf(at, "id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried\n");
+    double *amean = bpel_malloc((c->natoms + 1) * sizeof(double));
+    double *map_dq = bpel_calloc(s->n, sizeof(double)), *map_n = bpel_calloc(s->n, sizeof(double));
+    size_t *order = system_id_order(s);
+    size_t na = 0, q = 0;
+    for (size_t ai = 0; ai < c->natoms; ai++) {
+        size_t i = c->atom[ai];
+        int64_t id = s->id[i];
+        while (q < nrec && rec[q].id < id) q++;
+        double sumd = 0, sum2 = 0;
+        int nconv = 0, ntried = 0;
+        for (size_t k = q; k < nrec && rec[k].id == id; k++) {
+            ntried++;
+            if (rec[k].status == ARTN_ACCEPTED) {
+                nconv++;
+                sumd += rec[k].dq;
+                sum2 += rec[k].dq * rec[k].dq;
+            }
+        }
+        if (!ntried) continue;
+        double mean = nconv ? sumd / nconv : NAN;
+        double sd2 = nconv > 1 ? (sum2 - nconv * mean * mean) / (nconv - 1) : 0;
+        fprintf(at, "%lld,%d,%s,%.8f,%.8f,%d,%d\n", (long long)id, s->type[i], s->element[s->type[i]], mean,
+                nconv ? sqrt(fmax(sd2, 0)) : NAN, nconv, ntried);
+        if (nconv) {
+            amean[na++] = mean;
+            map_dq[i] = mean;
+            map_n[i] = nconv;
+        }
+    }
+    /* histogram of event ΔQ */
+    fprintf(hi, "dq_lo_eV,dq_hi_eV,count\n");
+    if (nacc) {
+        double lo = dqs[0], hmax = dqs[0], bw = c->p.hist_bin;
+        for (size_t k = 0; k < nacc; k++) { lo = fmin(lo, dqs[k]); hmax = fmax(hmax, dqs[k]); }
+        lo = floor(lo / bw) * bw;
+        int nb = (int)((hmax - lo) / bw) + 1;
+        for (int bi = 0; bi < nb; bi++) {
+            int cnt = 0;
+            for (size_t k = 0; k < nacc; k++) cnt += (int)floor((dqs[k] - lo) / bw) == bi;
+            fprintf(hi, "%.4f,%.4f,%d\n", lo + bi * bw, lo + (bi + 1) * bw, cnt);
+        }
+    }
+    bpel_column cols[3] = {{"type", NULL, 0, 0}, {"dq_mean_eV", map_dq, 1, 0}, {"n_converged", map_n, 1, 0}};
+    xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy (0 where none converged)");
+    sum->tried = nrec;
+    sum->accepted = nacc;
+    sum->mean_time_s = nrec ? ttot / nrec : 0;
+    if (nacc) {
+        qsort(calls, nacc, sizeof(double), cmp_double);
+        sum->median_calls = gsl_stats_median_from_sorted_data(calls, 1, nacc);
+    }
+    if (na) {
+        qsort(amean, na, sizeof(double), cmp_double);
+        sum->dq_mean = gsl_stats_mean(amean, 1, na);
+        sum->dq_median = gsl_stats_median_from_sorted_data(amean, 1, na);
+        sum->dq_min = amean[0];
+        sum->dq_max = amean[na - 1];
+    }
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddNumberToObject(js, "searches_tried", (double)nrec);
+    cJSON_AddNumberToObject(js, "searches_accepted", (double)nacc);
+    cJSON_AddNumberToObject(js, "success_rate", nrec ? (double)nacc / nrec : 0);
+    cJSON_AddNumberToObject(js, "median_force_calls_per_saddle", sum->median_calls);
+    cJSON_AddNumberToObject(js, "mean_time_per_search_s", sum->mean_time_s);
+    cJSON_AddNumberToObject(js, "atoms_with_saddle", (double)na);
+    cJSON_AddNumberToObject(js, "dq_atom_mean_eV", sum->dq_mean);
+    cJSON_AddNumberToObject(js, "dq_atom_median_eV", sum->dq_median);
+    cJSON_AddNumberToObject(js, "dq_atom_min_eV", sum->dq_min);
+    cJSON_AddNumberToObject(js, "dq_atom_max_eV", sum->dq_max);
+    cJSON_AddStringToObject(js, "method", c->p.artn.method == ARTN_METHOD_LOWEST ? "lowest" : "artn");
+    cJSON_AddNumberToObject(js, "searches_per_atom", c->p.searches);
+    cJSON_AddNumberToObject(js, "seed", (double)c->p.seed);
+    char *txt = cJSON_Print(js);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *sj = fopen(path, "w");
+    if (sj) { fprintf(sj, "%s\n", txt); fclose(sj); }
+    else rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    free(txt);
+    cJSON_Delete(js);
+    free(calls);
+    free(dqs);
+    free(amean);
+    free(map_dq);
+    free(map_n);
+    free(order);
+done:
+    if (ev) fclose(ev);
+    if (sd) fclose(sd);
+    if (md) fclose(md);
+    if (at) fclose(at);
+    if (hi) fclose(hi);
+    if (xy) fclose(xy);
+    for (size_t k = 0; k < nrec; k++) free(rec[k].line);
+    free(rec);
+    return rc;
+}

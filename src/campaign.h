@@ -1,0 +1,85 @@
+/* campaign.h — per-atom activation energies: many ARTn searches over a glass,
+ * with a crash-safe event log.
+ *
+ * Each (central atom, search number) pair is one work item whose random
+ * numbers come from a generator seeded by (seed, atom id, search), so
+ * results do not depend on how items are spread over threads or MPI ranks.
+ * Every finished item is one line of an append-only log (events.log),
+ * written whole and fsync'ed; a line without its closing "END" token (a
+ * torn write) is discarded on resume, so a campaign killed at any moment
+ * loses at most the searches in flight. Outputs are made from the log,
+ * sorted by (atom id, search):
+ *   events.csv   one row per search (ΔQ in eV, status, force calls, ...)
+ *   atoms.csv    id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried
+ *   saddles.dump, minima.dump   accepted saddles / final minima as LAMMPS
+ *                text dumps (id x y z of the moving region; the other atoms
+ *                are at their reference positions: read_dump updates only
+ *                the atoms listed), TIMESTEP = the row number in events.csv
+ *   dq_histogram.csv, dq_map.xyz (extended XYZ with per-atom mean ΔQ),
+ *   summary.json */
+#ifndef BPEL_CAMPAIGN_H
+#define BPEL_CAMPAIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "artn.h"
+#include "eam.h"
+#include "localforce.h"
+#include "structure.h"
+
+typedef struct campaign campaign;
+
+typedef struct campaign_params {
+    artn_params artn;
+    lf_params region;
+    int searches;           /* per atom (20) */
+    unsigned long seed;     /* (1) */
+    int full_check;         /* confirm each saddle with a full force evaluation (1) */
+    int nmoved;             /* atoms listed as "moved most" per event (5) */
+    double took_part;       /* Å: the central atom took part if it moved at least this at the saddle (0.1) */
+    double hist_bin;        /* eV, ΔQ histogram bin (0.05) */
+} campaign_params;
+
+void campaign_defaults(campaign_params *p);
+
+/* Atom selection: "all", "ID,ID,...", "type:Cu" (element or type number),
+ * "fraction:0.1" (seeded random subset). */
+int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1],
+                    const char *atoms, const campaign_params *p, campaign **out);
+void campaign_destroy(campaign *c);
+size_t campaign_nitems(const campaign *c);
+size_t campaign_natoms(const campaign *c);
+
+/* Per-thread workspace. */
+typedef struct campaign_worker campaign_worker;
+int campaign_worker_create(campaign *c, campaign_worker **out);
+void campaign_worker_destroy(campaign_worker *w);
+
+/* Run item k (0 ≤ k < nitems) and format its log line (malloc'ed, ends in
+ * "END\n"). Returns BPEL_OK or an error. */
+int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted);
+
+/* Log: open DIR/events.log; with resume, keep its complete records (the
+ * torn tail is cut off) and mark their items done; without, start afresh.
+ * done[k] (nitems) is filled. */
+int campaign_log_open(campaign *c, const char *dir, int resume, unsigned char *done, size_t *ndone, size_t *nacc);
+/* Append one record and make it durable. */
+int campaign_log_append(campaign *c, const char *line);
+void campaign_log_close(campaign *c);
+
+/* Run every item not done, with `threads` OpenMP threads; progress(ctx,
+ * done, total, accepted) after each. */
+int campaign_run(campaign *c, const unsigned char *done, int threads,
+                 void (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx);
+
+/* Write the outputs listed above from DIR/events.log. Fills summary numbers. */
+typedef struct campaign_summary {
+    size_t tried, accepted;
+    double median_calls;        /* force calls to a checked saddle, accepted searches */
+    double mean_time_s;         /* wall time per search */
+    double dq_mean, dq_median, dq_min, dq_max; /* per-atom mean ΔQ over atoms with ≥1 saddle, eV */
+} campaign_summary;
+int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum);
+
+#endif

@@ -1,0 +1,46 @@
+/* cli_study.h — the pieces of `bpel study`: steps run as child processes,
+ * the plan of a study, and the summary/report written at the end. */
+#ifndef BPEL_CLI_STUDY_H
+#define BPEL_CLI_STUDY_H
+
+#include <stdarg.h>
+#include "cli_study_config.h"
+
+#define STEP_MAX_ARGS 48
+#define STEP_ARG_LEN 600
+
+typedef struct study_step {
+    char name[64];                         /* unique within its folder */
+    char dir[700];                         /* folder the step writes into */
+    int argc;
+    char argv[STEP_MAX_ARGS][STEP_ARG_LEN]; /* bpel arguments, argv[0] = subcommand */
+} study_step;
+
+typedef struct study_run {
+    const study_config *cfg;
+    char out[512];
+    char self[1024];  /* path of the bpel executable */
+    int threads;
+    int redo;
+    int index, total; /* progress */
+} study_run;
+
+/* One glass of the study. */
+typedef struct sample {
+    char composition[32];
+    double rate;             /* K/s */
+    char dir[700];           /* its folder */
+} sample;
+
+void step_init(study_step *st, const char *name, const char *dir);
+void step_arg(study_step *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void step_args_split(study_step *st, const char *opts);
+int study_run_step(study_run *run, const study_step *st);
+
+/* Plan and run every step of the study, then the sweeps, merged tables,
+ * summary and report (cli_study_plan.c). */
+int study_execute(study_run *run);
+/* Figs. 6 and 7 over the glasses of the study (cli_study_sweeps.c). */
+int study_sweeps(study_run *run, const sample *sm, int ns);
+
+#endif

@@ -1,0 +1,497 @@
+/* cli_study_plan.c — what `bpel study` runs, and what it writes at the end.
+ *
+ * Per glass (composition × cooling rate), in folder OUT/<composition>_R<rate>:
+ *   glass.data            quench → inherent structure (+ quench log)
+ *   tg/                   Tg from the V–T curve of the quench
+ *   modes/                VDOS, per-atom I_BP, Debye level (Fig. 1b)
+ *   artn/                 per-atom ΔQ (ARTn)
+ *   correlate/            [1/I_BP]_CG vs ΔQ_CG, C(r) (Figs. 2–5)
+ *   trajectory/           100 K runs of the extreme-I_BP atoms (Fig. 8)
+ *   pmf/                  RDF and potential of mean force (Fig. 10)
+ *   gruneisen/            mode and atomic Grüneisen parameters (Fig. 11)
+ *   series/               inherent structures over T and their VDOS (Fig. 9)
+ *   atoms_merged.csv/.xyz every per-atom quantity, one row per atom (OVITO)
+ * and at the top: fig6 / fig7 (sweeps), summary.json, report.md, report.html. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "cli_study.h"
+#include "error.h"
+#include "structure.h"
+#include "table.h"
+
+/* Column and file names of the per-atom tables the steps write. */
+#define MODES_TABLE "modes/atoms.csv"
+#define MODES_IBP "I_BP"
+#define ARTN_TABLE "artn/atoms.csv"
+#define ARTN_DQ "dq_mean"
+#define GRUN_TABLE "gruneisen/atoms.csv"
+#define GRUN_GAMMA "gamma_i"
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static void rate_tag(double rate, char *out, size_t n)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.3g", rate);
+    /* 1e+13 -> 1e13 */
+    char *plus = strstr(buf, "e+");
+    if (plus) memmove(plus + 1, plus + 2, strlen(plus + 2) + 1);
+    snprintf(out, n, "%s", buf);
+}
+
+static int plan_count(const study_config *c)
+{
+    int per = 1 + c->do_tg + c->do_modes + c->do_artn + c->do_correlate + c->do_trajectory + c->do_pmf +
+              c->do_gruneisen;
+    if (c->do_temperature_series && c->ntemperatures > 0) per += 1 + c->ntemperatures + 1;
+    return per * c->ncompositions * c->nrates;
+}
+
+static void common_potential(study_step *st, const study_config *c)
+{
+    step_arg(st, "--potential");
+    step_arg(st, "%s", c->potential);
+    if (c->elements[0]) {
+        step_arg(st, "--elements");
+        step_arg(st, "%s", c->elements);
+    }
+}
+
+static int run_sample(study_run *run, const sample *sm, long seed)
+{
+    const study_config *c = run->cfg;
+    study_step st;
+    char glass[800], p1[900], p2[900];
+    snprintf(glass, sizeof glass, "%s/glass.data", sm->dir);
+    int rc;
+
+    step_init(&st, "quench", sm->dir);
+    step_arg(&st, "quench");
+    step_arg(&st, "--composition"); step_arg(&st, "%s", sm->composition);
+    step_arg(&st, "--atoms"); step_arg(&st, "%ld", c->atoms);
+    step_arg(&st, "--rate"); step_arg(&st, "%.6g", sm->rate);
+    common_potential(&st, c);
+    step_arg(&st, "--melt-temperature"); step_arg(&st, "%.6g", c->melt_temperature);
+    step_arg(&st, "--melt-time"); step_arg(&st, "%.6g", c->melt_time);
+    step_arg(&st, "--final-temperature"); step_arg(&st, "%.6g", c->final_temperature);
+    step_arg(&st, "--hold-time"); step_arg(&st, "%.6g", c->hold_time);
+    step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+    step_arg(&st, "--out"); step_arg(&st, "%s", glass);
+    if ((rc = study_run_step(run, &st))) return rc;
+
+    if (c->do_tg) {
+        step_init(&st, "tg", sm->dir);
+        step_arg(&st, "tg");
+        step_arg(&st, "--log"); step_arg(&st, "%s/glass.log.csv", sm->dir);
+        step_arg(&st, "--out"); step_arg(&st, "%s/tg", sm->dir);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_modes) {
+        step_init(&st, "modes", sm->dir);
+        step_arg(&st, "modes");
+        step_arg(&st, "%s", glass);
+        common_potential(&st, c);
+        step_arg(&st, "--out"); step_arg(&st, "%s/modes", sm->dir);
+        step_args_split(&st, c->modes_options);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_artn) {
+        step_init(&st, "artn", sm->dir);
+        step_arg(&st, "artn");
+        step_arg(&st, "%s", glass);
+        common_potential(&st, c);
+        step_arg(&st, "--atoms"); step_arg(&st, "%s", c->artn_atoms);
+        step_arg(&st, "--searches"); step_arg(&st, "%ld", c->artn_searches);
+        step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+        step_arg(&st, "--resume");
+        step_arg(&st, "--out"); step_arg(&st, "%s/artn", sm->dir);
+        step_args_split(&st, c->artn_options);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_correlate && c->do_modes && c->do_artn) {
+        step_init(&st, "correlate", sm->dir);
+        step_arg(&st, "correlate");
+        step_arg(&st, "%s", glass);
+        snprintf(p1, sizeof p1, "%s/%s:%s:inv", sm->dir, MODES_TABLE, MODES_IBP);
+        snprintf(p2, sizeof p2, "%s/%s:%s", sm->dir, ARTN_TABLE, ARTN_DQ);
+        step_arg(&st, "--x"); step_arg(&st, "%s", p1);
+        step_arg(&st, "--y"); step_arg(&st, "%s", p2);
+        step_arg(&st, "--lmax"); step_arg(&st, "%.6g", c->corr_lmax);
+        step_arg(&st, "--dl"); step_arg(&st, "%.6g", c->corr_dl);
+        step_arg(&st, "--bootstrap"); step_arg(&st, "%ld", c->corr_bootstrap);
+        step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+        step_arg(&st, "--out"); step_arg(&st, "%s/correlate", sm->dir);
+        step_args_split(&st, c->corr_options);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_trajectory) {
+        step_init(&st, "trajectory", sm->dir);
+        step_arg(&st, "trajectory");
+        step_arg(&st, "%s", glass);
+        common_potential(&st, c);
+        step_arg(&st, "--temperature"); step_arg(&st, "%.6g", c->traj_temperature);
+        step_arg(&st, "--time"); step_arg(&st, "%.6g", c->traj_time);
+        if (c->do_modes) {
+            step_arg(&st, "--rank"); step_arg(&st, "%s/%s:%s", sm->dir, MODES_TABLE, MODES_IBP);
+            step_arg(&st, "--top"); step_arg(&st, "%ld", c->traj_top);
+            step_arg(&st, "--bottom"); step_arg(&st, "%ld", c->traj_bottom);
+        }
+        step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+        step_arg(&st, "--out"); step_arg(&st, "%s/trajectory", sm->dir);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_pmf) {
+        step_init(&st, "pmf", sm->dir);
+        step_arg(&st, "pmf");
+        step_arg(&st, "%s", glass);
+        step_arg(&st, "--temperature"); step_arg(&st, "%.6g", c->pmf_temperature);
+        step_arg(&st, "--out"); step_arg(&st, "%s/pmf", sm->dir);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_gruneisen) {
+        step_init(&st, "gruneisen", sm->dir);
+        step_arg(&st, "gruneisen");
+        step_arg(&st, "%s", glass);
+        common_potential(&st, c);
+        if (!c->gruneisen_relax) step_arg(&st, "--no-relax");
+        step_arg(&st, "--out"); step_arg(&st, "%s/gruneisen", sm->dir);
+        step_args_split(&st, c->gruneisen_options);
+        if ((rc = study_run_step(run, &st))) return rc;
+    }
+    if (c->do_temperature_series && c->ntemperatures > 0) {
+        char list[512] = "";
+        for (int k = 0; k < c->ntemperatures; k++) {
+            char t[32];
+            snprintf(t, sizeof t, "%s%.6g", k ? "," : "", c->temperatures[k]);
+            strncat(list, t, sizeof list - strlen(list) - 1);
+        }
+        step_init(&st, "inherent", sm->dir);
+        step_arg(&st, "inherent");
+        step_arg(&st, "%s", glass);
+        common_potential(&st, c);
+        step_arg(&st, "--temperatures"); step_arg(&st, "%s", list);
+        step_arg(&st, "--time"); step_arg(&st, "%.6g", c->series_time);
+        step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+        step_arg(&st, "--out"); step_arg(&st, "%s/series", sm->dir);
+        if ((rc = study_run_step(run, &st))) return rc;
+        study_step ser;
+        step_init(&ser, "modes_series", sm->dir);
+        step_arg(&ser, "modes-series");
+        common_potential(&ser, c);
+        for (int k = 0; k < c->ntemperatures; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "modes_T%.6g", c->temperatures[k]);
+            step_init(&st, name, sm->dir);
+            step_arg(&st, "modes");
+            step_arg(&st, "%s/series/inherent_T%.6g.data", sm->dir, c->temperatures[k]);
+            common_potential(&st, c);
+            step_arg(&st, "--out"); step_arg(&st, "%s/series/modes_T%.6g", sm->dir, c->temperatures[k]);
+            step_args_split(&st, c->modes_options);
+            if ((rc = study_run_step(run, &st))) return rc;
+            step_arg(&ser, "%.6g:%s/series/modes_T%.6g", c->temperatures[k], sm->dir, c->temperatures[k]);
+        }
+        step_arg(&ser, "--out"); step_arg(&ser, "%s/series", sm->dir);
+        if ((rc = study_run_step(run, &ser))) return rc;
+    }
+    return BPEL_OK;
+}
+
+/* ------------------------------------------------- merged per-atom table */
+
+static int merge_tables(const sample *sm)
+{
+    char glass[800], path[900];
+    snprintf(glass, sizeof glass, "%s/glass.data", sm->dir);
+    bpel_system *s = NULL;
+    int rc = data_read(glass, &s);
+    if (rc) return rc;
+    struct { const char *file, *col, *name; } want[] = {
+        {MODES_TABLE, MODES_IBP, "I_BP"}, {MODES_TABLE, "omega_BP_radps", "omega_BP_radps"},
+        {ARTN_TABLE, ARTN_DQ, "dq_mean_eV"}, {ARTN_TABLE, "dq_std", "dq_std_eV"},
+        {GRUN_TABLE, GRUN_GAMMA, "gamma_i"},
+    };
+    enum { NW = sizeof want / sizeof want[0] };
+    double *vals[NW + 1];
+    const char *names[NW + 1];
+    int ncol = 0;
+    for (int k = 0; k < NW; k++) {
+        snprintf(path, sizeof path, "%s/%s", sm->dir, want[k].file);
+        if (!exists(path)) continue;
+        tbl_table *t = NULL;
+        if (tbl_read(path, &t)) continue;
+        if (tbl_find_column(t, want[k].col) < 0) { tbl_destroy(t); continue; }
+        double *v = malloc(s->n * sizeof *v);
+        size_t miss = 0;
+        if (!v || tbl_join(t, want[k].col, s, 1, v, &miss)) {
+            free(v);
+            tbl_destroy(t);
+            rc = BPEL_EPARSE;
+            goto out;
+        }
+        tbl_destroy(t);
+        vals[ncol] = v;
+        names[ncol] = want[k].name;
+        ncol++;
+    }
+    {
+        double *type = malloc(s->n * sizeof *type);
+        for (size_t i = 0; i < s->n; i++) type[i] = s->type[i];
+        vals[ncol] = type;
+        names[ncol] = "type";
+        /* type first */
+        const char *nm[NW + 1];
+        const double *cv[NW + 1];
+        nm[0] = "type";
+        cv[0] = type;
+        for (int k = 0; k < ncol; k++) { nm[k + 1] = names[k]; cv[k + 1] = vals[k]; }
+        snprintf(path, sizeof path, "%s/atoms_merged.csv", sm->dir);
+        rc = tbl_write(path, s->n, s->id, ncol + 1, nm, cv);
+        if (!rc) {
+            bpel_column cols[NW];
+            for (int k = 0; k < ncol; k++) cols[k] = (bpel_column){names[k], vals[k], 1, 0};
+            snprintf(path, sizeof path, "%s/atoms_merged.xyz", sm->dir);
+            FILE *fp = fopen(path, "w");
+            if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+            else {
+                rc = xyz_write_frame(fp, s, ncol, cols, "bpel study: per-atom results");
+                fclose(fp);
+            }
+        }
+        free(type);
+    }
+out:
+    for (int k = 0; k < ncol; k++) free(vals[k]);
+    system_destroy(s);
+    return rc;
+}
+
+/* ------------------------------------------------- summary and report */
+
+static cJSON *read_json(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return NULL;
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    if (len <= 0 || len > 64 * 1024 * 1024) { fclose(fp); return NULL; }
+    char *buf = malloc((size_t)len + 1);
+    size_t got = fread(buf, 1, (size_t)len, fp);
+    fclose(fp);
+    buf[got] = '\0';
+    cJSON *o = cJSON_Parse(buf);
+    free(buf);
+    return o;
+}
+
+/* Value at a dotted path ("a.b.c") of a JSON object, or NAN. */
+static double json_number(const cJSON *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *cur = o;
+    for (char *t = strtok(buf, "."); t && cur; t = strtok(NULL, ".")) cur = cJSON_GetObjectItemCaseSensitive(cur, t);
+    return cJSON_IsNumber(cur) ? cur->valuedouble : NAN;
+}
+
+typedef struct {
+    const char *label, *part, *path, *unit, *paper;
+    double scale;
+} key_number;
+
+/* The numbers the report sets next to the paper's (paper values: Yang, Wang
+ * & Zaccone, arXiv:2104.13740, Cu50Zr50, 19,652 atoms, Mendelev 2009 potential). */
+static const key_number key_numbers[] = {
+    {"Boson-peak position ω_BP", "modes", "boson_peak.omega_radps", "rad/ps", "≈ 5 (Fig. 1b)", 1},
+    {"Boson-peak height max g/ω²", "modes", "boson_peak.height", "(rad/ps)⁻³", "—", 1},
+    {"Debye level 3/ω_D³", "modes", "debye_level", "(rad/ps)⁻³", "87.23e-6", 1},
+    {"Negative modes (beyond 3 zero modes)", "modes", "negative_modes", "", "0", 1},
+    {"Optimal coarse-graining length L", "correlate", "optimal_L", "Å", "5.9", 1},
+    {"Pearson r of [1/I_BP]_CG vs ΔQ_CG at optimal L", "correlate", "pearson_at_optimal_L", "", "strong (Fig. 3)", 1},
+    {"ξ of 1/I_BP (C(r) = exp(−r/ξ))", "correlate", "xi_x", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
+    {"ξ of ΔQ", "correlate", "xi_y", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
+    {"Mean activation energy ΔQ", "artn", "dq_mean", "eV", "—", 1},
+    {"γ_ave over all modes", "gruneisen", "gamma_ave", "", "1–2 (Fig. 11b)", 1},
+    {"Glass transition Tg", "tg", "tg", "K", "650", 1},
+};
+
+static const char *part_file(const char *part)
+{
+    if (!strcmp(part, "tg")) return "tg/tg.json";
+    if (!strcmp(part, "modes")) return "modes/summary.json";
+    if (!strcmp(part, "artn")) return "artn/summary.json";
+    if (!strcmp(part, "correlate")) return "correlate/summary.json";
+    if (!strcmp(part, "gruneisen")) return "gruneisen/summary.json";
+    if (!strcmp(part, "pmf")) return "pmf/summary.json";
+    if (!strcmp(part, "trajectory")) return "trajectory/summary.json";
+    return NULL;
+}
+
+static const char *parts[] = {"tg", "modes", "artn", "correlate", "gruneisen", "pmf", "trajectory", NULL};
+
+/* PNG figures under a folder (two levels), sorted. */
+static int list_figures(const char *dir, char names[][700], int max)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 3 -name '*.png' -printf '%%P\\n' 2>/dev/null | sort", dir);
+    FILE *p = popen(cmd, "r");
+    if (!p) return 0;
+    int n = 0;
+    char line[700];
+    while (n < max && fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(names[n++], 700, "%s", line);
+    }
+    pclose(p);
+    return n;
+}
+
+static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/report.md", run->out);
+    FILE *md = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/report.html", run->out);
+    FILE *html = fopen(path, "w");
+    if (!md || !html) {
+        if (md) fclose(md);
+        if (html) fclose(html);
+        return bpel_fail(BPEL_EIO, "%s: cannot write the report", run->out);
+    }
+    const study_config *c = run->cfg;
+    fprintf(md, "# bpel study: %s\n\n%s\n\nPotential: `%s`; %ld atoms per glass; seed %ld.\n"
+                "Every number below is read from the step summaries in this folder (summary.json);\n"
+                "paper values: Yang, Wang & Zaccone, arXiv:2104.13740 (Cu50Zr50, 19,652 atoms).\n\n",
+            c->name, cli_provenance(), c->potential, c->atoms, c->seed);
+    fprintf(html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>bpel study %s</title>"
+                  "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
+                  "td,th{border:1px solid #aaa;padding:3px 8px}img{max-width:100%%;border:1px solid #ddd}"
+                  ".fig{display:inline-block;width:48%%;margin:1%%;vertical-align:top}</style></head><body>\n"
+                  "<h1>bpel study: %s</h1><p>%s</p><p>Potential <code>%s</code>; %ld atoms per glass; seed %ld. "
+                  "Numbers are read from the step summaries (summary.json); paper values from Yang, Wang &amp; "
+                  "Zaccone, arXiv:2104.13740.</p>\n",
+            c->name, c->name, cli_provenance(), c->potential, c->atoms, c->seed);
+    cJSON *samples = cJSON_GetObjectItemCaseSensitive(summary, "samples");
+    for (int k = 0; k < ns; k++) {
+        cJSON *so = cJSON_GetArrayItem(samples, k);
+        const char *rel = sm[k].dir + strlen(run->out) + 1;
+        fprintf(md, "## %s, cooled at %.3g K/s (`%s/`)\n\n| quantity | bpel | unit | paper |\n|---|---|---|---|\n",
+                sm[k].composition, sm[k].rate, rel);
+        fprintf(html, "<h2>%s, cooled at %.3g K/s (<code>%s/</code>)</h2>\n<table><tr><th>quantity</th><th>bpel</th>"
+                      "<th>unit</th><th>paper</th></tr>\n",
+                sm[k].composition, sm[k].rate, rel);
+        for (size_t q = 0; q < sizeof key_numbers / sizeof key_numbers[0]; q++) {
+            const key_number *kn = &key_numbers[q];
+            double v = json_number(cJSON_GetObjectItemCaseSensitive(so, kn->part), kn->path) * kn->scale;
+            char val[64];
+            if (isnan(v)) snprintf(val, sizeof val, "not computed");
+            else snprintf(val, sizeof val, "%.4g", v);
+            fprintf(md, "| %s | %s | %s | %s |\n", kn->label, val, kn->unit, kn->paper);
+            fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", kn->label, val, kn->unit, kn->paper);
+        }
+        fprintf(md, "\n");
+        fprintf(html, "</table>\n");
+        static char figs[128][700];
+        int nf = list_figures(sm[k].dir, figs, 128);
+        for (int f = 0; f < nf; f++) {
+            fprintf(md, "![%s](%s/%s)\n\n", figs[f], rel, figs[f]);
+            fprintf(html, "<div class=\"fig\"><img src=\"%s/%s\" alt=\"%s\"><br><code>%s</code></div>\n", rel, figs[f],
+                    figs[f], figs[f]);
+        }
+    }
+    static char top[32][700];
+    int nt = 0;
+    {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 1 -name 'fig*.png' -printf '%%P\\n' 2>/dev/null | sort", run->out);
+        FILE *p = popen(cmd, "r");
+        if (p) {
+            char line[700];
+            while (nt < 32 && fgets(line, sizeof line, p)) {
+                line[strcspn(line, "\n")] = '\0';
+                snprintf(top[nt++], 700, "%s", line);
+            }
+            pclose(p);
+        }
+    }
+    if (nt) {
+        fprintf(md, "## Over compositions and cooling rates\n\n");
+        fprintf(html, "<h2>Over compositions and cooling rates</h2>\n");
+        for (int f = 0; f < nt; f++) {
+            fprintf(md, "![%s](%s)\n\n", top[f], top[f]);
+            fprintf(html, "<div class=\"fig\"><img src=\"%s\"><br><code>%s</code></div>\n", top[f], top[f]);
+        }
+    }
+    fprintf(html, "</body></html>\n");
+    fclose(md);
+    fclose(html);
+    return BPEL_OK;
+}
+
+int study_execute(study_run *run)
+{
+    const study_config *c = run->cfg;
+    int ns = c->ncompositions * c->nrates;
+    sample *sm = calloc((size_t)ns, sizeof *sm);
+    if (!sm) return BPEL_ENOMEM;
+    run->total = plan_count(c);
+    int k = 0, rc = BPEL_OK;
+    for (int a = 0; a < c->ncompositions; a++)
+        for (int b = 0; b < c->nrates; b++, k++) {
+            char tag[32];
+            rate_tag(c->rates[b], tag, sizeof tag);
+            snprintf(sm[k].composition, sizeof sm[k].composition, "%s", c->compositions[a]);
+            sm[k].rate = c->rates[b];
+            snprintf(sm[k].dir, sizeof sm[k].dir, "%s/%s_R%s", run->out, c->compositions[a], tag);
+        }
+    for (k = 0; k < ns && !rc; k++) rc = run_sample(run, &sm[k], c->seed + 1000L * k);
+    for (k = 0; k < ns && !rc; k++) rc = merge_tables(&sm[k]);
+    if (!rc) rc = study_sweeps(run, sm, ns);
+    if (!rc) {
+        cJSON *sum = cJSON_CreateObject();
+        cJSON_AddStringToObject(sum, "study", c->name);
+        cJSON_AddStringToObject(sum, "provenance", cli_provenance());
+        cJSON_AddStringToObject(sum, "potential", c->potential);
+        cJSON_AddNumberToObject(sum, "atoms", (double)c->atoms);
+        cJSON *arr = cJSON_AddArrayToObject(sum, "samples");
+        for (k = 0; k < ns; k++) {
+            cJSON *so = cJSON_CreateObject();
+            cJSON_AddStringToObject(so, "composition", sm[k].composition);
+            cJSON_AddNumberToObject(so, "cooling_rate_K_per_s", sm[k].rate);
+            cJSON_AddStringToObject(so, "folder", sm[k].dir);
+            for (int p = 0; parts[p]; p++) {
+                char path[900];
+                snprintf(path, sizeof path, "%s/%s", sm[k].dir, part_file(parts[p]));
+                cJSON *o = read_json(path);
+                if (o) cJSON_AddItemToObject(so, parts[p], o);
+            }
+            cJSON_AddItemToArray(arr, so);
+        }
+        char path[700];
+        snprintf(path, sizeof path, "%s/summary.json", run->out);
+        char *txt = cJSON_Print(sum);
+        FILE *fp = fopen(path, "w");
+        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+        else {
+            fputs(txt, fp);
+            fclose(fp);
+        }
+        cJSON_free(txt);
+        if (!rc) rc = write_report(run, sm, ns, sum);
+        cJSON_Delete(sum);
+    }
+    free(sm);
+    return rc;
+}

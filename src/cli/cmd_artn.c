@@ -1,0 +1,250 @@
+/* cmd_artn.c — `bpel artn`: per-atom activation energies by ARTn searches,
+ * with OpenMP threads and, when built with MPI, a task farm over ranks
+ * (rank 0 hands out items and writes the log; the others search). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "cli.h"
+#include "error.h"
+
+#ifdef BPEL_HAVE_MPI
+#include <mpi.h>
+#endif
+
+const char cmd_artn_summary[] = "activation energies per atom by ARTn saddle searches (checkpointed, MPI/OpenMP)";
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: bpel artn DATA --out DIR [options]\n\n"
+            "ARTn saddle searches around each selected atom of a relaxed glass (Yang, Wang &\n"
+            "Zaccone §II.C): kick the atom and its neighbours within 2 Å by 0.1 Å, push until\n"
+            "the lowest Hessian eigenvalue is below -0.30 eV/Å², climb until every force\n"
+            "component is below 0.05 eV/Å. ΔQ = E_saddle - E_initial, mean per atom.\n\n"
+            "  --potential F       EAM file (default %s)\n"
+            "  --elements A,B      element of each atom type\n"
+            "  --atoms SPEC        all | ID,ID,... | type:Cu | type:1 | fraction:0.1 (default all)\n"
+            "  --searches K        searches per atom (default 20)\n"
+            "  --seed S            random seed (default 1); results do not depend on threads/ranks\n"
+            "  --threads T         OpenMP threads (default 1)\n"
+            "  --resume            continue the campaign in DIR from its event log\n"
+            "  --method artn       the search method (only ARTn is available)\n"
+            "  --eigval X          basin-exit eigenvalue threshold, eV/Å² (default -0.30)\n"
+            "  --ftol X            saddle force tolerance, eV/Å (default 0.05)\n"
+            "  --kick X            kick norm, Å (default 0.1)\n"
+            "  --kick-radius X     kicked neighbours within, Å (default 2.0)\n"
+            "  --region X          initial moving region radius, Å (default 6.0)\n"
+            "  --no-connect        do not relax to the final minimum / check the connection\n"
+            "  --out DIR           output directory (events.log, events.csv, atoms.csv,\n"
+            "                      saddles.dump, minima.dump, dq_histogram.csv, dq_map.xyz, summary.json)\n\n"
+            "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n",
+            BPEL_DEFAULT_POTENTIAL);
+}
+
+typedef struct {
+    cli_progress bar;
+} prog;
+
+static void on_progress(void *ctx, size_t done, size_t total, size_t acc)
+{
+    prog *p = ctx;
+    char extra[96];
+    snprintf(extra, sizeof extra, "%zu/%zu searches, %.0f%% converged", done, total, done ? 100.0 * acc / done : 0.0);
+    cli_progress_update(&p->bar, (double)done, extra);
+}
+
+int cmd_artn(int argc, char **argv)
+{
+    const char *data = NULL, *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
+    int resume = 0;
+    long threads = 1;
+    campaign_params cp;
+    campaign_defaults(&cp);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        double d;
+        long l;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+#define NEED()                                                              \
+    do {                                                                    \
+        if (!v) return cli_usage_error("artn", "%s needs a value", a);      \
+        i++;                                                                \
+    } while (0)
+        if (!strcmp(a, "--potential")) { NEED(); potential = v; }
+        else if (!strcmp(a, "--elements")) { NEED(); elements = v; }
+        else if (!strcmp(a, "--atoms")) { NEED(); atoms = v; }
+        else if (!strcmp(a, "--out")) { NEED(); out = v; }
+        else if (!strcmp(a, "--resume")) resume = 1;
+        else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
+        else if (!strcmp(a, "--searches")) {
+            NEED();
+            if (cli_parse_long(v, &l) || l < 1 || l > 1000000) return cli_usage_error("artn", "bad --searches '%s'", v);
+            cp.searches = (int)l;
+        } else if (!strcmp(a, "--seed")) {
+            NEED();
+            if (cli_parse_long(v, &l) || l < 0) return cli_usage_error("artn", "bad --seed '%s'", v);
+            cp.seed = (unsigned long)l;
+        } else if (!strcmp(a, "--threads")) {
+            NEED();
+            if (cli_parse_long(v, &threads) || threads < 1 || threads > 4096) return cli_usage_error("artn", "bad --threads '%s'", v);
+        } else if (!strcmp(a, "--method")) {
+            NEED();
+            if (!strcmp(v, "artn")) cp.artn.method = ARTN_METHOD_ARTN;
+            else return cli_usage_error("artn", "--method: only 'artn' is available, not '%s'", v);
+        } else if (!strcmp(a, "--eigval") || !strcmp(a, "--ftol") || !strcmp(a, "--kick") ||
+                   !strcmp(a, "--kick-radius") || !strcmp(a, "--region")) {
+            NEED();
+            if (cli_parse_double(v, &d)) return cli_usage_error("artn", "bad %s '%s'", a, v);
+            if (!strcmp(a, "--eigval")) {
+                if (d >= 0) return cli_usage_error("artn", "--eigval must be negative");
+                cp.artn.eigval_threshold = d;
+            } else if (d <= 0) {
+                return cli_usage_error("artn", "%s must be positive", a);
+            } else if (!strcmp(a, "--ftol")) cp.artn.ftol = d;
+            else if (!strcmp(a, "--kick")) cp.artn.kick_norm = d;
+            else if (!strcmp(a, "--kick-radius")) cp.artn.kick_radius = d;
+            else cp.region.radius = d;
+        } else if (a[0] == '-') {
+            return cli_usage_error("artn", "unknown option %s", a);
+        } else if (!data) {
+            data = a;
+        } else {
+            return cli_usage_error("artn", "unexpected argument %s", a);
+        }
+    }
+    if (!data) return cli_usage_error("artn", "no data file given");
+    if (!out) return cli_usage_error("artn", "--out DIR is required");
+
+    int rank = 0, size = 1;
+#ifdef BPEL_HAVE_MPI
+    int inited = 0;
+    MPI_Init(NULL, NULL);
+    inited = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+#endif
+    int status = 0;
+    cli_setup cs;
+    campaign *c = NULL;
+    unsigned char *done = NULL;
+    if (cli_load(data, potential, elements, &cs)) {
+        status = cli_error();
+        goto end;
+    }
+    if (campaign_create(cs.sys, cs.pot, cs.map, atoms, &cp, &c)) {
+        status = cli_error();
+        goto end;
+    }
+    size_t nitems = campaign_nitems(c), ndone = 0, nacc = 0;
+    done = calloc(nitems + 1, 1);
+    if (rank == 0) {
+        fprintf(stderr, "%s\nbpel artn: %zu atoms x %d searches, %ld thread(s), %d rank(s)\n", cli_provenance(),
+                campaign_natoms(c), cp.searches, threads, size);
+        if (campaign_log_open(c, out, resume, done, &ndone, &nacc)) {
+            status = cli_error();
+        } else if (resume) {
+            fprintf(stderr, "bpel artn: resuming, %zu of %zu searches already done\n", ndone, nitems);
+        }
+    }
+    prog pg;
+    cli_progress_start(&pg.bar, "artn", (double)nitems);
+#ifdef BPEL_HAVE_MPI
+    MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (status) goto end;
+    if (size > 1) {
+        /* task farm: workers ask (tag 1, empty) or return a record (tag 2);
+         * rank 0 answers with an item index or -1 (stop) */
+        if (rank == 0) {
+            size_t next = 0;
+            int active = size - 1;
+            char *buf = NULL;
+            while (active > 0) {
+                MPI_Status st;
+                MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+                int len;
+                MPI_Get_count(&st, MPI_CHAR, &len);
+                buf = realloc(buf, (size_t)len + 1);
+                MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                buf[len] = '\0';
+                if (st.MPI_TAG == 2) {
+                    if (!status && campaign_log_append(c, buf)) status = cli_error();
+                    ndone++;
+                    nacc += strstr(buf, " accepted ") != NULL;
+                    on_progress(&pg, ndone, nitems, nacc);
+                    continue;
+                }
+                if (st.MPI_TAG == 3) status = 1; /* a worker failed */
+                while (next < nitems && done[next]) next++;
+                long item = (next < nitems && !status) ? (long)next++ : -1;
+                MPI_Send(&item, 1, MPI_LONG, st.MPI_SOURCE, 0, MPI_COMM_WORLD);
+                if (item < 0) active--;
+            }
+            free(buf);
+        } else {
+            campaign_worker *w;
+            if (campaign_worker_create(c, &w)) {
+                status = cli_error();
+                MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
+                long item;
+                MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            } else {
+                for (;;) {
+                    long item;
+                    MPI_Send("", 0, MPI_CHAR, 0, 1, MPI_COMM_WORLD);
+                    MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    if (item < 0) break;
+                    char *line;
+                    int acc;
+                    if (campaign_run_item(w, (size_t)item, &line, &acc)) {
+                        status = cli_error();
+                        MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
+                        MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                        break;
+                    }
+                    MPI_Send(line, (int)strlen(line), MPI_CHAR, 0, 2, MPI_COMM_WORLD);
+                    free(line);
+                }
+                campaign_worker_destroy(w);
+            }
+        }
+        MPI_Allreduce(MPI_IN_PLACE, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (status) goto end;
+    } else
+#endif
+    {
+        if (status) goto end;
+        if (campaign_run(c, done, (int)threads, on_progress, &pg)) {
+            status = cli_error();
+            goto end;
+        }
+    }
+    cli_progress_finish(&pg.bar);
+    if (rank == 0) {
+        campaign_log_close(c);
+        campaign_summary sum;
+        if (campaign_write_outputs(c, out, &sum)) {
+            status = cli_error();
+            goto end;
+        }
+        printf("searches %zu, accepted %zu (%.1f%%), median force calls per saddle %.0f, %.3f s per search\n",
+               sum.tried, sum.accepted, sum.tried ? 100.0 * sum.accepted / sum.tried : 0.0, sum.median_calls,
+               sum.mean_time_s);
+        printf("per-atom mean dQ: mean %.4f eV, median %.4f eV, range %.4f .. %.4f eV\n", sum.dq_mean, sum.dq_median,
+               sum.dq_min, sum.dq_max);
+    }
+end:
+    free(done);
+    campaign_destroy(c);
+    if (cs.sys || cs.pot) cli_setup_free(&cs);
+#ifdef BPEL_HAVE_MPI
+    if (inited) MPI_Finalize();
+#endif
+    return status;
+}

@@ -1,0 +1,96 @@
+/* test_localforce.c — the local (region) EAM energy and forces against a
+ * full evaluation by forces.c of the same displaced glass, in a box smaller
+ * than twice the cutoff (several periodic images of one atom interact). */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eam.h"
+#include "error.h"
+#include "forces.h"
+#include "localforce.h"
+
+static void compare(bpel_system *s, bpel_eam *pot, int *map, double radius, unsigned seed)
+{
+    lf_shared *sh;
+    assert_int_equal(lf_shared_create(pot, map, s, &sh), 0);
+    lf_params p;
+    lf_defaults(&p);
+    p.radius = radius;
+    lf_region *r;
+    assert_int_equal(lf_region_create(sh, &p, &r), 0);
+    long nm = lf_region_start(r, 17);
+    assert_true(nm > 5 && nm < (long)s->n);
+    size_t ndof = 3 * (size_t)nm;
+    double *u = calloc(lf_region_max_dof(r), sizeof(double)), *f = calloc(lf_region_max_dof(r), sizeof(double));
+    srand(seed);
+    /* displacements up to 0.6 Å: beyond half the skin, so the lists are rebuilt on the way */
+    double *x = malloc(3 * s->n * sizeof(double));
+    bpel_system *full = system_copy(lf_shared_system(sh));
+    bpel_forces *fo;
+    assert_int_equal(forces_create(pot, map, full, 1.0, &fo), 0);
+    for (int step = 1; step <= 3; step++) {
+        for (size_t i = 0; i < ndof; i++) u[i] = 0.2 * step * ((double)rand() / RAND_MAX - 0.5);
+        double e;
+        assert_int_equal(lf_eval(r, u, &e, f), 0);
+        lf_positions(r, u, x);
+        memcpy(full->x, x, 3 * s->n * sizeof(double));
+        bpel_eval ev;
+        assert_int_equal(forces_compute(fo, full, FORCES_ENERGY, &ev), 0);
+        ASSERT_REL(e, ev.energy, 1e-11, 1.0);
+        const size_t *atoms = lf_region_atoms(r);
+        for (long a = 0; a < nm; a++)
+            for (int d = 0; d < 3; d++) ASSERT_NEAR(f[3 * a + d], ev.f[3 * atoms[a] + d], 1e-9);
+    }
+    /* growth: the frozen atoms with large forces join, and everything still agrees */
+    long nd = lf_grow(r, u, ndof);
+    assert_true(nd > (long)ndof);
+    double e;
+    assert_int_equal(lf_eval(r, u, &e, f), 0);
+    lf_positions(r, u, x);
+    memcpy(full->x, x, 3 * s->n * sizeof(double));
+    bpel_eval ev;
+    assert_int_equal(forces_compute(fo, full, FORCES_ENERGY, &ev), 0);
+    ASSERT_REL(e, ev.energy, 1e-11, 1.0);
+    const size_t *atoms = lf_region_atoms(r);
+    for (long a = 0; a < nd / 3; a++)
+        for (int d = 0; d < 3; d++) ASSERT_NEAR(f[3 * a + d], ev.f[3 * atoms[a] + d], 1e-9);
+    forces_destroy(fo);
+    system_destroy(full);
+    free(x);
+    free(u);
+    free(f);
+    lf_region_destroy(r);
+    lf_shared_destroy(sh);
+}
+
+static void test_localforce_vs_full(void **state)
+{
+    (void)state;
+    const char *path = test_potential("CuZr_mm.eam.fs");
+    bpel_eam *pot;
+    assert_int_equal(eam_read(path, NULL, &pot), 0);
+    /* small box (14.4 Å < 2 × 7.6 Å cutoff): images of the same atom interact */
+    bpel_system *s = test_fcc(4, 3.6, 2, 0.5, 0.15, 11);
+    int map[BPEL_MAX_TYPES + 1];
+    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    compare(s, pot, map, 4.0, 3);
+    system_destroy(s);
+    /* a larger box, triclinic */
+    s = test_fcc(6, 3.6, 2, 0.5, 0.15, 12);
+    s->box.xy = 1.3;
+    s->box.xz = -0.7;
+    s->box.yz = 0.9;
+    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    compare(s, pot, map, 5.0, 4);
+    system_destroy(s);
+    eam_destroy(pot);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_localforce_vs_full)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
