@@ -1,6 +1,8 @@
 /* elastic.c — Born term, Ξ, non-affine relaxation, Debye level (see elastic.h). */
 #include "elastic.h"
+#include "forces.h"
 #include "hessian_model.h"
+#include "minimise.h"
 #include "error.h"
 #include "units.h"
 
@@ -294,5 +296,94 @@ int elastic_debye(double K, double G, const bpel_system *s, debye_result *d)
     d->v_D = pow(3.0 / (1.0 / pow(d->v_L, 3) + 2.0 / pow(d->v_T, 3)), 1.0 / 3.0);
     d->omega_D = d->v_D * cbrt(6.0 * BPEL_PI * BPEL_PI * d->number_density);
     d->level = 3.0 / pow(d->omega_D, 3);
+    return BPEL_OK;
+}
+
+/* F = 1 + h·E_w applied to box and positions; the box stays upper triangular. */
+static void deform(bpel_system *s, int w, double h)
+{
+    static const int R[6] = {0, 1, 2, 1, 0, 0}, C[6] = {0, 1, 2, 2, 2, 1};
+    double F[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, H[3][3], Hn[3][3], lo[3];
+    F[R[w]][C[w]] += h;
+    box_matrix(&s->box, H);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) Hn[i][j] = F[i][0] * H[0][j] + F[i][1] * H[1][j] + F[i][2] * H[2][j];
+    for (int i = 0; i < 3; i++) lo[i] = F[i][0] * s->box.lo[0] + F[i][1] * s->box.lo[1] + F[i][2] * s->box.lo[2];
+    memcpy(s->box.lo, lo, sizeof lo);
+    s->box.len[0] = Hn[0][0];
+    s->box.len[1] = Hn[1][1];
+    s->box.len[2] = Hn[2][2];
+    s->box.xy = Hn[0][1];
+    s->box.xz = Hn[0][2];
+    s->box.yz = Hn[1][2];
+    for (size_t a = 0; a < s->n; a++) {
+        double *x = &s->x[3 * a], y[3];
+        for (int i = 0; i < 3; i++) y[i] = F[i][0] * x[0] + F[i][1] * x[1] + F[i][2] * x[2];
+        memcpy(x, y, sizeof y);
+    }
+}
+
+/* σ (GPa, tension positive, Voigt) of s, re-minimised first if asked. */
+static int stress_after(const bpel_eam *pot, const int *map, bpel_system *s, double ftol, int relax, double sig[6])
+{
+    bpel_forces *ff;
+    int rc = forces_create(pot, map, s, 1.0, &ff);
+    if (rc) return rc;
+    if (relax) {
+        min_params mp;
+        min_defaults(&mp);
+        mp.ftol = ftol;
+        min_result mr;
+        rc = minimise(ff, s, &mp, &mr);
+    }
+    bpel_eval ev;
+    if (!rc) rc = forces_compute(ff, s, FORCES_VIRIAL, &ev);
+    if (!rc) {
+        double f = -ELASTIC_EV_A3_TO_GPA / box_volume(&s->box);
+        const int lmp[6] = {0, 1, 2, 5, 4, 3}; /* LAMMPS virial order xx yy zz xy xz yz */
+        for (int v = 0; v < 6; v++) sig[v] = f * ev.virial[lmp[v]];
+    }
+    forces_destroy(ff);
+    return rc;
+}
+
+int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, double h,
+                         double ftol, int relax, double B[6][6])
+{
+    if (!(h > 0 && h < 0.01)) return bpel_fail(BPEL_EINVAL, "strain step %g must be in (0, 0.01)", h);
+    bpel_system *c0 = system_copy(s);
+    if (!c0) return BPEL_ENOMEM;
+    double s0[6];
+    int rc = stress_after(pot, map, c0, ftol, 0, s0);
+    system_destroy(c0);
+    double S[3][3];
+    for (int v = 0; v < 6; v++) S[VA[v]][VB[v]] = S[VB[v]][VA[v]] = s0[v];
+    for (int w = 0; w < 6 && !rc; w++) {
+        double sp[6], sm[6];
+        bpel_system *a = system_copy(s), *b = system_copy(s);
+        if (!a || !b) rc = BPEL_ENOMEM;
+        if (!rc) {
+            deform(a, w, h);
+            deform(b, w, -h);
+            rc = stress_after(pot, map, a, ftol, relax, sp);
+        }
+        if (!rc) rc = stress_after(pot, map, b, ftol, relax, sm);
+        system_destroy(a);
+        system_destroy(b);
+        if (rc) break;
+        /* rotation part of the simple shear F = 1 + h E_rc: Ω_rc = ½, Ω_cr = −½ per unit h */
+        double Om[3][3] = {{0}};
+        if (VA[w] != VB[w]) {
+            Om[VA[w]][VB[w]] = 0.5; /* deform() puts h at row VA[w], column VB[w] */
+            Om[VB[w]][VA[w]] = -0.5;
+        }
+        for (int v = 0; v < 6; v++) {
+            int i = VA[v], j = VB[v];
+            double rot = 0.0;
+            for (int k = 0; k < 3; k++) rot += Om[i][k] * S[k][j] - S[i][k] * Om[k][j];
+            B[v][w] = (sp[v] - sm[v]) / (2 * h) - rot;
+        }
+    }
+    if (rc) return bpel_fail_context(rc, "strain-and-relax elastic constants");
     return BPEL_OK;
 }

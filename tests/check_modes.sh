@@ -85,4 +85,15 @@ head -1 gru/atoms_gamma.csv | grep -q "^id,type,element,gamma_i_sorted,gamma_i_o
 [ "$(cut -d, -f1 series/vdos_series.csv | sort -u | grep -c -E '^(cold|hot)$')" -eq 2 ] || fail "series labels"
 "$BPEL" vdos fcc.data --out x > log 2> err; [ $? -eq 2 ] || fail "vdos needs LABEL:DATA"
 [ -s out/fig1b_reduced_vdos.png ] && [ -s out/fig1b_reduced_vdos.svg ] || fail "fig1b"
+# elastic constants, checked by strain and relaxation
+"$BPEL" minimize hot.data --potential Cu_u3.eam --ftol 1e-10 --out relaxed.data > log 2> err || { cat err; fail "minimize"; }
+"$BPEL" elastic relaxed.data --potential Cu_u3.eam --check 1e-5 --json > el.json 2> err || { cat err; fail "elastic"; }
+# the unminimised structure is refused by the conjugate-gradient route with a clear message
+"$BPEL" elastic hot.data --potential Cu_u3.eam > log 2> err && fail "elastic on a non-minimum"
+grep -q "is the configuration a minimum" err || fail "elastic: message for a non-minimum"
+json el.json "d['max_difference_GPa'] < 0.05" | grep -q True || fail "elastic check: $(cat el.json)"
+# the displaced crystal relaxes back to fcc: Foiles, Baskes & Daw (PRB 33, 7983, 1986) give for this
+# potential C11 = 167, C12 = 124, C44 = 76.4 GPa
+json el.json "abs(d['C_GPa'][0][0]/167-1) < 0.02 and abs(d['C_GPa'][0][1]/124-1) < 0.02 and abs(d['C_GPa'][3][3]/76.4-1) < 0.02" | grep -q True || fail "Cu elastic constants"
+"$BPEL" elastic fcc.data --route bogus > log 2> err; [ $? -eq 2 ] || fail "elastic --route"
 echo "all modes/hessian checks passed"
