@@ -62,6 +62,12 @@ grep -q "nonexistent.data" err || fail "missing file not named"
 "$BPEL" modes fcc.data --out x --bp-window 5 > log 2> err; [ $? -eq 2 ] || fail "bad --bp-window should be a usage error"
 "$BPEL" modes fcc.data --out x --solver magic > log 2> err; [ $? -eq 2 ] || fail "unknown solver should be a usage error"
 "$BPEL" modes fcc.data > log 2> err; [ $? -eq 2 ] || fail "--out is required"
+sed 's/^1 63.546$/1 -63.546/' fcc.data > negmass.data
+"$BPEL" modes negmass.data --potential Cu_u3.eam --out x > log 2> err && fail "negative mass accepted"
+grep -q -i "mass" err || fail "negative mass: no clear message ($(cat err))"
+printf 'broken\n\n3 atoms\n1 atom types\n0 5 xlo xhi\n' > broken.data
+"$BPEL" modes broken.data --potential Cu_u3.eam --out x > log 2> err && fail "broken data file accepted"
+grep -q "broken.data" err || fail "broken data file not named"
 
 # hessian
 "$BPEL" hessian fcc.data --potential Cu_u3.eam -o H.mtx 2> err || fail "hessian"

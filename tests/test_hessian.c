@@ -180,6 +180,29 @@ static void test_fd_glass(void **st)
     unmake(&u);
 }
 
+/* A triclinic box (tilts xy, xz, yz) narrower than two cutoffs. */
+static void test_fd_triclinic(void **st)
+{
+    setup u;
+    bpel_system *s = glass128();
+    s->box.xy = 3.1;
+    s->box.xz = -1.7;
+    s->box.yz = 2.2;
+    system_wrap(s);
+    make(&u, s, "CuZr_mm.eam.fs", "Cu,Zr");
+    size_t n3 = 3 * u.s->n;
+    size_t *cols = all_columns(n3);
+    double *fd = fd_columns(&u, cols, n3, 1e-4);
+    double *H = build_dense(&u, 0);
+    double e = max_column_error(H, n3, cols, n3, fd);
+    print_message("  triclinic: max column error %.3g\n", e);
+    ASSERT_NEAR(e, 0.0, COL_TOL);
+    free(H);
+    free(fd);
+    free(cols);
+    unmake(&u);
+}
+
 /* A box wider than twice the cutoff (432 atoms, 19.6 Å): couplings stop at
  * 2 × 7.6 Å, and a spread of columns still matches the forces. */
 static void test_fd_glass_large_box(void **st)
@@ -424,7 +447,7 @@ static void test_mtx_roundtrip(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rho_matches_forces),  cmocka_unit_test(test_fd_glass), cmocka_unit_test(test_fd_glass_large_box),
+        cmocka_unit_test(test_rho_matches_forces),  cmocka_unit_test(test_fd_glass), cmocka_unit_test(test_fd_glass_large_box), cmocka_unit_test(test_fd_triclinic),
         cmocka_unit_test(test_fd_crystal_small_box), cmocka_unit_test(test_symmetry_translation),
         cmocka_unit_test(test_fd_lammps),           cmocka_unit_test(test_mtx_roundtrip),
     };
