@@ -169,72 +169,76 @@ int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6
     return BPEL_OK;
 }
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0.0; /* serial: CG vectors are short next to a matvec, and a parallel region per dot costs more */
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
+/* Six conjugate-gradient solves H u_v = Ξ_v run side by side, so that each
+ * iteration reads the sparse Hessian once for all of them. Vectors are
+ * row-major n3 × 6. */
 int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations)
 {
-    size_t n3 = 3 * h->n;
-    double *u = bpel_malloc(6 * n3 * sizeof *u), *b = bpel_malloc(n3 * sizeof *b);
-    double *r = bpel_malloc(n3 * sizeof *r), *p = bpel_malloc(n3 * sizeof *p), *Ap = bpel_malloc(n3 * sizeof *Ap);
-    int rc = BPEL_OK, maxit = 0;
-    if (!u || !b || !r || !p || !Ap) { rc = BPEL_ENOMEM; goto done; }
-    for (int v = 0; v < 6 && !rc; v++) {
-        double *x = u + v * n3;
-        for (size_t i = 0; i < n3; i++) b[i] = xi[6 * i + v];
-        /* remove any net force so the right-hand side is orthogonal to translations */
+    const size_t n3 = 3 * h->n;
+    double *x = bpel_calloc(6 * n3, sizeof *x), *r = bpel_malloc(6 * n3 * sizeof *r);
+    double *p = bpel_malloc(6 * n3 * sizeof *p), *Ap = bpel_malloc(6 * n3 * sizeof *Ap);
+    int rc = BPEL_OK, it = 0;
+    if (!x || !r || !p || !Ap) { rc = BPEL_ENOMEM; goto done; }
+    /* right-hand sides without net force, so they are orthogonal to the translations */
+    memcpy(r, xi, 6 * n3 * sizeof *r);
+    for (int v = 0; v < 6; v++)
         for (int a = 0; a < 3; a++) {
             double mean = 0.0;
-            for (size_t i = a; i < n3; i += 3) mean += b[i];
+            for (size_t i = a; i < n3; i += 3) mean += r[6 * i + v];
             mean /= h->n;
-            for (size_t i = a; i < n3; i += 3) b[i] -= mean;
+            for (size_t i = a; i < n3; i += 3) r[6 * i + v] -= mean;
         }
-        memset(x, 0, n3 * sizeof *x);
-        memcpy(r, b, n3 * sizeof *r);
-        memcpy(p, b, n3 * sizeof *p);
-        double rr = dot(r, r, n3), bb = rr;
-        int it = 0;
-        while (bb > 0 && rr > tol * tol * bb) {
-            if (++it > (int)(10 * n3 + 100)) {
-                rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations (residual %.3g)", it - 1,
-                               sqrt(rr / bb));
-                break;
-            }
-            hess_sparse_matvec(h, p, Ap);
-            double pAp = dot(p, Ap, n3);
-            if (!(pAp > 0)) {
+    memcpy(p, r, 6 * n3 * sizeof *p);
+    double rr[6] = {0}, bb[6];
+    for (size_t i = 0; i < n3; i++)
+        for (int v = 0; v < 6; v++) rr[v] += r[6 * i + v] * r[6 * i + v];
+    memcpy(bb, rr, sizeof bb);
+    int active[6];
+    for (int v = 0; v < 6; v++) active[v] = bb[v] > 0 && rr[v] > tol * tol * bb[v];
+    while (active[0] || active[1] || active[2] || active[3] || active[4] || active[5]) {
+        if (++it > (int)(10 * n3 + 100)) {
+            rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations", it - 1);
+            break;
+        }
+        hess_sparse_matmul(h, p, Ap, 6);
+        double pAp[6] = {0}, alpha[6], rn[6] = {0};
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++) pAp[v] += p[6 * i + v] * Ap[6 * i + v];
+        for (int v = 0; v < 6; v++) {
+            if (active[v] && !(pAp[v] > 0)) {
                 rc = bpel_fail(BPEL_ECONV, "non-affine CG: Hessian not positive along a search direction "
-                                           "(p.Hp = %.3g); is the configuration a minimum?",
-                               pAp);
-                break;
+                                           "(p.Hp = %.3g); is the configuration a minimum?", pAp[v]);
+                goto done;
             }
-            double alpha = rr / pAp;
-            for (size_t i = 0; i < n3; i++) {
-                x[i] += alpha * p[i];
-                r[i] -= alpha * Ap[i];
-            }
-            double rn = dot(r, r, n3);
-            double beta = rn / rr;
-            rr = rn;
-            for (size_t i = 0; i < n3; i++) p[i] = r[i] + beta * p[i];
+            alpha[v] = active[v] ? rr[v] / pAp[v] : 0.0;
         }
-        if (it > maxit) maxit = it;
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++) {
+                x[6 * i + v] += alpha[v] * p[6 * i + v];
+                r[6 * i + v] -= alpha[v] * Ap[6 * i + v];
+                rn[v] += r[6 * i + v] * r[6 * i + v];
+            }
+        double beta[6];
+        for (int v = 0; v < 6; v++) {
+            beta[v] = active[v] ? rn[v] / rr[v] : 0.0;
+            if (active[v]) rr[v] = rn[v];
+        }
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++)
+                if (active[v]) p[6 * i + v] = r[6 * i + v] + beta[v] * p[6 * i + v];
+                else p[6 * i + v] = 0.0;
+        for (int v = 0; v < 6; v++) active[v] = active[v] && rr[v] > tol * tol * bb[v];
     }
     if (!rc)
         for (int v = 0; v < 6; v++)
             for (int w = 0; w < 6; w++) {
                 double s = 0.0;
-                for (size_t i = 0; i < n3; i++) s += xi[6 * i + v] * u[w * n3 + i];
+                for (size_t i = 0; i < n3; i++) s += xi[6 * i + v] * x[6 * i + w];
                 na[v][w] = s;
             }
-    if (iterations) *iterations = maxit;
+    if (iterations) *iterations = it;
 done:
-    free(u);
-    free(b);
+    free(x);
     free(r);
     free(p);
     free(Ap);
