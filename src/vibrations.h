@@ -53,4 +53,10 @@ void vib_analysis_free(vib_analysis *a);
 int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance,
               const char *source, struct cJSON *extra);
 
+/* Read back the VDOS of a `bpel modes` output directory (vdos.csv and
+ * summary.json): bins, g, the boson peak and its window; *debye_level gets
+ * the Debye level, or 0 if the summary has none. No per-atom data. Errors
+ * name the file and line. */
+int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level);
+
 #endif

@@ -77,12 +77,13 @@ awk '!/^%/ && NR > 1 && NF == 3 && ($1 < $2) { bad = 1 } END { exit bad }' H.mtx
 "$BPEL" hessian fcc.data > log 2> err; [ $? -eq 2 ] || fail "hessian needs -o"
 # Grüneisen on the crystal: every route near Cu's gamma ~ 2, files and figures
 "$BPEL" gruneisen fcc.data --potential Cu_u3.eam --out gru > log 2> err || { cat err; fail "gruneisen"; }
-for f in gruneisen_modes.csv gamma_ave.csv atoms_gamma.csv atoms_gamma.xyz summary.json fig11a_mode_gruneisen.png fig11b_gamma_ave.svg fig11c_ibp_vs_gamma.png; do
+for f in gruneisen_modes.csv gamma_ave.csv atoms.csv atoms.xyz summary.json fig11a_mode_gruneisen.png fig11b_gamma_ave.svg fig11c_ibp_vs_gamma.png; do
     [ -s gru/$f ] || fail "gruneisen: missing $f"
 done
 json gru/summary.json "all(1.2 < d['routes'][m]['gamma_mean_all_modes'] < 2.8 for m in ('sorted','overlap','hf'))" | grep -q True || fail "crystal gamma"
 json gru/summary.json "d['re_minimised'] and d['volumes_V0'] == [0.99, 1, 1.01] and len(d['warnings']) == 0" | grep -q True || fail "gruneisen summary"
-head -1 gru/atoms_gamma.csv | grep -q "^id,type,element,gamma_i_sorted,gamma_i_overlap,gamma_i_hf,I_BP_per_radps3" || fail "atoms_gamma header"
+head -1 gru/atoms.csv | grep -q "^id,type,element,gamma_i,gamma_i_sorted,gamma_i_overlap,gamma_i_hf,I_BP_per_radps3" || fail "gruneisen atoms.csv header"
+json gru/summary.json "abs(d['gamma_ave'] - d['routes']['hf']['gamma_mean_all_modes']) < 1e-12" | grep -q True || fail "gamma_ave"
 "$BPEL" gruneisen fcc.data --out x --method bogus > log 2> err; [ $? -eq 2 ] || fail "bad --method"
 
 # temperature series (Fig. 9)
@@ -90,6 +91,12 @@ head -1 gru/atoms_gamma.csv | grep -q "^id,type,element,gamma_i_sorted,gamma_i_o
 [ -s series/fig9_vdos_temperature.png ] && [ -s series/cold/vdos.csv ] && [ -s series/hot/summary.json ] || fail "series files"
 [ "$(cut -d, -f1 series/vdos_series.csv | sort -u | grep -c -E '^(cold|hot)$')" -eq 2 ] || fail "series labels"
 "$BPEL" vdos fcc.data --out x > log 2> err; [ $? -eq 2 ] || fail "vdos needs LABEL:DATA"
+# from earlier bpel modes directories, without recomputing
+"$BPEL" vdos a:out b:hot --out series2 > log 2> err || { cat err; fail "vdos from directories"; }
+cmp <(grep '^cold,' series/vdos_series.csv | cut -d, -f2-4) <(grep '^a,' series2/vdos_series.csv | cut -d, -f2-4) || fail "vdos from a directory differs"
+mkdir -p bad && echo "omega,g" > bad/vdos.csv
+"$BPEL" vdos a:bad --out x > log 2> err && fail "bad vdos.csv accepted"
+grep -q "bad/vdos.csv:1" err || fail "bad vdos.csv not named: $(cat err)"
 [ -s out/fig1b_reduced_vdos.png ] && [ -s out/fig1b_reduced_vdos.svg ] || fail "fig1b"
 # elastic constants, checked by strain and relaxation
 "$BPEL" minimize hot.data --potential Cu_u3.eam --ftol 1e-10 --out relaxed.data > log 2> err || { cat err; fail "minimize"; }

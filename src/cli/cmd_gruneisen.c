@@ -33,8 +33,8 @@ static void help(void)
            "  hf        first-order perturbation <e_k|D(+) - D(-)|e_k> at V0 (no pairing, no diagonalisation at\n"
            "            V0(1 +- dv)); the recommended route for glasses\n"
            "and the particle gamma_i = sum_k gamma_k |e_k^i|^2 (Eq. 5), gamma_ave(omega < omega0) with its spread.\n\n"
-           "Files in DIR: gruneisen_modes.csv, gamma_ave.csv, atoms_gamma.csv (with I_BP), atoms_gamma.xyz,\n"
-           "summary.json, fig11a_mode_gruneisen, fig11b_gamma_ave, fig11c_ibp_vs_gamma (.png, .svg).\n\n"
+           "Files in DIR: gruneisen_modes.csv, gamma_ave.csv, atoms.csv (gamma_i of the figures route, then\n"
+           "every route, and I_BP), atoms.xyz, summary.json (gamma_ave: mean over all modes), fig11a_mode_gruneisen, fig11b_gamma_ave, fig11c_ibp_vs_gamma (.png, .svg).\n\n"
            "  --out DIR            output directory (required)\n"
            "  --potential FILE     EAM file; default %s\n"
            "  --elements LIST      element of each atom type, e.g. Cu,Zr\n"
@@ -128,22 +128,23 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
 
     size_t *order = system_id_order(s);
     if (!order) { rc = BPEL_ENOMEM; goto done; }
-    snprintf(path, sizeof path, "%s/atoms_gamma.csv", out);
+    snprintf(path, sizeof path, "%s/atoms.csv", out);
     if (!(fp = fopen(path, "w"))) { free(order); rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
-    fprintf(fp, "id,type,element");
+    int fq = figmethod == GRU_SORTED ? 0 : figmethod == GRU_OVERLAP ? 1 : 2;
+    fprintf(fp, "id,type,element,gamma_i");
     for (int q = 0; q < 3; q++)
         if (gi[q]) fprintf(fp, ",gamma_i_%s", route_name(ids[q]));
     fprintf(fp, ",I_BP_per_radps3\n");
     for (size_t t = 0; t < n; t++) {
         size_t i = order[t];
-        fprintf(fp, "%lld,%d,%s", (long long)s->id[i], s->type[i], s->element[s->type[i]]);
+        fprintf(fp, "%lld,%d,%s,%.8g", (long long)s->id[i], s->type[i], s->element[s->type[i]], gi[fq][i]);
         for (int q = 0; q < 3; q++)
             if (gi[q]) fprintf(fp, ",%.8g", gi[q][i]);
         fprintf(fp, ",%.8g\n", a->vdos->ibp[i]);
     }
     free(order);
     if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
-    snprintf(path, sizeof path, "%s/atoms_gamma.xyz", out);
+    snprintf(path, sizeof path, "%s/atoms.xyz", out);
     if (!(fp = fopen(path, "w"))) { rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
     {
         bpel_column cols[4];
@@ -198,6 +199,9 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
         }
     if (v->nnegative) cJSON_AddItemToArray(warn, cJSON_CreateString("unstable modes at V0: not a tight minimum"));
     cJSON_AddStringToObject(o, "figures_route", route_name(figmethod));
+    cJSON_AddStringToObject(o, "gamma_i_route", route_name(figmethod));
+    cJSON_AddNumberToObject(o, "gamma_ave", mean[fq][nm - 1]);
+    cJSON_AddNumberToObject(o, "gamma_std", sd[fq][nm - 1]);
     cJSON_AddNumberToObject(o, "boson_peak_omega_radps", a->vdos->bp_omega);
     cJSON_AddItemToObject(o, "I_BP_window_radps", cJSON_CreateDoubleArray((double[]){a->vdos->bp_lo, a->vdos->bp_hi}, 2));
     cJSON_AddNumberToObject(o, "negative_modes_V0", (double)v->nnegative);
@@ -209,7 +213,6 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     cJSON_free(txt);
     if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
 
-    int fq = figmethod == GRU_SORTED ? 0 : figmethod == GRU_OVERLAP ? 1 : 2;
     char label[64];
     snprintf(label, sizeof label, "%s route", route_name(figmethod));
     rc = vib_fig11ab(out, v, route(r, figmethod), mean[fq], sd[fq], a->vdos->bp_omega, label);
@@ -314,7 +317,7 @@ int cmd_gruneisen(int argc, char **argv)
             printf("re-minimisation: max non-affine displacement %.3g / %.3g A at V+ / V-\n", r.relax_disp[0], r.relax_disp[1]);
         if (r.methods & GRU_OVERLAP)
             printf("overlap pairing: %zu modes with an overlap below %.2f\n", r.nlow, p.low_overlap);
-        printf("wrote %s/gruneisen_modes.csv, gamma_ave.csv, atoms_gamma.csv, atoms_gamma.xyz, summary.json, fig11a-c\n", out);
+        printf("wrote %s/gruneisen_modes.csv, gamma_ave.csv, atoms.csv, atoms.xyz, summary.json, fig11a-c\n", out);
     }
     r.modes = NULL; /* owned by the analysis now */
     vib_analysis_free(&a);

@@ -18,10 +18,11 @@ const char cmd_vdos_summary[] = "VDOS and reduced VDOS of several inherent struc
 
 static void help(void)
 {
-    printf("usage: bpel vdos LABEL:DATA [LABEL:DATA ...] --out DIR [options]\n\n"
+    printf("usage: bpel vdos LABEL:DATA|LABEL:MODESDIR [...] --out DIR [options]\n\n"
            "Runs the analysis of `bpel modes` on each inherent structure (e.g. 300K:is_300.data\n"
-           "700K:is_700.data, structures minimised from configurations equilibrated at each temperature)\n"
-           "and writes DIR/LABEL/ (the files of bpel modes), DIR/vdos_series.csv (label, omega_radps,\n"
+           "700K:is_700.data, structures minimised from configurations equilibrated at each temperature),\n"
+           "or reads the results of an earlier `bpel modes --out MODESDIR` when the path is a directory,\n"
+           "and writes DIR/LABEL/ (the files of bpel modes, for data files), DIR/vdos_series.csv (label, omega_radps,\n"
            "nu_THz, g_per_radps, g_over_omega2_per_radps3), DIR/summary.json and fig9_vdos_temperature\n"
            "(.png, .svg) with the Debye level of the first structure.\n\n"
            "  --out DIR            output directory (required)\n"
@@ -106,6 +107,27 @@ int cmd_vdos(int argc, char **argv)
     for (int k = 0; k < ns && !rc; k++) {
         const char *arg = argv[optind + k], *sep = strchr(arg, ':');
         labels[k] = strndup(arg, (size_t)(sep - arg));
+        struct stat st;
+        if (stat(sep + 1, &st) == 0 && S_ISDIR(st.st_mode)) {
+            double lv = 0;
+            if ((rc = vib_vdos_read(sep + 1, &vd[k], &lv))) break;
+            if (k == 0) debye = lv;
+            for (size_t b = 0; b < vd[k]->nbins; b++) {
+                double w = vib_bin_centre(vd[k], b);
+                fprintf(fp, "%s,%.6g,%.6g,%.10g,%.10g\n", labels[k], w, w / (2 * BPEL_PI), vd[k]->g[b],
+                        w != 0 ? vd[k]->g[b] / (w * w) : 0.0);
+            }
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "label", labels[k]);
+            cJSON_AddStringToObject(e, "modes_directory", sep + 1);
+            cJSON_AddNumberToObject(e, "boson_peak_omega_radps", vd[k]->bp_omega);
+            cJSON_AddNumberToObject(e, "boson_peak_height_per_radps3", vd[k]->bp_height);
+            if (lv > 0) cJSON_AddNumberToObject(e, "debye_level_per_radps3", lv);
+            cJSON_AddItemToArray(series, e);
+            printf("%s: (from %s) boson peak %.3f rad/ps, g/omega^2 %.4g (rad/ps)^-3\n", labels[k], sep + 1,
+                   vd[k]->bp_omega, vd[k]->bp_height);
+            continue;
+        }
         cli_setup cs;
         if ((rc = cli_load(sep + 1, pot, elements, &cs))) break;
         vib_analysis a;
