@@ -198,7 +198,6 @@ int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *
     double *cx = bpel_malloc((n ? n : 1) * sizeof *cx), *cy = bpel_malloc((n ? n : 1) * sizeof *cy);
     int *cb = bpel_malloc((n ? n : 1) * sizeof *cb);
     double *bs = NULL, *rb = NULL;
-    gsl_rng *rng = NULL;
     int rc = BPEL_ENOMEM;
     if (!cx || !cy || !cb) goto out;
     size_t m = 0;
@@ -228,10 +227,7 @@ int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *
     if (nboot <= 0) goto out;
     rc = BPEL_ENOMEM;
     rb = bpel_malloc((size_t)nboot * sizeof *rb);
-    rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rb || !rng) goto out;
-    gsl_rng_set(rng, seed);
-    int nb = 0;
+    if (!rb) goto out;
     if (block) {
         /* Per-block sums: n, Σx, Σy, Σxx, Σyy, Σxy. */
         bs = bpel_calloc((size_t)nblocks * 6, sizeof *bs);
@@ -245,31 +241,44 @@ int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *
             b[4] += cy[i] * cy[i];
             b[5] += cx[i] * cy[i];
         }
-        for (int t = 0; t < nboot; t++) {
-            double a[6] = {0};
-            for (int k = 0; k < nblocks; k++) {
-                const double *b = bs + 6 * gsl_rng_uniform_int(rng, (unsigned long)nblocks);
-                for (int j = 0; j < 6; j++) a[j] += b[j];
-            }
-            if (a[0] < 3) continue;
-            double r = pearson_from(a[0], a[1], a[2], a[3], a[4], a[5]);
-            if (isfinite(r)) rb[nb++] = r;
-        }
-    } else {
-        for (int t = 0; t < nboot; t++) {
-            double a[5] = {0};
-            for (size_t k = 0; k < m; k++) {
-                size_t i = gsl_rng_uniform_int(rng, m);
-                a[0] += cx[i];
-                a[1] += cy[i];
-                a[2] += cx[i] * cx[i];
-                a[3] += cy[i] * cy[i];
-                a[4] += cx[i] * cy[i];
-            }
-            double r = pearson_from((double)m, a[0], a[1], a[2], a[3], a[4]);
-            if (isfinite(r)) rb[nb++] = r;
-        }
     }
+    /* Each resample has its own generator seeded from (seed, t), so the
+     * result does not depend on the number of threads. */
+    int fail = 0;
+#pragma omp parallel reduction(+ : fail)
+    {
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!g) fail++;
+#pragma omp for schedule(dynamic, 8)
+        for (int t = 0; t < nboot; t++) {
+            rb[t] = NAN;
+            if (!g) continue;
+            gsl_rng_set(g, (unsigned long)seed * 1000003ul + (unsigned long)t + 1);
+            double a[6] = {0};
+            if (block) {
+                for (int k = 0; k < nblocks; k++) {
+                    const double *b = bs + 6 * gsl_rng_uniform_int(g, (unsigned long)nblocks);
+                    for (int j = 0; j < 6; j++) a[j] += b[j];
+                }
+            } else {
+                a[0] = (double)m;
+                for (size_t k = 0; k < m; k++) {
+                    size_t i = gsl_rng_uniform_int(g, m);
+                    a[1] += cx[i];
+                    a[2] += cy[i];
+                    a[3] += cx[i] * cx[i];
+                    a[4] += cy[i] * cy[i];
+                    a[5] += cx[i] * cy[i];
+                }
+            }
+            if (a[0] >= 3) rb[t] = pearson_from(a[0], a[1], a[2], a[3], a[4], a[5]);
+        }
+        if (g) gsl_rng_free(g);
+    }
+    if (fail) goto out;
+    int nb = 0;
+    for (int t = 0; t < nboot; t++)
+        if (isfinite(rb[t])) rb[nb++] = rb[t];
     if (nb > 1) {
         gsl_sort(rb, 1, nb);
         double alpha = 0.5 * (1 - conf);
@@ -283,7 +292,6 @@ out:
     free(cb);
     free(bs);
     free(rb);
-    if (rng) gsl_rng_free(rng);
     return rc;
 }
 
@@ -556,8 +564,8 @@ int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
         m++;
     }
     int rc = BPEL_OK;
-    if (m < 2) {
-        rc = bpel_fail(BPEL_EINVAL, "exponential fit of C(r): only %zu usable bins", m);
+    if (m < 3) {
+        rc = bpel_fail(BPEL_EINVAL, "exponential fit of C(r): only %zu usable bins before C first drops to 0", m);
         goto out;
     }
     exp_fit f = {r, c, m};
@@ -574,7 +582,12 @@ int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
             kbest = k;
         }
     }
-    if (kbest > 0 && kbest < ng) {
+    if (kbest == 0 || kbest == ng) {
+        rc = bpel_fail(BPEL_ECONV, "exponential fit of C(r): no decay length between %g and %g Å fits (C(r) = %.3g "
+                       "at %.3g Å is not an exponential decay)", lo, hi, c[0], r[0]);
+        goto out;
+    }
+    {
         double a0 = lo * pow(hi / lo, (double)(kbest - 1) / ng), a1 = lo * pow(hi / lo, (double)(kbest + 1) / ng);
         gsl_function F = {exp_ssr, &f};
         gsl_min_fminimizer *mz = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);

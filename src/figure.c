@@ -695,7 +695,8 @@ static void draw_colorbar(const fig_panel *p, const double vp[4], double vmin, d
     plschr(0, chr * 0.85);
     plcol0(1);
     plwidth(1.0);
-    plbox("bc", 0, 0, "bcimtv", 0, 0);
+    plbox("bc", 0, 0, "bc", 0, 0);
+    plbox("", 0, 0, "cimtv", 0, 0); /* ticks outward on the right only */
     if (p->cbar_label) plmtex("r", 5.0, 0.5, 0.5, p->cbar_label);
     plschr(0, chr);
 }
@@ -742,6 +743,48 @@ static void draw_legend(const fig_panel *p, double chr)
     }
     free(opt), free(tcol), free(lcol), free(lsty), free(scol), free(snum), free(bcol), free(bpat);
     free(lw), free(ssc), free(bsc), free(bw), free(text), free(sym);
+}
+
+/* Tick labels: plain %g numbers (PLplot would otherwise factor out a
+ * "(x10^n)" that lands on top of the panel title) and 10^n on log axes. */
+typedef struct axis_info {
+    int log[2];
+    double span[2];
+} axis_info;
+
+static void tick_label(PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data)
+{
+    const axis_info *ai = data;
+    int k = axis == PL_Y_AXIS ? 1 : 0;
+    if (ai->log[k]) {
+        double e = round(value);
+        if (fabs(value - e) < 1e-6)
+            snprintf(label, length, "10#u%d#d", (int)e);
+        else
+            snprintf(label, length, "%.3g", pow(10, value));
+        return;
+    }
+    if (fabs(value) < 1e-9 * ai->span[k]) value = 0;
+    snprintf(label, length, "%.6g", value);
+}
+
+/* Rough width, in character heights, of the widest y tick label: used to
+ * keep the axis title clear of the labels. */
+static double ylabel_width(const axis_info *ai, double lo, double hi)
+{
+    if (ai->log[1]) return 3.2;
+    double span = hi - lo;
+    if (!(span > 0)) return 3;
+    double raw = span / 6, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    double step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+    size_t w = 1;
+    for (double t = ceil(lo / step) * step; t <= hi + 1e-9 * span; t += step) {
+        char buf[64];
+        tick_label(PL_Y_AXIS, t, buf, sizeof buf, (PLPointer)ai);
+        size_t n = strlen(buf);
+        if (n > w) w = n;
+    }
+    return 0.62 * w;
 }
 
 /* Viewport of a panel in normalised subpage coordinates. */
@@ -872,12 +915,15 @@ static void draw_panel(const fig_panel *p, double chr0)
     /* Frame and labels on top. */
     plcol0(1);
     plwidth(1.0);
-    char xopt[16] = "bcnst", yopt[16] = "bcnstv";
+    char xopt[16] = "bcnsto", yopt[16] = "bcnstvo";
     if (p->logx) strcat(xopt, "l");
     if (p->logy) strcat(yopt, "l");
+    axis_info ai = {{p->logx, p->logy}, {xr[1] - xr[0], yr[1] - yr[0]}};
+    plslabelfunc(tick_label, &ai);
     plbox(xopt, 0, 0, yopt, 0, 0);
+    plslabelfunc(NULL, NULL);
     if (p->xlabel) plmtex("b", 3.0, 0.5, 0.5, p->xlabel);
-    if (p->ylabel) plmtex("l", inset ? 4.2 : 5.2, 0.5, 0.5, p->ylabel);
+    if (p->ylabel) plmtex("l", 2.2 + ylabel_width(&ai, yr[0], yr[1]), 0.5, 0.5, p->ylabel);
     if (p->title) plmtex("t", 1.0, 0.0, 0.0, p->title);
     if (p->legend) draw_legend(p, chr);
     if (p->has_cbar) draw_colorbar(p, vp, cb_min, cb_max, chr);
@@ -886,6 +932,12 @@ out:
     free(by);
     free(fr);
 }
+
+/* Fontconfig (under cairo) keeps process-wide caches that it never frees;
+ * tell LeakSanitizer, in sanitizer builds, that these are not bpel's leaks.
+ * The hook is only read when the program runs under LeakSanitizer. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
 
 static jmp_buf fig_jump;
 static int fig_rendering;

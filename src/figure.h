@@ -117,7 +117,9 @@ int fig_density_scatter(fig_panel *p, size_t n, const double *x, const double *y
 
 /* Coloured map: n points whose colour encodes value v (colour bar with
  * label cbar_label), e.g. a quantity over a slab of atoms. vmin >= vmax
- * uses the data range. One colour map per panel. */
+ * uses the data range; values outside are drawn at the ends of the scale.
+ * st->size scales the markers (colour and label in st are not used). One
+ * colour map or density scatter per panel. */
 int fig_color_points(fig_panel *p, size_t n, const double *x, const double *y, const double *v,
                      double vmin, double vmax, const char *cbar_label, const fig_style *st);
 

@@ -108,7 +108,9 @@ int tbl_read(const char *path, tbl_table **out)
     int lineno = 0, rc = BPEL_OK;
     while ((len = getline(&buf, &bufcap, fp)) >= 0) {
         lineno++;
-        char *s = trim(buf);
+        char *s = buf;
+        if (lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3; /* UTF-8 byte-order mark (spreadsheet export) */
+        s = trim(s);
         if (!*s || *s == '#') continue;
         size_t nf = split(s, &f, &fcap);
         if (nf == (size_t)-1) {
@@ -291,6 +293,12 @@ int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int a
             rc = bpel_fail(BPEL_EINVAL, "%s:%d: id %lld is not an atom of %s", t->path, t->line[r],
                            (long long)t->id[r], s->source[0] ? s->source : "the configuration");
             goto out;
+        }
+        if (allow_missing) { /* a "nan" entry marks a missing value, e.g. no converged saddle search */
+            const char *txt = t->cells[r * t->ncols + c];
+            char *end;
+            double v = strtod(txt, &end);
+            if (*txt && !*end && isnan(v)) continue;
         }
         if ((rc = cell_value(t, r, c, &out[i]))) goto out;
         seen[i] = 1;

@@ -44,9 +44,9 @@ int tbl_column(const tbl_table *t, const char *name, double *out);
 /* Values of a column for the atoms of `s`, in the system's atom order
  * (out has s->n entries), matched by id. Errors name the file and line:
  * no `id` column, an id of the table that is not in the configuration,
- * and (unless allow_missing) configuration atoms absent from the table;
- * with allow_missing those atoms get NaN and *nmissing (may be NULL) counts
- * them. */
+ * and (unless allow_missing) configuration atoms absent from the table or
+ * with a "nan" value; with allow_missing those atoms get NaN and *nmissing
+ * (may be NULL) counts them. Infinite values are always an error. */
 int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
              size_t *nmissing);
 

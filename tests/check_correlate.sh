@@ -69,8 +69,8 @@ head -1 out/coarse_grained.csv | grep -q "^id,type,inv_I_BP_per_radps3,dQ_eV,inv
 grep -q '"r_at_e-3"' out/summary.json || fail "summary lacks r_at_e-3"
 grep -q 'Properties=species:S:1:pos:R:3:id:I:1:type:I:1:inv_I_BP_per_radps3:R:1' out/correlate.xyz ||
     fail "xyz header"
-# Same seed, same answer.
-"$BPEL" correlate glass.data --x both.csv:I_BP_per_radps3:inv --y both.csv:dQ_eV --lmax 8 --bootstrap 200 \
+# Same seed, same answer, whatever the number of threads.
+OMP_NUM_THREADS=1 "$BPEL" correlate glass.data --x both.csv:I_BP_per_radps3:inv --y both.csv:dQ_eV --lmax 8 --bootstrap 200 \
     --seed 5 --out out2 > /dev/null 2>&1 || fail "second run"
 cmp -s out/correlation_vs_L.csv out2/correlation_vs_L.csv || fail "not reproducible with the same seed"
 # Block bootstrap: the same r, wider intervals once coarse-grained, recorded in the summary.
@@ -104,6 +104,11 @@ expect_fail "no column 'dQ'" "$BPEL" correlate glass.data --x both.csv:I_BP_per_
 sed '9s/,[^,]*$//' both.csv > ragged.csv
 expect_fail "ragged.csv:9: 2 fields, the header has 3" \
     "$BPEL" correlate glass.data --x ragged.csv:I_BP_per_radps3 --y both.csv:dQ_eV --out bad
+# Without --lmax the default range shrinks to what the box allows (Gaussian weights reach 1.34 L).
+"$BPEL" correlate glass.data --table both.csv --x I_BP_per_radps3 --y dQ_eV --gaussian --bootstrap 0 \
+    --out gauss > /dev/null 2> gauss.err || { cat gauss.err; fail "--gaussian with the default range"; }
+grep -q "using L <= 9" gauss.err || { cat gauss.err; fail "default range not reduced to the box"; }
+[ "$(tail -1 gauss/correlation_vs_L.csv | cut -d, -f1)" = "9" ] || fail "last L of the reduced range"
 expect_fail "lower --lmax" "$BPEL" correlate glass.data --table both.csv --x I_BP_per_radps3 --y dQ_eV --lmax 20 --out bad
 expect_fail "no file and there is no --table" "$BPEL" correlate glass.data --x I_BP_per_radps3 --y dQ_eV --out bad
 expect_fail "--out is required" "$BPEL" correlate glass.data --table both.csv --x I_BP_per_radps3 --y dQ_eV

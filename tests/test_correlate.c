@@ -339,6 +339,10 @@ static void test_exp_fit_and_crossing(void **state)
     assert_int_equal(corr_fit_exp(&a, 5.0, &fit, &err), BPEL_OK);
     ASSERT_NEAR(fit, xi, 0.05);
     assert_true(err > 0 && err < 0.05);
+    /* C above 1 that does not decay: no exponential fits, and the fit says so. */
+    for (size_t b = 10; b < a.nbins; b++) a.c[b] = 1.2;
+    assert_int_equal(corr_fit_exp(&a, 3.0, &fit, &err), BPEL_ECONV);
+    assert_true(isnan(fit));
     corr_acf_free(&a);
 }
 

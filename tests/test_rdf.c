@@ -38,6 +38,18 @@ static void test_fcc_shells(void **state)
         for (int u = 1; u <= 2; u++) sum += rdf_partial_coord(&r, t, u)[bin_of(&r, 3.0)];
         ASSERT_NEAR(sum, 12, 1e-9);
     }
+    /* g is non-zero only at the shells a/√2, a, a√(3/2), a√2 (±1 bin for
+     * rounding at bin edges) below 5.3 Å. */
+    const double shells[4] = {a / sqrt(2), a, a * sqrt(1.5), a * sqrt(2)};
+    char *expect = calloc(r.nbins, 1);
+    for (int sh = 0; sh < 4; sh++) {
+        size_t kb = bin_of(&r, shells[sh]);
+        assert_true(r.g[kb - 1] + r.g[kb] + r.g[kb + 1] > 0);
+        expect[kb - 1] = expect[kb] = expect[kb + 1] = 1;
+    }
+    for (size_t kb = 0; kb < bin_of(&r, 5.3); kb++)
+        if (!expect[kb] && r.g[kb] != 0) fail_msg("g(%g) = %g between the shells", r.r[kb], r.g[kb]);
+    free(expect);
     /* Peak height of a delta shell: 12 / (ρ 4π r² dr) up to N/(N−1). */
     double rho = s->n / box_volume(&s->box), r1 = a / sqrt(2), k = (double)bin_of(&r, r1);
     double shell = 4 * M_PI / 3 * (pow((k + 1) * 0.01, 3) - pow(k * 0.01, 3));

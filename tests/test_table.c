@@ -101,6 +101,17 @@ static void test_id_mismatch(void **state)
     assert_true(isnan(v[3]) && isnan(v[4]));
     ASSERT_NEAR(v[0], 3, 0);
     tbl_destroy(t);
+    /* "nan" marks a missing value only when missing values are allowed. */
+    assert_int_equal(tbl_read(test_write_file("nanrow.csv", "id,q\n10,1\n20,nan\n30,3\n40,inf\n50,5\n"), &t), 0);
+    expect_error(tbl_join(t, "q", s, 0, v, NULL), BPEL_EINVAL, "nanrow.csv:3:", "value 'nan' is not finite");
+    expect_error(tbl_join(t, "q", s, 1, v, NULL), BPEL_EINVAL, "nanrow.csv:5:", "value 'inf' is not finite");
+    tbl_destroy(t);
+    assert_int_equal(tbl_read(test_write_file("nanrow2.csv", "id,q\n10,1\n20,nan\n30,3\n40,4\n50,5\n"), &t), 0);
+    assert_int_equal(tbl_join(t, "q", s, 1, v, &miss), BPEL_OK);
+    assert_int_equal(miss, 1);
+    assert_true(isnan(v[3])); /* id 20 */
+    ASSERT_NEAR(v[4], 4, 0);
+    tbl_destroy(t);
     /* No id column at all. */
     assert_int_equal(tbl_read(test_write_file("noid.csv", "atom,q\n10,1\n"), &t), 0);
     expect_error(tbl_join(t, "q", s, 0, v, NULL), BPEL_EINVAL, "noid.csv", "no 'id' column");
@@ -129,6 +140,10 @@ static void test_broken_files(void **state)
     expect_error(tbl_read(test_write_file("emptycol.csv", "id,,b\n1,2,3\n"), &t), BPEL_EPARSE, "emptycol.csv:1:",
                  "column 2 has no name");
 
+    /* A byte-order mark before the header (spreadsheet export) is skipped. */
+    assert_int_equal(tbl_read(test_write_file("bom.csv", "\xEF\xBB\xBFid,a\n1,2\n"), &t), BPEL_OK);
+    assert_int_equal(t->id_col, 0);
+    tbl_destroy(t);
     /* Values that are not finite numbers are found when the column is used. */
     assert_int_equal(tbl_read(test_write_file("nan.csv", "id,a,b\n1,2,3\n2,nan,4\n3,1,\n4,inf,5\n"), &t), BPEL_OK);
     double v[4];

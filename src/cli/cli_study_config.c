@@ -28,7 +28,7 @@ void study_config_defaults(study_config *c)
     c->nrates = 1;
     c->melt_temperature = 2000;
     c->melt_time = 20;
-    c->final_temperature = 0;
+    c->final_temperature = 1;
     c->hold_time = 0;
     c->do_tg = c->do_modes = c->do_artn = c->do_correlate = c->do_trajectory = c->do_pmf = c->do_gruneisen = 1;
     c->do_temperature_series = 1;
@@ -182,7 +182,7 @@ static int glass_key(ctx *x, const char *k, yaml_node_t *v, study_config *c)
     if (!strcmp(k, "cooling_rates")) return get_double_list(x, v, k, c->rates, &c->nrates, 1e6, 1e16);
     if (!strcmp(k, "melt_temperature")) return get_double(x, v, k, &c->melt_temperature, 1, 1e5);
     if (!strcmp(k, "melt_time")) return get_double(x, v, k, &c->melt_time, 0, 1e7);
-    if (!strcmp(k, "final_temperature")) return get_double(x, v, k, &c->final_temperature, 0, 1e5);
+    if (!strcmp(k, "final_temperature")) return get_double(x, v, k, &c->final_temperature, 0.001, 1e5);
     if (!strcmp(k, "hold_time")) return get_double(x, v, k, &c->hold_time, 0, 1e7);
     return 1;
 }

@@ -29,9 +29,9 @@
 
 /* Column and file names of the per-atom tables the steps write. */
 #define MODES_TABLE "modes/atoms.csv"
-#define MODES_IBP "I_BP"
+#define MODES_IBP "I_BP_per_radps3"
 #define ARTN_TABLE "artn/atoms.csv"
-#define ARTN_DQ "dq_mean"
+#define ARTN_DQ "dq_mean_eV"
 #define GRUN_TABLE "gruneisen/atoms.csv"
 #define GRUN_GAMMA "gamma_i"
 
@@ -94,7 +94,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
     if (c->do_tg) {
         step_init(&st, "tg", sm->dir);
         step_arg(&st, "tg");
-        step_arg(&st, "--log"); step_arg(&st, "%s/glass.log.csv", sm->dir);
+        step_arg(&st, "%s/glass.log.csv", sm->dir);
         step_arg(&st, "--out"); step_arg(&st, "%s/tg", sm->dir);
         if ((rc = study_run_step(run, &st))) return rc;
     }
@@ -116,6 +116,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--searches"); step_arg(&st, "%ld", c->artn_searches);
         step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
         step_arg(&st, "--resume");
+        step_arg(&st, "--threads"); step_arg(&st, "%d", run->threads);
         step_arg(&st, "--out"); step_arg(&st, "%s/artn", sm->dir);
         step_args_split(&st, c->artn_options);
         if ((rc = study_run_step(run, &st))) return rc;
@@ -132,6 +133,11 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--dl"); step_arg(&st, "%.6g", c->corr_dl);
         step_arg(&st, "--bootstrap"); step_arg(&st, "%ld", c->corr_bootstrap);
         step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
+        step_arg(&st, "--allow-missing");
+        /* bins of ~100 atoms as the paper, fewer for small glasses */
+        long bin = c->atoms / 20;
+        step_arg(&st, "--bin-size"); step_arg(&st, "%ld", bin > 100 ? 100 : bin < 5 ? 5 : bin);
+        step_arg(&st, "--elements"); step_arg(&st, "%s", c->elements[0] ? c->elements : "Cu,Zr");
         step_arg(&st, "--out"); step_arg(&st, "%s/correlate", sm->dir);
         step_args_split(&st, c->corr_options);
         if ((rc = study_run_step(run, &st))) return rc;
@@ -195,7 +201,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
             snprintf(name, sizeof name, "modes_T%.6g", c->temperatures[k]);
             step_init(&st, name, sm->dir);
             step_arg(&st, "modes");
-            step_arg(&st, "%s/series/inherent_T%.6g.data", sm->dir, c->temperatures[k]);
+            step_arg(&st, "%s/series/inherent_%.6gK.data", sm->dir, c->temperatures[k]);
             common_potential(&st, c);
             step_arg(&st, "--out"); step_arg(&st, "%s/series/modes_T%.6g", sm->dir, c->temperatures[k]);
             step_args_split(&st, c->modes_options);
@@ -218,8 +224,8 @@ static int merge_tables(const sample *sm)
     int rc = data_read(glass, &s);
     if (rc) return rc;
     struct { const char *file, *col, *name; } want[] = {
-        {MODES_TABLE, MODES_IBP, "I_BP"}, {MODES_TABLE, "omega_BP_radps", "omega_BP_radps"},
-        {ARTN_TABLE, ARTN_DQ, "dq_mean_eV"}, {ARTN_TABLE, "dq_std", "dq_std_eV"},
+        {MODES_TABLE, MODES_IBP, MODES_IBP}, {MODES_TABLE, "omega_BP_radps", "omega_BP_radps"},
+        {ARTN_TABLE, ARTN_DQ, ARTN_DQ}, {ARTN_TABLE, "dq_std_eV", "dq_std_eV"},
         {GRUN_TABLE, GRUN_GAMMA, "gamma_i"},
     };
     enum { NW = sizeof want / sizeof want[0] };
@@ -315,16 +321,19 @@ typedef struct {
  * & Zaccone, arXiv:2104.13740, Cu50Zr50, 19,652 atoms, Mendelev 2009 potential). */
 static const key_number key_numbers[] = {
     {"Boson-peak position ω_BP", "modes", "boson_peak.omega_radps", "rad/ps", "≈ 5 (Fig. 1b)", 1},
-    {"Boson-peak height max g/ω²", "modes", "boson_peak.height", "(rad/ps)⁻³", "—", 1},
-    {"Debye level 3/ω_D³", "modes", "debye_level", "(rad/ps)⁻³", "87.23e-6", 1},
-    {"Negative modes (beyond 3 zero modes)", "modes", "negative_modes", "", "0", 1},
+    {"Boson-peak height max g/ω²", "modes", "boson_peak.height_g_over_omega2_per_radps3", "(rad/ps)⁻³", "—", 1},
+    {"Debye level 3/ω_D³", "modes", "debye.debye_level_per_radps3", "(rad/ps)⁻³", "87.23e-6", 1},
+    {"Negative modes (beyond 3 zero modes)", "modes", "modes.negative_modes", "", "0", 1},
     {"Optimal coarse-graining length L", "correlate", "optimal_L", "Å", "5.9", 1},
-    {"Pearson r of [1/I_BP]_CG vs ΔQ_CG at optimal L", "correlate", "pearson_at_optimal_L", "", "strong (Fig. 3)", 1},
-    {"ξ of 1/I_BP (C(r) = exp(−r/ξ))", "correlate", "xi_x", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
-    {"ξ of ΔQ", "correlate", "xi_y", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
-    {"Mean activation energy ΔQ", "artn", "dq_mean", "eV", "—", 1},
+    {"Pearson r of [1/I_BP]_CG vs ΔQ_CG at optimal L", "correlate", "pearson_r_at_optimum", "", "strong (Fig. 3)", 1},
+    {"Pearson r without coarse-graining", "correlate", "pearson_r_raw", "", "weak (Fig. S1)", 1},
+    {"ξ of 1/I_BP (C(r) = exp(−r/ξ))", "correlate", "autocorrelation.x.xi", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
+    {"ξ of ΔQ", "correlate", "autocorrelation.y.xi", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
+    {"r where C(r) = e⁻³, 1/I_BP", "correlate", "autocorrelation.x.r_at_e-3", "Å", "5.9", 1},
+    {"r where C(r) = e⁻³, ΔQ", "correlate", "autocorrelation.y.r_at_e-3", "Å", "5.9", 1},
+    {"Mean activation energy ΔQ", "artn", "dq_atom_mean_eV", "eV", "—", 1},
     {"γ_ave over all modes", "gruneisen", "gamma_ave", "", "1–2 (Fig. 11b)", 1},
-    {"Glass transition Tg", "tg", "tg", "K", "650", 1},
+    {"Glass transition Tg", "tg", "Tg_K", "K", "650", 1},
 };
 
 static const char *part_file(const char *part)
@@ -334,7 +343,7 @@ static const char *part_file(const char *part)
     if (!strcmp(part, "artn")) return "artn/summary.json";
     if (!strcmp(part, "correlate")) return "correlate/summary.json";
     if (!strcmp(part, "gruneisen")) return "gruneisen/summary.json";
-    if (!strcmp(part, "pmf")) return "pmf/summary.json";
+    if (!strcmp(part, "pmf")) return "pmf/pmf.json";
     if (!strcmp(part, "trajectory")) return "trajectory/summary.json";
     return NULL;
 }

@@ -24,14 +24,14 @@ static int species_bins(const sample *sm, int type, corr_bins *out)
     tbl_table *t = NULL;
     if (tbl_read(path, &t)) return 0;
     int ok = 0;
-    if (tbl_find_column(t, "I_BP") >= 0 && tbl_find_column(t, "dq_mean_eV") >= 0) {
+    if (tbl_find_column(t, "I_BP_per_radps3") >= 0 && tbl_find_column(t, "dq_mean_eV") >= 0) {
         size_t n = t->nrows, m = 0;
         double *ty = malloc(n * sizeof *ty), *ib = malloc(n * sizeof *ib), *dq = malloc(n * sizeof *dq);
         double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
         /* missing ΔQ (atoms not searched) are "nan" in the table and left out */
         if (ty && ib && dq && x && y && !tbl_column(t, "type", ty)) {
             for (size_t i = 0; i < n; i++) {
-                const char *a = t->cells[i * t->ncols + tbl_find_column(t, "I_BP")];
+                const char *a = t->cells[i * t->ncols + tbl_find_column(t, "I_BP_per_radps3")];
                 const char *b = t->cells[i * t->ncols + tbl_find_column(t, "dq_mean_eV")];
                 double vi = strtod(a, NULL), vd = strtod(b, NULL);
                 if ((int)ty[i] == type && isfinite(vi) && vi > 0 && isfinite(vd)) {

@@ -35,7 +35,8 @@ static void help(void)
         "  --table FILE         table for specs without a file part\n"
         "  --out DIR            output directory (created if missing)\n"
         "  --lmin A --lmax A --dl A\n"
-        "                       coarse-graining lengths L in Å (default 0, 10, 0.5)\n"
+        "                       coarse-graining lengths L in Å (default 0, 10, 0.5; without --lmax the\n"
+        "                       range stops below half the box width)\n"
         "  --gaussian           Gaussian weights exp(-r^2/2s^2), s = L/sqrt(5), cut at 3s, instead of\n"
         "                       the uniform mean over |r_ij| <= L\n"
         "  --bootstrap B        bootstrap resamples for the confidence interval (default 1000, 0: none)\n"
@@ -53,7 +54,8 @@ static void help(void)
         "  --slab-axis x|y|z    normal of the slab, through the box centre (default z)\n"
         "  --elements LIST      element of each atom type, e.g. Cu,Zr (labels and extended XYZ)\n"
         "  --xlabel T --ylabel T  names of the quantities in figures (default: the column names)\n"
-        "  --allow-missing      atoms absent from a table are left out (NaN) instead of an error\n\n"
+        "  --allow-missing      atoms absent from a table, or whose value is nan (e.g. no converged\n"
+        "                       saddle search), are left out instead of an error\n\n"
         "Writes correlation_vs_L.csv, binned.csv, autocorrelation.csv, groups.csv,\n"
         "coarse_grained.csv (per atom, at the optimal L), correlate.xyz (OVITO), summary.json and\n"
         "the figures fig2_groups, fig3_pearson_vs_L, fig4a_density, fig4b_binned, fig5a-d_maps,\n"
@@ -155,7 +157,7 @@ int cmd_correlate(int argc, char **argv)
     double lmin = 0, lmax = 10, dl = 0.5, conf = 0.95, acf_rmax = 12, acf_dr = 0.25, gfrac = 0.1, slab_w = 4;
     double block_edge = 0;
     long nboot = 1000, seed = 1, bin_size = 100;
-    int gaussian = 0, bin_by = 0, slab_axis = 2, allow_missing = 0, acf_given = 0, c;
+    int gaussian = 0, bin_by = 0, slab_axis = 2, allow_missing = 0, acf_given = 0, lmax_given = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "x:y:t:o:gb:s:e:h", opts, NULL)) != -1) {
         double *dv = NULL;
@@ -170,7 +172,7 @@ int cmd_correlate(int argc, char **argv)
         case 'b': lv = &nboot; break;
         case 's': lv = &seed; break;
         case 1: dv = &lmin; break;
-        case 2: dv = &lmax; break;
+        case 2: dv = &lmax; lmax_given = 1; break;
         case 3: dv = &dl; break;
         case 4: dv = &conf; break;
         case 5: lv = &bin_size; break;
@@ -230,7 +232,16 @@ int cmd_correlate(int argc, char **argv)
     double w[3];
     box_widths(&s->box, w);
     double half = 0.5 * fmin(w[0], fmin(w[1], w[2]));
-    double need_L = gaussian ? lmax * CORR_GAUSS_SIGMA_OVER_L * CORR_GAUSS_CUT_OVER_SIGMA : lmax;
+    double reach = gaussian ? CORR_GAUSS_SIGMA_OVER_L * CORR_GAUSS_CUT_OVER_SIGMA : 1.0;
+    if (!lmax_given && lmax * reach >= half) {
+        /* Default range in a small box: the largest multiple of dL that fits. */
+        double fit = floor((0.98 * half / reach - lmin) / dl + 1e-9) * dl + lmin;
+        if (fit >= lmin) {
+            fprintf(stderr, "bpel correlate: box too small for L up to %g Å: using L <= %g Å\n", lmax, fit);
+            lmax = fit;
+        }
+    }
+    double need_L = lmax * reach;
     if (need_L >= half) {
         rc = bpel_fail(BPEL_EINVAL, "%s: --lmax %g Å needs pairs up to %g Å, but the box allows less than %g Å "
                        "(half its smallest width); lower --lmax", data, lmax, need_L, half);

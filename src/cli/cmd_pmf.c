@@ -206,12 +206,14 @@ int cmd_pmf(int argc, char **argv)
     fig_line(p, nb, r.r, par, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
     fig_legend(p, FIG_LEGEND_TOP_RIGHT);
     p = fig_panel_at(f, 0, 1);
-    fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b)");
+    fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b) inside the first well");
+    x0 = wl.r_left - 0.2;
+    x1 = wl.r_right + 0.2;
     fig_xrange(p, x0, x1);
     double dlo = INFINITY, dhi = -INFINITY;
     for (size_t k = 0; k < nb; k++)
         if (r.r[k] >= x0 && r.r[k] <= x1 && isfinite(dev[k])) dlo = fmin(dlo, dev[k]), dhi = fmax(dhi, dev[k]);
-    if (dlo < dhi) fig_yrange(p, dlo - 0.05 * (dhi - dlo), fmin(dhi, 3 * span) + 0.05 * (dhi - dlo));
+    if (dlo < dhi) fig_yrange(p, dlo - 0.05 * (dhi - dlo), dhi + 0.05 * (dhi - dlo));
     fig_points(p, nb, r.r, dev, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6});
     fig_hline(p, 0.0, NULL);
     fig_vline(p, wl.r0, "r#d0#u");

@@ -242,6 +242,8 @@ int cmd_study(int argc, char **argv)
     run.cfg = &cfg;
     run.redo = redo;
     run.threads = threads > 0 ? (int)threads : cfg.threads;
+    if (run.threads <= 0) run.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (run.threads <= 0) run.threads = 1;
     snprintf(run.out, sizeof run.out, "%s", out ? out : cfg.output[0] ? cfg.output : cfg.name);
     ssize_t len = readlink("/proc/self/exe", run.self, sizeof run.self - 1);
     if (len <= 0) return cli_error();
