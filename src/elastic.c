@@ -1,6 +1,8 @@
 /* elastic.c — Born term, Ξ, non-affine relaxation, Debye level (see elastic.h). */
 #include "elastic.h"
+#include "forces.h"
 #include "hessian_model.h"
+#include "minimise.h"
 #include "error.h"
 #include "units.h"
 
@@ -167,73 +169,76 @@ int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6
     return BPEL_OK;
 }
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0.0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
+/* Six conjugate-gradient solves H u_v = Ξ_v run side by side, so that each
+ * iteration reads the sparse Hessian once for all of them. Vectors are
+ * row-major n3 × 6. */
 int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations)
 {
-    size_t n3 = 3 * h->n;
-    double *u = bpel_malloc(6 * n3 * sizeof *u), *b = bpel_malloc(n3 * sizeof *b);
-    double *r = bpel_malloc(n3 * sizeof *r), *p = bpel_malloc(n3 * sizeof *p), *Ap = bpel_malloc(n3 * sizeof *Ap);
-    int rc = BPEL_OK, maxit = 0;
-    if (!u || !b || !r || !p || !Ap) { rc = BPEL_ENOMEM; goto done; }
-    for (int v = 0; v < 6 && !rc; v++) {
-        double *x = u + v * n3;
-        for (size_t i = 0; i < n3; i++) b[i] = xi[6 * i + v];
-        /* remove any net force so the right-hand side is orthogonal to translations */
+    const size_t n3 = 3 * h->n;
+    double *x = bpel_calloc(6 * n3, sizeof *x), *r = bpel_malloc(6 * n3 * sizeof *r);
+    double *p = bpel_malloc(6 * n3 * sizeof *p), *Ap = bpel_malloc(6 * n3 * sizeof *Ap);
+    int rc = BPEL_OK, it = 0;
+    if (!x || !r || !p || !Ap) { rc = BPEL_ENOMEM; goto done; }
+    /* right-hand sides without net force, so they are orthogonal to the translations */
+    memcpy(r, xi, 6 * n3 * sizeof *r);
+    for (int v = 0; v < 6; v++)
         for (int a = 0; a < 3; a++) {
             double mean = 0.0;
-            for (size_t i = a; i < n3; i += 3) mean += b[i];
+            for (size_t i = a; i < n3; i += 3) mean += r[6 * i + v];
             mean /= h->n;
-            for (size_t i = a; i < n3; i += 3) b[i] -= mean;
+            for (size_t i = a; i < n3; i += 3) r[6 * i + v] -= mean;
         }
-        memset(x, 0, n3 * sizeof *x);
-        memcpy(r, b, n3 * sizeof *r);
-        memcpy(p, b, n3 * sizeof *p);
-        double rr = dot(r, r, n3), bb = rr;
-        int it = 0;
-        while (bb > 0 && rr > tol * tol * bb) {
-            if (++it > (int)(10 * n3 + 100)) {
-                rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations (residual %.3g)", it - 1,
-                               sqrt(rr / bb));
-                break;
-            }
-            hess_sparse_matvec(h, p, Ap);
-            double pAp = dot(p, Ap, n3);
-            if (!(pAp > 0)) {
+    memcpy(p, r, 6 * n3 * sizeof *p);
+    double rr[6] = {0}, bb[6];
+    for (size_t i = 0; i < n3; i++)
+        for (int v = 0; v < 6; v++) rr[v] += r[6 * i + v] * r[6 * i + v];
+    memcpy(bb, rr, sizeof bb);
+    int active[6];
+    for (int v = 0; v < 6; v++) active[v] = bb[v] > 0 && rr[v] > tol * tol * bb[v];
+    while (active[0] || active[1] || active[2] || active[3] || active[4] || active[5]) {
+        if (++it > (int)(10 * n3 + 100)) {
+            rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations", it - 1);
+            break;
+        }
+        hess_sparse_matmul(h, p, Ap, 6);
+        double pAp[6] = {0}, alpha[6], rn[6] = {0};
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++) pAp[v] += p[6 * i + v] * Ap[6 * i + v];
+        for (int v = 0; v < 6; v++) {
+            if (active[v] && !(pAp[v] > 0)) {
                 rc = bpel_fail(BPEL_ECONV, "non-affine CG: Hessian not positive along a search direction "
-                                           "(p.Hp = %.3g); is the configuration a minimum?",
-                               pAp);
-                break;
+                                           "(p.Hp = %.3g); is the configuration a minimum?", pAp[v]);
+                goto done;
             }
-            double alpha = rr / pAp;
-            for (size_t i = 0; i < n3; i++) {
-                x[i] += alpha * p[i];
-                r[i] -= alpha * Ap[i];
-            }
-            double rn = dot(r, r, n3);
-            double beta = rn / rr;
-            rr = rn;
-            for (size_t i = 0; i < n3; i++) p[i] = r[i] + beta * p[i];
+            alpha[v] = active[v] ? rr[v] / pAp[v] : 0.0;
         }
-        if (it > maxit) maxit = it;
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++) {
+                x[6 * i + v] += alpha[v] * p[6 * i + v];
+                r[6 * i + v] -= alpha[v] * Ap[6 * i + v];
+                rn[v] += r[6 * i + v] * r[6 * i + v];
+            }
+        double beta[6];
+        for (int v = 0; v < 6; v++) {
+            beta[v] = active[v] ? rn[v] / rr[v] : 0.0;
+            if (active[v]) rr[v] = rn[v];
+        }
+        for (size_t i = 0; i < n3; i++)
+            for (int v = 0; v < 6; v++)
+                if (active[v]) p[6 * i + v] = r[6 * i + v] + beta[v] * p[6 * i + v];
+                else p[6 * i + v] = 0.0;
+        for (int v = 0; v < 6; v++) active[v] = active[v] && rr[v] > tol * tol * bb[v];
     }
     if (!rc)
         for (int v = 0; v < 6; v++)
             for (int w = 0; w < 6; w++) {
                 double s = 0.0;
-                for (size_t i = 0; i < n3; i++) s += xi[6 * i + v] * u[w * n3 + i];
+                for (size_t i = 0; i < n3; i++) s += xi[6 * i + v] * x[6 * i + w];
                 na[v][w] = s;
             }
-    if (iterations) *iterations = maxit;
+    if (iterations) *iterations = it;
 done:
-    free(u);
-    free(b);
+    free(x);
     free(r);
     free(p);
     free(Ap);
@@ -295,5 +300,94 @@ int elastic_debye(double K, double G, const bpel_system *s, debye_result *d)
     d->v_D = pow(3.0 / (1.0 / pow(d->v_L, 3) + 2.0 / pow(d->v_T, 3)), 1.0 / 3.0);
     d->omega_D = d->v_D * cbrt(6.0 * BPEL_PI * BPEL_PI * d->number_density);
     d->level = 3.0 / pow(d->omega_D, 3);
+    return BPEL_OK;
+}
+
+/* F = 1 + h·E_w applied to box and positions; the box stays upper triangular. */
+static void deform(bpel_system *s, int w, double h)
+{
+    static const int R[6] = {0, 1, 2, 1, 0, 0}, C[6] = {0, 1, 2, 2, 2, 1};
+    double F[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, H[3][3], Hn[3][3], lo[3];
+    F[R[w]][C[w]] += h;
+    box_matrix(&s->box, H);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) Hn[i][j] = F[i][0] * H[0][j] + F[i][1] * H[1][j] + F[i][2] * H[2][j];
+    for (int i = 0; i < 3; i++) lo[i] = F[i][0] * s->box.lo[0] + F[i][1] * s->box.lo[1] + F[i][2] * s->box.lo[2];
+    memcpy(s->box.lo, lo, sizeof lo);
+    s->box.len[0] = Hn[0][0];
+    s->box.len[1] = Hn[1][1];
+    s->box.len[2] = Hn[2][2];
+    s->box.xy = Hn[0][1];
+    s->box.xz = Hn[0][2];
+    s->box.yz = Hn[1][2];
+    for (size_t a = 0; a < s->n; a++) {
+        double *x = &s->x[3 * a], y[3];
+        for (int i = 0; i < 3; i++) y[i] = F[i][0] * x[0] + F[i][1] * x[1] + F[i][2] * x[2];
+        memcpy(x, y, sizeof y);
+    }
+}
+
+/* σ (GPa, tension positive, Voigt) of s, re-minimised first if asked. */
+static int stress_after(const bpel_eam *pot, const int *map, bpel_system *s, double ftol, int relax, double sig[6])
+{
+    bpel_forces *ff;
+    int rc = forces_create(pot, map, s, 1.0, &ff);
+    if (rc) return rc;
+    if (relax) {
+        min_params mp;
+        min_defaults(&mp);
+        mp.ftol = ftol;
+        min_result mr;
+        rc = minimise(ff, s, &mp, &mr);
+    }
+    bpel_eval ev;
+    if (!rc) rc = forces_compute(ff, s, FORCES_VIRIAL, &ev);
+    if (!rc) {
+        double f = -ELASTIC_EV_A3_TO_GPA / box_volume(&s->box);
+        const int lmp[6] = {0, 1, 2, 5, 4, 3}; /* LAMMPS virial order xx yy zz xy xz yz */
+        for (int v = 0; v < 6; v++) sig[v] = f * ev.virial[lmp[v]];
+    }
+    forces_destroy(ff);
+    return rc;
+}
+
+int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, double h,
+                         double ftol, int relax, double B[6][6])
+{
+    if (!(h > 0 && h < 0.01)) return bpel_fail(BPEL_EINVAL, "strain step %g must be in (0, 0.01)", h);
+    bpel_system *c0 = system_copy(s);
+    if (!c0) return BPEL_ENOMEM;
+    double s0[6];
+    int rc = stress_after(pot, map, c0, ftol, 0, s0);
+    system_destroy(c0);
+    double S[3][3];
+    for (int v = 0; v < 6; v++) S[VA[v]][VB[v]] = S[VB[v]][VA[v]] = s0[v];
+    for (int w = 0; w < 6 && !rc; w++) {
+        double sp[6], sm[6];
+        bpel_system *a = system_copy(s), *b = system_copy(s);
+        if (!a || !b) rc = BPEL_ENOMEM;
+        if (!rc) {
+            deform(a, w, h);
+            deform(b, w, -h);
+            rc = stress_after(pot, map, a, ftol, relax, sp);
+        }
+        if (!rc) rc = stress_after(pot, map, b, ftol, relax, sm);
+        system_destroy(a);
+        system_destroy(b);
+        if (rc) break;
+        /* rotation part of the simple shear F = 1 + h E_rc: Ω_rc = ½, Ω_cr = −½ per unit h */
+        double Om[3][3] = {{0}};
+        if (VA[w] != VB[w]) {
+            Om[VA[w]][VB[w]] = 0.5; /* deform() puts h at row VA[w], column VB[w] */
+            Om[VB[w]][VA[w]] = -0.5;
+        }
+        for (int v = 0; v < 6; v++) {
+            int i = VA[v], j = VB[v];
+            double rot = 0.0;
+            for (int k = 0; k < 3; k++) rot += Om[i][k] * S[k][j] - S[i][k] * Om[k][j];
+            B[v][w] = (sp[v] - sm[v]) / (2 * h) - rot;
+        }
+    }
+    if (rc) return bpel_fail_context(rc, "strain-and-relax elastic constants");
     return BPEL_OK;
 }

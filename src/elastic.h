@@ -53,6 +53,15 @@ void elastic_finish(elastic_result *r, const double born[6][6], const double na[
 /* Voigt averages of a 6×6 matrix. */
 void elastic_isotropic(const double C[6][6], double *K, double *G);
 
+/* Stress–strain coefficients B (GPa) by finite deformation, the independent
+ * check of Born − non-affine: for each Voigt component w, box and positions
+ * are deformed by F = 1 ± h·E_w (E_w upper triangular: xx, yy, zz, then the
+ * simple shears yz, xz, xy), the positions re-minimised at fixed box with
+ * minimise() to `ftol` (unless relax = 0: affine), and
+ * B[v][w] = Δσ_v/(2h) − (the rigid rotation of a simple shear acting on σ₀). */
+int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, double h,
+                         double ftol, int relax, double B[6][6]);
+
 /* Debye level of the reduced VDOS from K, G (GPa), mass density and number density:
  * v_T = √(G/ρ), v_L = √((K+4G/3)/ρ), 3/v_D³ = 1/v_L³ + 2/v_T³,
  * ω_D = v_D (6π² n)^{1/3}, level = 3/ω_D³. */

@@ -366,7 +366,8 @@ void hess_sparse_destroy(hess_sparse *h)
 
 void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
 {
-#pragma omp parallel for schedule(static)
+    /* threads only pay off for large matrices (iterative solvers call this thousands of times) */
+#pragma omp parallel for schedule(static) if (h->rowptr[h->n] > 100000)
     for (size_t a = 0; a < h->n; a++) {
         double s[3] = {0, 0, 0};
         for (size_t k = h->rowptr[a]; k < h->rowptr[a + 1]; k++) {
@@ -376,6 +377,24 @@ void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
         y[3 * a] = s[0];
         y[3 * a + 1] = s[1];
         y[3 * a + 2] = s[2];
+    }
+}
+
+void hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k)
+{
+#pragma omp parallel for schedule(static) if (h->rowptr[h->n] > 20000)
+    for (size_t a = 0; a < h->n; a++) {
+        double s[3][16] = {{0}};
+        for (size_t p = h->rowptr[a]; p < h->rowptr[a + 1]; p++) {
+            const double *b = &h->val[9 * p], *xb = &x[3 * (size_t)h->col[p] * k];
+            for (int al = 0; al < 3; al++)
+                for (int be = 0; be < 3; be++) {
+                    double c = b[3 * al + be];
+                    for (int q = 0; q < k; q++) s[al][q] += c * xb[be * k + q];
+                }
+        }
+        for (int al = 0; al < 3; al++)
+            for (int q = 0; q < k; q++) y[(3 * a + al) * k + q] = s[al][q];
     }
 }
 

@@ -59,6 +59,9 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out);
 void hess_sparse_destroy(hess_sparse *h);
 /* y = H x for x, y of length 3n (Å, eV/Å). */
 void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y);
+/* Y = H X for k vectors at once, stored row-major (X[r·k + q] is component r
+ * of vector q): one pass over the matrix for all of them (k <= 16). */
+void hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k);
 /* Largest |H_ab − H_ba^T| and largest |Σ_b H_ab| over rows, eV/Å². */
 void hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum);
 

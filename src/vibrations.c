@@ -35,8 +35,9 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     double t0 = omp_wall();
     hess_model *m = NULL;
     int rc = hess_model_create(pot, map, s, 0, &m);
-    if (rc) return rc;
-    rc = vib_modes_compute(m, s, &o->modes, &a->modes);
+    if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    if (o->modes_given) a->modes = o->modes_given;
+    else rc = vib_modes_compute(m, s, &o->modes, &a->modes);
     if (rc) goto fail;
     /* moduli */
     if (o->K > 0 && o->G > 0) {
@@ -257,6 +258,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(el, "K_affine_GPa", a->elastic.K_affine);
         cJSON_AddNumberToObject(el, "G_affine_GPa", a->elastic.G_affine);
         cJSON_AddNumberToObject(el, "modes_skipped", (double)a->elastic.modes_skipped);
+        if (a->elastic.cg_iterations) cJSON_AddNumberToObject(el, "cg_iterations", a->elastic.cg_iterations);
     }
     cJSON *w = cJSON_AddArrayToObject(o, "warnings");
     if (v->nnegative) {
@@ -280,4 +282,84 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     fputc('\n', fp);
     cJSON_free(txt);
     return close_checked(fp, path);
+}
+
+int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
+{
+    *out = NULL;
+    *debye_level = 0.0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/vdos.csv", dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    vib_vdos *d = bpel_calloc(1, sizeof *d);
+    if (!d) { fclose(fp); return BPEL_ENOMEM; }
+    char line[512];
+    int lineno = 0, rc = BPEL_OK;
+    size_t cap = 0;
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        if (lineno == 1) {
+            static const char head[] = "bin_lo_radps,bin_hi_radps,omega_radps,nu_THz,g_per_radps";
+            if (strncmp(line, head, sizeof head - 1)) {
+                rc = bpel_fail(BPEL_EPARSE, "%s:1: not a bpel VDOS table (header '%.40s...')", path, line);
+                break;
+            }
+            continue;
+        }
+        double lo, hi, w, nu, g;
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf", &lo, &hi, &w, &nu, &g) != 5 || !(hi > lo)) {
+            rc = bpel_fail(BPEL_EPARSE, "%s:%d: expected bin_lo,bin_hi,omega,nu,g,...", path, lineno);
+            break;
+        }
+        if (d->nbins == cap) {
+            cap = cap ? 2 * cap : 256;
+            double *ng = bpel_realloc(d->g, cap * sizeof *ng);
+            if (!ng) { rc = BPEL_ENOMEM; break; }
+            d->g = ng;
+        }
+        if (d->nbins == 0) {
+            d->omega_lo = lo;
+            d->width = hi - lo;
+        } else if (fabs(lo - (d->omega_lo + d->nbins * d->width)) > 1e-4 * d->width) {
+            rc = bpel_fail(BPEL_EPARSE, "%s:%d: bins are not contiguous and equal", path, lineno);
+            break;
+        }
+        d->g[d->nbins++] = g;
+    }
+    fclose(fp);
+    if (!rc && d->nbins == 0) rc = bpel_fail(BPEL_EPARSE, "%s: no bins", path);
+    if (rc) { vib_vdos_destroy(d); return rc; }
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    fp = fopen(path, "r");
+    if (!fp) { vib_vdos_destroy(d); return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno)); }
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *txt = len > 0 ? bpel_malloc((size_t)len + 1) : NULL;
+    size_t got = txt ? fread(txt, 1, (size_t)len, fp) : 0;
+    fclose(fp);
+    if (!txt) { vib_vdos_destroy(d); return bpel_fail(BPEL_EPARSE, "%s: empty", path); }
+    txt[got] = '\0';
+    cJSON *o = cJSON_Parse(txt);
+    free(txt);
+    cJSON *bp = o ? cJSON_GetObjectItem(o, "boson_peak") : NULL;
+    cJSON *win = bp ? cJSON_GetObjectItem(bp, "window_radps") : NULL;
+    cJSON *w = bp ? cJSON_GetObjectItem(bp, "omega_radps") : NULL, *h = bp ? cJSON_GetObjectItem(bp, "height_g_over_omega2_per_radps3") : NULL;
+    if (!o || !cJSON_IsNumber(w) || !cJSON_IsNumber(h) || cJSON_GetArraySize(win) != 2) {
+        cJSON_Delete(o);
+        vib_vdos_destroy(d);
+        return bpel_fail(BPEL_EPARSE, "%s: not a bpel modes summary (boson_peak missing)", path);
+    }
+    d->bp_omega = w->valuedouble;
+    d->bp_height = h->valuedouble;
+    d->bp_lo = cJSON_GetArrayItem(win, 0)->valuedouble;
+    d->bp_hi = cJSON_GetArrayItem(win, 1)->valuedouble;
+    cJSON *n = cJSON_GetObjectItem(o, "natoms");
+    if (cJSON_IsNumber(n)) d->natoms = (size_t)n->valuedouble;
+    cJSON *db = cJSON_GetObjectItem(o, "debye"), *lv = db ? cJSON_GetObjectItem(db, "debye_level_per_radps3") : NULL;
+    if (cJSON_IsNumber(lv)) *debye_level = lv->valuedouble;
+    cJSON_Delete(o);
+    *out = d;
+    return BPEL_OK;
 }

@@ -24,6 +24,7 @@ typedef struct vib_options {
     vdos_params vdos;   /* bp_lo/bp_hi <= 0: defaults above */
     double K, G;        /* GPa; > 0: use these instead of computing the moduli */
     int elastic_route;  /* 0 auto, 1 modes, 2 conjugate gradients, -1 none */
+    vib_modes *modes_given; /* modes already computed for this structure (ownership passes to the analysis) */
 } vib_options;
 
 void vib_options_default(vib_options *o);
@@ -51,5 +52,11 @@ void vib_analysis_free(vib_analysis *a);
  * `extra` (may be NULL) is a cJSON object merged into the summary. */
 int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance,
               const char *source, struct cJSON *extra);
+
+/* Read back the VDOS of a `bpel modes` output directory (vdos.csv and
+ * summary.json): bins, g, the boson peak and its window; *debye_level gets
+ * the Debye level, or 0 if the summary has none. No per-atom data. Errors
+ * name the file and line. */
+int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level);
 
 #endif

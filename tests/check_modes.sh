@@ -62,6 +62,12 @@ grep -q "nonexistent.data" err || fail "missing file not named"
 "$BPEL" modes fcc.data --out x --bp-window 5 > log 2> err; [ $? -eq 2 ] || fail "bad --bp-window should be a usage error"
 "$BPEL" modes fcc.data --out x --solver magic > log 2> err; [ $? -eq 2 ] || fail "unknown solver should be a usage error"
 "$BPEL" modes fcc.data > log 2> err; [ $? -eq 2 ] || fail "--out is required"
+sed 's/^1 63.546$/1 -63.546/' fcc.data > negmass.data
+"$BPEL" modes negmass.data --potential Cu_u3.eam --out x > log 2> err && fail "negative mass accepted"
+grep -q -i "mass" err || fail "negative mass: no clear message ($(cat err))"
+printf 'broken\n\n3 atoms\n1 atom types\n0 5 xlo xhi\n' > broken.data
+"$BPEL" modes broken.data --potential Cu_u3.eam --out x > log 2> err && fail "broken data file accepted"
+grep -q "broken.data" err || fail "broken data file not named"
 
 # hessian
 "$BPEL" hessian fcc.data --potential Cu_u3.eam -o H.mtx 2> err || fail "hessian"
@@ -69,4 +75,38 @@ head -1 H.mtx | grep -q "^%%MatrixMarket matrix coordinate real symmetric" || fa
 grep -v '^%' H.mtx | head -1 | grep -q "^324 324 " || fail "mtx size"
 awk '!/^%/ && NR > 1 && NF == 3 && ($1 < $2) { bad = 1 } END { exit bad }' H.mtx || fail "upper triangle entries in symmetric mtx"
 "$BPEL" hessian fcc.data > log 2> err; [ $? -eq 2 ] || fail "hessian needs -o"
+# Grüneisen on the crystal: every route near Cu's gamma ~ 2, files and figures
+"$BPEL" gruneisen fcc.data --potential Cu_u3.eam --out gru > log 2> err || { cat err; fail "gruneisen"; }
+for f in gruneisen_modes.csv gamma_ave.csv atoms.csv atoms.xyz summary.json fig11a_mode_gruneisen.png fig11b_gamma_ave.svg fig11c_ibp_vs_gamma.png; do
+    [ -s gru/$f ] || fail "gruneisen: missing $f"
+done
+json gru/summary.json "all(1.2 < d['routes'][m]['gamma_mean_all_modes'] < 2.8 for m in ('sorted','overlap','hf'))" | grep -q True || fail "crystal gamma"
+json gru/summary.json "d['re_minimised'] and d['volumes_V0'] == [0.99, 1, 1.01] and len(d['warnings']) == 0" | grep -q True || fail "gruneisen summary"
+head -1 gru/atoms.csv | grep -q "^id,type,element,gamma_i,gamma_i_sorted,gamma_i_overlap,gamma_i_hf,I_BP_per_radps3" || fail "gruneisen atoms.csv header"
+json gru/summary.json "abs(d['gamma_ave'] - d['routes']['hf']['gamma_mean_all_modes']) < 1e-12" | grep -q True || fail "gamma_ave"
+"$BPEL" gruneisen fcc.data --out x --method bogus > log 2> err; [ $? -eq 2 ] || fail "bad --method"
+
+# temperature series (Fig. 9)
+"$BPEL" vdos cold:fcc.data hot:hot.data --potential Cu_u3.eam --out series > log 2> err || { cat err; fail "vdos series"; }
+[ -s series/fig9_vdos_temperature.png ] && [ -s series/cold/vdos.csv ] && [ -s series/hot/summary.json ] || fail "series files"
+[ "$(cut -d, -f1 series/vdos_series.csv | sort -u | grep -c -E '^(cold|hot)$')" -eq 2 ] || fail "series labels"
+"$BPEL" vdos fcc.data --out x > log 2> err; [ $? -eq 2 ] || fail "vdos needs LABEL:DATA"
+# from earlier bpel modes directories, without recomputing
+"$BPEL" vdos a:out b:hot --out series2 > log 2> err || { cat err; fail "vdos from directories"; }
+cmp <(grep '^cold,' series/vdos_series.csv | cut -d, -f2-4) <(grep '^a,' series2/vdos_series.csv | cut -d, -f2-4) || fail "vdos from a directory differs"
+mkdir -p bad && echo "omega,g" > bad/vdos.csv
+"$BPEL" vdos a:bad --out x > log 2> err && fail "bad vdos.csv accepted"
+grep -q "bad/vdos.csv:1" err || fail "bad vdos.csv not named: $(cat err)"
+[ -s out/fig1b_reduced_vdos.png ] && [ -s out/fig1b_reduced_vdos.svg ] || fail "fig1b"
+# elastic constants, checked by strain and relaxation
+"$BPEL" minimize hot.data --potential Cu_u3.eam --ftol 1e-10 --out relaxed.data > log 2> err || { cat err; fail "minimize"; }
+"$BPEL" elastic relaxed.data --potential Cu_u3.eam --check 1e-5 --json > el.json 2> err || { cat err; fail "elastic"; }
+# the unminimised structure is refused by the conjugate-gradient route with a clear message
+"$BPEL" elastic hot.data --potential Cu_u3.eam > log 2> err && fail "elastic on a non-minimum"
+grep -q "is the configuration a minimum" err || fail "elastic: message for a non-minimum"
+json el.json "d['max_difference_GPa'] < 0.05" | grep -q True || fail "elastic check: $(cat el.json)"
+# the displaced crystal relaxes back to fcc: Foiles, Baskes & Daw (PRB 33, 7983, 1986) give for this
+# potential C11 = 167, C12 = 124, C44 = 76.4 GPa
+json el.json "abs(d['C_GPa'][0][0]/167-1) < 0.02 and abs(d['C_GPa'][0][1]/124-1) < 0.02 and abs(d['C_GPa'][3][3]/76.4-1) < 0.02" | grep -q True || fail "Cu elastic constants"
+"$BPEL" elastic fcc.data --route bogus > log 2> err; [ $? -eq 2 ] || fail "elastic --route"
 echo "all modes/hessian checks passed"

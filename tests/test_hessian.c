@@ -180,6 +180,29 @@ static void test_fd_glass(void **st)
     unmake(&u);
 }
 
+/* A triclinic box (tilts xy, xz, yz) narrower than two cutoffs. */
+static void test_fd_triclinic(void **st)
+{
+    setup u;
+    bpel_system *s = glass128();
+    s->box.xy = 3.1;
+    s->box.xz = -1.7;
+    s->box.yz = 2.2;
+    system_wrap(s);
+    make(&u, s, "CuZr_mm.eam.fs", "Cu,Zr");
+    size_t n3 = 3 * u.s->n;
+    size_t *cols = all_columns(n3);
+    double *fd = fd_columns(&u, cols, n3, 1e-4);
+    double *H = build_dense(&u, 0);
+    double e = max_column_error(H, n3, cols, n3, fd);
+    print_message("  triclinic: max column error %.3g\n", e);
+    ASSERT_NEAR(e, 0.0, COL_TOL);
+    free(H);
+    free(fd);
+    free(cols);
+    unmake(&u);
+}
+
 /* A box wider than twice the cutoff (432 atoms, 19.6 Å): couplings stop at
  * 2 × 7.6 Å, and a spread of columns still matches the forces. */
 static void test_fd_glass_large_box(void **st)
@@ -284,63 +307,73 @@ static void test_symmetry_translation(void **st)
     unmake(&u);
 }
 
-/* LAMMPS forces at ±h for a subset of columns, one lmp run. */
-static void test_fd_lammps(void **st)
+/* LAMMPS forces at ±h for the columns of six atoms, one lmp run; returns the
+ * FD columns (caller frees). */
+static double *lammps_columns(setup *u, const char *tag, const char *pair_style, const char *pair_coeff,
+                              const size_t *atoms, size_t natoms, size_t *cols, double step)
 {
-    if (!test_have_lammps()) skip();
-    setup u;
-    make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
-    const char *data = test_tmp("hess_glass.data");
-    assert_int_equal(data_write(data, u.s, "hessian test"), 0);
-    const size_t atoms[] = {0, 17, 63, 64, 101, 127};
-    const size_t ncol = 3 * (sizeof atoms / sizeof *atoms);
-    const double step = 1e-4;
-    size_t cols[18];
+    char name[64];
+    snprintf(name, sizeof name, "hess_%s.data", tag);
+    const char *data = test_tmp(name);
+    assert_int_equal(data_write(data, u->s, "hessian test"), 0);
+    size_t ncol = 3 * natoms;
     char *script = malloc(1 << 20);
     size_t len = 0;
     len += sprintf(script + len,
                    "units metal\natom_style atomic\nboundary p p p\natom_modify map array sort 0 0\n"
-                   "read_data %s\npair_style eam/fs\npair_coeff * * %s Cu Zr\n"
+                   "read_data %s\npair_style %s\npair_coeff %s\n"
                    "neighbor 1.0 bin\nneigh_modify every 1 delay 0 check yes\nthermo_style custom step pe\n",
-                   data, test_potential("CuZr_mm.eam.fs"));
+                   data, pair_style, pair_coeff);
     static const char xyz[3] = {'x', 'y', 'z'};
     for (size_t c = 0; c < ncol; c++) {
         size_t i = atoms[c / 3], d = c % 3;
         cols[c] = 3 * i + d;
         for (int sgn = 0; sgn < 2; sgn++) {
-            double v = u.s->x[3 * i + d] + (sgn ? -step : step);
+            double v = u->s->x[3 * i + d] + (sgn ? -step : step);
             len += sprintf(script + len,
-                           "set atom %lld %c %.17g\nrun 0\nwrite_dump all custom hess_lmp_%zu_%d.dump id fx fy fz "
+                           "set atom %lld %c %.17g\nrun 0\nwrite_dump all custom hess_%s_%zu_%d.dump id fx fy fz "
                            "modify sort id format float %%.17g\n",
-                           (long long)u.s->id[i], xyz[d], v, c, sgn);
+                           (long long)u->s->id[i], xyz[d], v, tag, c, sgn);
         }
-        len += sprintf(script + len, "set atom %lld %c %.17g\n", (long long)u.s->id[atoms[c / 3]], xyz[d],
-                       u.s->x[3 * atoms[c / 3] + d]);
+        len += sprintf(script + len, "set atom %lld %c %.17g\n", (long long)u->s->id[i], xyz[d], u->s->x[3 * i + d]);
     }
-    assert_int_equal(test_run_lammps("hess_lmp.in", script), 0);
+    snprintf(name, sizeof name, "hess_%s.in", tag);
+    assert_int_equal(test_run_lammps(name, script), 0);
     free(script);
-    size_t n3 = 3 * u.s->n;
+    size_t n3 = 3 * u->s->n;
     double *fd = calloc(ncol * n3, sizeof *fd);
     for (size_t c = 0; c < ncol; c++)
         for (int sgn = 0; sgn < 2; sgn++) {
-            char name[64];
-            snprintf(name, sizeof name, "hess_lmp_%zu_%d.dump", c, sgn);
+            snprintf(name, sizeof name, "hess_%s_%zu_%d.dump", tag, c, sgn);
             FILE *fp = fopen(test_tmp(name), "r");
             assert_non_null(fp);
             char line[512];
             for (int k = 0; k < 9; k++) assert_non_null(fgets(line, sizeof line, fp));
-            for (size_t i = 0; i < u.s->n; i++) {
+            for (size_t i = 0; i < u->s->n; i++) {
                 long long id;
                 double f[3];
                 assert_int_equal(fscanf(fp, "%lld %lf %lf %lf", &id, &f[0], &f[1], &f[2]), 4);
-                assert_int_equal(id, u.s->id[i]); /* test_random numbers atoms 1..n in order */
+                assert_int_equal(id, u->s->id[i]); /* atoms are numbered 1..n in order here */
                 for (int k = 0; k < 3; k++) fd[c * n3 + 3 * i + k] += (sgn ? 1 : -1) * f[k] / (2 * step);
             }
             fclose(fp);
         }
+    return fd;
+}
+
+static void test_fd_lammps(void **st)
+{
+    if (!test_have_lammps()) skip();
+    setup u;
+    make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
+    const size_t atoms[] = {0, 17, 63, 64, 101, 127};
+    size_t cols[18], ncol = 18, n3 = 3 * u.s->n;
+    char coeff[1200];
+    snprintf(coeff, sizeof coeff, "* * %s Cu Zr", test_potential("CuZr_mm.eam.fs"));
+    double *fd = lammps_columns(&u, "glass", "eam/fs", coeff, atoms, 6, cols, 1e-4);
     double *H = build_dense(&u, 0);
     double e = max_column_error(H, n3, cols, ncol, fd);
-    print_message("  vs LAMMPS forces: max column error %.3g\n", e);
+    print_message("  glass vs LAMMPS eam/fs forces: max column error %.3g\n", e);
     ASSERT_NEAR(e, 0.0, COL_TOL);
     double *Hc = build_dense(&u, HESS_OMIT_CROSS);
     double ec = max_column_error(Hc, n3, cols, ncol, fd);
@@ -353,6 +386,25 @@ static void test_fd_lammps(void **st)
     free(H);
     free(Hc);
     free(Hs);
+    free(fd);
+    unmake(&u);
+
+    /* a displaced fcc Cu crystal with the funcfl potential (pair_style eam) */
+    make(&u, test_fcc(3, 3.615, 1, 1.0, 0.08, 9), "Cu_u3.eam", "Cu");
+    n3 = 3 * u.s->n;
+    const size_t catoms[] = {0, 13, 50, 77, 90, 107};
+    snprintf(coeff, sizeof coeff, "1 1 %s", test_potential("Cu_u3.eam"));
+    fd = lammps_columns(&u, "fcc", "eam", coeff, catoms, 6, cols, 1e-4);
+    H = build_dense(&u, 0);
+    e = max_column_error(H, n3, cols, ncol, fd);
+    print_message("  fcc Cu vs LAMMPS eam (funcfl) forces: max column error %.3g\n", e);
+    ASSERT_NEAR(e, 0.0, COL_TOL);
+    Hc = build_dense(&u, HESS_OMIT_CROSS);
+    ec = max_column_error(Hc, n3, cols, ncol, fd);
+    print_message("  without the cross term: %.3g\n", ec);
+    assert_true(ec > 4 * COL_TOL);
+    free(H);
+    free(Hc);
     free(fd);
     unmake(&u);
 }
@@ -395,7 +447,7 @@ static void test_mtx_roundtrip(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rho_matches_forces),  cmocka_unit_test(test_fd_glass), cmocka_unit_test(test_fd_glass_large_box),
+        cmocka_unit_test(test_rho_matches_forces),  cmocka_unit_test(test_fd_glass), cmocka_unit_test(test_fd_glass_large_box), cmocka_unit_test(test_fd_triclinic),
         cmocka_unit_test(test_fd_crystal_small_box), cmocka_unit_test(test_symmetry_translation),
         cmocka_unit_test(test_fd_lammps),           cmocka_unit_test(test_mtx_roundtrip),
     };

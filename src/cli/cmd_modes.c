@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "error.h"
 #include "units.h"
+#include "vib_figures.h"
 #include "vibrations.h"
 
 const char cmd_modes_summary[] = "normal modes, VDOS, boson peak, per-atom I_BP and Debye level of an inherent structure";
@@ -40,7 +41,8 @@ static void help(void)
            "                       Born minus non-affine term)\n"
            "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
            "  --solver NAME        eigensolver: %s (default auto)\n"
-           "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n\n"
+           "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n"
+           "  --no-figures         skip fig1b_reduced_vdos.png/.svg (g/omega^2 with the Debye level, inset g)\n\n"
            "Memory: 8 (3N)^2 bytes for D plus the solver's workspace (dsyevr: as much again for the\n"
            "eigenvectors; dsyevd: twice as much); the command refuses before allocating when it does not\n"
            "fit (set BPEL_MEMORY_LIMIT to impose a lower limit). Threads: OMP_NUM_THREADS /\n"
@@ -66,11 +68,12 @@ int cmd_modes(int argc, char **argv)
                                    {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'},
                                    {"moduli", required_argument, 0, 'm'},    {"elastic", required_argument, 0, 'E'},
                                    {"solver", required_argument, 0, 'S'},    {"no-per-atom", no_argument, 0, 'n'},
+                                   {"no-figures", no_argument, 0, 'G'},
                                    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
     vib_options_default(&o);
-    int c;
+    int c, figures = 1;
     double x;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
@@ -114,6 +117,7 @@ int cmd_modes(int argc, char **argv)
             o.modes.solver = optarg;
             break;
         case 'n': o.vdos.per_atom = 0; break;
+        case 'G': figures = 0; break;
         case 'h': help(); return 0;
         default: return cli_usage_error("modes", "unknown option");
         }
@@ -128,6 +132,7 @@ int cmd_modes(int argc, char **argv)
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
     rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
+    if (!rc && figures) rc = vib_fig1b(out, a.vdos, a.have_debye ? a.debye.level : 0.0);
     if (!rc) {
         const vib_modes *v = a.modes;
         printf("atoms %zu, modes %zu of %zu (%s): build %.2f s, diagonalise %.2f s, total %.2f s\n", v->natoms,
@@ -147,7 +152,8 @@ int cmd_modes(int argc, char **argv)
                     "bpel modes: warning: %zu unstable modes beyond the 3 translations (lowest eigenvalue %.3g "
                     "eV/(A^2 amu)): the structure is not at a tight minimum\n",
                     v->nnegative, v->lambda[0]);
-        printf("wrote %s/{modes,vdos,atoms,gi}.csv, atoms.xyz, summary.json\n", out);
+        printf("wrote %s/{modes,vdos,atoms,gi}.csv, atoms.xyz, summary.json%s\n", out,
+               figures ? ", fig1b_reduced_vdos.{png,svg}" : "");
     }
     vib_analysis_free(&a);
     cli_setup_free(&cs);

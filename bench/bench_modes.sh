@@ -1,0 +1,134 @@
+#!/bin/bash
+# bench_modes.sh — cost of `bpel modes` against a bare LAPACK dsyevd of the same order.
+#
+# For each size N (atoms) it builds a Cu50Zr50 glass (a small LAMMPS glass replicated and
+# shaken, then minimised by LAMMPS), and times, median of RUNS runs, on the same threads:
+#   bare      a dsyevd (jobz=V) of a random symmetric 3N x 3N matrix (tiny C program below)
+#   modes     bpel modes --solver dsyevd (everything: Hessian, D, dsyevd, VDOS, elastic, files)
+#   modes-r   bpel modes with the default solver (dsyevr: n^2 less memory)
+#   window    bpel modes --max-omega 15 (the modes up to 15 rad/ps only; elastic constants then
+#             come from conjugate gradients on the sparse Hessian)
+# and reports time ratios against `bare` and peak memory (/usr/bin/time -v) in units of 8n^2.
+# Goal: modes <= 1.15 x bare; peak memory <= 2.5 x 8n^2.
+#
+# usage: bench/bench_modes.sh [BPEL] ; env SIZES="2000 4000", RUNS=3, OMP_NUM_THREADS (default 2),
+#        NO_DSYEVD=1 skips the `modes` (dsyevd) variant on large sizes
+set -eu
+BPEL=${1:-$(dirname "$0")/../build/bpel}
+BPEL=$(readlink -f "$BPEL")
+SIZES=${SIZES:-"2000 4000"}
+RUNS=${RUNS:-3}
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+export OPENBLAS_NUM_THREADS=$OMP_NUM_THREADS
+export BPEL_NO_PROGRESS=1
+POT=$(ls /usr/share/lammps/potentials/CuZr_mm.eam.fs)
+W=$(mktemp -d /tmp/bench_modes.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+cd "$W"
+
+cat > bare.c <<'C'
+#include <lapacke.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+int main(int argc, char **argv)
+{
+    size_t n = (size_t)atol(argv[1]);
+    double *a = malloc(n * n * sizeof *a), *w = malloc(n * sizeof *w);
+    unsigned s = 12345;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = j; i < n; i++) {
+            s = s * 1103515245u + 12345u;
+            a[i + j * n] = a[j + i * n] = ((s >> 8) & 0xffff) / 65536.0 - 0.5;
+        }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)n, a, (lapack_int)n, w);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("%.3f %d %.6g\n", (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec), info, w[0]);
+    return info != 0;
+}
+C
+cc -O2 -o bare bare.c $(pkg-config --cflags --libs lapacke openblas)
+
+# a 250-atom glass: random, NVT 2000 K -> 300 K in 8 ps, minimised
+cat > seed.in <<L
+units metal
+atom_style atomic
+boundary p p p
+region box block 0 16.3 0 16.3 0 16.3
+create_box 2 box
+create_atoms 1 random 125 12345 box
+create_atoms 2 random 125 54321 box
+mass 1 63.546
+mass 2 91.224
+pair_style eam/fs
+pair_coeff * * $POT Cu Zr
+minimize 0 1e-6 1000 10000
+velocity all create 2000 1
+fix 1 all nvt temp 2000 300 0.1
+timestep 0.002
+run 4000
+unfix 1
+minimize 0 1e-10 100000 1000000
+write_data seed.data
+L
+lmp -nocite -log none -screen none -in seed.in
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : 0.5*(a[NR/2]+a[NR/2+1])}'; }
+# wall seconds and max RSS (kB) of a command
+timed() { /usr/bin/time -v "$@" > out.txt 2> time.txt; awk -F': ' '/Elapsed/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; w=s} /Maximum resident/ {m=$2} END {print w, m}' time.txt; }
+
+printf "# threads %s; medians of %s runs; n = 3N; memory in units of 8 n^2 bytes\n" "$OMP_NUM_THREADS" "$RUNS"
+printf "%6s %6s | %8s %8s | %8s %8s %6s | %8s %8s %6s | %8s %8s %6s | %6s %6s %6s\n" N n bare_s bare_mem modes_s diag_s ratio \
+    modes-r_s diag_s ratio window_s diag_s gain mem_d mem_r mem_w
+for N in $SIZES; do
+    case $N in
+        2000) rep="2 2 2" ;;
+        4000) rep="2 2 4" ;;
+        *) k=$(( (N + 249) / 250 )); rep="$k 1 1" ;;
+    esac
+    cat > rep.in <<L
+units metal
+atom_style atomic
+boundary p p p
+read_data seed.data
+replicate $rep
+displace_atoms all random 0.05 0.05 0.05 777
+pair_style eam/fs
+pair_coeff * * $POT Cu Zr
+min_modify line quadratic
+minimize 0 1e-10 100000 1000000
+write_data glass$N.data
+L
+    lmp -nocite -log none -screen none -in rep.in
+    natoms=$(awk '/ atoms$/ {print $1; exit}' glass$N.data)
+    n=$((3 * natoms))
+    mem8=$(awk -v n=$n 'BEGIN {print 8*n*n/1024}')   # kB
+    bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=()
+    for r in $(seq "$RUNS"); do
+        read -r t m < <(timed ./bare $n); bare_t+=("$t"); bare_m+=("$m")
+        if [ -z "${NO_DSYEVD:-}" ]; then
+            [ "$r" = 1 ] && { md_t=(); md_d=(); md_m=(); }
+            read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --solver dsyevd --no-figures --out o_d); md_t+=("$t"); md_m+=("$m")
+            md_d+=("$(python3 -c "import json; print(json.load(open('o_d/summary.json'))['modes']['time_s']['diagonalise'])")")
+        fi
+        read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --no-figures --out o_r); mr_t+=("$t"); mr_m+=("$m")
+        mr_d+=("$(python3 -c "import json; print(json.load(open('o_r/summary.json'))['modes']['time_s']['diagonalise'])")")
+        read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --no-figures --out o_w); mw_t+=("$t"); mw_m+=("$m")
+        mw_d+=("$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['time_s']['diagonalise'])")")
+    done
+    med() { printf "%s\n" "$@" | median; }
+    bt=$(med "${bare_t[@]}"); bm=$(med "${bare_m[@]}")
+    dt=$(med "${md_t[@]}"); dd=$(med "${md_d[@]}"); dm=$(med "${md_m[@]}")
+    rt=$(med "${mr_t[@]}"); rd=$(med "${mr_d[@]}"); rm=$(med "${mr_m[@]}")
+    wt=$(med "${mw_t[@]}"); wd=$(med "${mw_d[@]}"); wm=$(med "${mw_m[@]}")
+    nw=$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['computed'])")
+    awk -v N=$natoms -v n=$n -v bt=$bt -v bm=$bm -v dt=$dt -v dd=$dd -v dm=$dm -v rt=$rt -v rd=$rd -v rm=$rm \
+        -v wt=$wt -v wd=$wd -v wm=$wm -v m8=$mem8 'BEGIN {
+        printf "%6d %6d | %8.2f %8.2f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.2f | %6.2f %6.2f %6.2f\n",
+            N, n, bt, bm/m8, dt, dd, dt/bt, rt, rd, rt/bt, wt, wd, rd/wd, dm/m8, rm/m8, wm/m8 }'
+    echo "#   window: $nw of $n modes below 15 rad/ps"
+done
+echo "# ratio = bpel modes wall / bare dsyevd wall; gain = eigensolver time all modes / window; mem_* = peak RSS / 8n^2"
+echo "# (a column of zeros: variant skipped)"

@@ -1,0 +1,151 @@
+/* cmd_elastic.c — `bpel elastic`: athermal elastic constants (Born minus non-affine) and their check by strain and relaxation. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "elastic.h"
+#include "error.h"
+#include "vdos.h"
+
+const char cmd_elastic_summary[] = "elastic constants of a minimum: Born minus non-affine term, checked by strain and relaxation";
+
+static void help(void)
+{
+    printf("usage: bpel elastic DATA [--potential FILE] [--elements E1,E2] [--route cg|modes] [--check H] [--json]\n\n"
+           "Elastic constants C = (1/V)[d2U/deta2 - Xi.H+.Xi] of the minimised configuration in DATA (GPa,\n"
+           "Voigt order xx yy zz yz xz xy): the affine Born term minus the non-affine relaxation, the\n"
+           "stress-strain coefficients B (equal to C at zero stress; used for wave speeds), and the Voigt\n"
+           "isotropic K and G, relaxed and affine.\n\n"
+           "  --route cg|modes   non-affine term by conjugate gradients on the sparse Hessian (default) or\n"
+           "                     from all normal modes (dense diagonalisation)\n"
+           "  --check H          also strain by +-H (e.g. 1e-5) in each of the six directions, re-minimise\n"
+           "                     the positions at fixed box (CG, max|F| <= --ftol) and print B from the\n"
+           "                     stress differences next to the analytic one\n"
+           "  --ftol F           force tolerance of that re-minimisation (default 1e-10 eV/A)\n"
+           "  --json             print a JSON object instead of the tables\n");
+}
+
+static void print6(const char *title, const double M[6][6])
+{
+    printf("%s (GPa)\n", title);
+    for (int v = 0; v < 6; v++) {
+        for (int w = 0; w < 6; w++) printf(" %10.3f", M[v][w]);
+        printf("\n");
+    }
+}
+
+static cJSON *mat(const double M[6][6])
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int v = 0; v < 6; v++) cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(M[v], 6));
+    return a;
+}
+
+int cmd_elastic(int argc, char **argv)
+{
+    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
+                                   {"route", required_argument, 0, 'r'},     {"check", required_argument, 0, 'c'},
+                                   {"ftol", required_argument, 0, 'f'},      {"json", no_argument, 0, 'j'},
+                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
+    const char *pot = NULL, *elements = NULL;
+    int c, modes = 0, json = 0;
+    double check = 0, ftol = 1e-10;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:e:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': pot = optarg; break;
+        case 'e': elements = optarg; break;
+        case 'r':
+            if (!strcmp(optarg, "modes")) modes = 1;
+            else if (!strcmp(optarg, "cg")) modes = 0;
+            else return cli_usage_error("elastic", "--route is cg or modes");
+            break;
+        case 'c':
+            if (cli_parse_double(optarg, &check) || !(check > 0 && check < 0.01))
+                return cli_usage_error("elastic", "--check needs a strain in (0, 0.01)");
+            break;
+        case 'f':
+            if (cli_parse_double(optarg, &ftol) || !(ftol > 0)) return cli_usage_error("elastic", "--ftol needs a positive number");
+            break;
+        case 'j': json = 1; break;
+        case 'h': help(); return 0;
+        default: return cli_usage_error("elastic", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("elastic", "expected one data file");
+    cli_setup cs;
+    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    bpel_system *s = cs.sys;
+    hess_model *m = NULL;
+    hess_sparse *h = NULL;
+    vib_modes *v = NULL;
+    double born[6][6], dU[6], na[6][6], *xi = malloc(18 * s->n * sizeof *xi);
+    elastic_result r;
+    memset(&r, 0, sizeof r);
+    int rc = xi ? hess_model_create(cs.pot, cs.map, s, 0, &m) : BPEL_ENOMEM;
+    if (!rc) rc = elastic_born(m, born, dU);
+    if (!rc) rc = elastic_xi(m, xi);
+    if (!rc && modes) {
+        rc = vib_modes_compute(m, s, NULL, &v);
+        if (!rc) rc = elastic_nonaffine_modes(v, xi, na, &r.modes_skipped);
+        snprintf(r.method, sizeof r.method, "Born - non-affine (normal modes)");
+    } else if (!rc) {
+        rc = hess_build_sparse(m, &h);
+        if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &r.cg_iterations);
+        snprintf(r.method, sizeof r.method, "Born - non-affine (conjugate gradients)");
+    }
+    if (!rc) elastic_finish(&r, born, na, dU, box_volume(&s->box));
+    double Bs[6][6];
+    if (!rc && check > 0) rc = elastic_strain_relax(cs.pot, cs.map, s, check, ftol, 1, Bs);
+    if (!rc) {
+        double maxd = 0;
+        if (check > 0)
+            for (int a = 0; a < 6; a++)
+                for (int b = 0; b < 6; b++) maxd = fmax(maxd, fabs(Bs[a][b] - r.B[a][b]));
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "method", r.method);
+            cJSON_AddStringToObject(o, "voigt_order", "xx yy zz yz xz xy");
+            cJSON_AddItemToObject(o, "C_GPa", mat(r.C));
+            cJSON_AddItemToObject(o, "born_GPa", mat(r.born));
+            cJSON_AddItemToObject(o, "B_GPa", mat(r.B));
+            cJSON_AddItemToObject(o, "stress_GPa", cJSON_CreateDoubleArray(r.stress, 6));
+            cJSON_AddNumberToObject(o, "K_GPa", r.K);
+            cJSON_AddNumberToObject(o, "G_GPa", r.G);
+            cJSON_AddNumberToObject(o, "K_affine_GPa", r.K_affine);
+            cJSON_AddNumberToObject(o, "G_affine_GPa", r.G_affine);
+            if (check > 0) {
+                cJSON_AddItemToObject(o, "B_strain_relax_GPa", mat(Bs));
+                cJSON_AddNumberToObject(o, "strain", check);
+                cJSON_AddNumberToObject(o, "max_difference_GPa", maxd);
+            }
+            char *t = cJSON_PrintUnformatted(o);
+            printf("%s\n", t);
+            cJSON_free(t);
+            cJSON_Delete(o);
+        } else {
+            printf("# %s\n# %s; Voigt order xx yy zz yz xz xy\n", cli_provenance(), r.method);
+            print6("C = Born - non-affine", r.C);
+            print6("Born (affine) term", r.born);
+            print6("B (stress-strain, for wave speeds)", r.B);
+            printf("stress (GPa, tension positive): %.4f %.4f %.4f %.4f %.4f %.4f\n", r.stress[0], r.stress[1],
+                   r.stress[2], r.stress[3], r.stress[4], r.stress[5]);
+            printf("K = %.3f GPa, G = %.3f GPa (affine: K = %.3f, G = %.3f)\n", r.K, r.G, r.K_affine, r.G_affine);
+            if (check > 0) {
+                print6("B from strain +-h and re-minimisation", Bs);
+                printf("largest difference %.4g GPa (h = %g)\n", maxd, check);
+            }
+        }
+    }
+    free(xi);
+    vib_modes_destroy(v);
+    hess_sparse_destroy(h);
+    hess_model_destroy(m);
+    cli_setup_free(&cs);
+    return rc ? cli_error() : 0;
+}

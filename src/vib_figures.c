@@ -1,0 +1,204 @@
+/* vib_figures.c — figures 1b, 9 and 11 (see vib_figures.h). */
+#include "vib_figures.h"
+#include "error.h"
+#include "figure.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XLABEL "ω (rad/ps)"
+
+/* Positive-ω bin centres of a VDOS, with g and g/ω². */
+static size_t positive_bins(const vib_vdos *d, double **w, double **g, double **r)
+{
+    *w = malloc(d->nbins * sizeof **w);
+    *g = malloc(d->nbins * sizeof **g);
+    *r = malloc(d->nbins * sizeof **r);
+    size_t m = 0;
+    if (!*w || !*g || !*r) return 0;
+    for (size_t b = 0; b < d->nbins; b++) {
+        double c = vib_bin_centre(d, b);
+        if (c <= 0) continue;
+        (*w)[m] = c;
+        (*g)[m] = d->g[b];
+        (*r)[m] = d->g[b] / (c * c);
+        m++;
+    }
+    return m;
+}
+
+static int save(fig_figure *f, const char *dir, const char *name)
+{
+    char base[4096];
+    snprintf(base, sizeof base, "%s/%s", dir, name);
+    int rc = fig_save(f, base);
+    fig_destroy(f);
+    return rc;
+}
+
+int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
+{
+    fig_figure *f = fig_create(1, 1, 0, 0);
+    if (!f) return BPEL_ENOMEM;
+    double *w, *g, *r;
+    size_t m = positive_bins(d, &w, &g, &r);
+    fig_panel *p = fig_panel_at(f, 0, 0);
+    fig_labels(p, XLABEL, "g(ω)/ω² ((rad/ps)#u-3#d)", "(b)");
+    double top = 0;
+    for (size_t k = 0; k < m; k++)
+        if (w[k] >= d->bp_lo) top = fmax(top, r[k]);
+    fig_line(p, m, w, r, &(fig_style){.label = "g(ω)/ω²"});
+    if (debye_level > 0) {
+        fig_hline(p, debye_level, "Debye level");
+        top = fmax(top, debye_level);
+    }
+    fig_vline_styled(p, d->bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
+    if (m) fig_xrange(p, 0, fmin(w[m - 1], fmax(3 * d->bp_hi, 10)));
+    fig_yrange(p, 0, 1.3 * top);
+    fig_panel *in = fig_inset(p, 0.5, 0.97, 0.45, 0.97);
+    if (in) {
+        fig_labels(in, XLABEL, "g(ω)", NULL);
+        fig_line(in, m, w, g, &(fig_style){.color = FIG_BLACK});
+    }
+    free(w);
+    free(g);
+    free(r);
+    return save(f, dir, "fig1b_reduced_vdos");
+}
+
+int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level)
+{
+    fig_figure *f = fig_create(1, 2, 1280, 520);
+    if (!f) return BPEL_ENOMEM;
+    fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
+    fig_labels(pa, XLABEL, "g(ω) (ps)", "(a)");
+    fig_labels(pb, XLABEL, "g(ω)/ω² ((rad/ps)#u-3#d)", "(b)");
+    fig_panel *in = fig_inset(pa, 0.05, 0.45, 0.5, 0.97);
+    if (in) fig_labels(in, XLABEL, "g(ω)", NULL);
+    double top = 0, xmax = 10;
+    for (int s = 0; s < nseries; s++) {
+        double *w, *g, *r;
+        size_t m = positive_bins(d[s], &w, &g, &r);
+        fig_style st = {.label = labels[s], .color = 1 + s % FIG_NCOLORS};
+        fig_line(pa, m, w, g, &st);
+        fig_line(pb, m, w, r, &st);
+        size_t lo = 0;
+        while (lo < m && w[lo] < 0.5 * d[s]->bp_hi) lo++;
+        if (in) fig_line(in, lo, w, g, &(fig_style){.color = st.color});
+        for (size_t k = 0; k < m; k++)
+            if (w[k] >= d[s]->bp_lo) top = fmax(top, r[k]);
+        xmax = fmax(xmax, 3 * d[s]->bp_hi);
+        free(w);
+        free(g);
+        free(r);
+    }
+    if (debye_level > 0) {
+        fig_hline(pb, debye_level, "Debye level");
+        top = fmax(top, debye_level);
+    }
+    fig_xrange(pb, 0, xmax);
+    fig_yrange(pb, 0, 1.3 * top);
+    fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
+    fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
+    return save(f, dir, "fig9_vdos_temperature");
+}
+
+int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
+                double bp_omega, const char *method)
+{
+    size_t n = v->nmodes, m = 0;
+    double *w = malloc(n * sizeof *w), *g = malloc(n * sizeof *g), *ag = malloc(n * sizeof *ag);
+    double *mw = malloc(n * sizeof *mw), *mm = malloc(n * sizeof *mm), *ms = malloc(n * sizeof *ms);
+    if (!w || !g || !ag || !mw || !mm || !ms) {
+        free(w); free(g); free(ag); free(mw); free(mm); free(ms);
+        return BPEL_ENOMEM;
+    }
+    size_t na = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (v->is_translation[k] || !isfinite(gamma[k]) || v->omega[k] <= 0) continue;
+        w[m] = v->omega[k];
+        g[m] = gamma[k];
+        ag[m] = fabs(gamma[k]);
+        m++;
+        /* thin the running mean to at most ~200 error bars */
+        if (isfinite(mean[k]) && (k % (n / 200 + 1) == 0)) {
+            mw[na] = v->omega[k];
+            mm[na] = mean[k];
+            ms[na] = isfinite(std[k]) ? std[k] : 0.0;
+            na++;
+        }
+    }
+    char title[96];
+    snprintf(title, sizeof title, "(a) %s", method);
+    fig_figure *f = fig_create(1, 1, 0, 0);
+    int rc = BPEL_ENOMEM;
+    if (f) {
+        fig_panel *p = fig_panel_at(f, 0, 0);
+        fig_labels(p, XLABEL, "γ#dk#u", title);
+        fig_points(p, m, w, g, &(fig_style){.marker = FIG_MARKER_DOT});
+        if (bp_omega > 0) fig_vline(p, bp_omega, "boson peak");
+        fig_panel *in = fig_inset(p, 0.5, 0.97, 0.55, 0.97);
+        if (in) {
+            fig_labels(in, XLABEL, "|γ#dk#u|", NULL);
+            fig_log(in, 0, 1);
+            fig_points(in, m, w, ag, &(fig_style){.marker = FIG_MARKER_DOT, .color = FIG_BLACK});
+        }
+        rc = save(f, dir, "fig11a_mode_gruneisen");
+    }
+    if (!rc && (f = fig_create(1, 1, 0, 0))) {
+        fig_panel *p = fig_panel_at(f, 0, 0);
+        snprintf(title, sizeof title, "(b) %s", method);
+        fig_labels(p, "ω#d0#u (rad/ps)", "γ#dave#u(ω < ω#d0#u)", title);
+        fig_errorbars(p, na, mw, mm, NULL, ms, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE});
+        if (bp_omega > 0) fig_vline(p, bp_omega, "boson peak");
+        rc = save(f, dir, "fig11b_gamma_ave");
+    }
+    free(w); free(g); free(ag); free(mw); free(mm); free(ms);
+    return rc;
+}
+
+typedef struct { double x, y; } pair_xy;
+static int cmp_x(const void *a, const void *b)
+{
+    double x = ((const pair_xy *)a)->x, y = ((const pair_xy *)b)->x;
+    return (x > y) - (x < y);
+}
+
+int vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *ibp)
+{
+    pair_xy *pts = malloc(n * sizeof *pts);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    size_t nb = n / 100 + 1;
+    double *bx = malloc(nb * sizeof *bx), *by = malloc(nb * sizeof *by);
+    int rc = BPEL_ENOMEM;
+    if (!pts || !x || !y || !bx || !by) goto out;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(gamma_i[i]) && ibp[i] > 0) pts[m++] = (pair_xy){gamma_i[i], ibp[i]};
+    qsort(pts, m, sizeof *pts, cmp_x);
+    for (size_t i = 0; i < m; i++) { x[i] = pts[i].x; y[i] = pts[i].y; }
+    size_t k = 0;
+    for (size_t i0 = 0; i0 + 50 <= m; i0 += 100) {
+        size_t i1 = i0 + 100 <= m ? i0 + 100 : m;
+        double sx = 0, sy = 0;
+        for (size_t i = i0; i < i1; i++) { sx += x[i]; sy += y[i]; }
+        bx[k] = sx / (i1 - i0);
+        by[k] = sy / (i1 - i0);
+        k++;
+    }
+    fig_figure *f = fig_create(1, 1, 0, 0);
+    if (!f) goto out;
+    fig_panel *p = fig_panel_at(f, 0, 0);
+    fig_labels(p, "γ#di#u", "I#dBP#u ((rad/ps)#u-3#d)", "(c)");
+    fig_log(p, 0, 1);
+    fig_density_scatter(p, m, x, y, 0, "atoms per cell");
+    fig_points(p, k, bx, by, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE, .color = FIG_BLACK, .size = 1.5,
+                                          .label = "bins of 100 atoms"});
+    fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT);
+    rc = save(f, dir, "fig11c_ibp_vs_gamma");
+out:
+    free(pts); free(x); free(y); free(bx); free(by);
+    return rc;
+}
