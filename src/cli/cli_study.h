@@ -23,6 +23,7 @@ typedef struct study_run {
     int threads;
     int redo;
     int index, total; /* progress */
+    int dirty;        /* a step of the current glass was (re)run: redo the later ones */
 } study_run;
 
 /* One glass of the study. */

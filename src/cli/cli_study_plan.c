@@ -465,7 +465,10 @@ int study_execute(study_run *run)
             sm[k].rate = c->rates[b];
             snprintf(sm[k].dir, sizeof sm[k].dir, "%s/%s_R%s", run->out, c->compositions[a], tag);
         }
-    for (k = 0; k < ns && !rc; k++) rc = run_sample(run, &sm[k], c->seed + 1000L * k);
+    for (k = 0; k < ns && !rc; k++) {
+        run->dirty = 0;
+        rc = run_sample(run, &sm[k], c->seed + 1000L * k);
+    }
     for (k = 0; k < ns && !rc; k++) rc = merge_tables(&sm[k]);
     if (!rc) rc = study_sweeps(run, sm, ns);
     if (!rc) {

@@ -143,7 +143,9 @@ static int step_mark_done(const study_step *st, double seconds)
 int study_run_step(study_run *run, const study_step *st)
 {
     run->index++;
-    if (!run->redo && step_is_done(st)) {
+    /* a step is reused only when its command line is unchanged and nothing
+     * upstream of it in the same glass was rerun */
+    if (!run->redo && !run->dirty && step_is_done(st)) {
         printf("[%2d/%2d] %-28s reused (%s)\n", run->index, run->total, st->name, st->dir);
         fflush(stdout);
         return BPEL_OK;
@@ -200,6 +202,7 @@ int study_run_step(study_run *run, const study_step *st)
         return bpel_fail(BPEL_EIO, "step %s failed (%s); log: %s%s%s", st->name,
                          WIFEXITED(status) ? "non-zero exit" : "killed by a signal", log, last[0] ? ": " : "", last);
     }
+    run->dirty = 1;
     printf("done in %.1f s\n", dt);
     fflush(stdout);
     return step_mark_done(st, dt);

@@ -1,0 +1,200 @@
+/* test_study.c — `bpel study` end to end on a small glass: every step runs,
+ * every expected file is there, and the numbers of the report are the ones in
+ * the step summaries, which are the ones in the per-atom tables (nothing in
+ * the report is typed by hand). A rerun reuses every finished step. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "table.h"
+
+static char outdir[1024], sampledir[1200];
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && st.st_size > 0;
+}
+
+static cJSON *read_json(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) fail_msg("cannot open %s", path);
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    cJSON *o = cJSON_Parse(buf);
+    if (!o) fail_msg("%s is not JSON", path);
+    return o;
+}
+
+static double num(const cJSON *o, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *cur = o;
+    for (char *t = strtok(buf, "."); t && cur; t = strtok(NULL, ".")) cur = cJSON_GetObjectItemCaseSensitive(cur, t);
+    if (!cJSON_IsNumber(cur)) fail_msg("no number at %s", path);
+    return cur->valuedouble;
+}
+
+static int run_study(const char *extra)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' study '%s/tests/data/mini_study.yaml' --out '%s' --threads 2 %s > '%s.log' 2>&1",
+             getenv("BPEL"), getenv("BPEL_SOURCE_DIR"), outdir, extra, outdir);
+    return test_run(cmd);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    snprintf(outdir, sizeof outdir, "%s", test_tmp("study_mini"));
+    snprintf(sampledir, sizeof sampledir, "%s/Cu50Zr50_R5e13", outdir);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", outdir);
+    test_run(cmd);
+    int rc = run_study("");
+    if (rc) {
+        snprintf(cmd, sizeof cmd, "tail -n 20 '%s.log'", outdir);
+        test_run(cmd);
+    }
+    return rc;
+}
+
+static void test_files(void **st)
+{
+    (void)st;
+    const char *files[] = {"glass.data", "glass.log.csv", "tg/tg.json", "modes/summary.json", "modes/atoms.csv",
+                           "modes/vdos.csv", "artn/atoms.csv", "artn/events.csv", "correlate/summary.json",
+                           "correlate/fig3_pearson_vs_L.png", "correlate/fig4b_binned.png",
+                           "correlate/fig5e_autocorrelation.png", "correlate/fig2_groups.png",
+                           "trajectory/fig8_anharmonicity.png", "pmf/fig10_pmf.png", "gruneisen/summary.json",
+                           "atoms_merged.csv", "atoms_merged.xyz", NULL};
+    char p[1600];
+    for (int k = 0; files[k]; k++) {
+        snprintf(p, sizeof p, "%s/%s", sampledir, files[k]);
+        if (!exists(p)) fail_msg("missing %s", p);
+    }
+    const char *top[] = {"summary.json", "report.md", "report.html", NULL};
+    for (int k = 0; top[k]; k++) {
+        snprintf(p, sizeof p, "%s/%s", outdir, top[k]);
+        if (!exists(p)) fail_msg("missing %s", p);
+    }
+}
+
+/* The report's numbers are the summaries' numbers. */
+static void test_report_numbers(void **st)
+{
+    (void)st;
+    char p[1600];
+    snprintf(p, sizeof p, "%s/summary.json", outdir);
+    cJSON *sum = read_json(p);
+    const cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sum, "samples"), 0);
+    assert_non_null(s0);
+    snprintf(p, sizeof p, "%s/report.md", outdir);
+    FILE *fp = fopen(p, "r");
+    assert_non_null(fp);
+    static char rep[1 << 20];
+    size_t n = fread(rep, 1, sizeof rep - 1, fp);
+    rep[n] = '\0';
+    fclose(fp);
+    struct { const char *label, *part, *path; } rows[] = {
+        {"Boson-peak position", "modes", "boson_peak.omega_radps"},
+        {"Debye level", "modes", "debye.debye_level_per_radps3"},
+        {"Optimal coarse-graining length L", "correlate", "optimal_L"},
+        {"Pearson r of [1/I_BP]_CG", "correlate", "pearson_r_at_optimum"},
+        {"Mean activation energy", "artn", "dq_atom_mean_eV"},
+        {"Glass transition Tg", "tg", "Tg_K"},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        double v = num(cJSON_GetObjectItemCaseSensitive(s0, rows[k].part), rows[k].path);
+        char want[64];
+        snprintf(want, sizeof want, "| %.4g |", v);
+        const char *line = strstr(rep, rows[k].label);
+        if (!line) fail_msg("report has no row '%s'", rows[k].label);
+        const char *eol = strchr(line, '\n');
+        char row[512];
+        snprintf(row, sizeof row, "%.*s", (int)(eol - line), line);
+        if (!strstr(row, want)) fail_msg("report row '%s' does not show %s", row, want);
+    }
+    cJSON_Delete(sum);
+}
+
+/* The summaries' numbers are the per-atom tables' numbers. */
+static void test_summary_matches_tables(void **st)
+{
+    (void)st;
+    char p[1600];
+    snprintf(p, sizeof p, "%s/artn/summary.json", sampledir);
+    cJSON *a = read_json(p);
+    double mean_dq = num(a, "dq_atom_mean_eV");
+    cJSON_Delete(a);
+    snprintf(p, sizeof p, "%s/atoms_merged.csv", sampledir);
+    tbl_table *t = NULL;
+    assert_int_equal(tbl_read(p, &t), 0);
+    int c = tbl_find_column(t, "dq_mean_eV");
+    assert_true(c >= 0);
+    double sum = 0;
+    size_t cnt = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        double v = strtod(t->cells[r * t->ncols + c], NULL);
+        if (isfinite(v)) { sum += v; cnt++; }
+    }
+    assert_true(cnt > 0);
+    ASSERT_REL(sum / cnt, mean_dq, 1e-6, 1e-12);
+    /* I_BP in the merged table is the modes table's column */
+    snprintf(p, sizeof p, "%s/modes/atoms.csv", sampledir);
+    tbl_table *m = NULL;
+    assert_int_equal(tbl_read(p, &m), 0);
+    double *v1 = malloc(m->nrows * sizeof *v1), *v2 = malloc(t->nrows * sizeof *v2);
+    assert_int_equal(tbl_column(m, "I_BP_per_radps3", v1), 0);
+    assert_int_equal(tbl_column(t, "I_BP_per_radps3", v2), 0);
+    assert_int_equal(m->nrows, t->nrows);
+    for (size_t r = 0; r < m->nrows; r++)
+        for (size_t q = 0; q < t->nrows; q++)
+            if (t->id[q] == m->id[r]) ASSERT_REL(v2[q], v1[r], 1e-9, 0);
+    free(v1);
+    free(v2);
+    tbl_destroy(m);
+    tbl_destroy(t);
+}
+
+/* A second run reuses every step. */
+static void test_resume(void **st)
+{
+    (void)st;
+    assert_int_equal(run_study(""), 0);
+    char p[1200];
+    snprintf(p, sizeof p, "%s.log", outdir);
+    FILE *fp = fopen(p, "r");
+    assert_non_null(fp);
+    char line[1024];
+    int steps = 0, reused = 0;
+    while (fgets(line, sizeof line, fp))
+        if (line[0] == '[') {
+            steps++;
+            if (strstr(line, "reused")) reused++;
+        }
+    fclose(fp);
+    assert_true(steps > 5);
+    assert_int_equal(reused, steps);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_report_numbers),
+        cmocka_unit_test(test_summary_matches_tables),
+        cmocka_unit_test(test_resume),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
