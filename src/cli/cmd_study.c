@@ -163,13 +163,17 @@ int study_run_step(study_run *run, const study_step *st)
     pid_t pid = fork();
     if (pid < 0) return bpel_fail(BPEL_EIO, "cannot start a process: %s", strerror(errno));
     if (pid == 0) {
+        /* stdout to the log; stderr too, unless it is a terminal, where the
+         * step's own progress bar is drawn (errors then show there as well) */
+        int tty = isatty(STDERR_FILENO);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dprintf(fd, "# %s\n", cmd);
             dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
+            if (!tty) dup2(fd, STDERR_FILENO);
             close(fd);
         }
+        if (tty) fputc('\n', stderr);
         char *args[STEP_MAX_ARGS + 2];
         args[0] = "bpel";
         for (int k = 0; k < st->argc; k++) args[k + 1] = (char *)st->argv[k];
@@ -179,7 +183,10 @@ int study_run_step(study_run *run, const study_step *st)
             snprintf(t, sizeof t, "%d", run->threads);
             setenv("OMP_NUM_THREADS", t, 1);
         }
-        setenv("BPEL_NO_PROGRESS", "1", 1);
+        if (!tty) setenv("BPEL_NO_PROGRESS", "1", 1);
+        /* threads that spin while waiting starve everything else on a busy
+         * machine (seen: 8x slower); keep a choice the user made */
+        setenv("OMP_WAIT_POLICY", "passive", 0);
         execv(run->self, args);
         _exit(127);
     }
