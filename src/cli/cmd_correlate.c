@@ -462,6 +462,8 @@ int cmd_correlate(int argc, char **argv)
         fig_points(p, nL, Ls, r, &(fig_style){.color = FIG_BLUE, .label = "r([x]#dCG#u, [y]#dCG#u)"});
         snprintf(buf, sizeof buf, "L = %.2g Å", Lopt);
         fig_vline_styled(p, Lopt, buf, &(fig_style){.color = FIG_RED, .dashed = 1});
+        /* the paper's optimum (Yang, Wang & Zaccone, Fig. 3) */
+        fig_vline(p, 5.9, "paper: 5.9 Å");
         fig_legend(p, st[kopt].r > 0 ? FIG_LEGEND_BOTTOM_RIGHT : FIG_LEGEND_TOP_RIGHT);
         free(r);
         free(elo);
@@ -571,6 +573,8 @@ int cmd_correlate(int argc, char **argv)
             snprintf(buf, sizeof buf, "r = %.2f Å", rx3);
             fig_vline_styled(p, rx3, buf, &(fig_style){.color = FIG_BLUE, .dashed = 2});
         }
+        /* the paper's C(r) = e^-3 distance for both quantities (Fig. 5e) */
+        fig_vline(p, 5.9, "paper: 5.9 Å");
         fig_legend(p, FIG_LEGEND_TOP_RIGHT);
         if ((rc = save_fig(f, out, "fig5e_autocorrelation"))) goto fail;
     }
