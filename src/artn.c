@@ -607,6 +607,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->connected = -1;
     r->status = ARTN_FAILED;
     if (m->ndof < 1 || m->ndof > m->ndof_max) return bpel_fail(BPEL_EINVAL, "artn: bad model size %zu", m->ndof);
+    long c_push = 0, c_climb = 0; /* force calls at the end of the push and of the first climb */
     search s;
     int rc = search_init(&s, m, p, seed);
     if (rc) goto out;
@@ -629,8 +630,10 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         if (out_of_basin && (rc = climb_phase(&s, r, 0, p->ftol, &status))) goto out;
     } else {
         out_of_basin = push_phase(&s, r);
+        c_push = s.calls;
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
         if (out_of_basin && (rc = climb_phase(&s, r, 1, p->ftol, &status))) goto out;
+        c_climb = s.calls;
     }
     /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min;
      * next to a second-order saddle, slide off along its second mode and
@@ -749,6 +752,9 @@ out:
     if (rc) r->status = ARTN_FAILED;
     r->calls_total = r->calls_total > s.calls ? r->calls_total : s.calls;
     if (!r->calls_saddle) r->calls_saddle = s.calls;
+    if (p->verbose && p->method != ARTN_METHOD_LOWEST && c_climb > 0)
+        fprintf(stderr, "calls: push %ld climb %ld checks %ld relax %ld (%s)\n", c_push, c_climb - c_push,
+                r->calls_saddle - c_climb, r->calls_total - r->calls_saddle, artn_status_name(r->status));
     search_free(&s);
     return rc;
 }
