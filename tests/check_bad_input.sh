@@ -98,5 +98,8 @@ fi
 printf 'comment\n29 63.5 3.6 FCC\n500 0.001 500 0.01 4.95\n1 2 3\n' > "$T/short.eam"
 expect truncated_funcfl 'short.eam:4: file ends after 3 of 500 values of F\(rho\)' eval "$T/good.data" --potential "$T/short.eam" --elements Cu,Cu
 
+# ARTn from a structure that is not an energy minimum
+expect artn_unminimised 'cuzr_glass_256.data is not an energy minimum: max \|F\| = .* run `bpel minimize` first' artn "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --atoms 1 --out "$T/artn_never"
+
 echo "$((n-fails)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -8,6 +8,7 @@
 
 #include "campaign.h"
 #include "cli.h"
+#include "forces.h"
 #include "error.h"
 
 #ifdef BPEL_HAVE_MPI
@@ -39,6 +40,7 @@ static void usage(FILE *fp)
             "  --kick-radius X     kicked neighbours within, Å (default 2.0)\n"
             "  --region X          initial moving region radius, Å (default 6.0)\n"
             "  --no-connect        do not relax to the final minimum / check the connection\n"
+            "  --max-initial-force F  refuse a start whose max |F_i| exceeds F eV/Å (default 1e-3)\n"
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
             "                      (default: accept them, flagged connected=0 in events.csv)\n"
             "  --verbose           one line per push/climb step on stderr\n"
@@ -65,6 +67,7 @@ int cmd_artn(int argc, char **argv)
     const char *data = NULL, *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
     int resume = 0;
     long threads = 1;
+    double max_f0 = 1e-3; /* eV/Å: the start must be an energy minimum */
     campaign_params cp;
     campaign_defaults(&cp);
     for (int i = 1; i < argc; i++) {
@@ -89,6 +92,10 @@ int cmd_artn(int argc, char **argv)
         else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
         else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
         else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
+        else if (!strcmp(a, "--max-initial-force")) {
+            NEED();
+            if (cli_parse_double(v, &max_f0) || !(max_f0 > 0)) return cli_usage_error("artn", "bad --max-initial-force '%s'", v);
+        }
         else if (!strcmp(a, "--searches")) {
             NEED();
             if (cli_parse_long(v, &l) || l < 1 || l > 1000000) return cli_usage_error("artn", "bad --searches '%s'", v);
@@ -144,6 +151,31 @@ int cmd_artn(int argc, char **argv)
     if (cli_load(data, potential, elements, &cs)) {
         status = cli_error();
         goto end;
+    }
+    {
+        /* ΔQ = E_saddle - E_initial only means something from a minimum */
+        bpel_forces *ff = NULL;
+        bpel_eval ev;
+        if (forces_create(cs.pot, cs.map, cs.sys, 1.0, &ff) || forces_compute(ff, cs.sys, 0, &ev)) {
+            forces_destroy(ff);
+            status = cli_error();
+            goto end;
+        }
+        double worst = 0;
+        size_t at = 0;
+        for (size_t i = 0; i < cs.sys->n; i++) {
+            double f2 = ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2];
+            if (f2 > worst) { worst = f2; at = i; }
+        }
+        forces_destroy(ff);
+        if (sqrt(worst) > max_f0) {
+            bpel_fail(BPEL_EINVAL,
+                      "%s is not an energy minimum: max |F| = %.3g eV/Å on atom %lld (limit %g): ARTn needs an inherent "
+                      "structure; run `bpel minimize` first (or raise --max-initial-force)",
+                      data, sqrt(worst), (long long)cs.sys->id[at], max_f0);
+            status = cli_error();
+            goto end;
+        }
     }
     if (campaign_create(cs.sys, cs.pot, cs.map, atoms, &cp, &c)) {
         status = cli_error();
