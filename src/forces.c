@@ -185,6 +185,20 @@ static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
     return BPEL_OK;
 }
 
+/* First atom of part k of nparts of [0, n) with equal shares of list entries. */
+static size_t split_at(const size_t *start, size_t n, size_t k, size_t nparts)
+{
+    if (k == 0) return 0;
+    if (k >= nparts) return n;
+    size_t target = start[n] / nparts * k + (start[n] % nparts) * k / nparts;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (start[mid] < target) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 static inline double cubic(const double *c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
 static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p + 2.0 * c[1]) * p + c[2]; }
 
@@ -222,9 +236,14 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
         double *pe_t = f_t + 3 * nall;
         memset(rho_t, 0, (pflag ? 5 : 4) * nall * sizeof(double));
 
+        /* Half lists hold more pairs for low-index atoms (the owner rule), so
+         * equal atom counts per thread would leave one idle: each thread gets
+         * a contiguous range with about the same number of pairs, fixed by
+         * the list alone so that sums do not depend on timing. */
+        const size_t ilo = split_at(start, n, (size_t)tid, (size_t)nth);
+        const size_t ihi = split_at(start, n, (size_t)tid + 1, (size_t)nth);
         /* density pass */
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = ilo; i < ihi; i++) {
             const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
             const int ti = ta[i];
             double rhoi = 0.0;
@@ -253,7 +272,8 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             nact[i] = w - start[i];
             rho_t[i] += rhoi;
         }
-        /* implicit barrier; sum the thread copies into thread 0's, fold ghosts */
+#pragma omp barrier
+        /* sum the thread copies into thread 0's, fold ghosts */
 #pragma omp for schedule(static)
         for (size_t j = 0; j < nall; j++) {
             double sum = e->scratch[j];
@@ -280,8 +300,7 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
         for (size_t g = n; g < nall; g++) fp[g] = fp[l->owner[g]];
 
         /* force pass over the pairs inside the cutoff */
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = ilo; i < ihi; i++) {
             const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
             const int ti = ta[i];
             const double fpi = fp[i];
@@ -329,6 +348,7 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             f_t[3 * i + 2] += fzi;
             if (pflag) pe_t[i] += epi;
         }
+#pragma omp barrier
         /* reduce forces (and per-atom energies) into thread 0's copies */
         if (nth > 1) {
 #pragma omp for schedule(static)
