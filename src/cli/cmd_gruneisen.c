@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_vib.h"
 #include "error.h"
 #include "gruneisen.h"
 #include "units.h"
@@ -265,26 +266,13 @@ int cmd_gruneisen(int argc, char **argv)
             if (cli_parse_double(optarg, &x) || !(x > 0 && x <= 1)) return cli_usage_error("gruneisen", "--low-overlap needs a number in (0, 1]");
             p.low_overlap = x;
             break;
-        case 'b':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("gruneisen", "--bin-width needs a positive number");
-            o.vdos.bin_width = x;
-            break;
-        case 'w': {
-            char buf[128], *sep;
-            snprintf(buf, sizeof buf, "%s", optarg);
-            if (!(sep = strchr(buf, ':'))) return cli_usage_error("gruneisen", "--bp-window needs LO:HI");
-            *sep = '\0';
-            if (cli_parse_double(buf, &o.vdos.bp_lo) || cli_parse_double(sep + 1, &o.vdos.bp_hi) || !(o.vdos.bp_lo > 0) ||
-                !(o.vdos.bp_hi > o.vdos.bp_lo))
-                return cli_usage_error("gruneisen", "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
-            break;
-        }
-        case 'S':
-            if (!eig_backend_find(optarg)) return cli_usage_error("gruneisen", "unknown solver '%s'", optarg);
-            p.solver = o.modes.solver = optarg;
-            break;
         case 'h': help(); return 0;
-        default: return cli_usage_error("gruneisen", "unknown option");
+        default: {
+            int r = cli_vib_option("gruneisen", c, optarg, &o);
+            if (r == 2) return 2;
+            if (!r) return cli_usage_error("gruneisen", "unknown option");
+            if (c == 'S') p.solver = o.modes.solver;
+        }
         }
     }
     if (optind != argc - 1) return cli_usage_error("gruneisen", "expected one data file");

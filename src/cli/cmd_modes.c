@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_vib.h"
 #include "error.h"
 #include "units.h"
 #include "vib_figures.h"
@@ -89,18 +90,6 @@ int cmd_modes(int argc, char **argv)
             if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--max-freq needs a positive number");
             o.modes.max_omega = 2 * BPEL_PI * x;
             break;
-        case 'b':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--bin-width needs a positive number");
-            o.vdos.bin_width = x;
-            break;
-        case 's':
-            if (cli_parse_double(optarg, &x) || x < 0) return cli_usage_error("modes", "--broadening needs a number >= 0");
-            o.vdos.sigma = x;
-            break;
-        case 'w':
-            if (parse_pair(optarg, &o.vdos.bp_lo, &o.vdos.bp_hi) || !(o.vdos.bp_lo > 0) || !(o.vdos.bp_hi > o.vdos.bp_lo))
-                return cli_usage_error("modes", "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
-            break;
         case 'm':
             if (parse_pair(optarg, &o.K, &o.G) || !(o.K > 0) || !(o.G > 0))
                 return cli_usage_error("modes", "--moduli needs K:G, both positive (GPa)");
@@ -112,14 +101,14 @@ int cmd_modes(int argc, char **argv)
             else if (!strcmp(optarg, "none")) o.elastic_route = -1;
             else return cli_usage_error("modes", "--elastic is auto, modes, cg or none");
             break;
-        case 'S':
-            if (!eig_backend_find(optarg)) return cli_usage_error("modes", "unknown solver '%s' (known: %s)", optarg, eig_backend_names());
-            o.modes.solver = optarg;
-            break;
         case 'n': o.vdos.per_atom = 0; break;
         case 'G': figures = 0; break;
         case 'h': help(); return 0;
-        default: return cli_usage_error("modes", "unknown option");
+        default: {
+            int r = cli_vib_option("modes", c, optarg, &o);
+            if (r == 2) return 2;
+            if (!r) return cli_usage_error("modes", "unknown option");
+        }
         }
     }
     if (optind != argc - 1) return cli_usage_error("modes", "expected one data file");

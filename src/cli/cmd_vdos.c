@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_vib.h"
 #include "error.h"
 #include "units.h"
 #include "vib_figures.h"
@@ -46,37 +47,18 @@ int cmd_vdos(int argc, char **argv)
     vib_options o;
     vib_options_default(&o);
     int c;
-    double x;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': pot = optarg; break;
         case 'e': elements = optarg; break;
         case 'o': out = optarg; break;
-        case 'b':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("vdos", "--bin-width needs a positive number");
-            o.vdos.bin_width = x;
-            break;
-        case 's':
-            if (cli_parse_double(optarg, &x) || x < 0) return cli_usage_error("vdos", "--broadening needs a number >= 0");
-            o.vdos.sigma = x;
-            break;
-        case 'w': {
-            char buf[128], *sep;
-            snprintf(buf, sizeof buf, "%s", optarg);
-            if (!(sep = strchr(buf, ':'))) return cli_usage_error("vdos", "--bp-window needs LO:HI");
-            *sep = '\0';
-            if (cli_parse_double(buf, &o.vdos.bp_lo) || cli_parse_double(sep + 1, &o.vdos.bp_hi) || !(o.vdos.bp_lo > 0) ||
-                !(o.vdos.bp_hi > o.vdos.bp_lo))
-                return cli_usage_error("vdos", "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
-            break;
-        }
-        case 'S':
-            if (!eig_backend_find(optarg)) return cli_usage_error("vdos", "unknown solver '%s'", optarg);
-            o.modes.solver = optarg;
-            break;
         case 'h': help(); return 0;
-        default: return cli_usage_error("vdos", "unknown option");
+        default: {
+            int r = cli_vib_option("vdos", c, optarg, &o);
+            if (r == 2) return 2;
+            if (!r) return cli_usage_error("vdos", "unknown option");
+        }
         }
     }
     int ns = argc - optind;

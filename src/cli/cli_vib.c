@@ -1,0 +1,37 @@
+/* cli_vib.c — see cli_vib.h. */
+#include "cli_vib.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "eigen.h"
+
+int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
+{
+    double x;
+    switch (c) {
+    case 'b':
+        if (cli_parse_double(arg, &x) || !(x > 0)) return cli_usage_error(cmd, "--bin-width needs a positive number");
+        o->vdos.bin_width = x;
+        return 1;
+    case 's':
+        if (cli_parse_double(arg, &x) || x < 0) return cli_usage_error(cmd, "--broadening needs a number >= 0");
+        o->vdos.sigma = x;
+        return 1;
+    case 'w': {
+        char buf[128], *sep;
+        snprintf(buf, sizeof buf, "%s", arg);
+        if (!(sep = strchr(buf, ':')) || (*sep = '\0', cli_parse_double(buf, &o->vdos.bp_lo)) ||
+            cli_parse_double(sep + 1, &o->vdos.bp_hi) || !(o->vdos.bp_lo > 0) || !(o->vdos.bp_hi > o->vdos.bp_lo))
+            return cli_usage_error(cmd, "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
+        return 1;
+    }
+    case 'S':
+        if (!eig_backend_find(arg)) return cli_usage_error(cmd, "unknown solver '%s' (known: %s)", arg, eig_backend_names());
+        o->modes.solver = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
