@@ -11,6 +11,9 @@
 # skin 1.0 Å, rebuild when an atom moved more than skin/2), thermo every 100 steps.
 # Reported: atom-steps per second of the timed loop (LAMMPS "Loop time", bpel
 # "steps in ... s"), the median of REPEAT runs, and the ratios.
+# OMP_WAIT_POLICY is left to the caller (libgomp's default spins briefly at
+# barriers; `passive` puts waiting threads to sleep, which is kinder to a
+# shared machine and slower).
 #
 # usage: bench/bench_md.sh [BPEL] [STEPS] [REPEAT]    (defaults: build/bpel 2000 3)
 set -eu
@@ -23,8 +26,6 @@ mkdir -p "$W"
 cd "$W"
 POT=$(ls ${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}/CuZr_mm.eam.fs)
 export BPEL_NO_PROGRESS=1
-# threads that spin while waiting starve everything else on a shared machine
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 if [ ! -f start.data ]; then
     echo "preparing the glass (once) ..."
@@ -66,12 +67,21 @@ bpel_rate() { # ensemble threads
 
 printf "bpel md benchmark: %s atoms, %s steps, median of %s runs; %s\n" "$N" "$STEPS" "$REPEAT" "$("$BPEL" --version)"
 printf "LAMMPS: %s (lmp -sf opt, eam/fs/opt)\n" "$(lmp -h 2>/dev/null | grep -m1 'Large-scale' | sed 's/.*Simulator - //')"
+# The three runs of each repeat are taken back to back, and each ratio is the
+# median of the per-repeat ratios: on a machine whose speed drifts, a ratio of
+# runs taken seconds apart is steadier than a ratio of separate medians.
 for ens in nve npt; do
-    l=$(for _ in $(seq "$REPEAT"); do lammps_rate $ens; done | median)
-    b1=$(for _ in $(seq "$REPEAT"); do bpel_rate $ens 1; done | median)
-    b2=$(for _ in $(seq "$REPEAT"); do bpel_rate $ens 2; done | median)
+    : > rates.txt
+    for _ in $(seq "$REPEAT"); do
+        echo "$(lammps_rate $ens) $(bpel_rate $ens 1) $(bpel_rate $ens 2)" >> rates.txt
+    done
+    l=$(awk '{print $1}' rates.txt | median)
+    b1=$(awk '{print $2}' rates.txt | median)
+    b2=$(awk '{print $3}' rates.txt | median)
+    r1=$(awk '{print $2 / $1}' rates.txt | median)
+    r2=$(awk '{print $3 / $2}' rates.txt | median)
     printf "%s  LAMMPS-opt 1 thread: %.4g atom-steps/s | bpel 1 thread: %.4g | bpel 2 threads: %.4g\n" \
         "${ens^^}" "$l" "$b1" "$b2"
-    awk -v l="$l" -v a="$b1" -v b="$b2" -v e="${ens^^}" \
-        'BEGIN{printf "%s  ratio bpel/LAMMPS-opt (1 thread) = %.3f;  bpel 2 threads / 1 thread = %.3f\n", e, a/l, b/a}'
+    printf "%s  ratio bpel/LAMMPS-opt (1 thread) = %.3f;  bpel 2 threads / 1 thread = %.3f  (medians of %s paired runs; ratios per run: %s)\n" \
+        "${ens^^}" "$r1" "$r2" "$REPEAT" "$(awk '{printf "%s%.2f/%.2f", (NR > 1 ? " " : ""), $2 / $1, $3 / $2}' rates.txt)"
 done

@@ -58,6 +58,8 @@ struct bpel_forces {
     double *fp;            /* [nall] F'(ρ) of each slot */
     double *scratch;       /* per thread: rho[nall], f[3nall], pe[nall] */
     size_t scratch_per_thread, scratch_cap;
+    double *virial_t;      /* [6 * threads] partial virials */
+    int virial_threads;
 };
 
 int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double skin,
@@ -114,6 +116,7 @@ void forces_destroy(bpel_forces *e)
     free(e->active);
     free(e->active_r);
     free(e->nactive);
+    free(e->virial_t);
     free(e->f);
     free(e->pe);
     free(e->rho);
@@ -182,6 +185,13 @@ static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
         e->scratch_cap = need;
     }
     e->scratch_per_thread = per;
+    if (nthreads > e->virial_threads) {
+        free(e->virial_t);
+        e->virial_t = bpel_malloc(6 * (size_t)nthreads * sizeof *e->virial_t);
+        if (!e->virial_t) { e->virial_threads = 0; return BPEL_ENOMEM; }
+        e->virial_threads = nthreads;
+    }
+    memset(e->virial_t, 0, 6 * (size_t)nthreads * sizeof *e->virial_t);
     return BPEL_OK;
 }
 
@@ -206,7 +216,18 @@ static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p 
  * site, so the compiler removes the energy branches from the inner loops.
  * The density pass records each atom's neighbours inside the cutoff and
  * their distances; the force pass walks only those. */
-static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int eflag, int pflag, double *energy)
+static inline void virial_add(double w[6], const double *x, const double *f)
+{
+    w[0] += x[0] * f[0];
+    w[1] += x[1] * f[1];
+    w[2] += x[2] * f[2];
+    w[3] += x[1] * f[0];
+    w[4] += x[2] * f[0];
+    w[5] += x[2] * f[1];
+}
+
+static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int eflag, int pflag, int vflag,
+                                                           double *energy, double virial[6])
 {
     const nbr_list *l = e->list;
     const eam_tables *t = &e->tab;
@@ -217,6 +238,7 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
     const int *ta = e->typeall;
     const uint32_t *nbr = l->nbr;
     const size_t *start = l->start;
+    const size_t *gstart = l->ghost_start;
     const size_t per = e->scratch_per_thread;
     uint32_t *act = e->active;
     double *act_r = e->active_r;
@@ -273,31 +295,28 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             rho_t[i] += rhoi;
         }
 #pragma omp barrier
-        /* sum the thread copies into thread 0's, fold ghosts */
-#pragma omp for schedule(static)
-        for (size_t j = 0; j < nall; j++) {
-            double sum = e->scratch[j];
-            for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + j];
-            e->scratch[j] = sum;
-        }
-#pragma omp single
-        {
-            for (size_t g = n; g < nall; g++) e->scratch[l->owner[g]] += e->scratch[g];
-        }
-        /* embedding */
+        /* per real atom: sum the thread copies of its density and of its
+         * ghosts' (ghosts are folded in index order), embed, and hand the
+         * embedding derivative to its ghosts */
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
-            double r = e->scratch[i], F, Fp;
+            double r = e->scratch[i];
+            for (int k = 1; k < nth; k++) r += e->scratch[per * (size_t)k + i];
+            for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) {
+                double rg = e->scratch[g];
+                for (int k = 1; k < nth; k++) rg += e->scratch[per * (size_t)k + g];
+                r += rg;
+            }
+            double F, Fp;
             e->rho[i] = r;
             eam_embed(t, ta[i] + 1, r, eflag ? &F : NULL, &Fp, NULL);
             fp[i] = Fp;
+            for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) fp[g] = Fp;
             if (eflag) {
                 eng_embed += F;
                 if (pflag) pe_t[i] += F;
             }
         }
-#pragma omp for schedule(static)
-        for (size_t g = n; g < nall; g++) fp[g] = fp[l->owner[g]];
 
         /* force pass over the pairs inside the cutoff */
         for (size_t i = ilo; i < ihi; i++) {
@@ -349,57 +368,48 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             if (pflag) pe_t[i] += epi;
         }
 #pragma omp barrier
-        /* reduce forces (and per-atom energies) into thread 0's copies */
-        if (nth > 1) {
+        /* per real atom: sum the thread copies of its force and of its
+         * ghosts' forces, fold the ghosts in index order, and accumulate
+         * Σ x ⊗ f over real and ghost entries (the virial) */
+        double w[6] = {0, 0, 0, 0, 0, 0};
 #pragma omp for schedule(static)
-            for (size_t j = 0; j < 3 * nall; j++) {
-                double *f0 = e->scratch + nall;
-                double sum = f0[j];
-                for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + j];
-                f0[j] = sum;
+        for (size_t i = 0; i < n; i++) {
+            double fi[3], pi = 0.0;
+            for (int c = 0; c < 3; c++) {
+                double sum = e->scratch[nall + 3 * i + c];
+                for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + 3 * i + c];
+                fi[c] = sum;
             }
             if (pflag) {
-#pragma omp for schedule(static)
-                for (size_t j = 0; j < nall; j++) {
-                    double *p0 = e->scratch + 4 * nall;
-                    double sum = p0[j];
-                    for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + 4 * nall + j];
-                    p0[j] = sum;
+                pi = e->scratch[4 * nall + i];
+                for (int k = 1; k < nth; k++) pi += e->scratch[per * (size_t)k + 4 * nall + i];
+            }
+            if (vflag) virial_add(w, &x[3 * i], fi);
+            for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) {
+                double fg[3];
+                for (int c = 0; c < 3; c++) {
+                    double sum = e->scratch[nall + 3 * g + c];
+                    for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + 3 * g + c];
+                    fg[c] = sum;
+                    fi[c] += sum;
+                }
+                if (vflag) virial_add(w, &x[3 * g], fg);
+                if (pflag) {
+                    double pg = e->scratch[4 * nall + g];
+                    for (int k = 1; k < nth; k++) pg += e->scratch[per * (size_t)k + 4 * nall + g];
+                    pi += pg;
                 }
             }
+            memcpy(&e->f[3 * i], fi, sizeof fi);
+            if (pflag) e->pe[i] = pi;
         }
+        memcpy(&e->virial_t[6 * tid], w, sizeof w);
     }
     *energy = eng_embed + eng_pair;
-}
-
-static void fold_and_virial(bpel_forces *e, int vflag, int pflag, double virial[6])
-{
-    const nbr_list *l = e->list;
-    size_t n = l->nlocal, nall = l->nall;
-    double *f0 = e->scratch + nall, *p0 = e->scratch + 4 * nall;
-    if (vflag) {
-        double w[6] = {0, 0, 0, 0, 0, 0};
-        const double *x = l->xall;
-        for (size_t j = 0; j < nall; j++) {
-            const double *xj = &x[3 * j], *fj = &f0[3 * j];
-            w[0] += xj[0] * fj[0];
-            w[1] += xj[1] * fj[1];
-            w[2] += xj[2] * fj[2];
-            w[3] += xj[1] * fj[0];
-            w[4] += xj[2] * fj[0];
-            w[5] += xj[2] * fj[1];
-        }
-        memcpy(virial, w, sizeof w);
-    }
-    for (size_t g = n; g < nall; g++) {
-        size_t o = l->owner[g];
-        f0[3 * o] += f0[3 * g];
-        f0[3 * o + 1] += f0[3 * g + 1];
-        f0[3 * o + 2] += f0[3 * g + 2];
-        if (pflag) p0[o] += p0[g];
-    }
-    memcpy(e->f, f0, 3 * n * sizeof(double));
-    if (pflag) memcpy(e->pe, p0, n * sizeof(double));
+    /* thread partial virials summed in thread order: deterministic */
+    for (int c = 0; c < 6; c++) virial[c] = 0.0;
+    for (int k = 0; k < nthreads; k++)
+        for (int c = 0; c < 6; c++) virial[c] += e->virial_t[6 * k + c];
 }
 
 /* Reference: full list, per-atom sums, no scatter. */
@@ -495,11 +505,11 @@ int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
     if (rc) return rc;
     int eflag = (flags & (FORCES_ENERGY | FORCES_PERATOM)) != 0, pflag = (flags & FORCES_PERATOM) != 0;
     double energy = 0.0;
-    if (pflag) kernel(e, 1, 1, &energy);
-    else if (eflag) kernel(e, 1, 0, &energy);
-    else kernel(e, 0, 0, &energy);
+    int vflag = (flags & FORCES_VIRIAL) != 0;
     double W[6] = {0, 0, 0, 0, 0, 0};
-    fold_and_virial(e, (flags & FORCES_VIRIAL) != 0, pflag, W);
+    if (pflag) kernel(e, 1, 1, vflag, &energy, W);
+    else if (eflag) kernel(e, 1, 0, vflag, &energy, W);
+    else kernel(e, 0, 0, vflag, &energy, W);
     out->energy = energy;
     memcpy(out->virial, W, sizeof W);
     out->f = e->f;

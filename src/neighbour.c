@@ -7,6 +7,7 @@
 #include "error.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ void nbr_destroy(nbr_list *l)
     free(l->owner);
     free(l->image);
     free(l->xall);
+    free(l->ghost_start);
     free(l->start);
     free(l->nbr);
     free(l->xbuild);
@@ -83,8 +85,12 @@ static int make_ghosts(nbr_list *l, const bpel_system *s, double rc)
         l->image[3 * i] = l->image[3 * i + 1] = l->image[3 * i + 2] = 0;
         memcpy(&l->xall[3 * i], &s->x[3 * i], 3 * sizeof(double));
     }
+    size_t *gs = bpel_realloc(l->ghost_start, (n + 1) * sizeof *gs);
+    if (!gs) return BPEL_ENOMEM;
+    l->ghost_start = gs;
     size_t nall = n;
     for (size_t i = 0; i < n; i++) {
+        gs[i] = nall - n;
         double f[3];
         box_to_frac(b, &s->x[3 * i], f);
         for (int a = -nl[0]; a <= nl[0]; a++) {
@@ -111,9 +117,17 @@ static int make_ghosts(nbr_list *l, const bpel_system *s, double rc)
             }
         }
     }
+    gs[n] = nall - n;
     l->nall = nall;
     return BPEL_OK;
 }
+
+/* one ghost-extended entry in bin order */
+typedef struct {
+    double x[3];
+    uint64_t key;
+    uint32_t j;
+} bin_entry;
 
 static int lexi_positive(const int *im)
 {
@@ -144,11 +158,13 @@ int nbr_build(nbr_list *l, bpel_system *s)
     size_t nall = l->nall, n = l->nlocal;
     size_t *bin_start = bpel_calloc(nbins + 1, sizeof *bin_start);
     size_t *bin_of = bpel_malloc(nall * sizeof *bin_of);
-    uint32_t *sorted = bpel_malloc(nall * sizeof *sorted);
-    if (!bin_start || !bin_of || !sorted) {
-        free(bin_start); free(bin_of); free(sorted);
-        return BPEL_ENOMEM;
-    }
+    bin_entry *sorted = bpel_malloc(nall * sizeof *sorted);
+    size_t *cnt = bpel_malloc((n + 1) * sizeof *cnt);
+    int nth = omp_get_max_threads();
+    if (nth < 1) nth = 1;
+    uint32_t **buf = bpel_calloc((size_t)nth, sizeof *buf);
+    int err = BPEL_OK;
+    if (!bin_start || !bin_of || !sorted || !cnt || !buf) { err = BPEL_ENOMEM; goto done; }
     for (size_t j = 0; j < nall; j++) {
         double f[3];
         box_to_frac(b, &l->xall[3 * j], f);
@@ -163,86 +179,111 @@ int nbr_build(nbr_list *l, bpel_system *s)
     }
     for (size_t k = 0; k < nbins; k++) bin_start[k + 1] += bin_start[k];
     {
+        /* entries in bin order, with their positions and the half-list key
+         * 2·owner + (image lexicographically positive): j is a half-list
+         * partner of i exactly when key > 2i (this also excludes i itself) */
         size_t *fill = bpel_malloc(nbins * sizeof *fill);
-        if (!fill) { free(bin_start); free(bin_of); free(sorted); return BPEL_ENOMEM; }
+        if (!fill) { err = BPEL_ENOMEM; goto done; }
         memcpy(fill, bin_start, nbins * sizeof *fill);
-        for (size_t j = 0; j < nall; j++) sorted[fill[bin_of[j]]++] = (uint32_t)j;
+        for (size_t j = 0; j < nall; j++) {
+            bin_entry *e = &sorted[fill[bin_of[j]]++];
+            memcpy(e->x, &l->xall[3 * j], sizeof e->x);
+            e->j = (uint32_t)j;
+            e->key = 2 * (uint64_t)l->owner[j] + (uint64_t)(j >= n && lexi_positive(&l->image[3 * j]));
+        }
         free(fill);
     }
 
-    /* count, then fill, in parallel over local atoms */
-    size_t *cnt = bpel_calloc(n + 1, sizeof *cnt);
-    if (!cnt) { free(bin_start); free(bin_of); free(sorted); return BPEL_ENOMEM; }
-    int half = l->half;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            l->start = bpel_realloc(l->start, (n + 1) * sizeof *l->start);
-            if (!l->start) { free(cnt); free(bin_start); free(bin_of); free(sorted); return BPEL_ENOMEM; }
-            l->start[0] = 0;
-            for (size_t i = 0; i < n; i++) l->start[i + 1] = l->start[i] + cnt[i];
-            size_t tot = l->start[n];
-            if (tot > l->nbr_cap) {
-                uint32_t *nn = bpel_realloc(l->nbr, (tot + tot / 8 + 16) * sizeof *nn);
-                if (!nn) { free(cnt); free(bin_start); free(bin_of); free(sorted); return BPEL_ENOMEM; }
-                l->nbr = nn;
-                l->nbr_cap = tot + tot / 8 + 16;
-            }
-        }
-#pragma omp parallel for schedule(dynamic, 64)
-        for (size_t i = 0; i < n; i++) {
+    /* one pass: each thread lists a contiguous range of atoms into its own
+     * buffer, sorting each atom's neighbours by index (locality, and an order
+     * that depends on the positions alone); then the buffers are joined */
+    const int half = l->half;
+    const size_t guess = l->nlocal && l->builds ? l->start[l->nlocal] / l->nlocal + 8 : 64;
+    int fail = 0;
+#pragma omp parallel num_threads(nth) reduction(| : fail)
+    {
+        const size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+        const size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+        size_t cap = (hi - lo) * guess + 64, m = 0;
+        uint32_t *out = bpel_malloc(cap * sizeof *out);
+        if (!out) fail = 1;
+        for (size_t i = lo; i < hi && !fail; i++) {
             size_t bi = bin_of[i];
             int cx = (int)(bi % nb[0]), cy = (int)((bi / nb[0]) % nb[1]), cz = (int)(bi / ((size_t)nb[0] * nb[1]));
-            const double *xi = &l->xall[3 * i];
-            size_t m = 0, pos = pass ? l->start[i] : 0;
-            for (int dz = -2; dz <= 2; dz++) {
+            const double xi = l->xall[3 * i], yi = l->xall[3 * i + 1], zi = l->xall[3 * i + 2];
+            const uint64_t lim = 2 * (uint64_t)i;
+            const size_t m0 = m;
+            for (int dz = -2; dz <= 2 && !fail; dz++) {
                 int z = cz + dz;
                 if (z < 0 || z >= nb[2]) continue;
-                for (int dy = -2; dy <= 2; dy++) {
+                for (int dy = -2; dy <= 2 && !fail; dy++) {
                     int y = cy + dy;
                     if (y < 0 || y >= nb[1]) continue;
-                    for (int dx = -2; dx <= 2; dx++) {
-                        int xb = cx + dx;
-                        if (xb < 0 || xb >= nb[0]) continue;
-                        size_t bin = ((size_t)z * nb[1] + y) * nb[0] + xb;
-                        for (size_t q = bin_start[bin]; q < bin_start[bin + 1]; q++) {
-                            uint32_t j = sorted[q];
-                            if (j == i) continue;
-                            if (half) {
-                                size_t o = l->owner[j];
-                                if (o < i || (o == i && !lexi_positive(&l->image[3 * (size_t)j]))) continue;
-                            }
-                            double dx_ = l->xall[3 * (size_t)j] - xi[0], dy_ = l->xall[3 * (size_t)j + 1] - xi[1],
-                                   dz_ = l->xall[3 * (size_t)j + 2] - xi[2];
-                            if (dx_ * dx_ + dy_ * dy_ + dz_ * dz_ < rcsq) {
-                                if (pass) l->nbr[pos++] = j;
-                                m++;
-                            }
+                    int x0 = cx - 2 < 0 ? 0 : cx - 2, x1 = cx + 2 >= nb[0] ? nb[0] - 1 : cx + 2;
+                    size_t row = ((size_t)z * nb[1] + y) * nb[0];
+                    /* the bins x0..x1 of one row are contiguous in `sorted` */
+                    for (size_t q = bin_start[row + x0]; q < bin_start[row + x1 + 1]; q++) {
+                        const bin_entry *e = &sorted[q];
+                        double dx_ = e->x[0] - xi, dy_ = e->x[1] - yi, dz_ = e->x[2] - zi;
+                        if (dx_ * dx_ + dy_ * dy_ + dz_ * dz_ >= rcsq) continue;
+                        if (half ? e->key <= lim : e->j == i) continue;
+                        if (m == cap) {
+                            cap = 2 * cap;
+                            uint32_t *g = bpel_realloc(out, cap * sizeof *g);
+                            if (!g) { fail = 1; break; }
+                            out = g;
                         }
+                        out[m++] = e->j;
                     }
                 }
             }
-            if (!pass) cnt[i] = m;
+            if (fail) break;
+            uint32_t *a = out + m0;
+            size_t k = m - m0;
+            for (size_t p = 1; p < k; p++) {
+                uint32_t v = a[p];
+                size_t q = p;
+                while (q > 0 && a[q - 1] > v) { a[q] = a[q - 1]; q--; }
+                a[q] = v;
+            }
+            cnt[i] = k;
         }
-    }
-    /* sort each atom's neighbours by index: better locality, deterministic order */
-#pragma omp parallel for schedule(dynamic, 256)
-    for (size_t i = 0; i < n; i++) {
-        uint32_t *a = &l->nbr[l->start[i]];
-        size_t m = l->start[i + 1] - l->start[i];
-        for (size_t p = 1; p < m; p++) {
-            uint32_t v = a[p];
-            size_t q = p;
-            while (q > 0 && a[q - 1] > v) { a[q] = a[q - 1]; q--; }
-            a[q] = v;
+        buf[t] = out;
+        cnt[n] = 0;
+#pragma omp barrier
+#pragma omp single
+        {
+            size_t *st = fail ? NULL : bpel_realloc(l->start, (n + 1) * sizeof *st);
+            if (!st) fail = 1;
+            else {
+                l->start = st;
+                st[0] = 0;
+                for (size_t i = 0; i < n; i++) st[i + 1] = st[i] + cnt[i];
+                size_t tot = st[n];
+                if (tot > l->nbr_cap) {
+                    uint32_t *nn = bpel_realloc(l->nbr, (tot + tot / 8 + 16) * sizeof *nn);
+                    if (!nn) fail = 1;
+                    else {
+                        l->nbr = nn;
+                        l->nbr_cap = tot + tot / 8 + 16;
+                    }
+                }
+            }
         }
+        if (!fail && hi > lo) memcpy(l->nbr + l->start[lo], out, (l->start[hi] - l->start[lo]) * sizeof *out);
     }
+    if (fail) { err = BPEL_ENOMEM; goto done; }
+    memcpy(l->xbuild, l->xall, 3 * nall * sizeof(double));
+    l->builds++;
+done:
+    if (buf)
+        for (int t = 0; t < nth; t++) free(buf[t]);
+    free(buf);
     free(cnt);
     free(bin_start);
     free(bin_of);
     free(sorted);
-    memcpy(l->xbuild, l->xall, 3 * nall * sizeof(double));
-    l->builds++;
-    return BPEL_OK;
+    return err;
 }
 
 int nbr_update(nbr_list *l, bpel_system *s)

@@ -29,6 +29,8 @@ typedef struct nbr_list {
     size_t *owner;       /* [nall] real atom each entry copies (i for real) */
     int *image;          /* [3*nall] lattice translation of each entry */
     double *xall;        /* [3*nall] positions, Å */
+    size_t *ghost_start; /* [nlocal+1] the ghosts of atom i are entries
+                            nlocal + ghost_start[i] .. nlocal + ghost_start[i+1]-1 */
     size_t *start;       /* [nlocal+1] CSR offsets */
     uint32_t *nbr;       /* [start[nlocal]] neighbour indices into xall */
     size_t nbr_cap;
