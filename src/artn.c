@@ -9,6 +9,8 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,7 @@ void artn_defaults(artn_params *p)
     p->push_lanczos_kappa = 0.2;
     p->push_lanczos_every = 4;
     p->push_follow = 0;
+    p->push_follow_below = 0.0;
     p->push_from_min = 1;
     p->ridge_exit = 1;
     p->max_refine = 2;
@@ -81,6 +84,108 @@ void artn_defaults(artn_params *p)
     p->ascent_noise = 0.005;
     p->max_ascent = 400;
     p->ascent_softest = 1;
+}
+
+/* Every tunable field, by name, for `--param NAME=VALUE`. */
+#include <stddef.h>
+typedef struct {
+    const char *name;
+    size_t off;
+    char kind; /* 'd' double, 'i' int */
+    const char *help;
+} param_entry;
+#define PD(f, h) {#f, offsetof(artn_params, f), 'd', h}
+#define PI(f, h) {#f, offsetof(artn_params, f), 'i', h}
+#define PL(f, sub, h) {#f "." #sub, offsetof(artn_params, f) + offsetof(lanczos_params, sub), sizeof(((lanczos_params *)0)->sub) == sizeof(int) ? 'i' : 'd', h}
+static const param_entry param_table[] = {
+    PD(kick_norm, "Å, norm of the initial random displacement"),
+    PD(kick_radius, "Å, neighbours of the central atom that are kicked"),
+    PD(eigval_threshold, "eV/Å², basin exit when the lowest eigenvalue is below"),
+    PD(ftol, "eV/Å, saddle when every force component is below"),
+    PD(push_step, "Å, step along the push direction"),
+    PI(max_push, "push steps before giving up"),
+    PI(perp_push, "perpendicular relaxation steps per push step"),
+    PD(push_lanczos_kappa, "eV/Å², Lanczos in the push when the curvature along it is below"),
+    PI(push_lanczos_every, "... and at least every this many push steps"),
+    PI(push_from_min, "1: push along the displacement from the minimum; 0: along the kick"),
+    PI(ridge_exit, "1: leave the push past a ridge when the lowest eigenvalue is negative"),
+    PI(push_follow, "1: once the lowest eigenvalue is below push_follow_below, push along its eigenvector"),
+    PD(push_follow_below, "eV/Å², see push_follow"),
+    PI(climb_lanczos_every, "refresh the eigenvector every this many climb steps while λ < 2·threshold"),
+    PI(climb_newton, "1: Newton step along the eigenvector, L-BFGS perpendicular"),
+    PD(climb_step, "Å, largest climb step"),
+    PI(max_climb, "climb iterations"),
+    PD(perp_step, "Å, largest perpendicular step"),
+    PD(lbfgs_scale, "Å²/eV, first L-BFGS step = scale·force"),
+    PD(lost_eigval, "eV/Å², climbing with λ above this for max_lost steps fails"),
+    PI(max_lost, "see lost_eigval"),
+    PD(grow_near, "the region may grow once the largest force < grow_near·ftol"),
+    PD(second_min, "eV/Å², the second eigenvalue at the saddle must exceed this"),
+    PI(max_refine, "climbs restarted off a second-order saddle"),
+    PD(refine_step, "Å, largest step along the second mode for that"),
+    PD(refine_ftol, "those climbs stop at refine_ftol·ftol"),
+    PD(dq_min, "eV, the saddle must be this far above the minimum"),
+    PD(dmin, "Å, largest atomic displacement at the saddle at least"),
+    PD(push_over, "Å, displacement over the saddle before relaxing"),
+    PD(relax_ftol, "eV/Å, force tolerance of the minimisations"),
+    PD(relax_step, "Å, largest per-atom step of the minimisations"),
+    PI(max_relax, "L-BFGS steps per minimisation"),
+    PD(same_min, "Å, two minima are the same when no atom differs more than this"),
+    PL(lanczos, min_iter, "Lanczos during push/climb: least products"),
+    PL(lanczos, max_iter, "... most products"),
+    PL(lanczos, tol, "... relative eigenvalue tolerance"),
+    PL(lanczos, eps, "... finite-difference step, Å"),
+    PL(lanczos, central, "... 1: central differences"),
+    PL(lanczos_check, min_iter, "Lanczos of the final checks: least products"),
+    PL(lanczos_check, max_iter, "... most products"),
+    PL(lanczos_check, tol, "... relative eigenvalue tolerance"),
+    PL(lanczos_check, eps, "... finite-difference step, Å"),
+    PD(ascent_step, "Å, hypersphere radius of each slowest-ascent step"),
+    PD(ascent_noise, "Å, random displacement before each ascent step"),
+    PI(max_ascent, "slowest-ascent steps"),
+    PI(ascent_softest, "1: the ascent starts along the softest mode"),
+};
+
+int artn_param_set(artn_params *p, const char *name, const char *value)
+{
+    for (size_t k = 0; k < sizeof param_table / sizeof *param_table; k++) {
+        const param_entry *e = &param_table[k];
+        if (strcmp(e->name, name)) continue;
+        char *end;
+        errno = 0;
+        if (e->kind == 'd') {
+            double d = strtod(value, &end);
+            if (end == value || *end || errno || !isfinite(d))
+                return bpel_fail(BPEL_EINVAL, "artn parameter %s: '%s' is not a number", name, value);
+            memcpy((char *)p + e->off, &d, sizeof d);
+        } else {
+            long l = strtol(value, &end, 10);
+            if (end == value || *end || errno || l < INT_MIN || l > INT_MAX)
+                return bpel_fail(BPEL_EINVAL, "artn parameter %s: '%s' is not an integer", name, value);
+            int i = (int)l;
+            memcpy((char *)p + e->off, &i, sizeof i);
+        }
+        return BPEL_OK;
+    }
+    return bpel_fail(BPEL_EINVAL, "no artn parameter named '%s' (see bpel artn --help)", name);
+}
+
+void artn_param_list(FILE *fp, const artn_params *p)
+{
+    for (size_t k = 0; k < sizeof param_table / sizeof *param_table; k++) {
+        const param_entry *e = &param_table[k];
+        char val[32];
+        if (e->kind == 'd') {
+            double d;
+            memcpy(&d, (const char *)p + e->off, sizeof d);
+            snprintf(val, sizeof val, "%g", d);
+        } else {
+            int i;
+            memcpy(&i, (const char *)p + e->off, sizeof i);
+            snprintf(val, sizeof val, "%d", i);
+        }
+        fprintf(fp, "    %-24s %-8s %s\n", e->name, val, e->help);
+    }
 }
 
 void artn_result_free(artn_result *r)
@@ -388,7 +493,7 @@ static int push_phase(search *s, artn_result *r)
                         sqrt(dot(s->n, s->v[V_U], s->v[V_U])), s->n, s->calls);
             if (lam < p->eigval_threshold) return 1;
         }
-        if (have_vec && lam < 0 && p->push_follow) { /* negative curvature: push along it, away from the minimum */
+        if (have_vec && lam < p->push_follow_below && p->push_follow) { /* negative curvature: push along it, away from the minimum */
             double c = dot(s->n, s->v[V_EIG], s->v[V_U]);
             for (size_t i = 0; i < s->n; i++) push[i] = (c >= 0 ? 1.0 : -1.0) * s->v[V_EIG][i];
         } else if (p->push_from_min) { /* along the displacement from the minimum (ART) */

@@ -33,6 +33,7 @@
 #define BPEL_ARTN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "lanczos.h"
 
@@ -84,7 +85,8 @@ typedef struct artn_params {
     int push_lanczos_every;  /* ... and at least every this many push steps (4) */
     int push_from_min;       /* 1: push along the displacement from the minimum, as ART does; 0: along the kick (1) */
     int ridge_exit;          /* 1: also leave the push when the energy starts to fall along it and λ_min < 0 (1) */
-    int push_follow;         /* 1: once λ_min < 0, push along the lowest eigenvector (0) */
+    int push_follow;         /* 1: once λ_min < push_follow_below, push along the lowest eigenvector (0) */
+    double push_follow_below; /* eV/Å² (0) */
     int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
@@ -118,6 +120,11 @@ typedef struct artn_params {
 } artn_params;
 
 void artn_defaults(artn_params *p);
+/* Set a field by its name (as in artn_params; "lanczos.tol" for nested
+ * ones) from text; BPEL_EINVAL with a message for an unknown name or a bad
+ * value. artn_param_list prints every name, its value in p and a line of help. */
+int artn_param_set(artn_params *p, const char *name, const char *value);
+void artn_param_list(FILE *fp, const artn_params *p);
 
 typedef struct artn_result {
     int status;              /* artn_status */

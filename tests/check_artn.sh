@@ -35,6 +35,11 @@ EOF2
 lmp -sf opt -in glass.in -log none -screen none
 
 "$BPEL" artn --help | grep -q -- "--resume"
+"$BPEL" artn --help | grep -q -- "lanczos_check.max_iter"
+if "$BPEL" artn glass.data --out x --param push_step 2>err.txt; then echo "accepted --param without =VALUE"; exit 1; fi
+grep -q "NAME=VALUE" err.txt
+if "$BPEL" artn glass.data --out x --param bogus=1 2>err.txt; then echo "accepted an unknown parameter"; exit 1; fi
+grep -q "bogus" err.txt
 # usage errors: non-zero exit, one line naming the problem
 if "$BPEL" artn glass.data --out x --searches 0 2>err.txt; then echo "accepted --searches 0"; exit 1; fi
 grep -q "searches" err.txt

@@ -254,12 +254,41 @@ static void test_artn_status_names(void **state)
     assert_int_equal(artn_status_parse("bogus"), -1);
 }
 
+/* Every parameter can be set by name; bad names and values are refused. */
+static void test_artn_param_set(void **state)
+{
+    (void)state;
+    artn_params p;
+    artn_defaults(&p);
+    assert_int_equal(artn_param_set(&p, "push_step", "0.35"), BPEL_OK);
+    assert_true(p.push_step == 0.35);
+    assert_int_equal(artn_param_set(&p, "perp_push", "5"), BPEL_OK);
+    assert_int_equal(p.perp_push, 5);
+    assert_int_equal(artn_param_set(&p, "lanczos.max_iter", "12"), BPEL_OK);
+    assert_int_equal(p.lanczos.max_iter, 12);
+    assert_int_equal(artn_param_set(&p, "lanczos_check.tol", "0.002"), BPEL_OK);
+    assert_true(p.lanczos_check.tol == 0.002);
+    assert_int_not_equal(artn_param_set(&p, "no_such_thing", "1"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "perp_push", "2.5"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "push_step", "fast"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "push_step", ""), BPEL_OK);
+    assert_int_equal(p.perp_push, 5); /* a refused value leaves the field alone */
+    char buf[8192] = {0};
+    FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
+    assert_non_null(fp);
+    artn_param_list(fp, &p);
+    fclose(fp);
+    assert_non_null(strstr(buf, "push_step"));
+    assert_non_null(strstr(buf, "lanczos.eps"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lanczos_quadratic),
         cmocka_unit_test(test_artn_muller_brown),
         cmocka_unit_test(test_artn_status_names),
+        cmocka_unit_test(test_artn_param_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

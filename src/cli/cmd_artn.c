@@ -44,10 +44,15 @@ static void usage(FILE *fp)
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
             "                      (default: accept them, flagged connected=0 in events.csv)\n"
             "  --verbose           one line per push/climb step on stderr\n"
+            "  --param NAME=VALUE  set any other search parameter (repeatable; list below)\n"
             "  --out DIR           output directory (events.log, events.csv, atoms.csv,\n"
             "                      saddles.dump, minima.dump, dq_histogram.csv, dq_map.xyz, summary.json)\n\n"
-            "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n",
+            "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n\n"
+            "Parameters for --param (name, default, meaning):\n",
             BPEL_DEFAULT_POTENTIAL);
+    artn_params d;
+    artn_defaults(&d);
+    artn_param_list(fp, &d);
 }
 
 typedef struct {
@@ -92,6 +97,16 @@ int cmd_artn(int argc, char **argv)
         else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
         else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
         else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
+        else if (!strcmp(a, "--param")) {
+            NEED();
+            char name[64];
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof name)
+                return cli_usage_error("artn", "--param wants NAME=VALUE, not '%s'", v);
+            memcpy(name, v, (size_t)(eq - v));
+            name[eq - v] = '\0';
+            if (artn_param_set(&cp.artn, name, eq + 1)) return cli_usage_error("artn", "%s", bpel_errmsg());
+        }
         else if (!strcmp(a, "--max-initial-force")) {
             NEED();
             if (cli_parse_double(v, &max_f0) || !(max_f0 > 0)) return cli_usage_error("artn", "bad --max-initial-force '%s'", v);
