@@ -45,14 +45,16 @@ int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
     double *w, *g, *r;
     size_t m = positive_bins(d, &w, &g, &r);
     fig_panel *p = fig_panel_at(f, 0, 0);
-    fig_labels(p, XLABEL, "g(ω)/ω² ((rad/ps)#u-3#d)", "(b)");
+    /* in 10⁻⁶ (rad/ps)⁻³, so that the tick labels stay narrow */
+    fig_labels(p, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
+    for (size_t k = 0; k < m; k++) r[k] *= 1e6;
     double top = 0;
     for (size_t k = 0; k < m; k++)
         if (w[k] >= d->bp_lo) top = fmax(top, r[k]);
     fig_line(p, m, w, r, &(fig_style){.label = "g(ω)/ω²"});
     if (debye_level > 0) {
-        fig_hline(p, debye_level, "Debye level");
-        top = fmax(top, debye_level);
+        fig_hline(p, 1e6 * debye_level, "Debye level");
+        top = fmax(top, 1e6 * debye_level);
     }
     fig_vline_styled(p, d->bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
     if (m) fig_xrange(p, 0, fmin(w[m - 1], fmax(3 * d->bp_hi, 10)));
