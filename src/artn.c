@@ -113,6 +113,7 @@ static const param_entry param_table[] = {
     PD(push_follow_below, "eV/Å², see push_follow"),
     PI(climb_lanczos_every, "refresh the eigenvector every this many climb steps while λ < 2·threshold"),
     PI(climb_newton, "1: Newton step along the eigenvector, L-BFGS perpendicular"),
+    PI(climb_convex_follow, "1: where the climb finds positive curvature, push uphill along the lowest mode"),
     PD(climb_step, "Å, largest climb step"),
     PI(max_climb, "climb iterations"),
     PD(perp_step, "Å, largest perpendicular step"),
@@ -581,7 +582,12 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
             convex = 1;
             lbfgs_reset(s);
             double *push = s->v[V_PUSH];
-            memcpy(push, s->v[V_U], s->n * sizeof(double));
+            if (p->climb_convex_follow) { /* uphill along the lowest mode instead of away from the minimum */
+                double sg = fpar > 0 ? -1.0 : fpar < 0 ? 1.0 : (dot(s->n, eig, s->v[V_U]) >= 0 ? 1.0 : -1.0);
+                for (size_t i = 0; i < s->n; i++) push[i] = sg * eig[i];
+            } else {
+                memcpy(push, s->v[V_U], s->n * sizeof(double));
+            }
             normalise(s->n, push);
             if ((rc = perp_relax(s, push, p->perp_push))) return rc;
             for (size_t i = 0; i < s->n; i++) s->v[V_U][i] += p->push_step * push[i];

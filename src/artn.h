@@ -88,6 +88,7 @@ typedef struct artn_params {
     int push_follow;         /* 1: once λ_min < push_follow_below, push along the lowest eigenvector (0) */
     double push_follow_below; /* eV/Å² (0) */
     int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
+    int climb_convex_follow; /* 1: where the climb finds λ > 0, push uphill along v, not away from the minimum (0) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
     int max_climb;           /* climb iterations (150) */

@@ -11,7 +11,7 @@
 void lf_defaults(lf_params *p)
 {
     p->radius = 6.0;
-    p->shell = 3.5;
+    p->shell = 5.0;
     p->grow_force = 0.045;
     p->skin = 1.0;
     p->max_atoms = 2000;

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive BPEL_NO_PROGRESS=1
 
 # --- md --------------------------------------------------------------------------------
-"$BPEL" md --help | grep -q -- "--restart-every" || fail "md --help"
+grep -q -- "--restart-every" <<< "$("$BPEL" md --help)" || fail "md --help"
 "$BPEL" md "$G" --elements Cu,Zr --steps 200 --ensemble nvt --temperature 300 --seed 5 --thermo 50 \
     --thermo-csv th.csv --dump d.dump --dump-every 100 --out md.data >md.txt 2>&1 || { cat md.txt; fail "md nvt"; }
 [ "$(wc -l < th.csv)" -eq 6 ] || fail "thermo CSV rows"

@@ -27,7 +27,7 @@ write_fcc fcc.data 0
 write_fcc hot.data 0.45
 json() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 
-"$BPEL" modes --help | grep -q "usage: bpel modes" || fail "modes --help"
+grep -q "usage: bpel modes" <<< "$("$BPEL" modes --help)" || fail "modes --help"
 "$BPEL" modes fcc.data --potential Cu_u3.eam --out out > log 2> err || { cat log err; fail "modes on fcc"; }
 for f in modes.csv vdos.csv atoms.csv gi.csv atoms.xyz summary.json; do [ -s out/$f ] || fail "missing $f"; done
 head -1 out/modes.csv | grep -q "^mode,eigenvalue_eV_per_A2_amu,omega_radps,nu_THz,participation_ratio" || fail "modes.csv header"

@@ -38,7 +38,7 @@ expect_error "twice the potential cutoff" --composition Cu50Zr50 --atoms 40 --ra
 expect_error "too few" --composition Cu99.9Zr0.1 --atoms 300 --rate 1e14 --out x.data
 expect_error "required" --composition Cu50Zr50 --atoms 300 --out x.data
 expect_error "invalid value" --composition Cu50Zr50 --atoms 3x00 --rate 1e14 --out x.data
-"$BPEL" quench --help | grep -q "2 ns" || fail "--help does not state the paper's melt time"
+grep -q "2 ns" <<< "$("$BPEL" quench --help)" || fail "--help does not state the paper's melt time"
 echo "bad input: ok"
 
 # --- 1. glass -------------------------------------------------------------------
