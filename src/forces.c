@@ -216,6 +216,25 @@ static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p 
  * site, so the compiler removes the energy branches from the inner loops.
  * The density pass records each atom's neighbours inside the cutoff and
  * their distances; the force pass walks only those. */
+/* Interval m of the tables and the fraction p in it, as LAMMPS pair_eam. */
+static inline double spline_at(double r, double rdr, int nr, int *m)
+{
+    double p = r * rdr + 1.0;
+    int k = (int)p;
+    k = k < nr - 1 ? k : nr - 1;
+    p -= k;
+    *m = k;
+    return p < 1.0 ? p : 1.0;
+}
+
+/* Σ over the team's copies (k = 0, 1, ...) of entry idx of the scratch arrays. */
+static inline double thread_sum(const double *scratch, size_t per, int nth, size_t idx)
+{
+    double sum = scratch[idx];
+    for (int k = 1; k < nth; k++) sum += scratch[per * (size_t)k + idx];
+    return sum;
+}
+
 static inline void virial_add(double w[6], const double *x, const double *f)
 {
     w[0] += x[0] * f[0];
@@ -276,11 +295,8 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
                 const double rsq = dx * dx + dy * dy + dz * dz;
                 if (rsq < cutsq) {
                     const double r = sqrt(rsq);
-                    double p = r * rdr + 1.0;
-                    int m = (int)p;
-                    m = m < nr - 1 ? m : nr - 1;
-                    p -= m;
-                    p = p < 1.0 ? p : 1.0;
+                    int m;
+                    const double p = spline_at(r, rdr, nr, &m);
                     const int tj = ta[j];
                     const int sw = ti > tj;
                     const dens_coef *c = e->dens + (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
@@ -300,13 +316,8 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
          * embedding derivative to its ghosts */
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
-            double r = e->scratch[i];
-            for (int k = 1; k < nth; k++) r += e->scratch[per * (size_t)k + i];
-            for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) {
-                double rg = e->scratch[g];
-                for (int k = 1; k < nth; k++) rg += e->scratch[per * (size_t)k + g];
-                r += rg;
-            }
+            double r = thread_sum(e->scratch, per, nth, i);
+            for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) r += thread_sum(e->scratch, per, nth, g);
             double F, Fp;
             e->rho[i] = r;
             eam_embed(t, ta[i] + 1, r, eflag ? &F : NULL, &Fp, NULL);
@@ -329,11 +340,8 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
                 const uint32_t j = act[q];
                 const double r = act_r[q];
                 const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
-                double p = r * rdr + 1.0;
-                int m = (int)p;
-                m = m < nr - 1 ? m : nr - 1;
-                p -= m;
-                p = p < 1.0 ? p : 1.0;
+                int m;
+                const double p = spline_at(r, rdr, nr, &m);
                 const int tj = ta[j];
                 const int sw = ti > tj;
                 const size_t off = (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
@@ -375,30 +383,17 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
 #pragma omp for schedule(static)
         for (size_t i = 0; i < n; i++) {
             double fi[3], pi = 0.0;
-            for (int c = 0; c < 3; c++) {
-                double sum = e->scratch[nall + 3 * i + c];
-                for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + 3 * i + c];
-                fi[c] = sum;
-            }
-            if (pflag) {
-                pi = e->scratch[4 * nall + i];
-                for (int k = 1; k < nth; k++) pi += e->scratch[per * (size_t)k + 4 * nall + i];
-            }
+            for (int c = 0; c < 3; c++) fi[c] = thread_sum(e->scratch, per, nth, nall + 3 * i + c);
+            if (pflag) pi = thread_sum(e->scratch, per, nth, 4 * nall + i);
             if (vflag) virial_add(w, &x[3 * i], fi);
             for (size_t g = n + gstart[i]; g < n + gstart[i + 1]; g++) {
                 double fg[3];
                 for (int c = 0; c < 3; c++) {
-                    double sum = e->scratch[nall + 3 * g + c];
-                    for (int k = 1; k < nth; k++) sum += e->scratch[per * (size_t)k + nall + 3 * g + c];
-                    fg[c] = sum;
-                    fi[c] += sum;
+                    fg[c] = thread_sum(e->scratch, per, nth, nall + 3 * g + c);
+                    fi[c] += fg[c];
                 }
                 if (vflag) virial_add(w, &x[3 * g], fg);
-                if (pflag) {
-                    double pg = e->scratch[4 * nall + g];
-                    for (int k = 1; k < nth; k++) pg += e->scratch[per * (size_t)k + 4 * nall + g];
-                    pi += pg;
-                }
+                if (pflag) pi += thread_sum(e->scratch, per, nth, 4 * nall + g);
             }
             memcpy(&e->f[3 * i], fi, sizeof fi);
             if (pflag) e->pe[i] = pi;
