@@ -59,6 +59,8 @@ struct lf_region {
     double *fpc;             /* [n] F' cache */
     uint32_t *stamp, cur;
     const double *u;         /* displacements in use */
+    double *ulast;           /* [3cap] displacements of the last evaluation */
+    size_t nlast;            /* their count (0: none valid) */
 };
 
 /* ---- shared reference ----------------------------------------------------- */
@@ -165,6 +167,7 @@ void lf_region_destroy(lf_region *r)
         free(ls[k]->sh);
     }
     free(r->ubuild);
+    free(r->ulast);
     free(r->drho);
     free(r->touched);
     free(r->istouched);
@@ -189,13 +192,14 @@ int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
     r->bnd = bpel_malloc(r->n * sizeof(size_t));
     r->inb = bpel_calloc(r->n, 1);
     r->ubuild = bpel_calloc(3 * r->cap, sizeof(double));
+    r->ulast = bpel_calloc(3 * r->cap, sizeof(double));
     r->drho = bpel_calloc(r->n, sizeof(double));
     r->touched = bpel_malloc(r->n * sizeof(size_t));
     r->istouched = bpel_calloc(r->n, 1);
     r->rhom = bpel_calloc(r->cap, sizeof(double));
     r->fpc = bpel_calloc(r->n, sizeof(double));
     r->stamp = bpel_calloc(r->n, sizeof(uint32_t));
-    if (!r->atoms || !r->slot || !r->bnd || !r->inb || !r->ubuild || !r->drho || !r->touched || !r->istouched ||
+    if (!r->atoms || !r->slot || !r->bnd || !r->inb || !r->ubuild || !r->ulast || !r->drho || !r->touched || !r->istouched ||
         !r->rhom || !r->fpc || !r->stamp) {
         lf_region_destroy(r);
         return BPEL_ENOMEM;
@@ -366,6 +370,7 @@ long lf_region_start(lf_region *r, size_t center)
     r->nm = r->nb = 0;
     r->u = NULL;
     r->built = 0;
+    r->nlast = 0;
     r->atoms[r->nm] = center;
     r->slot[center] = (int32_t)r->nm++;
     /* a temporary list around the centre */
@@ -536,6 +541,8 @@ int lf_eval(void *ctx, const double *u, double *energy, double *f)
     }
     *energy = sh->e0 + eemb + epair;
     for (size_t a = 0; a < r->nm; a++) atom_force(r, l, l->start[a], l->start[a + 1], r->atoms[a], f + 3 * a);
+    memcpy(r->ulast, u, 3 * r->nm * sizeof(double));
+    r->nlast = 3 * r->nm;
     return BPEL_OK;
 }
 
@@ -559,12 +566,17 @@ static int build_watch_lists(lf_region *r)
 static int watched_forces(lf_region *r, const double *u, double *fmax_out, double thr, size_t *add, size_t *nadd,
                           size_t maxadd)
 {
-    double e;
-    double *ftmp = bpel_malloc(3 * r->nm * sizeof(double));
-    if (!ftmp) return BPEL_ENOMEM;
-    int rc = lf_eval(r, u, &e, ftmp);
-    free(ftmp);
-    if (rc) return rc;
+    int rc;
+    /* the densities must be those of u: evaluate unless the last evaluation was at u */
+    if (!(r->nlast == 3 * r->nm && r->built && !memcmp(r->ulast, u, r->nlast * sizeof(double)))) {
+        double e;
+        double *ftmp = bpel_malloc(3 * r->nm * sizeof(double));
+        if (!ftmp) return BPEL_ENOMEM;
+        rc = lf_eval(r, u, &e, ftmp);
+        free(ftmp);
+        if (rc) return rc;
+    }
+    r->u = u;
     if (r->lb_stale && (rc = build_watch_lists(r))) return rc;
     double fm = 0;
     *nadd = 0;
@@ -612,6 +624,7 @@ long lf_grow(void *ctx, const double *u, size_t ndof)
     }
     free(add);
     r->built = 0; /* rebuild (lists, watched set) at the next evaluation */
+    r->nlast = 0;
     r->u = NULL;
     return (long)(3 * r->nm);
 }
