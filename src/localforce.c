@@ -13,7 +13,6 @@ void lf_defaults(lf_params *p)
     p->radius = 6.0;
     p->shell = 5.0;
     p->grow_force = 0.045;
-    p->grow_margin = 0.0;
     p->skin = 1.0;
     p->max_atoms = 2000;
 }
@@ -622,27 +621,6 @@ long lf_grow(void *ctx, const double *u, size_t ndof)
     for (size_t q = 0; q < nadd; q++) {
         r->atoms[r->nm] = add[q];
         r->slot[add[q]] = (int32_t)r->nm++;
-    }
-    /* watched atoms within grow_margin of a newcomer (reference positions,
-     * minimum image) come too: the relaxation front moves in fewer steps */
-    if (r->p.grow_margin > 0) {
-        const bpel_system *s0 = r->sh->s;
-        double m2 = r->p.grow_margin * r->p.grow_margin;
-        size_t first = r->nm - nadd;
-        for (size_t q = 0; q < r->nb && r->nm < r->cap; q++) {
-            size_t k = r->bnd[q];
-            if (r->slot[k] >= 0) continue;
-            for (size_t a = first; a < first + nadd; a++) {
-                double d[3];
-                for (int c = 0; c < 3; c++) d[c] = s0->x[3 * k + c] - s0->x[3 * r->atoms[a] + c];
-                box_minimum_image(&s0->box, d);
-                if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < m2) {
-                    r->atoms[r->nm] = k;
-                    r->slot[k] = (int32_t)r->nm++;
-                    break;
-                }
-            }
-        }
     }
     free(add);
     r->built = 0; /* rebuild (lists, watched set) at the next evaluation */

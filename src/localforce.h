@@ -36,7 +36,6 @@ typedef struct lf_params {
     double radius;      /* Å, initial region: atoms within this of the central atom (6.0) */
     double shell;       /* Å, frozen atoms within this of M are watched for growth (5.0) */
     double grow_force;  /* eV/Å, a watched atom with a larger force component joins M (0.045) */
-    double grow_margin; /* Å, watched atoms this close to one that joins join with it (0) */
     double skin;        /* Å, neighbour-list skin of the region (1.0) */
     size_t max_atoms;   /* largest region (2000, at most the glass) */
 } lf_params;
