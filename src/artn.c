@@ -137,6 +137,7 @@ static const param_entry param_table[] = {
     PL(lanczos, tol, "... relative eigenvalue tolerance"),
     PL(lanczos, eps, "... finite-difference step, Å"),
     PL(lanczos, central, "... 1: central differences"),
+    PL(lanczos, resid_tol, "... eV/Å², keep the previous vector after one product when its residual is below this"),
     PL(lanczos_check, min_iter, "Lanczos of the final checks: least products"),
     PL(lanczos_check, max_iter, "... most products"),
     PL(lanczos_check, tol, "... relative eigenvalue tolerance"),

@@ -15,6 +15,7 @@ void lanczos_defaults(lanczos_params *p)
     p->tol = 1e-3;
     p->eps = 1e-3;
     p->central = 0;
+    p->resid_tol = 0.0;
 }
 
 static double dot(size_t n, const double *a, const double *b)
@@ -97,6 +98,12 @@ int lanczos_lowest(size_t n, bpel_force_fn fn, void *ctx, const double *x, const
         beta[j] = sqrt(dot(n, w, w));
         m = j + 1;
         if ((rc = tridiag_lowest(m, alpha, beta, &lam, y)) != 0) goto done;
+        /* |λ − α₀| ≤ β₀ and sin∠(q, v) ≤ β₀/gap: a start vector with a small
+         * residual is kept as it is */
+        if (j == 0 && p->resid_tol > 0 && beta[0] <= p->resid_tol) {
+            r->converged = 1;
+            break;
+        }
         if (m >= p->min_iter && m > 1 && fabs(lam - lam_prev) <= p->tol * fmax(fabs(lam), 0.1)) {
             r->converged = 1;
             break;

@@ -27,6 +27,9 @@ typedef struct lanczos_params {
     double tol;     /* stop when |λ_k − λ_{k−1}| <= tol·max(|λ_k|, 0.1) (default 1e-3) */
     double eps;     /* finite-difference step, Å (default 1e-3) */
     int central;    /* 1: central differences (default 0: forward) */
+    double resid_tol; /* eV/Å²: accept the start vector after one product when
+                         |H q − (q·H q) q| is below this (a restart whose vector
+                         is still an eigenvector to that accuracy; 0: off) */
 } lanczos_params;
 
 typedef struct lanczos_result {
