@@ -43,7 +43,7 @@ void artn_defaults(artn_params *p)
     p->max_push = 40;
     p->perp_push = 3;
     p->climb_step = 0.15;
-    p->max_climb = 150;
+    p->max_climb = 300;
     p->perp_step = 0.1;
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
@@ -73,7 +73,7 @@ void artn_defaults(artn_params *p)
     lanczos_defaults(&p->lanczos);
     p->lanczos.min_iter = 3;
     p->lanczos.max_iter = 16;
-    p->lanczos.tol = 1e-2;
+    p->lanczos.tol = 0.1; /* an upper bound on λ_min either way; see docs/artn.md */
     p->lanczos.eps = 1e-2;
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;

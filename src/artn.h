@@ -91,7 +91,7 @@ typedef struct artn_params {
     int climb_convex_follow; /* 1: where the climb finds λ > 0, push uphill along v, not away from the minimum (0) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
-    int max_climb;           /* climb iterations (150) */
+    int max_climb;           /* climb iterations (300) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
