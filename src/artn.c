@@ -93,40 +93,42 @@ typedef struct {
     size_t off;
     char kind; /* 'd' double, 'i' int */
     const char *help;
+    char range; /* 'p' > 0, 'z' >= 0, 'n' < 0, 'a' any */
 } param_entry;
-#define PD(f, h) {#f, offsetof(artn_params, f), 'd', h}
-#define PI(f, h) {#f, offsetof(artn_params, f), 'i', h}
-#define PL(f, sub, h) {#f "." #sub, offsetof(artn_params, f) + offsetof(lanczos_params, sub), sizeof(((lanczos_params *)0)->sub) == sizeof(int) ? 'i' : 'd', h}
+#define PD(f, h) {#f, offsetof(artn_params, f), 'd', h, 'p'}
+#define PI(f, h) {#f, offsetof(artn_params, f), 'i', h, 'p'}
+#define PL(f, sub, h) {#f "." #sub, offsetof(artn_params, f) + offsetof(lanczos_params, sub), sizeof(((lanczos_params *)0)->sub) == sizeof(int) ? 'i' : 'd', h, 'p'}
+#define PR(f, k, h, r) {#f, offsetof(artn_params, f), k, h, r}
 static const param_entry param_table[] = {
     PD(kick_norm, "Å, norm of the initial random displacement"),
     PD(kick_radius, "Å, neighbours of the central atom that are kicked"),
-    PD(eigval_threshold, "eV/Å², basin exit when the lowest eigenvalue is below"),
+    PR(eigval_threshold, 'd', "eV/Å², basin exit when the lowest eigenvalue is below", 'n'),
     PD(ftol, "eV/Å, saddle when every force component is below"),
     PD(push_step, "Å, step along the push direction"),
     PI(max_push, "push steps before giving up"),
-    PI(perp_push, "perpendicular relaxation steps per push step"),
-    PD(push_lanczos_kappa, "eV/Å², Lanczos in the push when the curvature along it is below"),
+    PR(perp_push, 'i', "perpendicular relaxation steps per push step", 'z'),
+    PR(push_lanczos_kappa, 'd', "eV/Å², Lanczos in the push when the curvature along it is below", 'a'),
     PI(push_lanczos_every, "... and at least every this many push steps"),
-    PI(push_from_min, "1: push along the displacement from the minimum; 0: along the kick"),
-    PI(ridge_exit, "1: leave the push past a ridge when the lowest eigenvalue is negative"),
-    PI(push_follow, "1: once the lowest eigenvalue is below push_follow_below, push along its eigenvector"),
-    PD(push_follow_below, "eV/Å², see push_follow"),
+    PR(push_from_min, 'i', "1: push along the displacement from the minimum; 0: along the kick", 'z'),
+    PR(ridge_exit, 'i', "1: leave the push past a ridge when the lowest eigenvalue is negative", 'z'),
+    PR(push_follow, 'i', "1: once the lowest eigenvalue is below push_follow_below, push along its eigenvector", 'z'),
+    PR(push_follow_below, 'd', "eV/Å², see push_follow", 'a'),
     PI(climb_lanczos_every, "refresh the eigenvector every this many climb steps while λ < 2·threshold"),
-    PI(climb_newton, "1: Newton step along the eigenvector, L-BFGS perpendicular"),
-    PI(climb_convex_follow, "1: where the climb finds positive curvature, push uphill along the lowest mode"),
+    PR(climb_newton, 'i', "1: Newton step along the eigenvector, L-BFGS perpendicular", 'z'),
+    PR(climb_convex_follow, 'i', "1: where the climb finds positive curvature, push uphill along the lowest mode", 'z'),
     PD(climb_step, "Å, largest climb step"),
     PI(max_climb, "climb iterations"),
     PD(perp_step, "Å, largest perpendicular step"),
     PD(lbfgs_scale, "Å²/eV, first L-BFGS step = scale·force"),
-    PD(lost_eigval, "eV/Å², climbing with λ above this for max_lost steps fails"),
+    PR(lost_eigval, 'd', "eV/Å², climbing with λ above this for max_lost steps fails", 'a'),
     PI(max_lost, "see lost_eigval"),
-    PD(grow_near, "the region may grow once the largest force < grow_near·ftol"),
-    PD(second_min, "eV/Å², the second eigenvalue at the saddle must exceed this"),
-    PI(max_refine, "climbs restarted off a second-order saddle"),
+    PR(grow_near, 'd', "the region may grow once the largest force < grow_near·ftol", 'z'),
+    PR(second_min, 'd', "eV/Å², the second eigenvalue at the saddle must exceed this", 'a'),
+    PR(max_refine, 'i', "climbs restarted off a second-order saddle", 'z'),
     PD(refine_step, "Å, largest step along the second mode for that"),
     PD(refine_ftol, "those climbs stop at refine_ftol·ftol"),
-    PD(dq_min, "eV, the saddle must be this far above the minimum"),
-    PD(dmin, "Å, largest atomic displacement at the saddle at least"),
+    PR(dq_min, 'd', "eV, the saddle must be this far above the minimum", 'z'),
+    PR(dmin, 'd', "Å, largest atomic displacement at the saddle at least", 'z'),
     PD(push_over, "Å, displacement over the saddle before relaxing"),
     PD(relax_ftol, "eV/Å, force tolerance of the minimisations"),
     PD(relax_step, "Å, largest per-atom step of the minimisations"),
@@ -136,17 +138,33 @@ static const param_entry param_table[] = {
     PL(lanczos, max_iter, "... most products"),
     PL(lanczos, tol, "... relative eigenvalue tolerance"),
     PL(lanczos, eps, "... finite-difference step, Å"),
-    PL(lanczos, central, "... 1: central differences"),
-    PL(lanczos, resid_tol, "... eV/Å², keep the previous vector after one product when its residual is below this"),
+    {"lanczos.central", offsetof(artn_params, lanczos) + offsetof(lanczos_params, central), 'i', "... 1: central differences", 'z'},
+    {"lanczos.resid_tol", offsetof(artn_params, lanczos) + offsetof(lanczos_params, resid_tol), 'd', "... eV/Å², keep the previous vector after one product when its residual is below this (0: off)", 'z'},
     PL(lanczos_check, min_iter, "Lanczos of the final checks: least products"),
     PL(lanczos_check, max_iter, "... most products"),
     PL(lanczos_check, tol, "... relative eigenvalue tolerance"),
     PL(lanczos_check, eps, "... finite-difference step, Å"),
     PD(ascent_step, "Å, hypersphere radius of each slowest-ascent step"),
-    PD(ascent_noise, "Å, random displacement before each ascent step"),
+    PR(ascent_noise, 'd', "Å, random displacement before each ascent step", 'z'),
     PI(max_ascent, "slowest-ascent steps"),
-    PI(ascent_softest, "1: the ascent starts along the softest mode"),
+    PR(ascent_softest, 'i', "1: the ascent starts along the softest mode", 'z'),
 };
+
+static int range_ok(char range, double v)
+{
+    switch (range) {
+    case 'p': return v > 0;
+    case 'z': return v >= 0;
+    case 'n': return v < 0;
+    default: return 1;
+    }
+}
+
+static int range_error(const param_entry *e, const char *value)
+{
+    const char *want = e->range == 'p' ? "positive" : e->range == 'z' ? "zero or positive" : "negative";
+    return bpel_fail(BPEL_EINVAL, "artn parameter %s must be %s, not '%s'", e->name, want, value);
+}
 
 int artn_param_set(artn_params *p, const char *name, const char *value)
 {
@@ -159,11 +177,13 @@ int artn_param_set(artn_params *p, const char *name, const char *value)
             double d = strtod(value, &end);
             if (end == value || *end || errno || !isfinite(d))
                 return bpel_fail(BPEL_EINVAL, "artn parameter %s: '%s' is not a number", name, value);
+            if (!range_ok(e->range, d)) return range_error(e, value);
             memcpy((char *)p + e->off, &d, sizeof d);
         } else {
             long l = strtol(value, &end, 10);
             if (end == value || *end || errno || l < INT_MIN || l > INT_MAX)
                 return bpel_fail(BPEL_EINVAL, "artn parameter %s: '%s' is not an integer", name, value);
+            if (!range_ok(e->range, (double)l)) return range_error(e, value);
             int i = (int)l;
             memcpy((char *)p + e->off, &i, sizeof i);
         }

@@ -273,6 +273,16 @@ static void test_artn_param_set(void **state)
     assert_int_not_equal(artn_param_set(&p, "push_step", "fast"), BPEL_OK);
     assert_int_not_equal(artn_param_set(&p, "push_step", ""), BPEL_OK);
     assert_int_equal(p.perp_push, 5); /* a refused value leaves the field alone */
+    /* ranges: the exit threshold is negative, step sizes and counts positive */
+    assert_int_not_equal(artn_param_set(&p, "eigval_threshold", "0.3"), BPEL_OK);
+    assert_int_equal(artn_param_set(&p, "eigval_threshold", "-0.5"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "push_step", "-0.1"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "max_climb", "0"), BPEL_OK);
+    assert_int_equal(artn_param_set(&p, "push_follow", "0"), BPEL_OK);
+    assert_int_not_equal(artn_param_set(&p, "push_follow", "-1"), BPEL_OK);
+    assert_int_equal(artn_param_set(&p, "lanczos.resid_tol", "0"), BPEL_OK);
+    assert_int_equal(artn_param_set(&p, "second_min", "-0.01"), BPEL_OK);
+    assert_true(p.eigval_threshold == -0.5);
     char buf[8192] = {0};
     FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
     assert_non_null(fp);
