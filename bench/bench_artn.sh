@@ -17,37 +17,11 @@ W=${2:-bench_artn_work}
 ATOMS=${ATOMS:-$(seq -s, 1 47 1200)}
 SEARCHES=${SEARCHES:-2}
 THREADS=${THREADS:-1}
-POT=${LAMMPS_POTENTIALS:-/usr/share/lammps/potentials}/CuZr_mm.eam.fs
 BPEL=$(readlink -f "$BPEL")
+HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$W"; cd "$W"
 if [ ! -s glass2k.data ]; then
-  cat > glass.in <<EOF2
-units metal
-atom_style atomic
-lattice fcc 4.25
-region b block 0 8 0 8 0 8
-create_box 2 b
-create_atoms 1 box
-set type 1 type/fraction 2 0.5 4321
-mass 1 63.546
-mass 2 91.224
-pair_style eam/fs
-pair_coeff * * $POT Cu Zr
-velocity all create 2500 1
-fix 1 all nvt temp 2500 2500 0.1
-timestep 0.002
-run 1000
-fix 1 all nvt temp 2500 300 0.1
-run 1000
-unfix 1
-min_modify line quadratic
-minimize 0 1e-10 20000 100000
-write_data glass2k.data
-replicate 2 2 2
-minimize 0 1e-10 1000 10000
-write_data glass16k.data
-EOF2
-  lmp -sf opt -in glass.in -log glass.log -screen none
+  "$HERE/../scripts/lammps_glass.sh" 8 glass2k.data glass16k.data
 fi
 for size in 2k 16k; do
   /usr/bin/time -f "%e s wall, %M kB" "$BPEL" artn glass$size.data --atoms "$ATOMS" --searches "$SEARCHES" \

@@ -10,29 +10,7 @@ rm -rf "$T"; mkdir -p "$T"; cd "$T"
 command -v lmp >/dev/null || { echo "lmp not found: skipped"; exit 0; }
 POT=/usr/share/lammps/potentials/CuZr_mm.eam.fs
 [ -n "${LAMMPS_POTENTIALS:-}" ] && POT="$LAMMPS_POTENTIALS/CuZr_mm.eam.fs"
-cat > glass.in <<EOF2
-units metal
-atom_style atomic
-lattice fcc 4.25
-region b block 0 4 0 4 0 4
-create_box 2 b
-create_atoms 1 box
-set type 1 type/fraction 2 0.5 4321
-mass 1 63.546
-mass 2 91.224
-pair_style eam/fs
-pair_coeff * * $POT Cu Zr
-velocity all create 2500 1
-fix 1 all nvt temp 2500 2500 0.1
-timestep 0.002
-run 1000
-fix 1 all nvt temp 2500 300 0.1
-run 1000
-unfix 1
-minimize 0 1e-10 20000 100000
-write_data glass.data
-EOF2
-lmp -sf opt -in glass.in -log none -screen none
+"$BPEL_SOURCE_DIR/scripts/lammps_glass.sh" 4 glass.data
 
 "$BPEL" artn --help > help.txt # (not piped into grep -q: pipefail would see SIGPIPE)
 grep -q -- "--resume" help.txt
