@@ -199,24 +199,26 @@ int nbr_build(nbr_list *l, bpel_system *s)
      * that depends on the positions alone); then the buffers are joined */
     const int half = l->half;
     const size_t guess = l->nlocal && l->builds ? l->start[l->nlocal] / l->nlocal + 8 : 64;
-    int fail = 0;
-#pragma omp parallel num_threads(nth) reduction(| : fail)
+    int fail = 0; /* shared: any thread out of memory */
+    cnt[n] = 0;
+#pragma omp parallel num_threads(nth)
     {
+        int bad = 0; /* this thread's */
         const size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
         const size_t lo = n * t / nt, hi = n * (t + 1) / nt;
         size_t cap = (hi - lo) * guess + 64, m = 0;
         uint32_t *out = bpel_malloc(cap * sizeof *out);
-        if (!out) fail = 1;
-        for (size_t i = lo; i < hi && !fail; i++) {
+        if (!out) bad = 1;
+        for (size_t i = lo; i < hi && !bad; i++) {
             size_t bi = bin_of[i];
             int cx = (int)(bi % nb[0]), cy = (int)((bi / nb[0]) % nb[1]), cz = (int)(bi / ((size_t)nb[0] * nb[1]));
             const double xi = l->xall[3 * i], yi = l->xall[3 * i + 1], zi = l->xall[3 * i + 2];
             const uint64_t lim = 2 * (uint64_t)i;
             const size_t m0 = m;
-            for (int dz = -2; dz <= 2 && !fail; dz++) {
+            for (int dz = -2; dz <= 2 && !bad; dz++) {
                 int z = cz + dz;
                 if (z < 0 || z >= nb[2]) continue;
-                for (int dy = -2; dy <= 2 && !fail; dy++) {
+                for (int dy = -2; dy <= 2 && !bad; dy++) {
                     int y = cy + dy;
                     if (y < 0 || y >= nb[1]) continue;
                     int x0 = cx - 2 < 0 ? 0 : cx - 2, x1 = cx + 2 >= nb[0] ? nb[0] - 1 : cx + 2;
@@ -230,14 +232,14 @@ int nbr_build(nbr_list *l, bpel_system *s)
                         if (m == cap) {
                             cap = 2 * cap;
                             uint32_t *g = bpel_realloc(out, cap * sizeof *g);
-                            if (!g) { fail = 1; break; }
+                            if (!g) { bad = 1; break; }
                             out = g;
                         }
                         out[m++] = e->j;
                     }
                 }
             }
-            if (fail) break;
+            if (bad) break;
             uint32_t *a = out + m0;
             size_t k = m - m0;
             for (size_t p = 1; p < k; p++) {
@@ -249,7 +251,10 @@ int nbr_build(nbr_list *l, bpel_system *s)
             cnt[i] = k;
         }
         buf[t] = out;
-        cnt[n] = 0;
+        if (bad) {
+#pragma omp atomic write
+            fail = 1;
+        }
 #pragma omp barrier
 #pragma omp single
         {
