@@ -212,10 +212,6 @@ static size_t split_at(const size_t *start, size_t n, size_t k, size_t nparts)
 static inline double cubic(const double *c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
 static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p + 2.0 * c[1]) * p + c[2]; }
 
-/* The fast kernel. `eflag`, `pflag` are compile-time constants at each call
- * site, so the compiler removes the energy branches from the inner loops.
- * The density pass records each atom's neighbours inside the cutoff and
- * their distances; the force pass walks only those. */
 /* Interval m of the tables and the fraction p in it, as LAMMPS pair_eam. */
 static inline double spline_at(double r, double rdr, int nr, int *m)
 {
@@ -245,6 +241,10 @@ static inline void virial_add(double w[6], const double *x, const double *f)
     w[5] += x[2] * f[1];
 }
 
+/* The fast kernel. `eflag`, `pflag` (and `vflag`) are compile-time constants at each call
+ * site, so the compiler removes the energy branches from the inner loops.
+ * The density pass records each atom's neighbours inside the cutoff and
+ * their distances; the force pass walks only those. */
 static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int eflag, int pflag, int vflag,
                                                            double *energy, double virial[6])
 {
