@@ -60,6 +60,7 @@ void artn_defaults(artn_params *p)
     p->refine_step = 0.6;
     p->refine_ftol = 0.3;
     p->grow_near = 1.0;
+    p->climb_grow_near = 1.0;
     p->second_min = 0.0;
     p->dq_min = 1e-3;
     p->dmin = 0.02;
@@ -123,6 +124,7 @@ static const param_entry param_table[] = {
     PR(lost_eigval, 'd', "eV/Å², climbing with λ above this for max_lost steps fails", 'a'),
     PI(max_lost, "see lost_eigval"),
     PR(grow_near, 'd', "the region may grow once the largest force < grow_near·ftol", 'z'),
+    PR(climb_grow_near, 'd', "... the same during the climb", 'z'),
     PR(second_min, 'd', "eV/Å², the second eigenvalue at the saddle must exceed this", 'a'),
     PR(max_refine, 'i', "climbs restarted off a second-order saddle", 'z'),
     PD(refine_step, "Å, largest step along the second mode for that"),
@@ -314,11 +316,11 @@ static int lowest_mode(search *s, const lanczos_params *lp, const double *start,
 
 /* Let the model grow after an accepted step; new entries of every vector
  * are zero, and forces are re-evaluated when it did. */
-static int maybe_grow(search *s)
+static int maybe_grow(search *s, double near)
 {
     if (!s->m->grow) return 0;
     /* only near convergence: far from it the watched forces say little */
-    if (maxabs(s->n, s->v[V_F]) > s->p->grow_near * s->p->ftol) return 0;
+    if (maxabs(s->n, s->v[V_F]) > near * s->p->ftol) return 0;
     long nn = s->m->grow(s->m->ctx, s->v[V_U], s->n);
     if (nn < 0) return (int)nn;
     if ((size_t)nn > s->n) {
@@ -423,7 +425,7 @@ static int relax(search *s, double ftol, int maxit)
         }
         e_prev = s->energy;
         size_t n_old = s->n;
-        if ((rc = maybe_grow(s))) return rc;
+        if ((rc = maybe_grow(s, s->p->grow_near))) return rc;
         if (s->n != n_old) lbfgs_reset(s);
     }
     return maxabs(s->n, s->v[V_F]) < ftol ? BPEL_OK : BPEL_ECONV;
@@ -543,7 +545,7 @@ static int push_phase(search *s, artn_result *r)
             if (lam < 0) return 1;
         }
         size_t n_old = s->n;
-        if ((rc = maybe_grow(s))) return rc;
+        if ((rc = maybe_grow(s, p->grow_near))) return rc;
         if (s->n != n_old) kappa = -INFINITY; /* the landscape changed: look again */
     }
     return 0;
@@ -618,7 +620,7 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
         }
         if ((rc = evaluate(s))) return rc;
         size_t n_old = s->n;
-        if ((rc = maybe_grow(s))) return rc;
+        if ((rc = maybe_grow(s, p->climb_grow_near))) return rc;
         if (s->n != n_old) s->lb_have_old = 0; /* memory kept: new coordinates enter with zeros */
         if (maxabs(s->n, s->v[V_F]) < ftol) {
             *status = ARTN_ACCEPTED;
@@ -713,7 +715,7 @@ static int ascent_phase(search *s, artn_result *r)
         memcpy(dir, best, n * sizeof(double));
         memcpy(a, s->v[V_U], n * sizeof(double));
         size_t n_old = s->n;
-        if ((rc = maybe_grow(s))) return rc;
+        if ((rc = maybe_grow(s, p->grow_near))) return rc;
         if (s->n > n_old) memcpy(a, s->v[V_U], s->n * sizeof(double));
     }
     return 0;

@@ -97,6 +97,7 @@ typedef struct artn_params {
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
     int max_lost;            /* (20) */
     double grow_near;        /* the model may grow only once max force < grow_near·ftol (1: at convergence) */
+    double climb_grow_near;  /* the same during the climb (1) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
     int max_refine;          /* climbs restarted off a second-order saddle (2) */
     double refine_step;      /* Å, largest displacement (vector norm) along the second mode for that (0.6) */

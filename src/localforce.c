@@ -1,6 +1,7 @@
 /* localforce.c — see localforce.h for the equations. */
 #include "localforce.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,29 @@ void lf_defaults(lf_params *p)
     p->grow_force = 0.045;
     p->skin = 1.0;
     p->max_atoms = 2000;
+}
+
+int lf_param_set(lf_params *p, const char *name, const char *value)
+{
+    double *slot = !strcmp(name, "radius") ? &p->radius : !strcmp(name, "shell") ? &p->shell
+                 : !strcmp(name, "grow_force") ? &p->grow_force : !strcmp(name, "skin") ? &p->skin : NULL;
+    int is_count = !strcmp(name, "max_atoms");
+    if (!slot && !is_count)
+        return bpel_fail(BPEL_EINVAL, "no region parameter named '%s' (radius, shell, grow_force, skin, max_atoms)", name);
+    char *end;
+    errno = 0;
+    double d = strtod(value, &end);
+    if (end == value || *end || errno || !isfinite(d))
+        return bpel_fail(BPEL_EINVAL, "region parameter %s: '%s' is not a number", name, value);
+    if (is_count) {
+        if (!(d >= 1 && d <= 1e9 && d == floor(d)))
+            return bpel_fail(BPEL_EINVAL, "region parameter max_atoms must be a positive integer, not '%s'", value);
+        p->max_atoms = (size_t)d;
+        return BPEL_OK;
+    }
+    if (!(d > 0)) return bpel_fail(BPEL_EINVAL, "region parameter %s must be positive, not '%s'", name, value);
+    *slot = d;
+    return BPEL_OK;
 }
 
 struct lf_shared {

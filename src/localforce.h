@@ -41,6 +41,9 @@ typedef struct lf_params {
 } lf_params;
 
 void lf_defaults(lf_params *p);
+/* Set a field by name (radius, shell, grow_force, skin, max_atoms) from
+ * text; BPEL_EINVAL with a message for an unknown name or a bad value. */
+int lf_param_set(lf_params *p, const char *name, const char *value);
 
 /* Reference state: a full force evaluation of `s` (positions taken as the
  * minimum) with the potential bound by `map`. */

@@ -19,6 +19,11 @@ if "$BPEL" artn glass.data --out x --param push_step 2>err.txt; then echo "accep
 grep -q "NAME=VALUE" err.txt
 if "$BPEL" artn glass.data --out x --param bogus=1 2>err.txt; then echo "accepted an unknown parameter"; exit 1; fi
 grep -q "bogus" err.txt
+grep -q -- "region.grow_force" help.txt
+if "$BPEL" artn glass.data --out x --param region.bogus=1 2>err.txt; then echo "accepted an unknown region parameter"; exit 1; fi
+grep -q "bogus" err.txt
+if "$BPEL" artn glass.data --out x --param region.shell=-1 2>err.txt; then echo "accepted a negative shell"; exit 1; fi
+grep -q "shell" err.txt
 # usage errors: non-zero exit, one line naming the problem
 if "$BPEL" artn glass.data --out x --searches 0 2>err.txt; then echo "accepted --searches 0"; exit 1; fi
 grep -q "searches" err.txt

@@ -89,8 +89,24 @@ static void test_localforce_vs_full(void **state)
     eam_destroy(pot);
 }
 
+static void test_lf_param_set(void **state)
+{
+    (void)state;
+    lf_params p;
+    lf_defaults(&p);
+    assert_int_equal(lf_param_set(&p, "grow_force", "0.03"), BPEL_OK);
+    assert_true(p.grow_force == 0.03);
+    assert_int_equal(lf_param_set(&p, "max_atoms", "500"), BPEL_OK);
+    assert_int_equal(p.max_atoms, 500);
+    assert_int_not_equal(lf_param_set(&p, "radius", "0"), BPEL_OK);
+    assert_int_not_equal(lf_param_set(&p, "shell", "wide"), BPEL_OK);
+    assert_int_not_equal(lf_param_set(&p, "max_atoms", "2.5"), BPEL_OK);
+    assert_int_not_equal(lf_param_set(&p, "nonsense", "1"), BPEL_OK);
+    assert_true(p.radius == 6.0 && p.grow_force == 0.03);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_localforce_vs_full)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_localforce_vs_full), cmocka_unit_test(test_lf_param_set)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

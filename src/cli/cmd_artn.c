@@ -53,6 +53,13 @@ static void usage(FILE *fp)
     artn_params d;
     artn_defaults(&d);
     artn_param_list(fp, &d);
+    lf_params r;
+    lf_defaults(&r);
+    fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r.radius, "Å, initial moving region (as --region)");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.shell", r.shell, "Å, frozen atoms this close to the region are watched");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.grow_force", r.grow_force, "eV/Å, a watched atom with a larger force component joins");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.skin", r.skin, "Å, neighbour-list skin of the region");
+    fprintf(fp, "    %-24s %-8zu %s\n", "region.max_atoms", r.max_atoms, "largest region, atoms");
 }
 
 typedef struct {
@@ -105,7 +112,9 @@ int cmd_artn(int argc, char **argv)
                 return cli_usage_error("artn", "--param wants NAME=VALUE, not '%s'", v);
             memcpy(name, v, (size_t)(eq - v));
             name[eq - v] = '\0';
-            if (artn_param_set(&cp.artn, name, eq + 1)) return cli_usage_error("artn", "%s", bpel_errmsg());
+            int prc = !strncmp(name, "region.", 7) ? lf_param_set(&cp.region, name + 7, eq + 1)
+                                                   : artn_param_set(&cp.artn, name, eq + 1);
+            if (prc) return cli_usage_error("artn", "%s", bpel_errmsg());
         }
         else if (!strcmp(a, "--max-initial-force")) {
             NEED();
