@@ -16,6 +16,7 @@ void lf_defaults(lf_params *p)
     p->grow_force = 0.045;
     p->skin = 1.0;
     p->max_atoms = 2000;
+    p->whole = 0;
 }
 
 int lf_param_set(lf_params *p, const char *name, const char *value)
@@ -209,7 +210,7 @@ int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
     r->sh = sh;
     r->p = *p;
     r->n = sh->s->n;
-    r->cap = p->max_atoms < r->n ? p->max_atoms : r->n;
+    r->cap = p->whole || p->max_atoms > r->n ? r->n : p->max_atoms;
     if (r->cap < 1) r->cap = 1;
     r->atoms = bpel_malloc(r->cap * sizeof(size_t));
     r->slot = bpel_malloc(r->n * sizeof(int32_t));
@@ -397,6 +398,15 @@ long lf_region_start(lf_region *r, size_t center)
     r->nlast = 0;
     r->atoms[r->nm] = center;
     r->slot[center] = (int32_t)r->nm++;
+    if (r->p.whole) { /* every atom moves: the centre first, then the others in order */
+        for (size_t k = 0; k < r->n; k++)
+            if (r->slot[k] < 0) {
+                r->atoms[r->nm] = k;
+                r->slot[k] = (int32_t)r->nm++;
+            }
+        int rc = build_lists(r);
+        return rc ? rc : (long)r->nm;
+    }
     /* a temporary list around the centre */
     lf_list tmp = {0};
     if (list_reserve(&tmp, 1, 256)) return BPEL_ENOMEM;

@@ -38,6 +38,7 @@ typedef struct lf_params {
     double grow_force;  /* eV/Å, a watched atom with a larger force component joins M (0.045) */
     double skin;        /* Å, neighbour-list skin of the region (1.0) */
     size_t max_atoms;   /* largest region (2000, at most the glass) */
+    int whole;          /* 1: the region is the whole glass from the start (full-system searches; 0) */
 } lf_params;
 
 void lf_defaults(lf_params *p);

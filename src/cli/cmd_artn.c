@@ -38,7 +38,8 @@ static void usage(FILE *fp)
             "  --ftol X            saddle force tolerance, eV/Å (default 0.05)\n"
             "  --kick X            kick norm, Å (default 0.1)\n"
             "  --kick-radius X     kicked neighbours within, Å (default 2.0)\n"
-            "  --region X          initial moving region radius, Å (default 6.0)\n"
+            "  --region X|all      initial moving region radius, Å (default 6.0); all: every atom\n"
+            "                      moves from the start (full-system searches, the cost grows with the glass)\n"
             "  --no-connect        do not relax to the final minimum / check the connection\n"
             "  --max-initial-force F  refuse a start whose max |F_i| exceeds F eV/Å (default 1e-3)\n"
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
@@ -139,6 +140,10 @@ int cmd_artn(int argc, char **argv)
         } else if (!strcmp(a, "--eigval") || !strcmp(a, "--ftol") || !strcmp(a, "--kick") ||
                    !strcmp(a, "--kick-radius") || !strcmp(a, "--region")) {
             NEED();
+            if (!strcmp(a, "--region") && !strcmp(v, "all")) {
+                cp.region.whole = 1;
+                continue;
+            }
             if (cli_parse_double(v, &d)) return cli_usage_error("artn", "bad %s '%s'", a, v);
             if (!strcmp(a, "--eigval")) {
                 if (d >= 0) return cli_usage_error("artn", "--eigval must be negative");
