@@ -94,6 +94,12 @@ cmp serial/atoms.csv killed/atoms.csv
 awk -F, 'NR == 2 && $4 == "accepted" && ($16 == 0 || $16 == 1) { ok = 1 } END { exit !ok }' connect/events.csv
 [ "$(grep -c TIMESTEP connect/minima.dump)" -eq 1 ]
 
+# --region all: every atom of the glass moves in every search
+"$BPEL" artn glass.data --atoms 3,40 --searches 1 --seed 7 --no-connect --region all --out whole > /dev/null
+nat=$(awk '/ atoms$/ { print $1; exit }' glass.data)
+awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms") c = k; next }
+  { rows++; if ($c != n) bad = 1 } END { exit !(c && rows == 2 && !bad) }' whole/events.csv
+
 # the slowest-ascent method runs on the same machinery
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null
 grep -q '"method":	"lowest"' lowest/summary.json
