@@ -896,7 +896,7 @@ static void draw_panel(const fig_panel *p, double chr0)
             set_line_style(s->dashed);
             plline(2, lx, ly);
             set_line_style(0);
-            if (s->label) plptex(xr[0] + 0.02 * dx, yv + 0.03 * dy, 1, 0, 0, s->label);
+            if (s->label) plptex(xr[1] - 0.02 * dx, yv + 0.03 * dy, 1, 0, 1.0, s->label); /* right end: curves start on the left */
         } else if (s->kind == S_VLINE) {
             double xv = tr(p->logx, s->x[0]);
             if (!isfinite(xv)) continue;
@@ -904,7 +904,11 @@ static void draw_panel(const fig_panel *p, double chr0)
             set_line_style(s->dashed);
             plline(2, lx, ly);
             set_line_style(0);
-            if (s->label) plptex(xv - 0.025 * dx, yr[1] - 0.03 * dy, 0, 1, 1.0, s->label);
+            /* horizontal, just below the top, on the side of the line with more room */
+            if (s->label) {
+                int right = xv < xr[0] + 0.6 * dx;
+                plptex(xv + (right ? 0.012 : -0.012) * dx, yr[1] - 0.05 * dy, 1, 0, right ? 0.0 : 1.0, s->label);
+            }
         } else {
             double xv = tr(p->logx, s->x[0]), yv = tr(p->logy, s->y[0]);
             if (isfinite(xv) && isfinite(yv)) plptex(xv, yv, 1, 0, 0, s->label);
