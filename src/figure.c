@@ -805,6 +805,128 @@ static void panel_viewport(const fig_panel *p, double vp[4])
     vp[3] = p->title ? 0.91 : 0.95;
 }
 
+
+/* ---- placing the labels of reference lines ------------------------------
+ * A label goes where it covers the fewest data points, other labels, the
+ * legend and insets, among a few candidate places next to its line. */
+
+typedef struct label_box {
+    double x0, x1, y0, y1; /* world (transformed) coordinates */
+} label_box;
+
+/* Printed characters of a label: UTF-8 continuation bytes and PLplot escapes
+ * (#u, #d, #(...)...) do not count. */
+static int label_chars(const char *t)
+{
+    int n = 0;
+    for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
+        if ((*c & 0xC0) == 0x80) continue;
+        if (*c == '#' && c[1]) {
+            c++;
+            continue;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Size of a label in world units at the current character height. */
+static void label_size(const char *t, const double xr[2], const double yr[2], double *w, double *h)
+{
+    PLFLT def, ht, vx0, vx1, vy0, vy1, xp = 0, yp = 0;
+    PLINT xl = 0, yl = 0, xo, yo;
+    plgchr(&def, &ht);
+    plgvpd(&vx0, &vx1, &vy0, &vy1);
+    plgpage(&xp, &yp, &xl, &yl, &xo, &yo);
+    double dx = xr[1] - xr[0], dy = yr[1] - yr[0];
+    if (xp > 0 && yp > 0 && xl > 0 && yl > 0 && vx1 > vx0 && vy1 > vy0) {
+        double wmm = (vx1 - vx0) * xl / xp * 25.4, hmm = (vy1 - vy0) * yl / yp * 25.4;
+        *w = label_chars(t) * 0.62 * ht / wmm * dx;
+        *h = 1.3 * ht / hmm * dy;
+    } else {
+        *w = label_chars(t) * 0.018 * dx;
+        *h = 0.05 * dy;
+    }
+}
+
+static int in_box(const label_box *b, double x, double y)
+{
+    return x >= b->x0 && x <= b->x1 && y >= b->y0 && y <= b->y1;
+}
+
+/* How much a candidate box would cover: data points (lines sampled along
+ * their segments), earlier labels and the areas of the legend and insets. */
+static double box_cost(const fig_panel *p, const label_box *b, const label_box *taken, int ntaken,
+                       const label_box *blocked, int nblocked, const double xr[2], const double yr[2])
+{
+    double cost = 0;
+    if (b->x0 < xr[0] || b->x1 > xr[1] || b->y0 < yr[0] || b->y1 > yr[1]) cost += 1000; /* outside the frame */
+    for (int k = 0; k < ntaken; k++)
+        if (b->x0 < taken[k].x1 && taken[k].x0 < b->x1 && b->y0 < taken[k].y1 && taken[k].y0 < b->y1) cost += 500;
+    for (int k = 0; k < nblocked; k++)
+        if (b->x0 < blocked[k].x1 && blocked[k].x0 < b->x1 && b->y0 < blocked[k].y1 && blocked[k].y0 < b->y1)
+            cost += 200;
+    for (size_t k = 0; k < p->ns; k++) {
+        const series *s = &p->s[k];
+        if (s->kind > S_ERR && s->kind != S_DENSITY && s->kind != S_CMAP) continue;
+        double px = NAN, py = NAN;
+        for (size_t i = 0; i < s->n; i++) {
+            double x = tr(p->logx, s->x[i]), y = tr(p->logy, s->y[i]);
+            if (!isfinite(x) || !isfinite(y)) {
+                px = py = NAN;
+                continue;
+            }
+            if (s->kind == S_LINE && isfinite(px)) { /* samples closer than the box is small */
+                double bw = b->x1 - b->x0, bh = b->y1 - b->y0;
+                int m = 1 + (int)fmin(200, ceil(fmax(fabs(x - px) / (0.1 * bw), fabs(y - py) / (0.3 * bh))));
+                for (int j = 1; j < m; j++) cost += in_box(b, px + (x - px) * j / m, py + (y - py) * j / m);
+            }
+            cost += in_box(b, x, y);
+            px = x;
+            py = y;
+        }
+    }
+    return cost;
+}
+
+/* Areas a label should avoid: the legend (estimated) and the insets. */
+static int blocked_areas(const fig_panel *p, const double xr[2], const double yr[2], label_box *out, int max)
+{
+    int n = 0;
+    double dx = xr[1] - xr[0], dy = yr[1] - yr[0];
+    if (p->legend) {
+        int ne = 0, wmax = 0;
+        for (size_t k = 0; k < p->ns; k++)
+            if (p->s[k].label && p->s[k].kind <= S_ERR) {
+                ne++;
+                int c = label_chars(p->s[k].label);
+                if (c > wmax) wmax = c;
+            }
+        if (ne && n < max) {
+            double w = (0.12 + 0.016 * wmax) * dx, h = (0.03 + 0.06 * ne) * dy;
+            int pos = p->legend_pos >= 0 && p->legend_pos < 4 ? p->legend_pos : 0;
+            int right = pos == FIG_LEGEND_TOP_RIGHT || pos == FIG_LEGEND_BOTTOM_RIGHT;
+            int top = pos == FIG_LEGEND_TOP_RIGHT || pos == FIG_LEGEND_TOP_LEFT;
+            label_box b;
+            b.x0 = right ? xr[1] - 0.02 * dx - w : xr[0] + 0.02 * dx;
+            b.x1 = b.x0 + w;
+            b.y1 = top ? yr[1] - 0.02 * dy : yr[0] + 0.02 * dy + h;
+            b.y0 = b.y1 - h;
+            out[n++] = b;
+        }
+    }
+    const fig_figure *f = p->fig;
+    for (size_t k = 0; f && k < f->ninsets && n < max; k++) {
+        const fig_panel *in = f->insets[k];
+        if (in->parent != p) continue;
+        /* with room for the inset's tick labels and axis titles */
+        label_box b = {xr[0] + (in->frac[0] - 0.08) * dx, xr[0] + (in->frac[1] + 0.02) * dx,
+                       yr[0] + (in->frac[2] - 0.09) * dy, yr[0] + (in->frac[3] + 0.02) * dy};
+        out[n++] = b;
+    }
+    return n;
+}
+
 static void draw_panel(const fig_panel *p, double chr0)
 {
     double vp[4], xr[2], yr[2];
@@ -882,6 +1004,8 @@ static void draw_panel(const fig_panel *p, double chr0)
         default: break;
         }
     }
+    label_box taken[32], blocked[8];
+    int ntaken = 0, nblocked = blocked_areas(p, xr, yr, blocked, 8);
     for (size_t k = 0; k < p->ns; k++) {
         const series *s = &p->s[k];
         if (s->kind != S_HLINE && s->kind != S_VLINE && s->kind != S_TEXT) continue;
@@ -896,7 +1020,21 @@ static void draw_panel(const fig_panel *p, double chr0)
             set_line_style(s->dashed);
             plline(2, lx, ly);
             set_line_style(0);
-            if (s->label) plptex(xr[1] - 0.02 * dx, yv + 0.03 * dy, 1, 0, 1.0, s->label); /* right end: curves start on the left */
+            if (s->label) { /* at either end, above or below the line */
+                double w, h, best = INFINITY;
+                label_size(s->label, xr, yr, &w, &h);
+                label_box pick = {0};
+                int side = 0;
+                for (int c = 0; c < 4; c++) {
+                    double x0 = c % 2 ? xr[1] - 0.02 * dx - w : xr[0] + 0.02 * dx;
+                    double y0 = c < 2 ? yv + 0.02 * dy : yv - 0.02 * dy - h;
+                    label_box b = {x0, x0 + w, y0, y0 + h};
+                    double cost = box_cost(p, &b, taken, ntaken, blocked, nblocked, xr, yr);
+                    if (cost < best) best = cost, pick = b, side = c % 2;
+                }
+                plptex(side ? pick.x1 : pick.x0, pick.y0 + 0.3 * h, 1, 0, side ? 1.0 : 0.0, s->label);
+                if (ntaken < 32) taken[ntaken++] = pick;
+            }
         } else if (s->kind == S_VLINE) {
             double xv = tr(p->logx, s->x[0]);
             if (!isfinite(xv)) continue;
@@ -904,10 +1042,21 @@ static void draw_panel(const fig_panel *p, double chr0)
             set_line_style(s->dashed);
             plline(2, lx, ly);
             set_line_style(0);
-            /* horizontal, just below the top, on the side of the line with more room */
-            if (s->label) {
-                int right = xv < xr[0] + 0.6 * dx;
-                plptex(xv + (right ? 0.012 : -0.012) * dx, yr[1] - 0.05 * dy, 1, 0, right ? 0.0 : 1.0, s->label);
+            if (s->label) { /* horizontal, beside the line, in the highest free row */
+                double w, h, best = INFINITY;
+                label_size(s->label, xr, yr, &w, &h);
+                label_box pick = {0};
+                int side = 0;
+                for (int c = 0; c < 10; c++) {
+                    int row = c / 2, right = c % 2 == 0;
+                    double x0 = right ? xv + 0.012 * dx : xv - 0.012 * dx - w;
+                    double y1 = yr[1] - 0.02 * dy - row * 1.1 * h;
+                    label_box b = {x0, x0 + w, y1 - h, y1};
+                    double cost = box_cost(p, &b, taken, ntaken, blocked, nblocked, xr, yr) + 0.5 * row;
+                    if (cost < best) best = cost, pick = b, side = right;
+                }
+                plptex(side ? pick.x0 : pick.x1, pick.y0 + 0.3 * h, 1, 0, side ? 0.0 : 1.0, s->label);
+                if (ntaken < 32) taken[ntaken++] = pick;
             }
         } else {
             double xv = tr(p->logx, s->x[0]), yv = tr(p->logy, s->y[0]);

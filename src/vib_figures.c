@@ -76,7 +76,7 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
     if (!f) return BPEL_ENOMEM;
     fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
     fig_labels(pa, XLABEL, "g(ω) (ps)", "(a)");
-    fig_labels(pb, XLABEL, "g(ω)/ω² ((rad/ps)#u-3#d)", "(b)");
+    fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)"); /* as Fig. 1b */
     fig_panel *in = fig_inset(pa, 0.05, 0.45, 0.5, 0.97);
     if (in) fig_labels(in, XLABEL, "g(ω)", NULL);
     double top = 0, xmax = 10;
@@ -84,6 +84,7 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
         double *w, *g, *r;
         size_t m = positive_bins(d[s], &w, &g, &r);
         fig_style st = {.label = labels[s], .color = 1 + s % FIG_NCOLORS};
+        for (size_t k = 0; k < m; k++) r[k] *= 1e6;
         fig_line(pa, m, w, g, &st);
         fig_line(pb, m, w, r, &st);
         size_t lo = 0;
@@ -97,8 +98,8 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
         free(r);
     }
     if (debye_level > 0) {
-        fig_hline(pb, debye_level, "Debye level");
-        top = fmax(top, debye_level);
+        fig_hline(pb, 1e6 * debye_level, "Debye level");
+        top = fmax(top, 1e6 * debye_level);
     }
     fig_xrange(pb, 0, xmax);
     fig_yrange(pb, 0, 1.3 * top);
