@@ -799,7 +799,12 @@ static void panel_viewport(const fig_panel *p, double vp[4])
         vp[3] = pv[2] + p->frac[3] * (pv[3] - pv[2]);
         return;
     }
-    vp[0] = 0.14;
+    /* room on the left for wide y tick labels (e.g. -0.001) and the title beside them */
+    double xr[2], yr[2];
+    panel_range(p, xr, yr);
+    axis_info ai = {{p->logx, p->logy}, {xr[1] - xr[0], yr[1] - yr[0]}};
+    double wch = ylabel_width(&ai, yr[0], yr[1]) / 0.62;
+    vp[0] = 0.14 + fmax(0.0, 0.018 * (wch - 4));
     vp[1] = p->has_cbar ? 0.78 : 0.95;
     vp[2] = 0.13;
     vp[3] = p->title ? 0.91 : 0.95;

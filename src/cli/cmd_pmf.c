@@ -204,7 +204,7 @@ int cmd_pmf(int argc, char **argv)
     char lab[160];
     snprintf(lab, sizeof lab, "quadratic fit, k = %.3g eV/Å#u2#d", wl.k);
     fig_line(p, nb, r.r, par, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
-    fig_legend(p, FIG_LEGEND_TOP_RIGHT);
+    fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT); /* the well and its right flank fill the top */
     p = fig_panel_at(f, 0, 1);
     fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b) inside the first well");
     x0 = wl.r_left - 0.2;
