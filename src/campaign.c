@@ -750,6 +750,9 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     cJSON_AddNumberToObject(js, "dq_atom_max_eV", sum->dq_max);
     cJSON_AddStringToObject(js, "method", c->p.artn.method == ARTN_METHOD_LOWEST ? "lowest" : "artn");
     cJSON_AddNumberToObject(js, "searches_per_atom", c->p.searches);
+    /* the moving region is part of the method: ΔQ depends on it (docs/artn.md) */
+    if (c->p.region.whole) cJSON_AddStringToObject(js, "region", "all");
+    else cJSON_AddNumberToObject(js, "region_radius_A", c->p.region.radius);
     cJSON_AddNumberToObject(js, "seed", (double)c->p.seed);
     char *txt = cJSON_Print(js);
     snprintf(path, sizeof path, "%s/summary.json", dir);

@@ -99,6 +99,8 @@ awk -F, 'NR == 2 && $4 == "accepted" && ($16 == 0 || $16 == 1) { ok = 1 } END { 
 nat=$(awk '/ atoms$/ { print $1; exit }' glass.data)
 awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms") c = k; next }
   { rows++; if ($c != n) bad = 1 } END { exit !(c && rows == 2 && !bad) }' whole/events.csv
+grep -q '"region":	"all"' whole/summary.json
+grep -q '"region_radius_A":	6' serial/summary.json
 
 # the slowest-ascent method runs on the same machinery
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null

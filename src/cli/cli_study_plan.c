@@ -331,7 +331,7 @@ static const key_number key_numbers[] = {
     {"ξ of ΔQ", "correlate", "autocorrelation.y.xi", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
     {"r where C(r) = e⁻³, 1/I_BP", "correlate", "autocorrelation.x.r_at_e-3", "Å", "5.9", 1},
     {"r where C(r) = e⁻³, ΔQ", "correlate", "autocorrelation.y.r_at_e-3", "Å", "5.9", 1},
-    {"Mean activation energy ΔQ", "artn", "dq_atom_mean_eV", "eV", "—", 1},
+    {"Mean activation energy ΔQ (moving region: artn/summary.json)", "artn", "dq_atom_mean_eV", "eV", "— (region-dependent: docs/artn.md)", 1},
     {"γ_ave over all modes", "gruneisen", "gamma_ave", "", "1–2 (Fig. 11b)", 1},
     {"Glass transition Tg", "tg", "Tg_K", "K", "650", 1},
 };
