@@ -826,6 +826,11 @@ static int label_chars(const char *t)
     int n = 0;
     for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
         if ((*c & 0xC0) == 0x80) continue;
+        if (*c == '#' && c[1] == '(') { /* #(NNNN): one glyph */
+            while (c[1] && *c != ')') c++;
+            n++;
+            continue;
+        }
         if (*c == '#' && c[1]) {
             c++;
             continue;

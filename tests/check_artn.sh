@@ -101,6 +101,9 @@ awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms
   { rows++; if ($c != n) bad = 1 } END { exit !(c && rows == 2 && !bad) }' whole/events.csv
 grep -q '"region":	"all"' whole/summary.json
 grep -q '"region_radius_A":	6' serial/summary.json
+# the last --region wins
+"$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --region all --region 5 --out last > /dev/null
+grep -q '"region_radius_A":	5' last/summary.json
 
 # the slowest-ascent method runs on the same machinery
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null

@@ -153,7 +153,7 @@ int cmd_artn(int argc, char **argv)
             } else if (!strcmp(a, "--ftol")) cp.artn.ftol = d;
             else if (!strcmp(a, "--kick")) cp.artn.kick_norm = d;
             else if (!strcmp(a, "--kick-radius")) cp.artn.kick_radius = d;
-            else cp.region.radius = d;
+            else cp.region.radius = d, cp.region.whole = 0; /* the last --region wins */
         } else if (a[0] == '-') {
             return cli_usage_error("artn", "unknown option %s", a);
         } else if (!data) {
