@@ -49,12 +49,15 @@ void artn_defaults(artn_params *p)
     p->lost_eigval = 0.0;
     p->max_lost = 20;
     p->climb_lanczos_every = 2;
+    p->climb_lanczos_below = 2.0; /* × eigval_threshold */
+    p->climb_lanczos_fperp = 0.0;
     p->climb_newton = 0;
     p->push_lanczos_kappa = 0.2;
     p->push_lanczos_every = 4;
     p->push_follow = 0;
     p->push_follow_below = 0.0;
-    p->push_from_min = 1;
+    p->push_from_min = 0; /* along the kick, as LAMMPS-ARTn: with every atom free the displacement
+                             from the minimum relaxes back and the push never leaves the basin */
     p->ridge_exit = 1;
     p->max_refine = 2;
     p->refine_step = 0.6;
@@ -73,12 +76,13 @@ void artn_defaults(artn_params *p)
     p->same_min = 0.1;
     lanczos_defaults(&p->lanczos);
     p->lanczos.min_iter = 3;
-    p->lanczos.max_iter = 16;
-    p->lanczos.tol = 0.1; /* an upper bound on λ_min either way; see docs/artn.md */
+    p->lanczos.max_iter = 30;
+    p->lanczos.tol = 0.01; /* the whole glass has many soft modes near 0: a loose Ritz value
+                              flips the sign of λ in the climb (docs/artn.md) */
     p->lanczos.eps = 1e-2;
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
-    p->lanczos_check.max_iter = 30;
+    p->lanczos_check.max_iter = 20;
     p->lanczos_check.tol = 1e-2;
     p->lanczos_check.eps = 1e-2;
     p->ascent_step = 0.05;
@@ -114,7 +118,9 @@ static const param_entry param_table[] = {
     PR(ridge_exit, 'i', "1: leave the push past a ridge when the lowest eigenvalue is negative", 'z'),
     PR(push_follow, 'i', "1: once the lowest eigenvalue is below push_follow_below, push along its eigenvector", 'z'),
     PR(push_follow_below, 'd', "eV/Å², see push_follow", 'a'),
-    PI(climb_lanczos_every, "refresh the eigenvector every this many climb steps while λ < 2·threshold"),
+    PI(climb_lanczos_every, "refresh the eigenvector every this many climb steps while λ < climb_lanczos_below·threshold"),
+    PR(climb_lanczos_below, 'd', "see climb_lanczos_every (a multiple of eigval_threshold)", 'z'),
+    PR(climb_lanczos_fperp, 'd', "eV/Å: ... and while λ < 0 and the force perpendicular to v exceeds this (0: off)", 'z'),
     PR(climb_newton, 'i', "1: Newton step along the eigenvector, L-BFGS perpendicular", 'z'),
     PR(climb_convex_follow, 'i', "1: where the climb finds positive curvature, push uphill along the lowest mode", 'z'),
     PD(climb_step, "Å, largest climb step"),
@@ -551,6 +557,14 @@ static int push_phase(search *s, artn_result *r)
     return 0;
 }
 
+/* Largest component of the force perpendicular to the unit vector d. */
+static double perp_fmax(const search *s, const double *d)
+{
+    double c = dot(s->n, s->v[V_F], d), m = 0;
+    for (size_t i = 0; i < s->n; i++) m = fmax(m, fabs(s->v[V_F][i] - c * d[i]));
+    return m;
+}
+
 /* Climb along the lowest eigenvector to the saddle. Returns the status. */
 static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, int *status)
 {
@@ -566,7 +580,9 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
         if (k == 0 && have_mode) {
             lam = p->eigval_threshold - 1e-9; /* just measured by the push */
             lz_age = 0;
-        } else if (!(lam < 2 * p->eigval_threshold && lz_age < p->climb_lanczos_every - 1)) {
+        } else if (!((lam < p->climb_lanczos_below * p->eigval_threshold ||
+                      (lam < 0 && p->climb_lanczos_fperp > 0 && perp_fmax(s, eig) > p->climb_lanczos_fperp)) &&
+                     lz_age < p->climb_lanczos_every - 1)) {
             if ((rc = lowest_mode(s, &p->lanczos, NULL, &lam))) return rc;
             lz_age = 0;
         } else {
@@ -725,11 +741,19 @@ static int ascent_phase(search *s, artn_result *r)
 
 /* Relax from the saddle displaced by `sign`·push_over along the eigenvector;
  * result left in V_U. */
-static int relax_side(search *s, const double *u_saddle, const double *eig, double sign, double *energy)
+static int relax_side(search *s, const double *u_saddle, const double *eig, double sign, double e_initial,
+                      double *energy)
 {
     const artn_params *p = s->p;
     for (size_t i = 0; i < s->n; i++) s->v[V_U][i] = u_saddle[i] + sign * p->push_over * eig[i];
     int rc = relax(s, p->relax_ftol, p->max_relax);
+    /* Soft modes of a glass (λ ~ 0.01 eV/Å²) leave a relaxation stopped at
+     * relax_ftol up to ~F/λ away from its minimum: near the initial minimum
+     * (in energy and distance), relax on to a 20 times tighter tolerance
+     * before the distance decides whether it came back. */
+    if ((rc == BPEL_OK || rc == BPEL_ECONV) && fabs(s->energy - e_initial) < 0.05 &&
+        max_atom_disp(s->n, s->v[V_U]) < 5 * p->same_min)
+        rc = relax(s, p->relax_ftol / 20, p->max_relax);
     *energy = s->energy;
     return rc == BPEL_ECONV ? BPEL_OK : rc; /* an unconverged relaxation is judged by where it ended */
 }
@@ -833,7 +857,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     /* both sides: the one against the displacement should come back */
     double sign = dot(n, r->u_saddle, r->eigvec) > 0 ? -1.0 : 1.0;
     double e_back, e_fwd;
-    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, sign, &e_back))) goto out;
+    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, sign, r->e_initial, &e_back))) goto out;
     n = s.n; /* relaxations may grow the model: the saddle vectors get zero tails */
     double d_back = max_atom_disp(n, s.v[V_U]);
     double *u_back = bpel_malloc(n * sizeof(double));
@@ -847,7 +871,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     memset(us + r->ndof, 0, (s.m->ndof_max - r->ndof) * sizeof(double));
     memset(ev + r->ndof, 0, (s.m->ndof_max - r->ndof) * sizeof(double));
     r->ndof = n;
-    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, -sign, &e_fwd))) { free(u_back); goto out; }
+    if ((rc = relax_side(&s, r->u_saddle, r->eigvec, -sign, r->e_initial, &e_fwd))) { free(u_back); goto out; }
     if (s.n > n) { /* grew again: extend the back-side vector too */
         double *ub = bpel_realloc(u_back, s.n * sizeof(double));
         if (!ub) { free(u_back); rc = BPEL_ENOMEM; goto out; }

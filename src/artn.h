@@ -83,11 +83,13 @@ typedef struct artn_params {
     int perp_push;           /* perpendicular relaxation steps per push step (3) */
     double push_lanczos_kappa; /* eV/Å²: Lanczos in the push when the curvature along it is below this (0.2) */
     int push_lanczos_every;  /* ... and at least every this many push steps (4) */
-    int push_from_min;       /* 1: push along the displacement from the minimum, as ART does; 0: along the kick (1) */
+    int push_from_min;       /* 1: push along the displacement from the minimum, as ART does; 0: along the kick, as LAMMPS-ARTn (0) */
     int ridge_exit;          /* 1: also leave the push when the energy starts to fall along it and λ_min < 0 (1) */
     int push_follow;         /* 1: once λ_min < push_follow_below, push along the lowest eigenvector (0) */
     double push_follow_below; /* eV/Å² (0) */
-    int climb_lanczos_every; /* while λ < 2·threshold, refresh the eigenvector every this many climb steps (2) */
+    int climb_lanczos_every; /* while λ < climb_lanczos_below·threshold, refresh the eigenvector every this many climb steps (2) */
+    double climb_lanczos_below; /* (2) */
+    double climb_lanczos_fperp; /* eV/Å: ... and while λ < 0 and the largest force component perpendicular to v exceeds this (0: off) */
     int climb_convex_follow; /* 1: where the climb finds λ > 0, push uphill along v, not away from the minimum (0) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */

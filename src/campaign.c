@@ -28,11 +28,13 @@ void campaign_defaults(campaign_params *p)
     memset(p, 0, sizeof *p);
     artn_defaults(&p->artn);
     lf_defaults(&p->region);
+    p->region.whole = 1; /* every atom free: the paper's set-up (SPEC §5); a region is opt-in */
     p->searches = 20;
     p->seed = 1;
     p->full_check = 1;
     p->nmoved = 5;
     p->took_part = 0.1;
+    p->store_disp = 0.0;
     p->hist_bin = 0.05;
 }
 
@@ -53,7 +55,46 @@ struct campaign_worker {
     bpel_system *full;    /* for the full-system check */
     bpel_forces *fo;
     double *x;
+    /* every atom free (region.whole): the fast kernel on the whole glass */
+    bpel_system *gs;      /* positions x⁰ + u (+ the lattice shifts of wrapping) */
+    bpel_forces *gfo;
+    double *gshift;       /* [3n] lattice translation each atom picked up when wrapped */
 };
+
+/* The whole glass as an ARTn model: u is indexed in the region's dof order
+ * (the central atom first); positions x⁰ + u go to the fast kernel of
+ * forces.c (half list with a skin, the same tables as every other path). */
+static int whole_eval(void *ctx, const double *u, double *energy, double *f)
+{
+    campaign_worker *w = ctx;
+    const bpel_system *s0 = lf_shared_system(w->c->sh);
+    const size_t *atoms = lf_region_atoms(w->reg);
+    size_t n = s0->n;
+    double *x = w->gs->x;
+    for (size_t a = 0; a < n; a++) {
+        size_t i = atoms[a];
+        for (int q = 0; q < 3; q++) x[3 * i + q] = s0->x[3 * i + q] + u[3 * a + q] + w->gshift[3 * i + q];
+    }
+    bpel_eval ev;
+    int rc = forces_compute(w->gfo, w->gs, FORCES_ENERGY, &ev);
+    if (rc) return rc;
+    for (size_t a = 0; a < n; a++) {
+        size_t i = atoms[a];
+        for (int q = 0; q < 3; q++) {
+            f[3 * a + q] = ev.f[3 * i + q];
+            /* a rebuild may have wrapped the atom: remember the lattice shift */
+            w->gshift[3 * i + q] = x[3 * i + q] - s0->x[3 * i + q] - u[3 * a + q];
+        }
+    }
+    *energy = ev.energy;
+    return BPEL_OK;
+}
+
+static int whole_translational(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
 
 static uint64_t splitmix(uint64_t x)
 {
@@ -176,6 +217,11 @@ int campaign_worker_create(campaign *c, campaign_worker **out)
     if (!w) return BPEL_ENOMEM;
     w->c = c;
     int rc = lf_region_create(c->sh, &c->p.region, &w->reg);
+    if (!rc && c->p.region.whole) {
+        w->gs = system_copy(lf_shared_system(c->sh));
+        w->gshift = w->gs ? bpel_calloc(3 * w->gs->n, sizeof(double)) : NULL;
+        rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->gs, 1.0, &w->gfo);
+    }
     if (!rc && c->p.full_check) {
         w->full = system_copy(lf_shared_system(c->sh));
         w->x = w->full ? bpel_malloc(3 * w->full->n * sizeof(double)) : NULL;
@@ -193,6 +239,9 @@ void campaign_worker_destroy(campaign_worker *w)
 {
     if (!w) return;
     lf_region_destroy(w->reg);
+    forces_destroy(w->gfo);
+    system_destroy(w->gs);
+    free(w->gshift);
     forces_destroy(w->fo);
     system_destroy(w->full);
     free(w->x);
@@ -266,7 +315,23 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     unsigned long aseed = gsl_rng_get(g);
     gsl_rng_free(g);
 
+    if (c->p.region.whole) {
+        /* every search starts from the same state of the whole-glass model
+         * (positions, lattice shifts, a fresh neighbour list), so its round-off
+         * does not depend on which searches this worker ran before: results
+         * are identical for any number of threads or ranks */
+        forces_destroy(w->gfo);
+        w->gfo = NULL;
+        memcpy(w->gs->x, s->x, 3 * s->n * sizeof(double));
+        memset(w->gshift, 0, 3 * s->n * sizeof(double));
+        int frc = forces_create(c->pot, c->map, w->gs, 1.0, &w->gfo);
+        if (frc) {
+            free(kick);
+            return frc;
+        }
+    }
     artn_model m = {ndof, lf_region_max_dof(w->reg), lf_eval, lf_grow, lf_translational, w->reg};
+    if (c->p.region.whole) m = (artn_model){ndof, ndof, whole_eval, NULL, whole_translational, w};
     artn_result r;
     int rc = artn_search(&m, kick, aseed, &c->p.artn, &r);
     free(kick);
@@ -329,9 +394,24 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
     int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
-    if (!rc) rc = sb_printf(&b, " %ld", keep ? (long)(r.ndof / 3) : 0L);
-    if (keep) {
+    /* the atoms of the event: every moving atom, or with store_disp > 0 those
+     * displaced more than that at the saddle or the final minimum (and the
+     * central atom); the others are at their positions in the data file */
+    size_t nkeep = 0;
+    double sd2 = c->p.store_disp * c->p.store_disp;
+    unsigned char *store = keep ? bpel_calloc(r.ndof / 3 + 1, 1) : NULL;
+    if (keep && !store) rc = BPEL_ENOMEM;
+    for (size_t a = 0; keep && store && a < r.ndof / 3; a++) {
+        const double *us = r.u_saddle + 3 * a, *uf = r.u_final ? r.u_final + 3 * a : NULL;
+        double d2 = us[0] * us[0] + us[1] * us[1] + us[2] * us[2];
+        if (uf) d2 = fmax(d2, uf[0] * uf[0] + uf[1] * uf[1] + uf[2] * uf[2]);
+        store[a] = a == 0 || sd2 <= 0 || d2 > sd2;
+        nkeep += store[a];
+    }
+    if (!rc) rc = sb_printf(&b, " %ld", (long)nkeep);
+    if (keep && store) {
         for (size_t a = 0; a < r.ndof / 3 && !rc; a++) {
+            if (!store[a]) continue;
             const double *x0 = s->x + 3 * atoms[a];
             const double *us = r.u_saddle + 3 * a;
             double xf[3] = {NAN, NAN, NAN}; /* no final minimum without the relaxation */
@@ -341,6 +421,7 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
                            x0[1] + us[1], x0[2] + us[2], xf[0], xf[1], xf[2]);
         }
     }
+    free(store);
     if (!rc) rc = sb_printf(&b, " END\n");
     *accepted = r.status == ARTN_ACCEPTED;
     artn_result_free(&r);
@@ -556,7 +637,7 @@ static void dump_header(FILE *fp, const bpel_system *s, long step, long n)
     } else {
         fprintf(fp, "ITEM: BOX BOUNDS pp pp pp\n%.10f %.10f\n%.10f %.10f\n%.10f %.10f\n", xlo, xhi, ylo, yhi, zlo, zhi);
     }
-    fprintf(fp, "ITEM: ATOMS id x y z\n");
+    fprintf(fp, "ITEM: ATOMS id type x y z\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -615,11 +696,12 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     snprintf(path, sizeof path, "%s/dq_map.xyz", dir);
     xy = fopen(path, "w");
     if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
-    fprintf(ev, "row,atom,search,status,dq,e_saddle,e_final,force_calls,force_calls_total,fmax_eV_per_A,"
+    fprintf(ev, "row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
                 "connected,region_atoms,moved_most\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
+    size_t *id_order = system_id_order(s);
     double ttot = 0;
     size_t nacc = 0;
     for (size_t k = 0; k < nrec; k++) {
@@ -642,39 +724,57 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             int used;
             if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
             p += used;
-            fprintf(sd, "%lld %.9f %.9f %.9f\n", id, v[0], v[1], v[2]);
-            if (has_final) fprintf(md, "%lld %.9f %.9f %.9f\n", id, v[3], v[4], v[5]);
+            long ia = id_order ? system_find_id(s, id_order, id) : -1;
+            int ty = ia >= 0 ? s->type[ia] : 0;
+            fprintf(sd, "%lld %d %.9f %.9f %.9f\n", id, ty, v[0], v[1], v[2]);
+            if (has_final) fprintf(md, "%lld %d %.9f %.9f %.9f\n", id, ty, v[3], v[4], v[5]);
         }
     }
-    /* per atom */
-    fprintf(at, "id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried\n");
+    /* per atom: the mean over every accepted saddle, and over those that relax
+     * back to the initial minimum (connected) */
+    fprintf(at, "id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried,dq_connected_mean_eV,n_connected\n");
     double *amean = bpel_malloc((c->natoms + 1) * sizeof(double));
-    double *map_dq = bpel_calloc(s->n, sizeof(double)), *map_n = bpel_calloc(s->n, sizeof(double));
+    double *cmean = bpel_malloc((c->natoms + 1) * sizeof(double));
+    double *map_dq = bpel_malloc(s->n * sizeof(double)), *map_n = bpel_calloc(s->n, sizeof(double));
+    double *map_dqc = bpel_malloc(s->n * sizeof(double));
     size_t *order = system_id_order(s);
-    size_t na = 0, q = 0;
+    if (!amean || !cmean || !map_dq || !map_n || !map_dqc || !order || !calls || !dqs) {
+        rc = BPEL_ENOMEM;
+        goto out_free;
+    }
+    for (size_t i = 0; i < s->n; i++) map_dq[i] = map_dqc[i] = NAN; /* no saddle: no value, never 0 */
+    size_t na = 0, nc = 0, q = 0;
     for (size_t ai = 0; ai < c->natoms; ai++) {
         size_t i = c->atom[ai];
         int64_t id = s->id[i];
         while (q < nrec && rec[q].id < id) q++;
-        double sumd = 0, sum2 = 0;
-        int nconv = 0, ntried = 0;
+        double sumd = 0, sum2 = 0, sumc = 0;
+        int nconv = 0, ntried = 0, nconn = 0;
         for (size_t k = q; k < nrec && rec[k].id == id; k++) {
             ntried++;
             if (rec[k].status == ARTN_ACCEPTED) {
                 nconv++;
                 sumd += rec[k].dq;
                 sum2 += rec[k].dq * rec[k].dq;
+                if (rec[k].connected == 1) {
+                    nconn++;
+                    sumc += rec[k].dq;
+                }
             }
         }
         if (!ntried) continue;
-        double mean = nconv ? sumd / nconv : NAN;
+        double mean = nconv ? sumd / nconv : NAN, meanc = nconn ? sumc / nconn : NAN;
         double sd2 = nconv > 1 ? (sum2 - nconv * mean * mean) / (nconv - 1) : 0;
-        fprintf(at, "%lld,%d,%s,%.8f,%.8f,%d,%d\n", (long long)id, s->type[i], s->element[s->type[i]], mean,
-                nconv ? sqrt(fmax(sd2, 0)) : NAN, nconv, ntried);
+        fprintf(at, "%lld,%d,%s,%.8f,%.8f,%d,%d,%.8f,%d\n", (long long)id, s->type[i], s->element[s->type[i]], mean,
+                nconv ? sqrt(fmax(sd2, 0)) : NAN, nconv, ntried, meanc, nconn);
+        map_n[i] = nconv;
         if (nconv) {
             amean[na++] = mean;
             map_dq[i] = mean;
-            map_n[i] = nconv;
+        }
+        if (nconn) {
+            cmean[nc++] = meanc;
+            map_dqc[i] = meanc;
         }
     }
     /* histogram of event ΔQ */
@@ -711,8 +811,9 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         }
         fig_destroy(f);
     }
-    bpel_column cols[3] = {{"type", NULL, 0, 0}, {"dq_mean_eV", map_dq, 1, 0}, {"n_converged", map_n, 1, 0}};
-    xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy (0 where none converged)");
+    bpel_column cols[3] = {{"dq_mean_eV", map_dq, 1, 0}, {"dq_connected_mean_eV", map_dqc, 1, 0},
+                           {"n_converged", map_n, 1, 0}};
+    xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
     sum->tried = nrec;
     sum->accepted = nacc;
     sum->mean_time_s = nrec ? ttot / nrec : 0;
@@ -741,6 +842,27 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             }
         cJSON_AddNumberToObject(js, "accepted_checked_for_connection", (double)nchk);
         cJSON_AddNumberToObject(js, "accepted_connected_to_initial_minimum", (double)nconn);
+        cJSON_AddNumberToObject(js, "connected_fraction", nchk ? (double)nconn / nchk : NAN);
+        sum->checked = nchk;
+        sum->connected = nconn;
+    }
+    {
+        double all = 0;
+        for (size_t k = 0; k < nrec; k++) all += (double)rec[k].calls;
+        sum->calls_per_saddle = nacc ? all / nacc : NAN;
+        cJSON_AddNumberToObject(js, "force_calls_per_saddle_all_searches", sum->calls_per_saddle);
+    }
+    if (nacc) { /* event-level ΔQ quartiles (every accepted saddle) */
+        qsort(dqs, nacc, sizeof(double), cmp_double);
+        cJSON_AddNumberToObject(js, "dq_event_q1_eV", gsl_stats_quantile_from_sorted_data(dqs, 1, nacc, 0.25));
+        cJSON_AddNumberToObject(js, "dq_event_median_eV", gsl_stats_median_from_sorted_data(dqs, 1, nacc));
+        cJSON_AddNumberToObject(js, "dq_event_q3_eV", gsl_stats_quantile_from_sorted_data(dqs, 1, nacc, 0.75));
+    }
+    cJSON_AddNumberToObject(js, "atoms_with_connected_saddle", (double)nc);
+    if (nc) {
+        qsort(cmean, nc, sizeof(double), cmp_double);
+        cJSON_AddNumberToObject(js, "dq_atom_connected_mean_eV", gsl_stats_mean(cmean, 1, nc));
+        cJSON_AddNumberToObject(js, "dq_atom_connected_median_eV", gsl_stats_median_from_sorted_data(cmean, 1, nc));
     }
     cJSON_AddNumberToObject(js, "mean_time_per_search_s", sum->mean_time_s);
     cJSON_AddNumberToObject(js, "atoms_with_saddle", (double)na);
@@ -761,10 +883,14 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     else rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
     free(txt);
     cJSON_Delete(js);
+out_free:
+    free(id_order);
     free(calls);
     free(dqs);
     free(amean);
+    free(cmean);
     free(map_dq);
+    free(map_dqc);
     free(map_n);
     free(order);
 done:

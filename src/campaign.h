@@ -10,11 +10,15 @@
  * loses at most the searches in flight. Outputs are made from the log,
  * sorted by (atom id, search):
  *   events.csv   one row per search (ΔQ in eV, status, force calls, ...)
- *   atoms.csv    id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried
+ *   atoms.csv    id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried,
+ *                dq_connected_mean_eV,n_connected (the mean over the saddles that
+ *                relax back to the initial minimum; NaN where none)
  *   saddles.dump, minima.dump   accepted saddles / final minima as LAMMPS
- *                text dumps (id x y z of the moving region; the other atoms
- *                are at their reference positions: read_dump updates only
- *                the atoms listed), TIMESTEP = the row number in events.csv
+ *                text dumps (id type x y z of every moving atom: with the
+ *                default, every atom of the glass, whole frames; with a region
+ *                or store_disp the other atoms are at their reference
+ *                positions and read_dump updates only the atoms listed),
+ *                TIMESTEP = the row number in events.csv
  *   dq_histogram.csv, dq_map.xyz (extended XYZ with per-atom mean ΔQ),
  *   summary.json */
 #ifndef BPEL_CAMPAIGN_H
@@ -39,6 +43,8 @@ typedef struct campaign_params {
     int nmoved;             /* atoms listed as "moved most" per event (5) */
     double took_part;       /* Å: the central atom took part if it moved at least this at the saddle (0.1) */
     double hist_bin;        /* eV, ΔQ histogram bin (0.05) */
+    double store_disp;      /* Å: keep in the log and dumps only atoms displaced more than this at the
+                               saddle or final minimum (0: every moving atom, exact frames) */
 } campaign_params;
 
 void campaign_defaults(campaign_params *p);
@@ -79,6 +85,8 @@ typedef struct campaign_summary {
     double median_calls;        /* force calls to a checked saddle, accepted searches */
     double mean_time_s;         /* wall time per search */
     double dq_mean, dq_median, dq_min, dq_max; /* per-atom mean ΔQ over atoms with ≥1 saddle, eV */
+    size_t checked, connected;  /* accepted saddles whose connection was checked / that relax back */
+    double calls_per_saddle;    /* force calls to the saddle of every search (failed ones too) per accepted saddle */
 } campaign_summary;
 int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum);
 

@@ -37,7 +37,8 @@ strip() { cut -d, -f1-10,12- "$1"; } # events.csv without nothing run-dependent 
 cmp serial/events.csv threads/events.csv
 cmp serial/atoms.csv threads/atoms.csv
 [ "$(wc -l < serial/events.csv)" -eq 5 ]
-head -1 serial/atoms.csv | grep -q '^id,type,element,dq_mean_eV'
+head -1 serial/atoms.csv | grep -q '^id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried,dq_connected_mean_eV,n_connected$'
+head -1 serial/events.csv | grep -q '^row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,'
 grep -q '"searches_tried":	4' serial/summary.json
 
 if command -v mpirun >/dev/null; then
@@ -89,21 +90,40 @@ printf 'ev 40 1 accepted 0.1 -1 -1 12 12 0.01' >> killed/events.log   # torn: no
 cmp serial/events.csv killed/events.csv
 cmp serial/atoms.csv killed/atoms.csv
 [ "$(grep -c ' END$' killed/events.log)" -eq 4 ]
-# with the relaxations: the connection is recorded, final minima are dumped
-"$BPEL" artn glass.data --atoms 40 --searches 1 --seed 7 --out connect > /dev/null
+# with the relaxations: the connection is recorded, final minima are dumped,
+# and each flag agrees with an independent LAMMPS relaxation from the saddle
+"$BPEL" artn glass.data --atoms 3,40,77,120,160,200 --searches 3 --seed 7 --out connect > connect.txt
 awk -F, 'NR == 2 && $4 == "accepted" && ($16 == 0 || $16 == 1) { ok = 1 } END { exit !ok }' connect/events.csv
-[ "$(grep -c TIMESTEP connect/minima.dump)" -eq 1 ]
+nacc=$(grep -c ',accepted,' connect/events.csv)
+[ "$(grep -c TIMESTEP connect/minima.dump)" -eq "$nacc" ]
+grep -q '^connected to the initial minimum: ' connect.txt
+grep -q '"connected_fraction":' connect/summary.json
+python3 "$BPEL_SOURCE_DIR/tests/artn_connect_check.py" glass.data connect "$POT" lmp
+# at least one connected and one disconnected saddle, so both answers were checked
+awk -F, '$4 == "accepted" { c[$16]++ } END { exit !(c[0] >= 1 && c[1] >= 1) }' connect/events.csv
 
-# --region all: every atom of the glass moves in every search
-"$BPEL" artn glass.data --atoms 3,40 --searches 1 --seed 7 --no-connect --region all --out whole > /dev/null
+# the default: every atom of the glass moves in every search; saddle frames
+# are whole configurations with types
 nat=$(awk '/ atoms$/ { print $1; exit }' glass.data)
 awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms") c = k; next }
-  { rows++; if ($c != n) bad = 1 } END { exit !(c && rows == 2 && !bad) }' whole/events.csv
-grep -q '"region":	"all"' whole/summary.json
-grep -q '"region_radius_A":	6' serial/summary.json
-# the last --region wins
+  { rows++; if ($c != n) bad = 1 } END { exit !(c && rows == 4 && !bad) }' serial/events.csv
+grep -q '"region":	"all"' serial/summary.json
+grep -q '^ITEM: ATOMS id type x y z$' serial/saddles.dump
+awk -v n="$nat" '/^ITEM: NUMBER OF ATOMS/ { getline; if ($1 != n) bad = 1; k++ } END { exit !(k >= 1 && !bad) }' serial/saddles.dump
+# --region X: the opt-in moving region inside a frozen glass; the last --region wins
+"$BPEL" artn glass.data --atoms 3,40 --searches 1 --seed 7 --no-connect --region 6 --out region > /dev/null
+grep -q '"region_radius_A":	6' region/summary.json
+awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms") c = k; next }
+  { if ($c >= n) bad = 1 } END { exit !(c && !bad) }' region/events.csv
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --region all --region 5 --out last > /dev/null
 grep -q '"region_radius_A":	5' last/summary.json
+"$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --region 5 --region all --out last2 > /dev/null
+grep -q '"region":	"all"' last2/summary.json
+# store_disp: only atoms displaced more than 0.05 Å are logged and dumped
+"$BPEL" artn glass.data --atoms 40 --searches 1 --seed 7 --no-connect --param store_disp=0.05 --out small > /dev/null
+awk -v n="$nat" '/^ITEM: NUMBER OF ATOMS/ { getline; if ($1 >= n || $1 < 1) bad = 1; k++ } END { exit !(k == 0 || !bad) }' small/saddles.dump
+if "$BPEL" artn glass.data --out x --param store_disp=-1 2>err.txt; then echo "accepted a negative store_disp"; exit 1; fi
+grep -q "store_disp" err.txt
 
 # the slowest-ascent method runs on the same machinery
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --method lowest --out lowest > /dev/null

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "artn.h"
+#include "campaign.h"
 #include "error.h"
 #include "lanczos.h"
 
@@ -246,6 +247,24 @@ static void test_artn_muller_brown(void **state)
     assert_int_equal(nknown, nacc);
 }
 
+/* The defaults are the paper's search (SPEC §5): kick 0.1 Å within 2 Å, exit
+ * below −0.30 eV/Å², every force component below 0.05 eV/Å, the push along
+ * the kick as LAMMPS-ARTn, and in a campaign every atom of the glass free. */
+static void test_artn_defaults_are_the_papers(void **state)
+{
+    (void)state;
+    campaign_params c;
+    campaign_defaults(&c);
+    assert_true(c.artn.kick_norm == 0.1);
+    assert_true(c.artn.kick_radius == 2.0);
+    assert_true(c.artn.eigval_threshold == -0.30);
+    assert_true(c.artn.ftol == 0.05);
+    assert_int_equal(c.artn.push_from_min, 0);
+    assert_int_equal(c.searches, 20);
+    assert_int_equal(c.region.whole, 1);
+    assert_true(c.store_disp == 0.0);
+}
+
 /* The status names round-trip. */
 static void test_artn_status_names(void **state)
 {
@@ -283,6 +302,11 @@ static void test_artn_param_set(void **state)
     assert_int_equal(artn_param_set(&p, "lanczos.resid_tol", "0"), BPEL_OK);
     assert_int_equal(artn_param_set(&p, "second_min", "-0.01"), BPEL_OK);
     assert_true(p.eigval_threshold == -0.5);
+    assert_int_equal(artn_param_set(&p, "climb_lanczos_fperp", "0.3"), BPEL_OK);
+    assert_true(p.climb_lanczos_fperp == 0.3);
+    assert_int_not_equal(artn_param_set(&p, "climb_lanczos_fperp", "-1"), BPEL_OK);
+    assert_int_equal(artn_param_set(&p, "climb_lanczos_below", "1"), BPEL_OK);
+    assert_true(p.climb_lanczos_below == 1.0);
     char buf[8192] = {0};
     FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
     assert_non_null(fp);
@@ -298,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_lanczos_quadratic),
         cmocka_unit_test(test_artn_muller_brown),
         cmocka_unit_test(test_artn_status_names),
+        cmocka_unit_test(test_artn_defaults_are_the_papers),
         cmocka_unit_test(test_artn_param_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

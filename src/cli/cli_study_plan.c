@@ -32,6 +32,7 @@
 #define MODES_IBP "I_BP_per_radps3"
 #define ARTN_TABLE "artn/atoms.csv"
 #define ARTN_DQ "dq_mean_eV"
+#define ARTN_DQ_CONN "dq_connected_mean_eV"
 #define GRUN_TABLE "gruneisen/atoms.csv"
 #define GRUN_GAMMA "gamma_i"
 
@@ -39,6 +40,26 @@ static int exists(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0;
+}
+
+/* Fewer atoms than this with a connected saddle: no correlation over the
+ * connected saddles alone (the report says "not computed"). */
+#define MIN_CONNECTED_ATOMS 20
+
+static size_t atoms_with_connected_saddle(const sample *sm)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", sm->dir, ARTN_TABLE);
+    tbl_table *t = NULL;
+    if (tbl_read(path, &t)) {
+        bpel_clear_error();
+        return 0;
+    }
+    int col = tbl_find_column(t, "n_connected");
+    size_t n = 0;
+    for (size_t r = 0; col >= 0 && r < t->nrows; r++) n += atoi(t->cells[r * t->ncols + col]) > 0;
+    tbl_destroy(t);
+    return n;
 }
 
 static void rate_tag(double rate, char *out, size_t n)
@@ -53,7 +74,7 @@ static void rate_tag(double rate, char *out, size_t n)
 
 static int plan_count(const study_config *c)
 {
-    int per = 1 + c->do_tg + c->do_modes + c->do_artn + c->do_correlate + c->do_trajectory + c->do_pmf +
+    int per = 1 + c->do_tg + c->do_modes + c->do_artn + 2 * c->do_correlate + c->do_trajectory + c->do_pmf +
               c->do_gruneisen;
     if (c->do_temperature_series && c->ntemperatures > 0) per += 1 + c->ntemperatures + 1;
     return per * c->ncompositions * c->nrates;
@@ -121,12 +142,22 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_args_split(&st, c->artn_options);
         if ((rc = study_run_step(run, &st))) return rc;
     }
-    if (c->do_correlate && c->do_modes && c->do_artn) {
-        step_init(&st, "correlate", sm->dir);
+    /* ΔQ over every accepted saddle, and over the saddles connected to the
+     * initial minimum only (correlate_connected/) */
+    for (int conn = 0; conn < 2 && c->do_correlate && c->do_modes && c->do_artn; conn++) {
+        size_t nconn = 0;
+        if (conn && (nconn = atoms_with_connected_saddle(sm)) < MIN_CONNECTED_ATOMS) {
+            run->index++;
+            printf("[%2d/%2d] %-28s skipped: %zu atoms have a connected saddle (need %d)\n", run->index, run->total,
+                   "correlate_connected", nconn, MIN_CONNECTED_ATOMS);
+            fflush(stdout);
+            continue;
+        }
+        step_init(&st, conn ? "correlate_connected" : "correlate", sm->dir);
         step_arg(&st, "correlate");
         step_arg(&st, "%s", glass);
         snprintf(p1, sizeof p1, "%s/%s:%s:inv", sm->dir, MODES_TABLE, MODES_IBP);
-        snprintf(p2, sizeof p2, "%s/%s:%s", sm->dir, ARTN_TABLE, ARTN_DQ);
+        snprintf(p2, sizeof p2, "%s/%s:%s", sm->dir, ARTN_TABLE, conn ? ARTN_DQ_CONN : ARTN_DQ);
         step_arg(&st, "--x"); step_arg(&st, "%s", p1);
         step_arg(&st, "--y"); step_arg(&st, "%s", p2);
         step_arg(&st, "--lmax"); step_arg(&st, "%.6g", c->corr_lmax);
@@ -138,7 +169,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         long bin = c->atoms / 20;
         step_arg(&st, "--bin-size"); step_arg(&st, "%ld", bin > 100 ? 100 : bin < 5 ? 5 : bin);
         step_arg(&st, "--elements"); step_arg(&st, "%s", c->elements[0] ? c->elements : "Cu,Zr");
-        step_arg(&st, "--out"); step_arg(&st, "%s/correlate", sm->dir);
+        step_arg(&st, "--out"); step_arg(&st, "%s/%s", sm->dir, conn ? "correlate_connected" : "correlate");
         step_args_split(&st, c->corr_options);
         if ((rc = study_run_step(run, &st))) return rc;
     }
@@ -226,6 +257,7 @@ static int merge_tables(const sample *sm)
     struct { const char *file, *col, *name; } want[] = {
         {MODES_TABLE, MODES_IBP, MODES_IBP}, {MODES_TABLE, "omega_BP_radps", "omega_BP_radps"},
         {ARTN_TABLE, ARTN_DQ, ARTN_DQ}, {ARTN_TABLE, "dq_std_eV", "dq_std_eV"},
+        {ARTN_TABLE, ARTN_DQ_CONN, ARTN_DQ_CONN},
         {GRUN_TABLE, GRUN_GAMMA, "gamma_i"},
     };
     enum { NW = sizeof want / sizeof want[0] };
@@ -331,7 +363,13 @@ static const key_number key_numbers[] = {
     {"ξ of ΔQ", "correlate", "autocorrelation.y.xi", "Å", "≈ 2 (C = e⁻³ at 5.9 Å)", 1},
     {"r where C(r) = e⁻³, 1/I_BP", "correlate", "autocorrelation.x.r_at_e-3", "Å", "5.9", 1},
     {"r where C(r) = e⁻³, ΔQ", "correlate", "autocorrelation.y.r_at_e-3", "Å", "5.9", 1},
-    {"Mean activation energy ΔQ (moving region: artn/summary.json)", "artn", "dq_atom_mean_eV", "eV", "— (region-dependent: docs/artn.md)", 1},
+    {"Pearson r at optimal L, connected saddles only", "correlate_connected", "pearson_r_at_optimum", "", "—", 1},
+    {"Optimal L, connected saddles only", "correlate_connected", "optimal_L", "Å", "5.9", 1},
+    {"Mean activation energy ΔQ, per atom (all accepted saddles)", "artn", "dq_atom_mean_eV", "eV", "—", 1},
+    {"Mean activation energy ΔQ, per atom (connected saddles)", "artn", "dq_atom_connected_mean_eV", "eV", "—", 1},
+    {"Median ΔQ of single saddles", "artn", "dq_event_median_eV", "eV", "—", 1},
+    {"Accepted saddles connected to the initial minimum", "artn", "connected_fraction", "", "—", 1},
+    {"ARTn searches ending at a validated saddle", "artn", "success_rate", "", "—", 1},
     {"γ_ave over all modes", "gruneisen", "gamma_ave", "", "1–2 (Fig. 11b)", 1},
     {"Glass transition Tg", "tg", "Tg_K", "K", "650", 1},
 };
@@ -342,13 +380,14 @@ static const char *part_file(const char *part)
     if (!strcmp(part, "modes")) return "modes/summary.json";
     if (!strcmp(part, "artn")) return "artn/summary.json";
     if (!strcmp(part, "correlate")) return "correlate/summary.json";
+    if (!strcmp(part, "correlate_connected")) return "correlate_connected/summary.json";
     if (!strcmp(part, "gruneisen")) return "gruneisen/summary.json";
     if (!strcmp(part, "pmf")) return "pmf/pmf.json";
     if (!strcmp(part, "trajectory")) return "trajectory/summary.json";
     return NULL;
 }
 
-static const char *parts[] = {"tg", "modes", "artn", "correlate", "gruneisen", "pmf", "trajectory", NULL};
+static const char *parts[] = {"tg", "modes", "artn", "correlate", "correlate_connected", "gruneisen", "pmf", "trajectory", NULL};
 
 /* PNG figures under a folder (two levels), sorted. */
 static int list_figures(const char *dir, char names[][700], int max)

@@ -38,8 +38,9 @@ static void usage(FILE *fp)
             "  --ftol X            saddle force tolerance, eV/Å (default 0.05)\n"
             "  --kick X            kick norm, Å (default 0.1)\n"
             "  --kick-radius X     kicked neighbours within, Å (default 2.0)\n"
-            "  --region X|all      initial moving region radius, Å (default 6.0); all: every atom\n"
-            "                      moves from the start (full-system searches, the cost grows with the glass)\n"
+            "  --region all|X      all (default): every atom of the glass is free, as in the paper and\n"
+            "                      LAMMPS-ARTn; X: only a region of radius X Å around the atom moves, the\n"
+            "                      rest frozen (cheaper, but raises ΔQ: an approximation, docs/artn.md)\n"
             "  --no-connect        do not relax to the final minimum / check the connection\n"
             "  --max-initial-force F  refuse a start whose max |F_i| exceeds F eV/Å (default 1e-3)\n"
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
@@ -56,11 +57,13 @@ static void usage(FILE *fp)
     artn_param_list(fp, &d);
     lf_params r;
     lf_defaults(&r);
-    fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r.radius, "Å, initial moving region (as --region)");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r.radius, "Å, initial moving region (with --region X)");
     fprintf(fp, "    %-24s %-8g %s\n", "region.shell", r.shell, "Å, frozen atoms this close to the region are watched");
     fprintf(fp, "    %-24s %-8g %s\n", "region.grow_force", r.grow_force, "eV/Å, a watched atom with a larger force component joins");
     fprintf(fp, "    %-24s %-8g %s\n", "region.skin", r.skin, "Å, neighbour-list skin of the region");
     fprintf(fp, "    %-24s %-8zu %s\n", "region.max_atoms", r.max_atoms, "largest region, atoms");
+    fprintf(fp, "    %-24s %-8g %s\n", "store_disp", 0.0,
+            "Å, log and dump only atoms displaced more than this (0: all; ~100 bytes per atom per saddle)");
 }
 
 typedef struct {
@@ -113,6 +116,12 @@ int cmd_artn(int argc, char **argv)
                 return cli_usage_error("artn", "--param wants NAME=VALUE, not '%s'", v);
             memcpy(name, v, (size_t)(eq - v));
             name[eq - v] = '\0';
+            if (!strcmp(name, "store_disp")) {
+                if (cli_parse_double(eq + 1, &d) || !(d >= 0))
+                    return cli_usage_error("artn", "store_disp must be a length >= 0 in Å, not '%s'", eq + 1);
+                cp.store_disp = d;
+                continue;
+            }
             int prc = !strncmp(name, "region.", 7) ? lf_param_set(&cp.region, name + 7, eq + 1)
                                                    : artn_param_set(&cp.artn, name, eq + 1);
             if (prc) return cli_usage_error("artn", "%s", bpel_errmsg());
@@ -304,6 +313,10 @@ int cmd_artn(int argc, char **argv)
         printf("searches %zu, accepted %zu (%.1f%%), median force calls per saddle %.0f, %.3f s per search\n",
                sum.tried, sum.accepted, sum.tried ? 100.0 * sum.accepted / sum.tried : 0.0, sum.median_calls,
                sum.mean_time_s);
+        printf("force calls per accepted saddle, failed searches counted: %.0f\n", sum.calls_per_saddle);
+        if (sum.checked)
+            printf("connected to the initial minimum: %zu of %zu accepted saddles (%.0f%%)\n", sum.connected, sum.checked,
+                   100.0 * sum.connected / sum.checked);
         printf("per-atom mean dQ: mean %.4f eV, median %.4f eV, range %.4f .. %.4f eV\n", sum.dq_mean, sum.dq_median,
                sum.dq_min, sum.dq_max);
     }
