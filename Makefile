@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench install clean
 
 all: build
 
@@ -23,6 +23,11 @@ test: deps
 demo: deps
 	$(MAKE) build
 	bash scripts/demo.sh $(BUILD)/bpel
+
+# PREFIX=/usr/local by default: bpel in $(PREFIX)/bin, libbpel, headers under include/bpel, bpel.pc
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	bash bench/run_all.sh $(BUILD)/bpel

@@ -80,6 +80,7 @@ void artn_defaults(artn_params *p)
     p->lanczos.tol = 0.01; /* the whole glass has many soft modes near 0: a loose Ritz value
                               flips the sign of λ in the climb (docs/artn.md) */
     p->lanczos.eps = 1e-2;
+    p->lanczos_push = p->lanczos; /* the push only asks whether λ_min is below the threshold */
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
     p->lanczos_check.max_iter = 20;
@@ -142,12 +143,16 @@ static const param_entry param_table[] = {
     PD(relax_step, "Å, largest per-atom step of the minimisations"),
     PI(max_relax, "L-BFGS steps per minimisation"),
     PD(same_min, "Å, two minima are the same when no atom differs more than this"),
-    PL(lanczos, min_iter, "Lanczos during push/climb: least products"),
+    PL(lanczos, min_iter, "Lanczos during the climb: least products"),
     PL(lanczos, max_iter, "... most products"),
     PL(lanczos, tol, "... relative eigenvalue tolerance"),
     PL(lanczos, eps, "... finite-difference step, Å"),
     {"lanczos.central", offsetof(artn_params, lanczos) + offsetof(lanczos_params, central), 'i', "... 1: central differences", 'z'},
     {"lanczos.resid_tol", offsetof(artn_params, lanczos) + offsetof(lanczos_params, resid_tol), 'd', "... eV/Å², keep the previous vector after one product when its residual is below this (0: off)", 'z'},
+    PL(lanczos_push, min_iter, "Lanczos during the push: least products"),
+    PL(lanczos_push, max_iter, "... most products"),
+    PL(lanczos_push, tol, "... relative eigenvalue tolerance"),
+    PL(lanczos_push, eps, "... finite-difference step, Å"),
     PL(lanczos_check, min_iter, "Lanczos of the final checks: least products"),
     PL(lanczos_check, max_iter, "... most products"),
     PL(lanczos_check, tol, "... relative eigenvalue tolerance"),
@@ -514,7 +519,7 @@ static int push_phase(search *s, artn_result *r)
         int want = k > 0 && (kappa < p->push_lanczos_kappa || k - last_lz >= p->push_lanczos_every ||
                              lam < p->push_lanczos_kappa);
         if (want) {
-            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            if ((rc = lowest_mode(s, &p->lanczos_push, have_vec ? NULL : push, &lam))) return rc;
             have_vec = 1;
             last_lz = k;
             if (p->verbose)
@@ -542,7 +547,7 @@ static int push_phase(search *s, artn_result *r)
          * the eigenvalue test having fired: climb from here if the curvature
          * is negative at all, before the push runs into the next basin. */
         if (p->ridge_exit && f_after > 0) {
-            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
+            if ((rc = lowest_mode(s, &p->lanczos_push, have_vec ? NULL : push, &lam))) return rc;
             have_vec = 1;
             last_lz = k;
             if (p->verbose)
@@ -745,6 +750,7 @@ static int relax_side(search *s, const double *u_saddle, const double *eig, doub
                       double *energy)
 {
     const artn_params *p = s->p;
+    /* sign carries the push-over distance in units of push_over */
     for (size_t i = 0; i < s->n; i++) s->v[V_U][i] = u_saddle[i] + sign * p->push_over * eig[i];
     int rc = relax(s, p->relax_ftol, p->max_relax);
     /* Soft modes of a glass (λ ~ 0.01 eV/Å²) leave a relaxation stopped at
@@ -889,6 +895,20 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     if (p->verbose)
         fprintf(stderr, "connect: back %.4f Å %.6f eV, forward %.4f Å %.6f eV (initial %.6f)\n", d_back, e_back, d_fwd,
                 e_fwd, r->e_initial);
+    /* Both sides came back: with every atom free a saddle converged to ftol is
+     * located along v only to ~ftol/|λ1| (0.1–0.2 Å), as far as the push-over
+     * itself. Push over 3 times farther, on the forward side and then on the
+     * other, before calling both sides the initial minimum. */
+    for (int k = 0; k < 2 && back_ok && fwd_ok && !s.m->grow; k++) { /* (a growing model keeps its first answer) */
+        double sg = (k == 0 ? -sign : sign) * 3.0;
+        if ((rc = relax_side(&s, r->u_saddle, r->eigvec, sg, r->e_initial, &e_fwd))) { free(u_back); goto out; }
+        d_fwd = max_atom_disp(n, s.v[V_U]);
+        fwd_ok = d_fwd < p->same_min;
+        if (p->verbose)
+            fprintf(stderr, "connect: %s again, 3 times farther: %.4f Å %.6f eV\n", k == 0 ? "forward" : "back", d_fwd,
+                    e_fwd);
+    }
+    r->calls_total = s.calls;
     if (back_ok && !fwd_ok) {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
@@ -896,9 +916,10 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         memcpy(r->u_final, u_back, n * sizeof(double));
         r->e_final = e_back;
     } else if (back_ok && fwd_ok) {
+        /* a validated saddle both of whose sides relax to the initial minimum:
+         * kept (connected), with the initial minimum as its final one */
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;
-        r->status = ARTN_SAME_MINIMUM;
     } else {
         memcpy(r->u_final, s.v[V_U], n * sizeof(double));
         r->e_final = e_fwd;

@@ -13,13 +13,17 @@ POT=/usr/share/lammps/potentials/CuZr_mm.eam.fs
 "$BPEL_SOURCE_DIR/scripts/lammps_glass.sh" 4 glass.data
 
 "$BPEL" artn --help > help.txt # (not piped into grep -q: pipefail would see SIGPIPE)
+"$BPEL" artn --help-params > params.txt
 grep -q -- "--resume" help.txt
-grep -q -- "lanczos_check.max_iter" help.txt
+grep -q -- "--help-params" help.txt
+if grep -q -- "lanczos_check.max_iter" help.txt; then echo "--help lists every parameter"; exit 1; fi
+grep -q -- "lanczos_check.max_iter" params.txt
+grep -q -- "lanczos_push.tol" params.txt
 if "$BPEL" artn glass.data --out x --param push_step 2>err.txt; then echo "accepted --param without =VALUE"; exit 1; fi
 grep -q "NAME=VALUE" err.txt
 if "$BPEL" artn glass.data --out x --param bogus=1 2>err.txt; then echo "accepted an unknown parameter"; exit 1; fi
 grep -q "bogus" err.txt
-grep -q -- "region.grow_force" help.txt
+grep -q -- "region.grow_force" params.txt
 if "$BPEL" artn glass.data --out x --param region.bogus=1 2>err.txt; then echo "accepted an unknown region parameter"; exit 1; fi
 grep -q "bogus" err.txt
 if "$BPEL" artn glass.data --out x --param region.shell=-1 2>err.txt; then echo "accepted a negative shell"; exit 1; fi

@@ -31,5 +31,9 @@ for f in "$BPEL_SOURCE_DIR"/examples/*.yaml; do
   out=$("$BPEL" study "$f" --check 2>&1); rc=$?
   if [ $rc -ne 0 ]; then echo "FAIL example $f: $out"; fails=$((fails+1)); else echo "ok   example $(basename "$f") parses"; fi
 done
+# --resume is accepted as the rerun it already is
+n=$((n+1))
+out=$("$BPEL" study "$BPEL_SOURCE_DIR/examples/demo.yaml" --resume --check 2>&1); rc=$?
+if [ $rc -ne 0 ]; then echo "FAIL --resume: $out"; fails=$((fails+1)); else echo "ok   study --resume accepted"; fi
 echo "$((n-fails)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -46,12 +46,17 @@ static void usage(FILE *fp)
             "  --require-connect   reject saddles that do not relax back to the initial minimum\n"
             "                      (default: accept them, flagged connected=0 in events.csv)\n"
             "  --verbose           one line per push/climb step on stderr\n"
-            "  --param NAME=VALUE  set any other search parameter (repeatable; list below)\n"
+            "  --param NAME=VALUE  set any other search parameter (repeatable; --help-params lists them)\n"
             "  --out DIR           output directory (events.log, events.csv, atoms.csv,\n"
             "                      saddles.dump, minima.dump, dq_histogram.csv, dq_map.xyz, summary.json)\n\n"
-            "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n\n"
-            "Parameters for --param (name, default, meaning):\n",
+            "  --help-params       list every search parameter --param takes, with its default\n\n"
+            "Run under MPI as `mpirun -np P bpel artn ...` (rank 0 coordinates).\n",
             BPEL_DEFAULT_POTENTIAL);
+}
+
+static void usage_params(FILE *fp)
+{
+    fprintf(fp, "Parameters for bpel artn --param NAME=VALUE (name, default, meaning):\n");
     artn_params d;
     artn_defaults(&d);
     artn_param_list(fp, &d);
@@ -93,6 +98,10 @@ int cmd_artn(int argc, char **argv)
         long l;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--help-params")) {
+            usage_params(stdout);
             return 0;
         }
 #define NEED()                                                              \

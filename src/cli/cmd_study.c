@@ -30,7 +30,7 @@ const char cmd_study_summary[] = "run a whole study from a YAML description: gla
 
 static void help(void)
 {
-    printf("usage: bpel study CONFIG.yaml [--out DIR] [--threads N] [--redo]\n\n"
+    printf("usage: bpel study CONFIG.yaml [--out DIR] [--threads N] [--redo | --resume]\n\n"
            "Runs the study described in CONFIG.yaml (see examples/demo.yaml and examples/sweep.yaml)\n"
            "into one folder: glasses, per-atom tables, every figure of the paper the description\n"
            "covers, summary.json and report.md / report.html. Finished steps are reused when the\n"
@@ -38,6 +38,7 @@ static void help(void)
            "  --out DIR      output folder (default: `output` of the description, else the study name)\n"
            "  --threads N    OpenMP threads for every step (default: `threads`, else all cores)\n"
            "  --redo         ignore finished steps and run everything again\n"
+           "  --resume       what a rerun does anyway (finished steps are reused)\n"
            "  --check        only read and validate the description\n");
 }
 
@@ -220,6 +221,7 @@ int cmd_study(int argc, char **argv)
     static struct option opts[] = {{"out", required_argument, 0, 'o'},
                                    {"threads", required_argument, 0, 't'},
                                    {"redo", no_argument, 0, 'r'},
+                                   {"resume", no_argument, 0, 'R'},
                                    {"check", no_argument, 0, 'c'},
                                    {"help", no_argument, 0, 'h'},
                                    {0, 0, 0, 0}};
@@ -234,6 +236,7 @@ int cmd_study(int argc, char **argv)
             if (cli_parse_long(optarg, &threads) || threads < 1) return cli_usage_error("study", "--threads needs a positive integer");
             break;
         case 'r': redo = 1; break;
+        case 'R': break; /* a rerun always resumes: accepted for scripts that say so */
         case 'c': check = 1; break;
         case 'h': help(); return 0;
         default: return cli_usage_error("study", "unknown option");
