@@ -624,6 +624,7 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
             }
         } else { /* convex again: push on away from the minimum, relax perpendicular to that */
             convex = 1;
+            r->convex_steps++;
             lbfgs_reset(s);
             double *push = s->v[V_PUSH];
             if (p->climb_convex_follow) { /* uphill along the lowest mode instead of away from the minimum */

@@ -143,6 +143,7 @@ typedef struct artn_result {
     long calls_total;        /* including the relaxations */
     int connected;           /* 1 one side relaxes back to the initial minimum, 0 neither, −1 not checked */
     int push_steps, climb_steps;
+    int convex_steps;        /* climb steps taken with λ_min > 0 (where LAMMPS-ARTn gives up) */
     size_t ndof;             /* final model size; the vectors below have this length */
     double *u_saddle;        /* Å, owned (free with artn_result_free) */
     double *u_final;         /* Å, owned, NULL unless relaxed */

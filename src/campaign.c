@@ -40,6 +40,7 @@ void campaign_defaults(campaign_params *p)
 
 struct campaign {
     campaign_params p;
+    char header[1024];    /* first line of events.log: what defines the campaign */
     const bpel_eam *pot;
     int map[BPEL_MAX_TYPES + 1];
     lf_shared *sh;
@@ -177,6 +178,79 @@ static int select_atoms(campaign *c, const bpel_system *s, const char *spec)
     return BPEL_OK;
 }
 
+/* ---- what defines a campaign ----------------------------------------------------
+ * events.log starts with one line naming the glass (a hash of its types,
+ * masses, box and positions, and its energy under the potential, which
+ * changes with the potential and the type map), the atom selection, the
+ * searches per atom, the seed and every search parameter (a hash of their
+ * listing). --resume refuses a log whose line differs and says which field. */
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static int make_header(campaign *c, const char *atoms)
+{
+    const bpel_system *s = lf_shared_system(c->sh);
+    uint64_t g = 0xcbf29ce484222325ULL;
+    g = fnv1a(g, &s->n, sizeof s->n);
+    g = fnv1a(g, s->type, s->n * sizeof *s->type);
+    g = fnv1a(g, s->id, s->n * sizeof *s->id);
+    g = fnv1a(g, s->x, 3 * s->n * sizeof *s->x);
+    g = fnv1a(g, &s->box, sizeof s->box);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&txt, &len);
+    if (!mem) return BPEL_ENOMEM;
+    artn_param_list(mem, &c->p.artn);
+    fprintf(mem, "region %d %.17g %.17g %.17g %.17g %zu store %.17g full_check %d method %d connect %d %d\n",
+            c->p.region.whole, c->p.region.radius, c->p.region.shell, c->p.region.grow_force, c->p.region.skin,
+            c->p.region.max_atoms, c->p.store_disp, c->p.full_check, (int)c->p.artn.method, c->p.artn.check_connect,
+            c->p.artn.require_connect);
+    fclose(mem);
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, txt, len);
+    free(txt);
+    char sel[256];
+    snprintf(sel, sizeof sel, "%s", atoms && *atoms ? atoms : "all");
+    for (char *q = sel; *q; q++)
+        if (*q == ' ') *q = '_';
+    snprintf(c->header, sizeof c->header,
+             "# bpel-artn-campaign 2 glass=%016llx energy=%.8f atoms=%s searches=%d seed=%lu params=%016llx\n",
+             (unsigned long long)g, lf_shared_energy(c->sh), sel, c->p.searches, c->p.seed, (unsigned long long)h);
+    return BPEL_OK;
+}
+
+/* The first field (name=value) where two header lines differ, or NULL. */
+static const char *header_mismatch(const char *a, const char *b, char *field, size_t n)
+{
+    const char *pa = a, *pb = b;
+    while (*pa && *pb) {
+        size_t la = strcspn(pa, " \n"), lb = strcspn(pb, " \n");
+        if (la != lb || strncmp(pa, pb, la)) {
+            size_t k = strcspn(pa, "=");
+            snprintf(field, n, "%.*s", (int)(k < la ? k : la), pa);
+            return field;
+        }
+        pa += la;
+        pb += lb;
+        while (*pa == ' ' || *pa == '\n') pa++;
+        while (*pb == ' ' || *pb == '\n') pb++;
+    }
+    if (*pa || *pb) {
+        snprintf(field, n, "header");
+        return field;
+    }
+    return NULL;
+}
+
+const char *campaign_header(const campaign *c) { return c->header; }
+
 int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const char *atoms,
                     const campaign_params *p, campaign **out)
 {
@@ -190,6 +264,7 @@ int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPE
     memcpy(c->map, map, sizeof c->map);
     int rc = lf_shared_create(pot, map, s, &c->sh);
     if (!rc) rc = select_atoms(c, lf_shared_system(c->sh), atoms);
+    if (!rc) rc = make_header(c, atoms);
     if (rc) {
         campaign_destroy(c);
         return rc;
@@ -387,10 +462,10 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     }
     double dt = now() - t0;
     strbuf b = {0};
-    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld ",
+    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld %d ",
                    (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle,
                    r.calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
-                   r.connected, dt, nm);
+                   r.connected, dt, nm, r.convex_steps);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
     int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
@@ -441,7 +516,7 @@ typedef struct record {
     int status;
     double dq, es, ef, fmax, fmax_full, l1, l2, cdisp, time;
     long calls, calls_total, nreg, nregion;
-    int central, connected;
+    int central, connected, convex;
     char moved[160];
     const char *coords; /* points into the line */
     char *line;
@@ -456,11 +531,11 @@ static int parse_record(const char *line, record *r)
     char status[64];
     long long id;
     int pos = 0;
-    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %159s %ld%n", &id,
+    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %d %159s %ld%n", &id,
                    &r->search, status, &r->dq, &r->es, &r->ef, &r->calls, &r->calls_total, &r->fmax, &r->fmax_full,
-                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, r->moved, &r->nreg,
-                   &pos);
-    if (k != 19) return -1;
+                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, &r->convex, r->moved,
+                   &r->nreg, &pos);
+    if (k != 20) return -1;
     r->id = id;
     r->status = artn_status_parse(status);
     if (r->status < 0) return -1;
@@ -478,27 +553,54 @@ static int parse_record(const char *line, record *r)
     return 0;
 }
 
-int campaign_log_open(campaign *c, const char *dir, int resume, unsigned char *done, size_t *ndone, size_t *nacc)
+int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
+                      size_t *nacc)
 {
     *ndone = *nacc = 0;
     size_t nitems = campaign_nitems(c);
     memset(done, 0, nitems);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     snprintf(c->logpath, sizeof c->logpath, "%s/events.log", dir);
-    if (!resume) {
+    struct stat st;
+    int have_log = stat(c->logpath, &st) == 0 && st.st_size > 0;
+    if (have_log && !resume && !overwrite)
+        return bpel_fail(BPEL_EINVAL, "%s holds a campaign (events.log): --resume continues it, --overwrite starts afresh",
+                         dir);
+    if (!resume || !have_log) {
         c->fd = open(c->logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (c->fd < 0) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", c->logpath, strerror(errno));
-        return BPEL_OK;
+        return campaign_log_append(c, c->header);
     }
     FILE *fp = fopen(c->logpath, "r");
     off_t good = 0;
     if (fp) {
+        /* the campaign it holds must be this one */
+        char *first = NULL;
+        size_t fcap = 0;
+        ssize_t flen = getline(&first, &fcap, fp);
+        char field[64];
+        if (flen <= 0 || strncmp(first, "# bpel-artn-campaign 2 ", 23)) {
+            free(first);
+            fclose(fp);
+            return bpel_fail(BPEL_EINVAL, "%s: no campaign header (an older or foreign log): cannot check that "
+                             "--resume continues the same campaign; use --overwrite or another --out", c->logpath);
+        }
+        if (header_mismatch(first, c->header, field, sizeof field)) {
+            int rc = bpel_fail(BPEL_EINVAL, "%s: --resume with a different %s than the campaign there "
+                               "(was: %.*s); use the same inputs, --overwrite, or another --out",
+                               c->logpath, field, (int)strcspn(first, "\n"), first);
+            free(first);
+            fclose(fp);
+            return rc;
+        }
+        good = flen;
+        free(first);
         const bpel_system *s = lf_shared_system(c->sh);
         size_t *order = system_id_order(s);
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;
-        off_t off = 0;
+        off_t off = good;
         while ((len = getline(&line, &cap, fp)) > 0) {
             record r;
             if (parse_record(line, &r) != 0) break; /* torn tail: stop here */
@@ -660,6 +762,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     size_t lcap = 0;
     while (getline(&line, &lcap, fp) > 0) {
         record r;
+        if (line[0] == '#') continue; /* the campaign header */
         if (parse_record(line, &r) != 0) break;
         if (nrec == cap) {
             cap = 2 * cap + 64;
@@ -698,7 +801,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
     fprintf(ev, "row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
-                "connected,region_atoms,moved_most\n");
+                "connected,region_atoms,convex_climb_steps,moved_most\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
     size_t *id_order = system_id_order(s);
@@ -707,10 +810,12 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     for (size_t k = 0; k < nrec; k++) {
         record *r = &rec[k];
         ttot += r->time;
-        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,\"%s\"\n", k + 1,
+        for (char *q = r->moved; *q; q++)
+            if (*q == ',') *q = ';'; /* one CSV field without quotes: any CSV reader, bpel's too */
+        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,%d,%s\n", k + 1,
                 (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
                 r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->connected, r->nregion,
-                r->moved);
+                r->convex, r->moved);
         if (r->status != ARTN_ACCEPTED) continue;
         calls[nacc] = (double)r->calls;
         dqs[nacc++] = r->dq;

@@ -66,10 +66,15 @@ void campaign_worker_destroy(campaign_worker *w);
  * "END\n"). Returns BPEL_OK or an error. */
 int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted);
 
-/* Log: open DIR/events.log; with resume, keep its complete records (the
- * torn tail is cut off) and mark their items done; without, start afresh.
- * done[k] (nitems) is filled. */
-int campaign_log_open(campaign *c, const char *dir, int resume, unsigned char *done, size_t *ndone, size_t *nacc);
+/* Log: open DIR/events.log; with resume, check its header line names this
+ * campaign (glass, atoms, searches, seed, parameters; a mismatch is refused
+ * naming the field), keep its complete records (the torn tail is cut off)
+ * and mark their items done; without, start afresh, which an existing log
+ * refuses unless overwrite. done[k] (nitems) is filled. */
+int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
+                      size_t *nacc);
+/* The header line of this campaign's events.log (what --resume compares). */
+const char *campaign_header(const campaign *c);
 /* Append one record and make it durable. */
 int campaign_log_append(campaign *c, const char *line);
 void campaign_log_close(campaign *c);

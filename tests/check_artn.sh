@@ -43,7 +43,34 @@ cmp serial/atoms.csv threads/atoms.csv
 [ "$(wc -l < serial/events.csv)" -eq 5 ]
 head -1 serial/atoms.csv | grep -q '^id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried,dq_connected_mean_eV,n_connected$'
 head -1 serial/events.csv | grep -q '^row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,'
+# events.csv is plain CSV (no quoted field with commas): every row has the header's field count
+awk -F, 'NR == 1 { n = NF } NF != n || /"/ { bad = 1 } END { exit bad }' serial/events.csv
 grep -q '"searches_tried":	4' serial/summary.json
+
+# a folder holding a campaign is not reused without --resume or --overwrite;
+# --resume refuses other inputs and names the one that differs
+head -1 serial/events.log | grep -q '^# bpel-artn-campaign 2 glass=.* atoms=3,40 searches=2 seed=7 params='
+if "$BPEL" artn "${ARGS[@]}" --out serial > /dev/null 2> err.txt; then echo "started afresh over a campaign"; exit 1; fi
+grep -q -- "--overwrite" err.txt
+if "$BPEL" artn glass.data --atoms 3,40 --searches 3 --seed 7 --no-connect --resume --out serial > /dev/null 2> err.txt; then
+  echo "resumed with other --searches"; exit 1; fi
+grep -q "different searches" err.txt
+if "$BPEL" artn glass.data --atoms 3,40 --searches 2 --seed 8 --no-connect --resume --out serial > /dev/null 2> err.txt; then
+  echo "resumed with another --seed"; exit 1; fi
+grep -q "different seed" err.txt
+if "$BPEL" artn glass.data --atoms 3,41 --searches 2 --seed 7 --no-connect --resume --out serial > /dev/null 2> err.txt; then
+  echo "resumed with other --atoms"; exit 1; fi
+grep -q "different atoms" err.txt
+if "$BPEL" artn "${ARGS[@]}" --param push_step=0.3 --resume --out serial > /dev/null 2> err.txt; then
+  echo "resumed with another search parameter"; exit 1; fi
+grep -q "different params" err.txt
+if "$BPEL" artn "${ARGS[@]}" --region 6 --resume --out serial > /dev/null 2> err.txt; then
+  echo "resumed with another region"; exit 1; fi
+grep -q "different params" err.txt
+"$BPEL" artn "${ARGS[@]}" --resume --out serial > /dev/null   # the same inputs: nothing left to do
+cmp serial/events.csv threads/events.csv
+"$BPEL" artn "${ARGS[@]}" --overwrite --out serial > /dev/null
+cmp serial/events.csv threads/events.csv
 
 if command -v mpirun >/dev/null; then
   mpirun --allow-run-as-root --oversubscribe -np 2 "$BPEL" artn "${ARGS[@]}" --out mpi > /dev/null

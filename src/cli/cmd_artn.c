@@ -31,7 +31,9 @@ static void usage(FILE *fp)
             "  --searches K        searches per atom (default 20)\n"
             "  --seed S            random seed (default 1); results do not depend on threads/ranks\n"
             "  --threads T         OpenMP threads (default 1)\n"
-            "  --resume            continue the campaign in DIR from its event log\n"
+            "  --resume            continue the campaign in DIR from its event log (refused when\n"
+            "                      the glass, atoms, searches, seed or parameters differ)\n"
+            "  --overwrite         start afresh in a DIR that holds a campaign (refused otherwise)\n"
             "  --method artn|lowest  ARTn (default), or the slowest-ascent search for low saddles\n"
             "                      after Bonfanti & Kob, J. Chem. Phys. 147, 204104 (2017)\n"
             "  --eigval X          basin-exit eigenvalue threshold, eV/Å² (default -0.30)\n"
@@ -86,7 +88,7 @@ static void on_progress(void *ctx, size_t done, size_t total, size_t acc)
 int cmd_artn(int argc, char **argv)
 {
     const char *data = NULL, *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
-    int resume = 0;
+    int resume = 0, overwrite = 0;
     long threads = 1;
     double max_f0 = 1e-3; /* eV/Å: the start must be an energy minimum */
     campaign_params cp;
@@ -114,6 +116,7 @@ int cmd_artn(int argc, char **argv)
         else if (!strcmp(a, "--atoms")) { NEED(); atoms = v; }
         else if (!strcmp(a, "--out")) { NEED(); out = v; }
         else if (!strcmp(a, "--resume")) resume = 1;
+        else if (!strcmp(a, "--overwrite")) overwrite = 1;
         else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
         else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
         else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
@@ -233,7 +236,7 @@ int cmd_artn(int argc, char **argv)
     if (rank == 0) {
         fprintf(stderr, "%s\nbpel artn: %zu atoms x %d searches, %ld thread(s), %d rank(s)\n", cli_provenance(),
                 campaign_natoms(c), cp.searches, threads, size);
-        if (campaign_log_open(c, out, resume, done, &ndone, &nacc)) {
+        if (campaign_log_open(c, out, resume, overwrite, done, &ndone, &nacc)) {
             status = cli_error();
         } else if (resume) {
             fprintf(stderr, "bpel artn: resuming, %zu of %zu searches already done\n", ndone, nitems);
