@@ -13,8 +13,9 @@
  * Yang, Wang & Zaccone, §II.C):
  *  1. kick: a random displacement of norm 0.1 Å on the central atom and its
  *     neighbours within 2 Å (the caller builds it, artn_kick helps);
- *  2. push out of the basin along the displacement from the minimum (or the
- *     kick direction) in steps of push_step, with a few L-BFGS steps of
+ *  2. push out of the basin along the kick direction (as LAMMPS-ARTn; or, with
+ *     push_from_min, along the displacement from the minimum as ART) in steps
+ *     of push_step, with a few L-BFGS steps of
  *     relaxation perpendicular to the push, until the lowest eigenvalue of
  *     the Hessian (Lanczos, lanczos.h; taken when the curvature along the
  *     push gets low) is below eigval_threshold (−0.30 eV/Å²);
