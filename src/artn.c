@@ -80,7 +80,6 @@ void artn_defaults(artn_params *p)
     p->lanczos.tol = 0.01; /* the whole glass has many soft modes near 0: a loose Ritz value
                               flips the sign of λ in the climb (docs/artn.md) */
     p->lanczos.eps = 1e-2;
-    p->lanczos_push = p->lanczos; /* the push only asks whether λ_min is below the threshold */
     lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
     p->lanczos_check.max_iter = 20;
@@ -143,16 +142,12 @@ static const param_entry param_table[] = {
     PD(relax_step, "Å, largest per-atom step of the minimisations"),
     PI(max_relax, "L-BFGS steps per minimisation"),
     PD(same_min, "Å, two minima are the same when no atom differs more than this"),
-    PL(lanczos, min_iter, "Lanczos during the climb: least products"),
+    PL(lanczos, min_iter, "Lanczos during push/climb: least products"),
     PL(lanczos, max_iter, "... most products"),
     PL(lanczos, tol, "... relative eigenvalue tolerance"),
     PL(lanczos, eps, "... finite-difference step, Å"),
     {"lanczos.central", offsetof(artn_params, lanczos) + offsetof(lanczos_params, central), 'i', "... 1: central differences", 'z'},
     {"lanczos.resid_tol", offsetof(artn_params, lanczos) + offsetof(lanczos_params, resid_tol), 'd', "... eV/Å², keep the previous vector after one product when its residual is below this (0: off)", 'z'},
-    PL(lanczos_push, min_iter, "Lanczos during the push: least products"),
-    PL(lanczos_push, max_iter, "... most products"),
-    PL(lanczos_push, tol, "... relative eigenvalue tolerance"),
-    PL(lanczos_push, eps, "... finite-difference step, Å"),
     PL(lanczos_check, min_iter, "Lanczos of the final checks: least products"),
     PL(lanczos_check, max_iter, "... most products"),
     PL(lanczos_check, tol, "... relative eigenvalue tolerance"),
@@ -519,7 +514,7 @@ static int push_phase(search *s, artn_result *r)
         int want = k > 0 && (kappa < p->push_lanczos_kappa || k - last_lz >= p->push_lanczos_every ||
                              lam < p->push_lanczos_kappa);
         if (want) {
-            if ((rc = lowest_mode(s, &p->lanczos_push, have_vec ? NULL : push, &lam))) return rc;
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
             have_vec = 1;
             last_lz = k;
             if (p->verbose)
@@ -547,7 +542,7 @@ static int push_phase(search *s, artn_result *r)
          * the eigenvalue test having fired: climb from here if the curvature
          * is negative at all, before the push runs into the next basin. */
         if (p->ridge_exit && f_after > 0) {
-            if ((rc = lowest_mode(s, &p->lanczos_push, have_vec ? NULL : push, &lam))) return rc;
+            if ((rc = lowest_mode(s, &p->lanczos, have_vec ? NULL : push, &lam))) return rc;
             have_vec = 1;
             last_lz = k;
             if (p->verbose)

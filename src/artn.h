@@ -114,8 +114,7 @@ typedef struct artn_params {
     double relax_step;       /* Å, largest per-atom step of the minimisations (0.1) */
     int max_relax;           /* L-BFGS steps per minimisation (3000) */
     double same_min;         /* Å, two minima are the same when no atom differs more than this (0.1) */
-    lanczos_params lanczos;  /* during the climb (restarted from the previous vector) */
-    lanczos_params lanczos_push; /* during the push */
+    lanczos_params lanczos;  /* during push/climb (restarted from the previous vector) */
     lanczos_params lanczos_check; /* for the final eigenvalue checks */
     /* Slowest ascent (method lowest): step radius and noise. */
     double ascent_step;      /* Å, radius of the hypersphere of each ascent step (0.05) */

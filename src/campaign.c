@@ -204,6 +204,7 @@ static int make_header(campaign *c, const char *atoms)
     g = fnv1a(g, s->id, s->n * sizeof *s->id);
     g = fnv1a(g, s->x, 3 * s->n * sizeof *s->x);
     g = fnv1a(g, &s->box, sizeof s->box);
+    g = fnv1a(g, s->mass, sizeof s->mass);
     char *txt = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&txt, &len);
@@ -248,8 +249,6 @@ static const char *header_mismatch(const char *a, const char *b, char *field, si
     }
     return NULL;
 }
-
-const char *campaign_header(const campaign *c) { return c->header; }
 
 int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const char *atoms,
                     const campaign_params *p, campaign **out)
@@ -297,7 +296,7 @@ int campaign_worker_create(campaign *c, campaign_worker **out)
         w->gshift = w->gs ? bpel_calloc(3 * w->gs->n, sizeof(double)) : NULL;
         rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->gs, 1.0, &w->gfo);
     }
-    if (!rc && c->p.full_check) {
+    if (!rc && c->p.full_check && !c->p.region.whole) {
         w->full = system_copy(lf_shared_system(c->sh));
         w->x = w->full ? bpel_malloc(3 * w->full->n * sizeof(double)) : NULL;
         rc = (!w->full || !w->x) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->full, 1.0, &w->fo);
@@ -418,7 +417,9 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     nm = (long)lf_region_natoms(w->reg);
     atoms = lf_region_atoms(w->reg);
     double fmax_full = NAN;
-    if (r.status == ARTN_ACCEPTED && c->p.full_check) {
+    if (r.status == ARTN_ACCEPTED && c->p.full_check && c->p.region.whole) {
+        fmax_full = r.fmax; /* the search evaluated the whole glass itself */
+    } else if (r.status == ARTN_ACCEPTED && c->p.full_check) {
         lf_positions(w->reg, r.u_saddle, w->full->x);
         bpel_eval ev;
         rc = forces_compute(w->fo, w->full, FORCES_ENERGY, &ev);
@@ -573,7 +574,8 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
     }
     FILE *fp = fopen(c->logpath, "r");
     off_t good = 0;
-    if (fp) {
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot read: %s", c->logpath, strerror(errno));
+    {
         /* the campaign it holds must be this one */
         char *first = NULL;
         size_t fcap = 0;
@@ -804,7 +806,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
                 "connected,region_atoms,convex_climb_steps,moved_most\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
-    size_t *id_order = system_id_order(s);
+    size_t *order = system_id_order(s);
     double ttot = 0;
     size_t nacc = 0;
     for (size_t k = 0; k < nrec; k++) {
@@ -829,7 +831,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             int used;
             if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
             p += used;
-            long ia = id_order ? system_find_id(s, id_order, id) : -1;
+            long ia = order ? system_find_id(s, order, id) : -1;
             int ty = ia >= 0 ? s->type[ia] : 0;
             fprintf(sd, "%lld %d %.9f %.9f %.9f\n", id, ty, v[0], v[1], v[2]);
             if (has_final) fprintf(md, "%lld %d %.9f %.9f %.9f\n", id, ty, v[3], v[4], v[5]);
@@ -842,7 +844,6 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     double *cmean = bpel_malloc((c->natoms + 1) * sizeof(double));
     double *map_dq = bpel_malloc(s->n * sizeof(double)), *map_n = bpel_calloc(s->n, sizeof(double));
     double *map_dqc = bpel_malloc(s->n * sizeof(double));
-    size_t *order = system_id_order(s);
     if (!amean || !cmean || !map_dq || !map_n || !map_dqc || !order || !calls || !dqs) {
         rc = BPEL_ENOMEM;
         goto out_free;
@@ -989,7 +990,6 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     free(txt);
     cJSON_Delete(js);
 out_free:
-    free(id_order);
     free(calls);
     free(dqs);
     free(amean);

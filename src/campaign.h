@@ -73,8 +73,6 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted);
  * refuses unless overwrite. done[k] (nitems) is filled. */
 int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
                       size_t *nacc);
-/* The header line of this campaign's events.log (what --resume compares). */
-const char *campaign_header(const campaign *c);
 /* Append one record and make it durable. */
 int campaign_log_append(campaign *c, const char *line);
 void campaign_log_close(campaign *c);

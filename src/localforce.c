@@ -398,14 +398,15 @@ long lf_region_start(lf_region *r, size_t center)
     r->nlast = 0;
     r->atoms[r->nm] = center;
     r->slot[center] = (int32_t)r->nm++;
-    if (r->p.whole) { /* every atom moves: the centre first, then the others in order */
+    if (r->p.whole) { /* every atom moves: the centre first, then the others in order;
+                         the lists are built by the first lf_eval, if any (campaigns
+                         evaluate the whole glass with forces.c and only need the order) */
         for (size_t k = 0; k < r->n; k++)
             if (r->slot[k] < 0) {
                 r->atoms[r->nm] = k;
                 r->slot[k] = (int32_t)r->nm++;
             }
-        int rc = build_lists(r);
-        return rc ? rc : (long)r->nm;
+        return (long)r->nm;
     }
     /* a temporary list around the centre */
     lf_list tmp = {0};

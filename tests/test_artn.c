@@ -178,7 +178,6 @@ static void run_mb(int method, int from_min, const double minimum_guess[2], int 
     p.relax_ftol = 1e-4;
     p.lanczos.eps = p.lanczos_check.eps = 1e-3; /* smooth analytic surface */
     p.lanczos.min_iter = 2;
-    p.lanczos_push = p.lanczos;
     p.push_step = 0.1;
     p.perp_push = 2;
     *naccepted = *ntried = *nfound_known = 0;

@@ -129,7 +129,7 @@ int cmd_artn(int argc, char **argv)
             memcpy(name, v, (size_t)(eq - v));
             name[eq - v] = '\0';
             if (!strcmp(name, "store_disp")) {
-                if (cli_parse_double(eq + 1, &d) || !(d >= 0))
+                if (cli_parse_double(eq + 1, &d) || !(d >= 0) || !isfinite(d))
                     return cli_usage_error("artn", "store_disp must be a length >= 0 in Å, not '%s'", eq + 1);
                 cp.store_disp = d;
                 continue;
