@@ -105,7 +105,10 @@ awk 'BEGIN{ print "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV
 awk '/Tg_K/{gsub(/,/,"",$2); exit !($2 > 680 && $2 < 720)}' tg/tg.json || { cat tg/tg.json; fail "Tg not recovered"; }
 [ -s tg/tg_volume_temperature.png ] && [ -s tg/tg_vt.csv ] || fail "tg outputs"
 printf 'temp_K,volume_A3\n1,2\n' > short.csv
-"$BPEL" tg short.csv --out tg2 >/dev/null 2>e.txt && fail "tg on 1 sample succeeded"
-grep -q "too few" e.txt || fail "tg short message"
+"$BPEL" tg short.csv --out tg2 >o.txt 2>&1 || fail "tg on 1 sample: not 'not determined'"
+grep -q "Tg not determined" o.txt || fail "tg on 1 sample gave a number"
+printf 'temp_K,volume_A3\n' > empty.csv
+"$BPEL" tg empty.csv --out tg3 >/dev/null 2>e.txt && fail "tg on no samples succeeded"
+grep -q "too few" e.txt || fail "tg empty message"
 echo "tg: ok"
 echo "all ok"

@@ -1,6 +1,8 @@
-/* test_tg.c — Tg from two line fits: a synthetic V(T) with a kink at a known
- * temperature (plus Gaussian noise) must give it back, with the automatic
- * split and with given ranges; degenerate inputs are errors. */
+/* test_tg.c — Tg from a synthetic V(T) with a kink at a known temperature
+ * (plus Gaussian noise) must come back inside its 95 % interval, with the
+ * automatic two-branch fit and with given ranges; curves that cannot
+ * support a Tg (no kink, too short, too noisy, kink outside the data) must
+ * be "not determined" with no number; unusable input is an error. */
 #include "testutil.h"
 
 #include <gsl/gsl_randist.h>
@@ -36,8 +38,12 @@ static void test_automatic(void **st)
         tg_defaults(&p);
         tg_result r;
         assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
-        print_message("seed %u: Tg = %.1f K (split %.0f K)\n", seed, r.tg, r.glass_range[1]);
+        print_message("seed %u: Tg = %.1f K (95 %%: %.1f-%.1f, %s %s)\n", seed, r.tg, r.tg_lo, r.tg_hi,
+                      bpel_quality_name(r.quality), r.reason);
         ASSERT_NEAR(r.tg, 650, 20);
+        assert_int_equal(r.quality, BPEL_Q_OK);
+        assert_true(r.tg_lo <= 650 && 650 <= r.tg_hi);
+        assert_true(r.tg_hi - r.tg_lo < 80);
         ASSERT_NEAR(r.glass_slope, 0.05, 0.01);
         ASSERT_NEAR(r.liquid_slope, 0.16, 0.01);
         tg_free(&r);
@@ -62,7 +68,77 @@ static void test_given_ranges(void **st)
     tg_result r;
     assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
     ASSERT_NEAR(r.tg, 700, 15);
+    assert_true(r.tg_lo <= 700 && 700 <= r.tg_hi);
     ASSERT_NEAR(r.glass_range[1], 500, 1e-12);
+    tg_free(&r);
+    /* given ranges whose lines cross outside the data: not determined */
+    p.glass_lo = 100, p.glass_hi = 400, p.liquid_lo = 450, p.liquid_hi = 600;
+    n = synth(1300, 0.3, t, v, 5);
+    assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    assert_true(isnan(r.tg));
+    tg_free(&r);
+}
+
+/* V(T) of a liquid only: a smooth, slightly curved line, no kink. */
+static void test_not_determined(void **st)
+{
+    (void)st;
+    double t[1000], v[1000];
+    tg_params p;
+    tg_defaults(&p);
+    tg_result r;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        gsl_rng_set(g, seed);
+        size_t n = 0;
+        for (double T = 2000; T >= 1300; T -= 1.0, n++) {
+            t[n] = T;
+            v[n] = 9000 + 0.16 * T + 1.5e-5 * (T - 1300) * (T - 1300) + gsl_ran_gaussian(g, 1.0);
+        }
+        assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+        print_message("liquid only %u: %s (%s)\n", seed, bpel_quality_name(r.quality), r.reason);
+        assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+        assert_true(isnan(r.tg) && isnan(r.tg_lo) && isnan(r.tg_hi));
+        assert_true(r.reason[0] != 0);
+        tg_free(&r);
+    }
+    /* glass only */
+    size_t n = 0;
+    for (double T = 600; T >= 100; T -= 1.0, n++) t[n] = T, v[n] = 9000 + 0.05 * T + gsl_ran_gaussian(g, 0.5);
+    assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    tg_free(&r);
+    gsl_rng_free(g);
+    /* too short: 5 bins */
+    n = synth(650, 0.5, t, v, 3);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] > 550 && t[i] < 670) t[m] = t[i], v[m] = v[i], m++;
+    assert_int_equal(tg_fit(m, t, v, &p, &r), 0);
+    print_message("short: %s (%s)\n", bpel_quality_name(r.quality), r.reason);
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    tg_free(&r);
+    /* too noisy: noise far above the change of slope */
+    n = synth(650, 300.0, t, v, 6);
+    assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+    print_message("noisy: %s (%s)\n", bpel_quality_name(r.quality), r.reason);
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    assert_true(isnan(r.tg));
+    tg_free(&r);
+    /* a moderately noisy curve still gives a number, flagged weak or ok, and
+     * the interval widens with the noise */
+    n = synth(650, 2.0, t, v, 7);
+    assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+    double w1 = r.tg_hi - r.tg_lo;
+    tg_free(&r);
+    n = synth(650, 12.0, t, v, 7);
+    assert_int_equal(tg_fit(n, t, v, &p, &r), 0);
+    print_message("noise 12: Tg %.0f (%.0f-%.0f) %s (%s)\n", r.tg, r.tg_lo, r.tg_hi, bpel_quality_name(r.quality),
+                  r.reason);
+    assert_true(r.quality != BPEL_Q_NOT_DETERMINED);
+    assert_true(r.tg_hi - r.tg_lo > w1);
+    assert_true(r.tg_lo <= 650 && 650 <= r.tg_hi);
     tg_free(&r);
 }
 
@@ -73,9 +149,17 @@ static void test_errors(void **st)
     tg_params p;
     tg_defaults(&p);
     tg_result r;
-    assert_int_equal(tg_fit(3, t, v, &p, &r), BPEL_EINVAL);
+    assert_int_equal(tg_fit(0, t, v, &p, &r), BPEL_EINVAL);
+    assert_int_equal(tg_fit(3, t, v, &p, &r), 0); /* one bin: no number */
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    tg_free(&r);
     p.bin = 1.0;
-    assert_int_equal(tg_fit(10, t, v, &p, &r), BPEL_EINVAL); /* one straight line: parallel fits */
+    assert_int_equal(tg_fit(10, t, v, &p, &r), 0); /* one straight line: no kink */
+    assert_int_equal(r.quality, BPEL_Q_NOT_DETERMINED);
+    tg_free(&r);
+    v[4] = NAN;
+    assert_int_equal(tg_fit(10, t, v, &p, &r), BPEL_EINVAL);
+    v[4] = 5;
     p.bin = 0;
     assert_int_equal(tg_fit(10, t, v, &p, &r), BPEL_EINVAL);
 }
@@ -85,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_automatic),
         cmocka_unit_test(test_given_ranges),
+        cmocka_unit_test(test_not_determined),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "cli_dyn.h"
 #include "error.h"
 #include "figure.h"
+#include "quality.h"
 #include "table.h"
 #include "tg.h"
 
@@ -169,27 +170,47 @@ int cmd_tg(int argc, char **argv)
         tbl_destroy(t);
         return cli_error();
     }
-    printf("Tg = %.1f K  (glass fit %.0f-%.0f K, liquid fit %.0f-%.0f K, %zu bins of %g K from %zu samples)\n", r.tg,
-           r.glass_range[0], r.glass_range[1], r.liquid_range[0], r.liquid_range[1], r.nbins, tp.bin, n);
+    int det = r.quality != BPEL_Q_NOT_DETERMINED;
+    if (det)
+        printf("Tg = %.1f K, 95 %% interval %.0f-%.0f K [%s%s%s]  (%s; glass %.0f-%.0f K, liquid %.0f-%.0f K, "
+               "%zu bins of %g K from %zu samples)\n",
+               r.tg, r.tg_lo, r.tg_hi, bpel_quality_name(r.quality), r.reason[0] ? ": " : "", r.reason, r.method,
+               r.glass_range[0], r.glass_range[1], r.liquid_range[0], r.liquid_range[1], r.nbins, tp.bin, n);
+    else
+        printf("Tg not determined: %s  (%zu bins of %g K from %zu samples)\n", r.reason, r.nbins, tp.bin, n);
     /* JSON */
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "provenance", cli_provenance());
     cJSON_AddStringToObject(j, "source", logfile);
-    cJSON_AddNumberToObject(j, "Tg_K", r.tg);
+    if (det) {
+        cJSON_AddNumberToObject(j, "Tg_K", r.tg);
+        cJSON_AddNumberToObject(j, "Tg_95_lo_K", r.tg_lo);
+        cJSON_AddNumberToObject(j, "Tg_95_hi_K", r.tg_hi);
+    } else {
+        cJSON_AddNullToObject(j, "Tg_K");
+        cJSON_AddNullToObject(j, "Tg_95_lo_K");
+        cJSON_AddNullToObject(j, "Tg_95_hi_K");
+    }
+    bpel_quality_add(j, "Tg_K", r.quality, "%s", r.reason);
+    cJSON_AddStringToObject(j, "method", r.method);
+    cJSON_AddNumberToObject(j, "r2", r.r2);
     cJSON_AddNumberToObject(j, "bin_K", tp.bin);
     cJSON_AddNumberToObject(j, "samples", (double)n);
-    cJSON *g = cJSON_AddObjectToObject(j, "glass_fit");
+    cJSON *g = det ? cJSON_AddObjectToObject(j, "glass_fit") : cJSON_CreateObject();
     cJSON_AddNumberToObject(g, "slope_A3_per_K", r.glass_slope);
     cJSON_AddNumberToObject(g, "intercept_A3", r.glass_intercept);
     cJSON_AddNumberToObject(g, "T_min_K", r.glass_range[0]);
     cJSON_AddNumberToObject(g, "T_max_K", r.glass_range[1]);
     cJSON_AddNumberToObject(g, "r2", r.glass_r2);
-    cJSON *l = cJSON_AddObjectToObject(j, "liquid_fit");
+    cJSON_AddNumberToObject(g, "bins", (double)r.glass_bins);
+    cJSON *l = det ? cJSON_AddObjectToObject(j, "liquid_fit") : cJSON_CreateObject();
     cJSON_AddNumberToObject(l, "slope_A3_per_K", r.liquid_slope);
     cJSON_AddNumberToObject(l, "intercept_A3", r.liquid_intercept);
     cJSON_AddNumberToObject(l, "T_min_K", r.liquid_range[0]);
     cJSON_AddNumberToObject(l, "T_max_K", r.liquid_range[1]);
     cJSON_AddNumberToObject(l, "r2", r.liquid_r2);
+    cJSON_AddNumberToObject(l, "bins", (double)r.liquid_bins);
+    if (!det) cJSON_Delete(g), cJSON_Delete(l);
     char *txt = cJSON_Print(j);
     cJSON_Delete(j);
     snprintf(path, sizeof path, "%s/tg.json", outdir);
@@ -210,17 +231,21 @@ int cmd_tg(int argc, char **argv)
         fig_labels(p, "T (K)", "V (Å³)", NULL);
         fig_points(p, r.nbins, r.bin_t, r.bin_v, &(fig_style){.label = "V(T), binned", .color = FIG_BLACK,
                                                                .marker = FIG_MARKER_OPEN_CIRCLE});
-        double tmin = r.bin_t[0], tmax = r.bin_t[r.nbins - 1];
-        double xs[2] = {tmin, tmax}, yg[2], yl[2];
-        for (int k = 0; k < 2; k++) {
-            yg[k] = r.glass_intercept + r.glass_slope * xs[k];
-            yl[k] = r.liquid_intercept + r.liquid_slope * xs[k];
+        if (det) {
+            double xs[2] = {r.bin_t[0], r.bin_t[r.nbins - 1]}, yg[2], yl[2];
+            for (int k = 0; k < 2; k++) {
+                yg[k] = r.glass_intercept + r.glass_slope * xs[k];
+                yl[k] = r.liquid_intercept + r.liquid_slope * xs[k];
+            }
+            fig_line(p, 2, xs, yg, &(fig_style){.label = "glass branch", .color = FIG_BLUE});
+            fig_line(p, 2, xs, yl, &(fig_style){.label = "liquid branch", .color = FIG_RED});
+            char lab[96];
+            snprintf(lab, sizeof lab, "T#dg#u = %.0f K (95 %%: %.0f-%.0f)%s", r.tg, r.tg_lo, r.tg_hi,
+                     r.quality == BPEL_Q_WEAK ? ", weak" : "");
+            fig_vline(p, r.tg, lab);
+        } else {
+            fig_labels(p, "T (K)", "V (Å³)", "T#dg#u not determined");
         }
-        fig_line(p, 2, xs, yg, &(fig_style){.label = "glass fit", .color = FIG_BLUE});
-        fig_line(p, 2, xs, yl, &(fig_style){.label = "liquid fit", .color = FIG_RED});
-        char lab[64];
-        snprintf(lab, sizeof lab, "Tg = %.0f K", r.tg);
-        fig_vline(p, r.tg, lab);
         fig_legend(p, FIG_LEGEND_TOP_LEFT);
         snprintf(path, sizeof path, "%s/tg_volume_temperature", outdir);
         rc = fig_save(f, path);
