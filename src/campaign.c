@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "figure.h"
+#include "quality.h"
 #include "forces.h"
 
 void campaign_defaults(campaign_params *p)
@@ -982,6 +983,36 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     if (c->p.region.whole) cJSON_AddStringToObject(js, "region", "all");
     else cJSON_AddNumberToObject(js, "region_radius_A", c->p.region.radius);
     cJSON_AddNumberToObject(js, "seed", (double)c->p.seed);
+    {
+        double rate = nrec ? (double)nacc / nrec : 0;
+        if (!nrec) bpel_quality_add(js, "success_rate", BPEL_Q_NOT_DETERMINED, "no search has run");
+        else if (rate < 0.9)
+            bpel_quality_add(js, "success_rate", BPEL_Q_WEAK,
+                             "%zu of %zu searches failed: the per-atom ΔQ rests on the searches that converged",
+                             nrec - nacc, nrec);
+        else bpel_quality_add(js, "success_rate", BPEL_Q_OK, "%zu of %zu searches found a saddle", nacc, nrec);
+        const char *dqp[] = {"dq_atom_mean_eV", "dq_event_median_eV"};
+        for (int k = 0; k < 2; k++) {
+            if (!nacc) {
+                bpel_quality_add(js, dqp[k], BPEL_Q_NOT_DETERMINED, "no accepted saddle");
+                continue;
+            }
+            if (!c->p.region.whole)
+                bpel_quality_add(js, dqp[k], BPEL_Q_WEAK,
+                                 "searches in a %g Å region with the rest frozen: ΔQ is biased upwards (docs/artn.md)",
+                                 c->p.region.radius);
+            if (rate < 0.9) bpel_quality_add(js, dqp[k], BPEL_Q_WEAK, "%.0f %% of searches failed", 100 * (1 - rate));
+            if (k == 0 && na < c->natoms)
+                bpel_quality_add(js, dqp[k], BPEL_Q_WEAK, "%zu of %zu atoms have no saddle", c->natoms - na, c->natoms);
+            bpel_quality_add(js, dqp[k], BPEL_Q_OK, "%zu saddles, every atom free", nacc);
+        }
+        if (nacc) bpel_quality_add(js, "connected_fraction", BPEL_Q_OK, "of the accepted saddles");
+        else bpel_quality_add(js, "connected_fraction", BPEL_Q_NOT_DETERMINED, "no accepted saddle");
+        if (!nc) bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_NOT_DETERMINED, "no connected saddle");
+        else if (nc < 20)
+            bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_WEAK, "only %zu atoms have a connected saddle", nc);
+        else bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_OK, "%zu atoms with a connected saddle", nc);
+    }
     char *txt = cJSON_Print(js);
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *sj = fopen(path, "w");

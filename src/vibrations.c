@@ -1,6 +1,7 @@
 /* vibrations.c — one-structure vibrational analysis and its files (see vibrations.h). */
 #include "vibrations.h"
 #include "error.h"
+#include "quality.h"
 #include "units.h"
 
 #include <cjson/cJSON.h>
@@ -231,6 +232,44 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     cJSON_AddStringToObject(bp, "window_choice", a->window_source);
     if (a->omega_T1 > 0) cJSON_AddNumberToObject(bp, "omega_T1_radps", a->omega_T1);
     cJSON_AddStringToObject(bp, "per_atom", "I_BP = max of g_i(omega)/omega^2 over bin centres inside the window");
+    /* how far the peak can be trusted */
+    {
+        const char *bq = "boson_peak.omega_radps", *hq = "boson_peak.height_g_over_omega2_per_radps3";
+        double wmin = 0; /* lowest vibrational (non-translational) frequency */
+        for (size_t k = 0; k < v->nmodes; k++)
+            if (!v->is_translation[k] && v->omega[k] > 0) { wmin = v->omega[k]; break; }
+        double wtop = v->nmodes ? v->omega[v->nmodes - 1] : 0;
+        if (!(d->bp_height > 0) || !isfinite(d->bp_omega)) {
+            bpel_quality_add(o, bq, BPEL_Q_NOT_DETERMINED, "no modes in the boson-peak window");
+            bpel_quality_add(o, hq, BPEL_Q_NOT_DETERMINED, "no modes in the boson-peak window");
+        } else {
+            if (d->bp_omega - d->bp_lo < d->width)
+                bpel_quality_add(o, bq, BPEL_Q_WEAK,
+                                 "the maximum sits at the lower edge of the window (%.3g rad/ps): the peak may lie lower",
+                                 d->bp_lo);
+            if (d->bp_hi - d->bp_omega < d->width)
+                bpel_quality_add(o, bq, BPEL_Q_WEAK, "the maximum sits at the upper edge of the window (%.3g rad/ps)",
+                                 d->bp_hi);
+            if (wmin > 0 && d->bp_omega < 2 * wmin)
+                bpel_quality_add(o, bq, BPEL_Q_WEAK,
+                                 "the peak (%.3g rad/ps) is within 2x the box's lowest mode (%.3g rad/ps): finite size",
+                                 d->bp_omega, wmin);
+            if (!v->complete && wtop < d->bp_hi)
+                bpel_quality_add(o, bq, BPEL_Q_WEAK, "the window reaches past the highest computed mode (%.3g rad/ps)",
+                                 wtop);
+            if (v->nnegative)
+                bpel_quality_add(o, bq, BPEL_Q_WEAK, "%zu unstable modes: the structure is not a minimum",
+                                 (size_t)v->nnegative);
+            bpel_quality_add(o, bq, BPEL_Q_OK, "peak at %.3g rad/ps inside the window %.3g-%.3g rad/ps", d->bp_omega,
+                             d->bp_lo, d->bp_hi);
+            cJSON *qa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "quality"), bq);
+            const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, "verdict"));
+            const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, "reason"));
+            bpel_quality_add(o, hq, !strcmp(verdict, "ok") ? BPEL_Q_OK : BPEL_Q_WEAK, "%s", reason);
+        }
+        bpel_quality_add(o, "modes.negative_modes", v->nnegative ? BPEL_Q_WEAK : BPEL_Q_OK, "%s",
+                         v->nnegative ? "unstable modes: the structure is not a minimum" : "a minimum");
+    }
     if (a->have_debye) {
         cJSON *db = cJSON_AddObjectToObject(o, "debye");
         cJSON_AddNumberToObject(db, "debye_level_per_radps3", a->debye.level);
@@ -244,6 +283,12 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(db, "number_density_per_A3", a->debye.number_density);
         cJSON_AddNumberToObject(db, "mass_density_g_per_cm3", a->debye.mass_density * 1.66053906660);
         cJSON_AddStringToObject(db, "formula", "3/omega_D^3, omega_D = v_D (6 pi^2 n)^(1/3), 3/v_D^3 = 1/v_L^3 + 2/v_T^3");
+        if (!(a->K > 0) || !(a->G > 0) || !isfinite(a->debye.level))
+            bpel_quality_add(o, "debye.debye_level_per_radps3", BPEL_Q_NOT_DETERMINED,
+                             "K = %.3g GPa, G = %.3g GPa: a mechanically unstable structure has no Debye level", a->K,
+                             a->G);
+        else
+            bpel_quality_add(o, "debye.debye_level_per_radps3", BPEL_Q_OK, "from K and G (%s)", a->moduli_source);
     }
     if (a->have_elastic) {
         cJSON *el = cJSON_AddObjectToObject(o, "elastic");

@@ -18,6 +18,7 @@
 #include "correlate.h"
 #include "error.h"
 #include "figure.h"
+#include "quality.h"
 #include "table.h"
 
 const char cmd_correlate_summary[] =
@@ -349,8 +350,15 @@ int cmd_correlate(int argc, char **argv)
     if ((rc = corr_autocorrelation(pr, qx.v, acf_dr, acf_rmax, &ax))) goto fail;
     if ((rc = corr_autocorrelation(pr, qy.v, acf_dr, acf_rmax, &ay))) goto fail;
     double xi_x = NAN, xi_x_err = NAN, xi_y = NAN, xi_y_err = NAN;
-    if (corr_fit_exp(&ax, 0, &xi_x, &xi_x_err)) fprintf(stderr, "bpel correlate: warning: x: %s\n", bpel_errmsg());
-    if (corr_fit_exp(&ay, 0, &xi_y, &xi_y_err)) fprintf(stderr, "bpel correlate: warning: y: %s\n", bpel_errmsg());
+    char xi_why[2][300] = {"", ""};
+    if (corr_fit_exp(&ax, 0, &xi_x, &xi_x_err)) {
+        fprintf(stderr, "bpel correlate: warning: x: %s\n", bpel_errmsg());
+        snprintf(xi_why[0], sizeof xi_why[0], "%s", bpel_errmsg());
+    }
+    if (corr_fit_exp(&ay, 0, &xi_y, &xi_y_err)) {
+        fprintf(stderr, "bpel correlate: warning: y: %s\n", bpel_errmsg());
+        snprintf(xi_why[1], sizeof xi_why[1], "%s", bpel_errmsg());
+    }
     double e3 = exp(-3.0), rx3 = corr_acf_crossing(&ax, e3), ry3 = corr_acf_crossing(&ay, e3);
     snprintf(path, sizeof path, "%s/autocorrelation.csv", out);
     if (!(fp = fopen(path, "w"))) {
@@ -646,6 +654,41 @@ int cmd_correlate(int argc, char **argv)
         cJSON_AddNumberToObject(o, "xi_err", xie[k]);
         cJSON_AddNumberToObject(o, "r_at_e-3", r3[k]);
         cJSON_AddNumberToObject(o, "r_at_e-3_from_fit", 3 * xis[k]);
+        char qp[64];
+        snprintf(qp, sizeof qp, "autocorrelation.%s.xi", qn[k]);
+        if (!isfinite(xis[k])) bpel_quality_add(js, qp, BPEL_Q_NOT_DETERMINED, "%s", xi_why[k]);
+        else if (!(xie[k] < 0.25 * xis[k]))
+            bpel_quality_add(js, qp, BPEL_Q_WEAK, "ξ = %.3g ± %.2g Å: uncertain by more than 25 %%", xis[k], xie[k]);
+        else bpel_quality_add(js, qp, BPEL_Q_OK, "ξ = %.3g ± %.2g Å", xis[k], xie[k]);
+        snprintf(qp, sizeof qp, "autocorrelation.%s.r_at_e-3", qn[k]);
+        if (!isfinite(r3[k]))
+            bpel_quality_add(js, qp, BPEL_Q_NOT_DETERMINED, "C(r) does not fall to e^-3 within r_max = %g Å", acf_rmax);
+        else if (r3[k] < 2 * acf_dr)
+            bpel_quality_add(js, qp, BPEL_Q_WEAK, "C(r) falls to e^-3 within the first two bins of %g Å", acf_dr);
+        else bpel_quality_add(js, qp, BPEL_Q_OK, "C(r) crosses e^-3 inside the data");
+    }
+    /* the optimum of r(L) and its correlation */
+    if (kopt == nL - 1 && nL > 1)
+        bpel_quality_add(js, "optimal_L", BPEL_Q_WEAK,
+                         "the largest L scanned (%g Å): r may still rise beyond it (raise --lmax)", lmax);
+    else if (kopt == 0 && nL > 1)
+        bpel_quality_add(js, "optimal_L", BPEL_Q_WEAK, "the smallest L scanned (%g Å): coarse-graining does not help",
+                         Ls[0]);
+    else bpel_quality_add(js, "optimal_L", BPEL_Q_OK, "a maximum of r(L) inside the scanned range");
+    if (nboot > 0 && st[kopt].lo <= 0 && st[kopt].hi >= 0)
+        bpel_quality_add(js, "pearson_r_at_optimum", BPEL_Q_WEAK, "its %g %% interval %.2f..%.2f includes 0",
+                         100 * conf, st[kopt].lo, st[kopt].hi);
+    else if (nboot > 0)
+        bpel_quality_add(js, "pearson_r_at_optimum", BPEL_Q_OK, "%g %% interval %.2f..%.2f", 100 * conf, st[kopt].lo,
+                         st[kopt].hi);
+    else bpel_quality_add(js, "pearson_r_at_optimum", BPEL_Q_WEAK, "no bootstrap interval (--bootstrap 0)");
+    if (kopt == nL - 1 && nL > 1)
+        bpel_quality_add(js, "pearson_r_at_optimum", BPEL_Q_WEAK, "taken at the edge of the L range");
+    {
+        /* Fisher z: the raw r differs from 0 at 95 % when |atanh r| sqrt(n − 3) > 1.96 */
+        double z = atanh(st[0].r) * sqrt((double)n - 3);
+        if (fabs(z) > 1.96) bpel_quality_add(js, "pearson_r_raw", BPEL_Q_OK, "%zu atoms; differs from 0 at 95 %%", n);
+        else bpel_quality_add(js, "pearson_r_raw", BPEL_Q_WEAK, "%zu atoms; not distinguishable from 0 at 95 %%", n);
     }
     cJSON *gj = cJSON_AddObjectToObject(js, "groups");
     cJSON_AddNumberToObject(gj, "fraction", gfrac);

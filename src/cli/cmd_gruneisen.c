@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_vib.h"
 #include "error.h"
+#include "quality.h"
 #include "gruneisen.h"
 #include "units.h"
 #include "vib_figures.h"
@@ -206,6 +207,21 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     cJSON_AddNumberToObject(o, "boson_peak_omega_radps", a->vdos->bp_omega);
     cJSON_AddItemToObject(o, "I_BP_window_radps", cJSON_CreateDoubleArray((double[]){a->vdos->bp_lo, a->vdos->bp_hi}, 2));
     cJSON_AddNumberToObject(o, "negative_modes_V0", (double)v->nnegative);
+    int basin = 0;
+    for (int q = 0; q < 2 && r->relaxed; q++)
+        if (r->relax_disp[q] > REARRANGEMENT_A) {
+            basin = 1;
+            bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK,
+                             "the structure changed basin at %.4g V0 (an atom moved %.2g Å): γ is not harmonic there",
+                             q ? 1 - p->dv : 1 + p->dv, r->relax_disp[q]);
+        }
+    if (v->nnegative)
+        bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK, "%zu unstable modes at V0: not a minimum", (size_t)v->nnegative);
+    if ((r->methods & GRU_OVERLAP) && figmethod == GRU_OVERLAP && r->nlow * 2 > v->nmodes)
+        bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK, "%zu of %zu modes have an overlap below %g between volumes",
+                         (size_t)r->nlow, (size_t)v->nmodes, p->low_overlap);
+    bpel_quality_add(o, "gamma_ave", isfinite(mean[fq][nm - 1]) ? BPEL_Q_OK : BPEL_Q_NOT_DETERMINED, "%s route, %zu modes",
+                     route_name(figmethod), (size_t)nm);
     char *txt = cJSON_Print(o);
     cJSON_Delete(o);
     snprintf(path, sizeof path, "%s/summary.json", out);
@@ -215,7 +231,7 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
 
     char label[64];
-    snprintf(label, sizeof label, "%s route", route_name(figmethod));
+    snprintf(label, sizeof label, "%s route%s", route_name(figmethod), basin ? " (basin changed: not harmonic)" : "");
     rc = vib_fig11ab(out, v, route(r, figmethod), mean[fq], sd[fq], a->vdos->bp_omega, label);
     if (!rc) rc = vib_fig11c(out, n, gi[fq], a->vdos->ibp);
 done:

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_analysis.h"
 #include "error.h"
+#include "quality.h"
 #include "figure.h"
 #include "rdf.h"
 
@@ -180,6 +181,15 @@ int cmd_pmf(int argc, char **argv)
     }
     cJSON_AddNumberToObject(wj, "deviation_at_r_left", dl);
     cJSON_AddNumberToObject(wj, "deviation_at_r_right", drr);
+    if (!(wl.k > 0))
+        bpel_quality_add(js, "parabola.k", BPEL_Q_NOT_DETERMINED, "the fitted parabola is not convex (k = %.3g)", wl.k);
+    else if (wl.npoints < 7)
+        bpel_quality_add(js, "parabola.k", BPEL_Q_WEAK, "only %d bins in the parabola fit", (int)wl.npoints);
+    else if (fabs(wl.r0 - r.r[wl.imin]) > wl.halfwidth)
+        bpel_quality_add(js, "parabola.k", BPEL_Q_WEAK, "the parabola's minimum (%.3g Å) is off the lowest bin (%.3g Å)",
+                         wl.r0, r.r[wl.imin]);
+    else bpel_quality_add(js, "parabola.k", BPEL_Q_OK, "%d bins within %.2g Å of the well's bottom", (int)wl.npoints,
+                          wl.halfwidth);
     char *txt = cJSON_Print(js);
     rc = cli_write_text(out, "pmf.json", txt);
     cJSON_free(txt);
