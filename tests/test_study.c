@@ -1,7 +1,10 @@
 /* test_study.c — `bpel study` end to end on a small glass: every step runs,
  * every expected file is there, and the numbers of the report are the ones in
  * the step summaries, which are the ones in the per-atom tables (nothing in
- * the report is typed by hand). A rerun reuses every finished step. */
+ * the report is typed by hand), each with a verdict on its quality. A rerun
+ * reuses every finished step. A rerun with a step that fails still runs the
+ * steps that do not need it and writes the report, which names the failure,
+ * and exits non-zero. */
 #include "testutil.h"
 
 #include <math.h>
@@ -45,12 +48,30 @@ static double num(const cJSON *o, const char *path)
     return cur->valuedouble;
 }
 
-static int run_study(const char *extra)
+static int run_study_config(const char *yaml, const char *extra)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' study '%s/tests/data/mini_study.yaml' --out '%s' --threads 2 %s > '%s.log' 2>&1",
-             getenv("BPEL"), getenv("BPEL_SOURCE_DIR"), outdir, extra, outdir);
+    snprintf(cmd, sizeof cmd, "'%s' study '%s' --out '%s' --threads 2 %s > '%s.log' 2>&1", getenv("BPEL"), yaml, outdir,
+             extra, outdir);
     return test_run(cmd);
+}
+
+static int run_study(const char *extra)
+{
+    char yaml[1200];
+    snprintf(yaml, sizeof yaml, "%s/tests/data/mini_study.yaml", getenv("BPEL_SOURCE_DIR"));
+    return run_study_config(yaml, extra);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) fail_msg("cannot open %s", path);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
 }
 
 static int setup(void **st)
@@ -124,6 +145,13 @@ static void test_report_numbers(void **st)
         char row[512];
         snprintf(row, sizeof row, "%.*s", (int)(eol - line), line);
         if (!strstr(row, want)) fail_msg("report row '%s' does not show %s", row, want);
+        /* the last column: a verdict, from the step's own quality record */
+        const cJSON *q = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s0, rows[k].part), "quality"), rows[k].path);
+        const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "verdict"));
+        if (!verdict) fail_msg("%s: no quality recorded for %s", rows[k].part, rows[k].path);
+        snprintf(want, sizeof want, "| %s", verdict);
+        if (!strstr(row, want)) fail_msg("report row '%s' does not show the verdict '%s'", row, verdict);
     }
     cJSON_Delete(sum);
 }
@@ -188,6 +216,40 @@ static void test_resume(void **st)
     assert_int_equal(reused, steps);
 }
 
+/* A step that fails: the others run, the report is written and names it,
+ * and the exit status says so. */
+static void test_failed_step(void **st)
+{
+    (void)st;
+    char src[1200], yaml[1200], cmd[4096];
+    snprintf(src, sizeof src, "%s/tests/data/mini_study.yaml", getenv("BPEL_SOURCE_DIR"));
+    snprintf(yaml, sizeof yaml, "%s.fail.yaml", outdir);
+    snprintf(cmd, sizeof cmd, "sed 's/^    bootstrap: 20$/    bootstrap: 20\\n    options: \"--no-such-option\"/' '%s' > '%s'",
+             src, yaml);
+    assert_int_equal(test_run(cmd), 0);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/report.md", outdir);
+    remove(p);
+    assert_int_not_equal(run_study_config(yaml, ""), 0);
+    const char *rep = slurp(p);
+    if (!strstr(rep, "## Steps that failed")) fail_msg("the report does not list the failed step");
+    if (!strstr(rep, "| correlate |")) fail_msg("the report does not name the correlate step");
+    const char *row = strstr(rep, "| Optimal coarse-graining length L");
+    assert_non_null(row);
+    const char *eol = strchr(row, '\n');
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)(eol - row), row);
+    if (!strstr(line, "not determined: step correlate")) fail_msg("row not marked: %s", line);
+    /* the report still shows the other steps' numbers */
+    if (!strstr(rep, "| Glass transition Tg | ") || strstr(strstr(rep, "| Glass transition Tg"), "| — |") ==
+                                                          strstr(rep, "| Glass transition Tg") + strlen("| Glass transition Tg "))
+        fail_msg("Tg row lost");
+    snprintf(p, sizeof p, "%s.log", outdir);
+    const char *log = slurp(p);
+    if (!strstr(log, "pmf                          reused")) fail_msg("a step after the failure did not run");
+    if (!strstr(log, "correlate                    FAILED")) fail_msg("correlate did not fail");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_report_numbers),
         cmocka_unit_test(test_summary_matches_tables),
         cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_failed_step),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

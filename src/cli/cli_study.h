@@ -16,6 +16,15 @@ typedef struct study_step {
     char argv[STEP_MAX_ARGS][STEP_ARG_LEN]; /* bpel arguments, argv[0] = subcommand */
 } study_step;
 
+#define STUDY_MAX_FAILED 64
+
+/* A step that failed (or was skipped because a step it needs failed). */
+typedef struct study_failure {
+    char sample[128];  /* e.g. Cu50Zr50_R1e13 */
+    char step[64];
+    char message[512];
+} study_failure;
+
 typedef struct study_run {
     const study_config *cfg;
     char out[512];
@@ -24,6 +33,8 @@ typedef struct study_run {
     int redo;
     int index, total; /* progress */
     int dirty;        /* a step of the current glass was (re)run: redo the later ones */
+    int nfailed;      /* failed or skipped steps (failed[] holds the first STUDY_MAX_FAILED) */
+    study_failure failed[STUDY_MAX_FAILED];
 } study_run;
 
 /* One glass of the study. */
@@ -39,7 +50,9 @@ void step_args_split(study_step *st, const char *opts);
 int study_run_step(study_run *run, const study_step *st);
 
 /* Plan and run every step of the study, then the sweeps, merged tables,
- * summary and report (cli_study_plan.c). */
+ * summary and report (cli_study_plan.c). A failed step does not stop the
+ * study: the steps that need its output are skipped, the others run, the
+ * report marks both with the message, and the return is BPEL_EIO. */
 int study_execute(study_run *run);
 /* Figs. 6 and 7 over the glasses of the study (cli_study_sweeps.c). */
 int study_sweeps(study_run *run, const sample *sm, int ns);

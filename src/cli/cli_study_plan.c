@@ -72,12 +72,17 @@ static void rate_tag(double rate, char *out, size_t n)
     snprintf(out, n, "%s", buf);
 }
 
-static int plan_count(const study_config *c)
+static int plan_count_sample(const study_config *c)
 {
     int per = 1 + c->do_tg + c->do_modes + c->do_artn + 2 * c->do_correlate + c->do_trajectory + c->do_pmf +
               c->do_gruneisen;
     if (c->do_temperature_series && c->ntemperatures > 0) per += 1 + c->ntemperatures + 1;
-    return per * c->ncompositions * c->nrates;
+    return per;
+}
+
+static int plan_count(const study_config *c)
+{
+    return plan_count_sample(c) * c->ncompositions * c->nrates;
 }
 
 static void common_potential(study_step *st, const study_config *c)
@@ -90,13 +95,71 @@ static void common_potential(study_step *st, const study_config *c)
     }
 }
 
+static const char *sample_name(const sample *sm)
+{
+    const char *slash = strrchr(sm->dir, '/');
+    return slash ? slash + 1 : sm->dir;
+}
+
+static void record_failure(study_run *run, const sample *sm, const char *step, const char *msg)
+{
+    if (run->nfailed < STUDY_MAX_FAILED) {
+        study_failure *f = &run->failed[run->nfailed];
+        snprintf(f->sample, sizeof f->sample, "%.127s", sample_name(sm));
+        snprintf(f->step, sizeof f->step, "%.63s", step);
+        snprintf(f->message, sizeof f->message, "%.511s", msg);
+    }
+    run->nfailed++;
+}
+
+/* Runs a step; a failure is recorded (not returned) so the study goes on.
+ * Returns 1 when the step's outputs are there to use. */
+static int try_step(study_run *run, const sample *sm, const study_step *st)
+{
+    if (!study_run_step(run, st)) return 1;
+    record_failure(run, sm, st->name, bpel_errmsg());
+    fprintf(stderr, "bpel study: %s\n", bpel_errmsg());
+    bpel_clear_error();
+    return 0;
+}
+
+/* A step not run because a step it needs failed. */
+static void skip_step(study_run *run, const sample *sm, const char *step, const char *needs)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "not run: the %s step it needs failed", needs);
+    run->index++;
+    printf("[%2d/%2d] %-28s skipped (%s failed)\n", run->index, run->total, step, needs);
+    fflush(stdout);
+    record_failure(run, sm, step, msg);
+}
+
+/* The failure recorded for a step of a glass (the quench's failure counts
+ * for every step), or NULL. */
+static const study_failure *find_failure(const study_run *run, const sample *sm, const char *step)
+{
+    for (int f = 0; f < run->nfailed && f < STUDY_MAX_FAILED; f++)
+        if (!strcmp(run->failed[f].sample, sample_name(sm)) &&
+            (!strcmp(run->failed[f].step, step) || !strcmp(run->failed[f].step, "quench") ||
+             !strcmp(run->failed[f].step, "(all later steps)")))
+            return &run->failed[f];
+    return NULL;
+}
+
+static int step_failed(const study_run *run, const sample *sm, const char *step)
+{
+    return find_failure(run, sm, step) != NULL;
+}
+
+/* Steps of one glass. Failures are recorded in run->failed; the return is
+ * an error only for what stops the whole study (none today). */
 static int run_sample(study_run *run, const sample *sm, long seed)
 {
     const study_config *c = run->cfg;
     study_step st;
     char glass[800], p1[900], p2[900];
     snprintf(glass, sizeof glass, "%s/glass.data", sm->dir);
-    int rc;
+    int modes_ok = 1, artn_ok = 1;
 
     step_init(&st, "quench", sm->dir);
     step_arg(&st, "quench");
@@ -110,14 +173,21 @@ static int run_sample(study_run *run, const sample *sm, long seed)
     step_arg(&st, "--hold-time"); step_arg(&st, "%.6g", c->hold_time);
     step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
     step_arg(&st, "--out"); step_arg(&st, "%s", glass);
-    if ((rc = study_run_step(run, &st))) return rc;
+    if (!try_step(run, sm, &st)) {
+        /* nothing else can run without the glass */
+        int rest = plan_count_sample(c) - 1;
+        for (int k = 0; k < rest; k++) run->index++;
+        record_failure(run, sm, "(all later steps)", "not run: the quench step they need failed");
+        printf("[%2d/%2d] %-28s skipped (quench failed)\n", run->index, run->total, "later steps");
+        return BPEL_OK;
+    }
 
     if (c->do_tg) {
         step_init(&st, "tg", sm->dir);
         step_arg(&st, "tg");
         step_arg(&st, "%s/glass.log.csv", sm->dir);
         step_arg(&st, "--out"); step_arg(&st, "%s/tg", sm->dir);
-        if ((rc = study_run_step(run, &st))) return rc;
+        try_step(run, sm, &st);
     }
     if (c->do_modes) {
         step_init(&st, "modes", sm->dir);
@@ -126,7 +196,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         common_potential(&st, c);
         step_arg(&st, "--out"); step_arg(&st, "%s/modes", sm->dir);
         step_args_split(&st, c->modes_options);
-        if ((rc = study_run_step(run, &st))) return rc;
+        modes_ok = try_step(run, sm, &st);
     }
     if (c->do_artn) {
         step_init(&st, "artn", sm->dir);
@@ -140,11 +210,15 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--threads"); step_arg(&st, "%d", run->threads);
         step_arg(&st, "--out"); step_arg(&st, "%s/artn", sm->dir);
         step_args_split(&st, c->artn_options);
-        if ((rc = study_run_step(run, &st))) return rc;
+        artn_ok = try_step(run, sm, &st);
     }
     /* ΔQ over every accepted saddle, and over the saddles connected to the
      * initial minimum only (correlate_connected/) */
     for (int conn = 0; conn < 2 && c->do_correlate && c->do_modes && c->do_artn; conn++) {
+        if (!modes_ok || !artn_ok) {
+            skip_step(run, sm, conn ? "correlate_connected" : "correlate", !modes_ok ? "modes" : "artn");
+            continue;
+        }
         size_t nconn = 0;
         if (conn && (nconn = atoms_with_connected_saddle(sm)) < MIN_CONNECTED_ATOMS) {
             run->index++;
@@ -171,9 +245,10 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--elements"); step_arg(&st, "%s", c->elements[0] ? c->elements : "Cu,Zr");
         step_arg(&st, "--out"); step_arg(&st, "%s/%s", sm->dir, conn ? "correlate_connected" : "correlate");
         step_args_split(&st, c->corr_options);
-        if ((rc = study_run_step(run, &st))) return rc;
+        try_step(run, sm, &st);
     }
-    if (c->do_trajectory) {
+    if (c->do_trajectory && !modes_ok) skip_step(run, sm, "trajectory", "modes");
+    else if (c->do_trajectory) {
         step_init(&st, "trajectory", sm->dir);
         step_arg(&st, "trajectory");
         step_arg(&st, "%s", glass);
@@ -187,7 +262,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         }
         step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
         step_arg(&st, "--out"); step_arg(&st, "%s/trajectory", sm->dir);
-        if ((rc = study_run_step(run, &st))) return rc;
+        try_step(run, sm, &st);
     }
     if (c->do_pmf) {
         step_init(&st, "pmf", sm->dir);
@@ -195,7 +270,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "%s", glass);
         step_arg(&st, "--temperature"); step_arg(&st, "%.6g", c->pmf_temperature);
         step_arg(&st, "--out"); step_arg(&st, "%s/pmf", sm->dir);
-        if ((rc = study_run_step(run, &st))) return rc;
+        try_step(run, sm, &st);
     }
     if (c->do_gruneisen) {
         step_init(&st, "gruneisen", sm->dir);
@@ -205,7 +280,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         if (!c->gruneisen_relax) step_arg(&st, "--no-relax");
         step_arg(&st, "--out"); step_arg(&st, "%s/gruneisen", sm->dir);
         step_args_split(&st, c->gruneisen_options);
-        if ((rc = study_run_step(run, &st))) return rc;
+        try_step(run, sm, &st);
     }
     if (c->do_temperature_series && c->ntemperatures > 0) {
         char list[512] = "";
@@ -222,8 +297,17 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--time"); step_arg(&st, "%.6g", c->series_time);
         step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
         step_arg(&st, "--out"); step_arg(&st, "%s/series", sm->dir);
-        if ((rc = study_run_step(run, &st))) return rc;
+        if (!try_step(run, sm, &st)) {
+            for (int k = 0; k < c->ntemperatures; k++) {
+                char name[64];
+                snprintf(name, sizeof name, "modes_T%.6g", c->temperatures[k]);
+                skip_step(run, sm, name, "inherent");
+            }
+            skip_step(run, sm, "vdos_series", "inherent");
+            return BPEL_OK;
+        }
         study_step ser;
+        int series_ok = 1;
         step_init(&ser, "vdos_series", sm->dir);
         step_arg(&ser, "vdos");
         common_potential(&ser, c);
@@ -236,11 +320,12 @@ static int run_sample(study_run *run, const sample *sm, long seed)
             common_potential(&st, c);
             step_arg(&st, "--out"); step_arg(&st, "%s/series/modes_T%.6g", sm->dir, c->temperatures[k]);
             step_args_split(&st, c->modes_options);
-            if ((rc = study_run_step(run, &st))) return rc;
+            series_ok &= try_step(run, sm, &st);
             step_arg(&ser, "%.6gK:%s/series/modes_T%.6g", c->temperatures[k], sm->dir, c->temperatures[k]);
         }
         step_arg(&ser, "--out"); step_arg(&ser, "%s/series", sm->dir);
-        if ((rc = study_run_step(run, &ser))) return rc;
+        if (series_ok) try_step(run, sm, &ser);
+        else skip_step(run, sm, "vdos_series", "modes_T");
     }
     return BPEL_OK;
 }
@@ -371,7 +456,8 @@ static const key_number key_numbers[] = {
     {"Accepted saddles connected to the initial minimum", "artn", "connected_fraction", "", "—", 1},
     {"ARTn searches ending at a validated saddle", "artn", "success_rate", "", "—", 1},
     {"γ_ave over all modes", "gruneisen", "gamma_ave", "", "1–2 (Fig. 11b)", 1},
-    {"Glass transition Tg", "tg", "Tg_K", "K", "650", 1},
+    {"PMF well curvature k (total g(r), first peak)", "pmf", "parabola.k", "eV/Å²", "—", 1},
+    {"Glass transition Tg", "tg", "Tg_K", "K", "650 at 1e9 K/s (Tg rises with the cooling rate)", 1},
 };
 
 static const char *part_file(const char *part)
@@ -406,6 +492,47 @@ static int list_figures(const char *dir, char names[][700], int max)
     return n;
 }
 
+static void html_escaped(FILE *fp, const char *t)
+{
+    for (; *t; t++) {
+        if (*t == '<') fputs("&lt;", fp);
+        else if (*t == '>') fputs("&gt;", fp);
+        else if (*t == '&') fputs("&amp;", fp);
+        else fputc(*t, fp);
+    }
+}
+
+/* The verdict on a number of the report and why: its step failed or did
+ * not run, or the verdict its step recorded (quality.h), or, with no
+ * recorded verdict, "not determined" for a missing value. */
+static void number_quality(const cJSON *part, const char *path, const study_failure *fl, int missing, char *verdict,
+                           size_t nv, char *why, size_t nw)
+{
+    if (fl) {
+        snprintf(verdict, nv, "not determined");
+        snprintf(why, nw, "step %s: %s", fl->step, fl->message);
+        return;
+    }
+    if (!part) {
+        snprintf(verdict, nv, "not computed");
+        snprintf(why, nw, "step not run");
+        return;
+    }
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(part, "quality"), path);
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "verdict"));
+    const char *r = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "reason"));
+    if (v) {
+        snprintf(verdict, nv, "%s", missing && strcmp(v, "not determined") ? "not determined" : v);
+        snprintf(why, nw, "%s", r ? r : "");
+    } else if (missing) {
+        snprintf(verdict, nv, "not determined");
+        snprintf(why, nw, "no value in the step's summary");
+    } else {
+        snprintf(verdict, nv, "ok");
+        snprintf(why, nw, "%s", "");
+    }
+}
+
 static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary)
 {
     char path[700];
@@ -425,29 +552,51 @@ static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary
             c->name, cli_provenance(), c->potential, c->atoms, c->seed);
     fprintf(html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>bpel study %s</title>"
                   "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse}"
-                  "td,th{border:1px solid #aaa;padding:3px 8px}img{max-width:100%%;border:1px solid #ddd}"
+                  "td,th{border:1px solid #aaa;padding:3px 8px}.q-w{background:#fff3c4}.q-n{background:#f6d5d5}img{max-width:100%%;border:1px solid #ddd}"
                   ".fig{display:inline-block;width:48%%;margin:1%%;vertical-align:top}</style></head><body>\n"
                   "<h1>bpel study: %s</h1><p>%s</p><p>Potential <code>%s</code>; %ld atoms per glass; seed %ld. "
                   "Numbers are read from the step summaries (summary.json); paper values from Yang, Wang &amp; "
                   "Zaccone, arXiv:2104.13740.</p>\n",
             c->name, c->name, cli_provenance(), c->potential, c->atoms, c->seed);
+    if (run->nfailed) {
+        fprintf(md, "## Steps that failed or could not run\n\n| glass | step | message |\n|---|---|---|\n");
+        fprintf(html, "<h2>Steps that failed or could not run</h2>\n<table><tr><th>glass</th><th>step</th>"
+                      "<th>message</th></tr>\n");
+        for (int f = 0; f < run->nfailed && f < STUDY_MAX_FAILED; f++) {
+            fprintf(md, "| %s | %s | %s |\n", run->failed[f].sample, run->failed[f].step, run->failed[f].message);
+            fprintf(html, "<tr><td>%s</td><td>%s</td><td>", run->failed[f].sample, run->failed[f].step);
+            html_escaped(html, run->failed[f].message);
+            fprintf(html, "</td></tr>\n");
+        }
+        if (run->nfailed > STUDY_MAX_FAILED) fprintf(md, "\n(%d more)\n", run->nfailed - STUDY_MAX_FAILED);
+        fprintf(md, "\n");
+        fprintf(html, "</table>\n");
+    }
     cJSON *samples = cJSON_GetObjectItemCaseSensitive(summary, "samples");
     for (int k = 0; k < ns; k++) {
         cJSON *so = cJSON_GetArrayItem(samples, k);
         const char *rel = sm[k].dir + strlen(run->out) + 1;
-        fprintf(md, "## %s, cooled at %.3g K/s (`%s/`)\n\n| quantity | bpel | unit | paper |\n|---|---|---|---|\n",
+        fprintf(md, "## %s, cooled at %.3g K/s (`%s/`)\n\n| quantity | bpel | unit | paper | quality |\n"
+                    "|---|---|---|---|---|\n",
                 sm[k].composition, sm[k].rate, rel);
         fprintf(html, "<h2>%s, cooled at %.3g K/s (<code>%s/</code>)</h2>\n<table><tr><th>quantity</th><th>bpel</th>"
-                      "<th>unit</th><th>paper</th></tr>\n",
+                      "<th>unit</th><th>paper</th><th>quality</th></tr>\n",
                 sm[k].composition, sm[k].rate, rel);
         for (size_t q = 0; q < sizeof key_numbers / sizeof key_numbers[0]; q++) {
             const key_number *kn = &key_numbers[q];
-            double v = json_number(cJSON_GetObjectItemCaseSensitive(so, kn->part), kn->path) * kn->scale;
-            char val[64];
-            if (isnan(v)) snprintf(val, sizeof val, "not computed");
+            const cJSON *po = cJSON_GetObjectItemCaseSensitive(so, kn->part);
+            double v = json_number(po, kn->path) * kn->scale;
+            char val[64], verdict[32], why[600];
+            const study_failure *fl = find_failure(run, &sm[k], kn->part);
+            if (isnan(v)) snprintf(val, sizeof val, "—");
             else snprintf(val, sizeof val, "%.4g", v);
-            fprintf(md, "| %s | %s | %s | %s |\n", kn->label, val, kn->unit, kn->paper);
-            fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", kn->label, val, kn->unit, kn->paper);
+            number_quality(po, kn->path, fl, isnan(v), verdict, sizeof verdict, why, sizeof why);
+            fprintf(md, "| %s | %s | %s | %s | %s%s%s |\n", kn->label, val, kn->unit, kn->paper, verdict,
+                    why[0] ? ": " : "", why);
+            fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"q-%c\">%s%s", kn->label, val,
+                    kn->unit, kn->paper, verdict[0], verdict, why[0] ? ": " : "");
+            html_escaped(html, why);
+            fprintf(html, "</td></tr>\n");
         }
         fprintf(md, "\n");
         fprintf(html, "</table>\n");
@@ -508,14 +657,29 @@ int study_execute(study_run *run)
         run->dirty = 0;
         rc = run_sample(run, &sm[k], c->seed + 1000L * k);
     }
-    for (k = 0; k < ns && !rc; k++) rc = merge_tables(&sm[k]);
-    if (!rc) rc = study_sweeps(run, sm, ns);
+    for (k = 0; k < ns && !rc; k++)
+        if (!step_failed(run, &sm[k], "quench") && merge_tables(&sm[k])) {
+            record_failure(run, &sm[k], "atoms_merged", bpel_errmsg());
+            bpel_clear_error();
+        }
+    if (!rc && study_sweeps(run, sm, ns)) {
+        record_failure(run, &sm[0], "sweeps", bpel_errmsg());
+        bpel_clear_error();
+    }
     if (!rc) {
         cJSON *sum = cJSON_CreateObject();
         cJSON_AddStringToObject(sum, "study", c->name);
         cJSON_AddStringToObject(sum, "provenance", cli_provenance());
         cJSON_AddStringToObject(sum, "potential", c->potential);
         cJSON_AddNumberToObject(sum, "atoms", (double)c->atoms);
+        cJSON *fa = cJSON_AddArrayToObject(sum, "failed_steps");
+        for (int f = 0; f < run->nfailed && f < STUDY_MAX_FAILED; f++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "sample", run->failed[f].sample);
+            cJSON_AddStringToObject(o, "step", run->failed[f].step);
+            cJSON_AddStringToObject(o, "message", run->failed[f].message);
+            cJSON_AddItemToArray(fa, o);
+        }
         cJSON *arr = cJSON_AddArrayToObject(sum, "samples");
         for (k = 0; k < ns; k++) {
             cJSON *so = cJSON_CreateObject();
@@ -523,6 +687,7 @@ int study_execute(study_run *run)
             cJSON_AddNumberToObject(so, "cooling_rate_K_per_s", sm[k].rate);
             cJSON_AddStringToObject(so, "folder", sm[k].dir);
             for (int p = 0; parts[p]; p++) {
+                if (step_failed(run, &sm[k], parts[p])) continue; /* no stale numbers */
                 char path[900];
                 snprintf(path, sizeof path, "%s/%s", sm[k].dir, part_file(parts[p]));
                 cJSON *o = read_json(path);
@@ -544,5 +709,9 @@ int study_execute(study_run *run)
         cJSON_Delete(sum);
     }
     free(sm);
+    if (!rc && run->nfailed)
+        rc = bpel_fail(BPEL_EIO, "%d step%s failed or could not run (first: %s/%s: %s); the report marks them",
+                       run->nfailed, run->nfailed > 1 ? "s" : "", run->failed[0].sample, run->failed[0].step,
+                       run->failed[0].message);
     return rc;
 }

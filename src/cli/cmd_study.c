@@ -196,15 +196,19 @@ int study_run_step(study_run *run, const study_step *st)
     double dt = cli_wall_time() - t0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("FAILED after %.1f s\n", dt);
-        /* show the last error line of the log */
-        char last[1024] = "";
+        fflush(stdout);
+        /* show the last error line of the log (or its last line) */
+        char last[1024] = "", tail[1024] = "";
         FILE *fp = fopen(log, "r");
         if (fp) {
             char line[1024];
-            while (fgets(line, sizeof line, fp))
+            while (fgets(line, sizeof line, fp)) {
                 if (strstr(line, "error")) snprintf(last, sizeof last, "%s", line);
+                if (line[0] != '\n' && line[0] != '#') snprintf(tail, sizeof tail, "%s", line);
+            }
             fclose(fp);
         }
+        if (!last[0]) snprintf(last, sizeof last, "%s", tail);
         size_t l = strlen(last);
         if (l && last[l - 1] == '\n') last[l - 1] = '\0';
         return bpel_fail(BPEL_EIO, "step %s failed (%s); log: %s%s%s", st->name,
