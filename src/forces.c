@@ -105,6 +105,31 @@ int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_s
     return BPEL_OK;
 }
 
+int forces_require_minimum(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double limit,
+                           const char *name, const char *what, double *fmax_out)
+{
+    bpel_forces *ff = NULL;
+    bpel_eval ev;
+    int rc = forces_create(pot, map, s, 1.0, &ff);
+    if (!rc) rc = forces_compute(ff, s, 0, &ev);
+    if (rc) {
+        forces_destroy(ff);
+        return rc;
+    }
+    double worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        double f2 = ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2];
+        if (f2 > worst) worst = f2, at = i;
+    }
+    forces_destroy(ff);
+    if (fmax_out) *fmax_out = sqrt(worst);
+    if (!(sqrt(worst) <= limit))
+        return bpel_fail(BPEL_EINVAL, "%s is not an energy minimum: max |F| = %.3g eV/Å on atom %lld (limit %g): %s", name,
+                         sqrt(worst), (long long)s->id[at], limit, what);
+    return BPEL_OK;
+}
+
 void forces_destroy(bpel_forces *e)
 {
     if (!e) return;

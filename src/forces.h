@@ -49,6 +49,15 @@ const bpel_eam *forces_potential(const bpel_forces *e);
 const int *forces_type_map(const bpel_forces *e);
 double forces_cutoff(const bpel_forces *e);
 
+/* Refuse a configuration that is not an energy minimum: evaluates the
+ * forces once and fails with BPEL_EINVAL ("NAME is not an energy minimum:
+ * max |F| = … eV/Å on atom ID (limit …): WHAT") when the largest |F_i|
+ * exceeds `limit` (eV/Å). Harmonic quantities (modes, elastic constants,
+ * Grüneisen parameters) and ΔQ are only defined at a minimum. `fmax_out`
+ * (may be NULL) receives the largest |F_i|. */
+int forces_require_minimum(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double limit,
+                           const char *name, const char *what, double *fmax_out);
+
 /* Pressure tensor in bar (xx yy zz xy xz yz, LAMMPS convention: positive
  * when the system pushes outward) from the virial and the kinetic term of the
  * velocities, if any. Returns the scalar pressure (trace/3). */

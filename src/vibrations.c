@@ -1,6 +1,7 @@
 /* vibrations.c — one-structure vibrational analysis and its files (see vibrations.h). */
 #include "vibrations.h"
 #include "error.h"
+#include "forces.h"
 #include "quality.h"
 #include "units.h"
 
@@ -20,6 +21,7 @@ void vib_options_default(vib_options *o)
     memset(o, 0, sizeof *o);
     o->vdos.bin_width = 0.5;
     o->vdos.per_atom = 1;
+    o->max_initial_force = 1e-3;
 }
 
 void vib_analysis_free(vib_analysis *a)
@@ -35,7 +37,18 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     memset(a, 0, sizeof *a);
     double t0 = omp_wall();
     hess_model *m = NULL;
-    int rc = hess_model_create(pot, map, s, 0, &m);
+    int rc;
+    if (isfinite(o->max_initial_force)) {
+        bpel_system *c = system_copy(s);
+        if (!c) { vib_modes_destroy(o->modes_given); return BPEL_ENOMEM; }
+        rc = forces_require_minimum(pot, map, c, o->max_initial_force, "the structure",
+                                    "modes, moduli and I_BP are only defined at a minimum; run `bpel minimize` first "
+                                    "(or --max-initial-force inf to go on)",
+                                    NULL);
+        system_destroy(c);
+        if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    }
+    rc = hess_model_create(pot, map, s, 0, &m);
     if (rc) { vib_modes_destroy(o->modes_given); return rc; }
     if (o->modes_given) a->modes = o->modes_given;
     else rc = vib_modes_compute(m, s, &o->modes, &a->modes);

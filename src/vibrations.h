@@ -25,6 +25,9 @@ typedef struct vib_options {
     double K, G;        /* GPa; > 0: use these instead of computing the moduli */
     int elastic_route;  /* 0 auto, 1 modes, 2 conjugate gradients, -1 none */
     vib_modes *modes_given; /* modes already computed for this structure (ownership passes to the analysis) */
+    double max_initial_force; /* eV/Å (default 1e-3): vib_analyse refuses a structure whose largest |F_i| is
+                               * above it, since modes, moduli and I_BP are only defined at a minimum;
+                               * inf: no check */
 } vib_options;
 
 void vib_options_default(vib_options *o);

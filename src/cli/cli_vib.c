@@ -2,6 +2,7 @@
 #include "cli_vib.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -27,6 +28,12 @@ int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
             return cli_usage_error(cmd, "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
         return 1;
     }
+    case 'M':
+        if (!strcmp(arg, "inf")) x = INFINITY;
+        else if (cli_parse_double(arg, &x) || !(x > 0))
+            return cli_usage_error(cmd, "--max-initial-force needs a positive number (eV/Å) or inf");
+        o->max_initial_force = x;
+        return 1;
     case 'S':
         if (!eig_backend_find(arg)) return cli_usage_error(cmd, "unknown solver '%s' (known: %s)", arg, eig_backend_names());
         o->modes.solver = arg;

@@ -5,7 +5,7 @@
 #include "vibrations.h"
 
 /* getopt codes of the shared options: 'b' --bin-width, 's' --broadening,
- * 'w' --bp-window LO:HI, 'S' --solver. Returns 1 when `c` is one of them and
+ * 'w' --bp-window LO:HI, 'S' --solver, 'M' --max-initial-force F. Returns 1 when `c` is one of them and
  * was applied to `o`, 0 when it is not, and 2 (after printing a usage error
  * for command `cmd`) when its value is bad. */
 int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o);

@@ -202,30 +202,13 @@ int cmd_artn(int argc, char **argv)
         status = cli_error();
         goto end;
     }
-    {
-        /* ΔQ = E_saddle - E_initial only means something from a minimum */
-        bpel_forces *ff = NULL;
-        bpel_eval ev;
-        if (forces_create(cs.pot, cs.map, cs.sys, 1.0, &ff) || forces_compute(ff, cs.sys, 0, &ev)) {
-            forces_destroy(ff);
-            status = cli_error();
-            goto end;
-        }
-        double worst = 0;
-        size_t at = 0;
-        for (size_t i = 0; i < cs.sys->n; i++) {
-            double f2 = ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2];
-            if (f2 > worst) { worst = f2; at = i; }
-        }
-        forces_destroy(ff);
-        if (sqrt(worst) > max_f0) {
-            bpel_fail(BPEL_EINVAL,
-                      "%s is not an energy minimum: max |F| = %.3g eV/Å on atom %lld (limit %g): ARTn needs an inherent "
-                      "structure; run `bpel minimize` first (or raise --max-initial-force)",
-                      data, sqrt(worst), (long long)cs.sys->id[at], max_f0);
-            status = cli_error();
-            goto end;
-        }
+    /* ΔQ = E_saddle - E_initial only means something from a minimum */
+    if (forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, data,
+                               "ARTn needs an inherent structure; run `bpel minimize` first (or raise "
+                               "--max-initial-force)",
+                               NULL)) {
+        status = cli_error();
+        goto end;
     }
     if (campaign_create(cs.sys, cs.pot, cs.map, atoms, &cp, &c)) {
         status = cli_error();

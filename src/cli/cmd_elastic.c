@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "elastic.h"
 #include "error.h"
+#include "forces.h"
 #include "vdos.h"
 
 const char cmd_elastic_summary[] = "elastic constants of a minimum: Born minus non-affine term, checked by strain and relaxation";
@@ -27,6 +28,8 @@ static void help(void)
            "                     the positions at fixed box (CG, max|F| <= --ftol) and print B from the\n"
            "                     stress differences next to the analytic one\n"
            "  --ftol F           force tolerance of that re-minimisation (default 1e-10 eV/A)\n"
+           "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no\n"
+           "                     check): elastic constants are only defined at a minimum\n"
            "  --json             print a JSON object instead of the tables\n");
 }
 
@@ -51,10 +54,11 @@ int cmd_elastic(int argc, char **argv)
     static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
                                    {"route", required_argument, 0, 'r'},     {"check", required_argument, 0, 'c'},
                                    {"ftol", required_argument, 0, 'f'},      {"json", no_argument, 0, 'j'},
+                                   {"max-initial-force", required_argument, 0, 'M'},
                                    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL;
     int c, modes = 0, json = 0;
-    double check = 0, ftol = 1e-10;
+    double check = 0, ftol = 1e-10, max_f0 = 1e-3;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:e:h", opts, NULL)) != -1) {
         switch (c) {
@@ -73,6 +77,11 @@ int cmd_elastic(int argc, char **argv)
             if (cli_parse_double(optarg, &ftol) || !(ftol > 0)) return cli_usage_error("elastic", "--ftol needs a positive number");
             break;
         case 'j': json = 1; break;
+        case 'M':
+            if (!strcmp(optarg, "inf")) max_f0 = INFINITY;
+            else if (cli_parse_double(optarg, &max_f0) || !(max_f0 > 0))
+                return cli_usage_error("elastic", "--max-initial-force needs a positive number (eV/Å) or inf");
+            break;
         case 'h': help(); return 0;
         default: return cli_usage_error("elastic", "unknown option");
         }
@@ -80,6 +89,14 @@ int cmd_elastic(int argc, char **argv)
     if (optind != argc - 1) return cli_usage_error("elastic", "expected one data file");
     cli_setup cs;
     if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (isfinite(max_f0) &&
+        forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, argv[optind],
+                               "elastic constants are only defined at a minimum; run `bpel minimize` first (or "
+                               "--max-initial-force inf to go on)",
+                               NULL)) {
+        cli_setup_free(&cs);
+        return cli_error();
+    }
     bpel_system *s = cs.sys;
     hess_model *m = NULL;
     hess_sparse *h = NULL;

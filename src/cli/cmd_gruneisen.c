@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_vib.h"
 #include "error.h"
+#include "forces.h"
 #include "quality.h"
 #include "gruneisen.h"
 #include "units.h"
@@ -46,6 +47,7 @@ static void help(void)
            "  --method LIST        comma list of sorted, overlap, hf, or all (default all)\n"
            "  --figures-method M   route drawn in Fig. 11 (default: hf if computed, else overlap, else sorted)\n"
            "  --low-overlap X      flag overlaps below X (default 0.5)\n"
+           "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --bin-width W, --bp-window LO:HI   VDOS settings for I_BP (as in bpel modes)\n"
            "  --solver NAME        eigensolver: %s\n",
            BPEL_DEFAULT_POTENTIAL, eig_backend_names());
@@ -246,7 +248,7 @@ int cmd_gruneisen(int argc, char **argv)
                                    {"no-relax", no_argument, 0, 'R'},        {"ftol", required_argument, 0, 'f'},
                                    {"method", required_argument, 0, 'm'},    {"figures-method", required_argument, 0, 'M'},
                                    {"low-overlap", required_argument, 0, 'l'}, {"bin-width", required_argument, 0, 'b'},
-                                   {"bp-window", required_argument, 0, 'w'}, {"solver", required_argument, 0, 'S'},
+                                   {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'}, {"solver", required_argument, 0, 'S'},
                                    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     gru_params p;
@@ -297,6 +299,16 @@ int cmd_gruneisen(int argc, char **argv)
     if (!(p.methods & figmethod)) return cli_usage_error("gruneisen", "--figures-method names a route not computed");
     cli_setup cs;
     if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    /* checked once here, before the three volumes' modes */
+    if (isfinite(o.max_initial_force) &&
+        forces_require_minimum(cs.pot, cs.map, cs.sys, o.max_initial_force, argv[optind],
+                               "Grüneisen parameters are only defined at a minimum; run `bpel minimize` first (or "
+                               "--max-initial-force inf to go on)",
+                               NULL)) {
+        cli_setup_free(&cs);
+        return cli_error();
+    }
+    o.max_initial_force = INFINITY;
     double t0 = cli_wall_time();
     gru_result r;
     int rc = gru_compute(cs.pot, cs.map, cs.sys, &p, &r);

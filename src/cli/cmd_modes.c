@@ -41,6 +41,7 @@ static void help(void)
            "  --moduli K:G         bulk and shear modulus in GPa for the Debye level (default: computed,\n"
            "                       Born minus non-affine term)\n"
            "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
+           "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --solver NAME        eigensolver: %s (default auto)\n"
            "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n"
            "  --no-figures         skip fig1b_reduced_vdos.png/.svg (g/omega^2 with the Debye level, inset g)\n\n"
@@ -66,7 +67,7 @@ int cmd_modes(int argc, char **argv)
     static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
                                    {"out", required_argument, 0, 'o'},       {"max-omega", required_argument, 0, 'W'},
                                    {"max-freq", required_argument, 0, 'F'},  {"bin-width", required_argument, 0, 'b'},
-                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'},
+                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'},
                                    {"moduli", required_argument, 0, 'm'},    {"elastic", required_argument, 0, 'E'},
                                    {"solver", required_argument, 0, 'S'},    {"no-per-atom", no_argument, 0, 'n'},
                                    {"no-figures", no_argument, 0, 'G'},
@@ -117,7 +118,11 @@ int cmd_modes(int argc, char **argv)
     if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
     vib_analysis a;
     int rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
-    if (rc) { cli_setup_free(&cs); return cli_error(); }
+    if (rc) {
+        bpel_fail_context(rc, "%s", argv[optind]);
+        cli_setup_free(&cs);
+        return cli_error();
+    }
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
     rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);

@@ -31,6 +31,7 @@ static void help(void)
            "  --elements LIST      element of each atom type, e.g. Cu,Zr\n"
            "  --bin-width W        bin width in rad/ps (default 0.5)\n"
            "  --broadening S       Gaussian broadening in rad/ps (default 0)\n"
+           "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --bp-window LO:HI    boson-peak window in rad/ps (default as in bpel modes, per structure)\n"
            "  --solver NAME        eigensolver: %s\n",
            BPEL_DEFAULT_POTENTIAL, eig_backend_names());
@@ -40,7 +41,7 @@ int cmd_vdos(int argc, char **argv)
 {
     static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
                                    {"out", required_argument, 0, 'o'},       {"bin-width", required_argument, 0, 'b'},
-                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'},
+                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'},
                                    {"solver", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
                                    {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
@@ -114,6 +115,7 @@ int cmd_vdos(int argc, char **argv)
         if ((rc = cli_load(sep + 1, pot, elements, &cs))) break;
         vib_analysis a;
         rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
+        if (rc) bpel_fail_context(rc, "%s", sep + 1);
         if (!rc) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s/%s", out, labels[k]);
