@@ -428,6 +428,7 @@ int eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int m
         int found = -1;
         for (int k = 0; k < p->ne; k++)
             if (!strcmp(s->element[t], p->elem[k])) found = k;
+        int matched = found >= 0; /* by name: its mass must be the element's */
         if (found < 0 && p->style == STYLE_FUNCFL) found = 0; /* funcfl: every type uses the one file */
         if (found < 0) {
             char have[256] = "";
@@ -440,6 +441,12 @@ int eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int m
         }
         map[t] = found;
         if (!(s->mass[t] > 0)) s->mass[t] = p->mass[found];
+        else if (matched && p->mass[found] > 0 && fabs(s->mass[t] / p->mass[found] - 1) > EAM_MASS_TOLERANCE)
+            return bpel_fail(BPEL_EINVAL,
+                             "atom type %d has mass %g amu in %s but is mapped to %s, whose mass is %g amu in %s: wrong "
+                             "--elements or potential? (masses must agree within %g %%)",
+                             t, s->mass[t], s->source, p->elem[found], p->mass[found], p->path,
+                             100 * EAM_MASS_TOLERANCE);
     }
     return BPEL_OK;
 }

@@ -78,6 +78,12 @@ expect empty 'empty.data: empty file' eval "$T/empty.data"
 
 expect missing_data 'nothere.data: cannot open' eval "$T/nothere.data"
 
+# masses of the data file against the elements they are mapped to
+expect swapped_elements 'atom type 1 has mass 63.546 amu in .*good.data but is mapped to Zr, whose mass is 91.224' \
+    eval "$T/good.data" --elements Zr,Cu
+expect wrong_potential 'atom type 2 has mass 91.224 amu .* mapped to Ni, whose mass is 58.6.*CuNi.eam.alloy' \
+    eval "$T/good.data" --potential CuNi.eam.alloy --elements Cu,Ni
+
 expect unknown_element "unknown element 'Al' .*CuZr_mm.eam.fs has only Cu,Zr" eval "$T/good.data" --elements Cu,Al
 
 expect wrong_element_count "--elements Cu,Zr,Cu names more elements than the 2 atom types" eval "$T/good.data" --elements Cu,Zr,Cu

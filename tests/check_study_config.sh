@@ -25,6 +25,8 @@ expect broken_yaml "broken.yaml:[0-9]+: YAML error" "$T/broken.yaml"
 printf 'analyses:\n  modes: maybe\n' > "$T/bool.yaml"
 expect bad_bool "bool.yaml:2: 'modes' must be true or false, got 'maybe'" "$T/bool.yaml"
 expect missing "nothere.yaml: cannot open" "$T/nothere.yaml"
+printf 'name: x\nglass:\n  compositions: [Cu64Ni36]\n' > "$T/ni.yaml"
+expect element_not_in_potential "ni.yaml: composition 'Cu64Ni36': element Ni is not in the potential .*CuZr_mm.eam.fs \\(it has Cu, Zr\\)" "$T/ni.yaml"
 # the shipped examples are valid descriptions (--check parses without running)
 for f in "$BPEL_SOURCE_DIR"/examples/*.yaml; do
   n=$((n+1))

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "eam.h"
 #include "error.h"
+#include "glass.h"
 
 void study_config_defaults(study_config *c)
 {
@@ -291,5 +293,33 @@ int study_config_read(const char *path, study_config *c)
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     fclose(fp);
+    return rc;
+}
+
+int study_config_check_potential(const char *path, const study_config *c)
+{
+    char pot[1024];
+    int rc = potential_find(c->potential, pot, sizeof pot);
+    if (rc) return bpel_fail_context(rc, "%s: potential", path);
+    bpel_eam *p = NULL;
+    if ((rc = eam_read(pot, NULL, &p))) return bpel_fail_context(rc, "%s: potential", path);
+    char have[256] = "";
+    for (int k = 0; k < eam_nelements(p); k++)
+        snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", k ? ", " : "", eam_element(p, k));
+    for (int i = 0; i < c->ncompositions && !rc; i++) {
+        glass_composition g;
+        if ((rc = glass_parse_composition(c->compositions[i], &g))) {
+            bpel_fail_context(rc, "%s: composition '%s'", path, c->compositions[i]);
+            break;
+        }
+        for (int e = 0; e < g.nel && !rc; e++) {
+            int found = 0;
+            for (int k = 0; k < eam_nelements(p); k++) found |= !strcmp(g.element[e], eam_element(p, k));
+            if (!found)
+                rc = bpel_fail(BPEL_EINVAL, "%s: composition '%s': element %s is not in the potential %s (it has %s)",
+                               path, c->compositions[i], g.element[e], pot, have);
+        }
+    }
+    eam_destroy(p);
     return rc;
 }

@@ -44,5 +44,7 @@ void study_config_defaults(study_config *c);
 /* Read and validate; errors (unknown keys, wrong types, bad values) name the
  * file and line. Returns BPEL_OK or an error code. */
 int study_config_read(const char *path, study_config *c);
+/* The potential exists and holds every element of every composition. */
+int study_config_check_potential(const char *path, const study_config *c);
 
 #endif

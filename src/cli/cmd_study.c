@@ -248,7 +248,7 @@ int cmd_study(int argc, char **argv)
     }
     if (optind != argc - 1) return cli_usage_error("study", "expected one study description (YAML)");
     study_config cfg;
-    if (study_config_read(argv[optind], &cfg)) return cli_error();
+    if (study_config_read(argv[optind], &cfg) || study_config_check_potential(argv[optind], &cfg)) return cli_error();
     if (check) {
         printf("%s: valid study description '%s' (%d composition(s) x %d cooling rate(s), %ld atoms)\n", argv[optind],
                cfg.name, cfg.ncompositions, cfg.nrates, cfg.atoms);
