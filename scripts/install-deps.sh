@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-dev liblapacke-dev libgsl-dev
       libplplot-dev plplot-driver-cairo libcjson-dev libyaml-dev libcmocka-dev
-      libopenmpi-dev openmpi-bin lammps lammps-data)
+      libopenmpi-dev openmpi-bin lammps lammps-data python3-ase python3-pandas)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@
  * every expected file is there, and the numbers of the report are the ones in
  * the step summaries, which are the ones in the per-atom tables (nothing in
  * the report is typed by hand), each with a verdict on its quality. A rerun
- * reuses every finished step. A rerun with a step that fails still runs the
+ * reuses every finished step. Every output file opens in ASE, pandas and
+ * LAMMPS. A rerun with a step that fails still runs the
  * steps that do not need it and writes the report, which names the failure,
  * and exits non-zero. */
 #include "testutil.h"
@@ -216,6 +217,18 @@ static void test_resume(void **st)
     assert_int_equal(reused, steps);
 }
 
+/* Every output opens in ASE, pandas and LAMMPS (tests/read_outputs.py). */
+static void test_outputs_open(void **st)
+{
+    (void)st;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/read_outputs.py' '%s' > '%s.read.log' 2>&1 || tail -n 5 '%s.read.log'",
+             getenv("BPEL_SOURCE_DIR"), outdir, outdir, outdir);
+    assert_int_equal(test_run(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q 'files open' '%s.read.log'", outdir);
+    assert_int_equal(test_run(cmd), 0);
+}
+
 /* A step that fails: the others run, the report is written and names it,
  * and the exit status says so. */
 static void test_failed_step(void **st)
@@ -257,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_report_numbers),
         cmocka_unit_test(test_summary_matches_tables),
         cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_outputs_open),
         cmocka_unit_test(test_failed_step),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
