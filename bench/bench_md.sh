@@ -29,7 +29,7 @@ export BPEL_NO_PROGRESS=1
 
 if [ ! -f start.data ]; then
     echo "preparing the glass (once) ..."
-    OMP_NUM_THREADS=2 "$BPEL" quench --composition Cu50Zr50 --atoms 2000 --rate 1e14 --melt-time 5 --seed 1 --threads 2 \
+    OMP_NUM_THREADS=2 "$BPEL" quench --composition Cu50Zr50 --natoms 2000 --rate 1e14 --melt-time 5 --seed 1 --threads 2 \
         --thermo 0 --out glass.data >/dev/null
     OMP_NUM_THREADS=2 "$BPEL" md glass.data --steps 500 --ensemble nvt --temperature 300 --thermo 0 \
         --out start.data >/dev/null

@@ -58,7 +58,7 @@ EOR
 }
 
 bpel_md_time() { # threads: the MD wall time bpel reports
-    OMP_NUM_THREADS=$1 "$BPEL" quench --composition Cu50Zr50 --atoms 2000 --rate "$RATE" --melt-time "$MELT" \
+    OMP_NUM_THREADS=$1 "$BPEL" quench --composition Cu50Zr50 --natoms 2000 --rate "$RATE" --melt-time "$MELT" \
         --thermo 0 --threads "$1" --out q.data | awk '/^# MD:/{print $6}'
 }
 

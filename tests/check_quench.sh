@@ -42,7 +42,7 @@ grep -q "2 ns" <<< "$("$BPEL" quench --help)" || fail "--help does not state the
 echo "bad input: ok"
 
 # --- 1. glass -------------------------------------------------------------------
-"$BPEL" quench --composition Cu50Zr50 --atoms 256 --rate 2e14 --melt-time 3 --seed 7 --thermo 0 \
+"$BPEL" quench --composition Cu50Zr50 --natoms 256 --rate 2e14 --melt-time 3 --seed 7 --thermo 0 \
     --out glass.data >quench.txt 2>&1 || { cat quench.txt; fail "quench failed"; }
 [ -s glass.log.csv ] && [ -s glass.json ] || fail "missing log or summary"
 head -1 glass.log.csv | grep -q "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV" || fail "log header"

@@ -46,6 +46,9 @@ void cli_progress_start(cli_progress *p, const char *label, double total);
 void cli_progress_update(cli_progress *p, double done, const char *extra);
 void cli_progress_finish(cli_progress *p);
 double cli_wall_time(void);
+/* Threads when --threads is not given, the same for every command:
+ * OMP_NUM_THREADS if set, else every core. */
+int cli_default_threads(void);
 
 /* Build provenance line ("bpel 0.1.0 (GCC 12.2.0, -O3 ..., OpenBLAS ...)"). */
 const char *cli_provenance(void);

@@ -88,6 +88,15 @@ void cli_setup_free(cli_setup *c)
     c->pot = NULL;
 }
 
+int cli_default_threads(void)
+{
+    const char *e = getenv("OMP_NUM_THREADS");
+    long n = e ? strtol(e, NULL, 10) : 0; /* "4" or "4,2": the outer level */
+    if (n > 0 && n <= 4096) return (int)n;
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (int)c : 1;
+}
+
 double cli_wall_time(void)
 {
     struct timespec ts;

@@ -164,7 +164,8 @@ static int run_sample(study_run *run, const sample *sm, long seed)
     step_init(&st, "quench", sm->dir);
     step_arg(&st, "quench");
     step_arg(&st, "--composition"); step_arg(&st, "%s", sm->composition);
-    step_arg(&st, "--atoms"); step_arg(&st, "%ld", c->atoms);
+    step_arg(&st, "--atoms"); step_arg(&st, "%ld", c->atoms); /* older spelling of --natoms, kept so that
+                                                          * finished quench steps of existing studies are reused */
     step_arg(&st, "--rate"); step_arg(&st, "%.6g", sm->rate);
     common_potential(&st, c);
     step_arg(&st, "--melt-temperature"); step_arg(&st, "%.6g", c->melt_temperature);

@@ -30,7 +30,7 @@ static void usage(FILE *fp)
             "  --atoms SPEC        all | ID,ID,... | type:Cu | type:1 | fraction:0.1 (default all)\n"
             "  --searches K        searches per atom (default 20)\n"
             "  --seed S            random seed (default 1); results do not depend on threads/ranks\n"
-            "  --threads T         OpenMP threads (default 1)\n"
+            "  --threads T         OpenMP threads (default OMP_NUM_THREADS, else all cores; 1 per MPI rank)\n"
             "  --resume            continue the campaign in DIR from its event log (refused when\n"
             "                      the glass, atoms, searches, seed or parameters differ)\n"
             "  --overwrite         start afresh in a DIR that holds a campaign (refused otherwise)\n"
@@ -89,7 +89,7 @@ int cmd_artn(int argc, char **argv)
 {
     const char *data = NULL, *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
     int resume = 0, overwrite = 0;
-    long threads = 1;
+    long threads = 0; /* 0: cli_default_threads() */
     double max_f0 = 1e-3; /* eV/Å: the start must be an energy minimum */
     campaign_params cp;
     campaign_defaults(&cp);
@@ -194,6 +194,8 @@ int cmd_artn(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
 #endif
+    /* the default: every core, or one thread per rank under MPI (ranks share the node) */
+    if (threads == 0) threads = size > 1 && !getenv("OMP_NUM_THREADS") ? 1 : cli_default_threads();
     int status = 0;
     cli_setup cs;
     campaign *c = NULL;

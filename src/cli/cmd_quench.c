@@ -39,7 +39,7 @@ typedef struct quench_settings {
 
 static void help(void)
 {
-    printf("usage: bpel quench --composition CuXZrY --atoms N --rate K_PER_S --out GLASS.data [options]\n"
+    printf("usage: bpel quench --composition CuXZrY --natoms N --rate K_PER_S --out GLASS.data [options]\n"
            "       bpel quench --resume FILE [--threads K]\n\n"
            "Prepares a glass as Yang, Wang & Zaccone (2022) did: a random solid solution on an\n"
            "fcc lattice (exactly N atoms, density from the pure elements' atomic volumes) is\n"
@@ -48,7 +48,7 @@ static void help(void)
            "(NPT, P = 0), optionally held at the final temperature (NVT), and minimised by\n"
            "conjugate gradient to max|F| <= ftol (the inherent structure written to --out).\n\n"
            "  --composition C        e.g. Cu50Zr50, Cu64Zr36 (atomic %%; elements of the potential)\n"
-           "  --atoms N              number of atoms (exact)\n"
+           "  --natoms N             number of atoms (exact); --atoms N is the older spelling\n"
            "  --rate R               cooling rate, K/s (paper: 1e9 ... 1e14)\n"
            "  --out F                inherent structure (LAMMPS data file)\n"
            "  --potential F          EAM file (default %s)\n"
@@ -175,7 +175,7 @@ int cmd_quench(int argc, char **argv)
         const char *v = argv[++i];
         int bad = 0;
         if (!strcmp(a, "--composition")) composition = v;
-        else if (!strcmp(a, "--atoms")) bad = cli_parse_long(v, &q.atoms);
+        else if (!strcmp(a, "--natoms") || !strcmp(a, "--atoms")) bad = cli_parse_long(v, &q.atoms);
         else if (!strcmp(a, "--rate")) bad = cli_parse_double(v, &q.rate);
         else if (!strcmp(a, "--out")) out = v;
         else if (!strcmp(a, "--potential")) potential = v;
@@ -240,7 +240,7 @@ int cmd_quench(int argc, char **argv)
         if ((rc = restart_load_rng(&info, c.rng))) goto fail;
     } else {
         if (!composition) return cli_usage_error("quench", "--composition is required");
-        if (q.atoms < 0) return cli_usage_error("quench", "--atoms is required");
+        if (q.atoms < 0) return cli_usage_error("quench", "--natoms is required");
         if (isnan(q.rate)) return cli_usage_error("quench", "--rate is required");
         if (!out) return cli_usage_error("quench", "--out is required");
         if (!(q.rate > 0)) return cli_usage_error("quench", "cooling rate %g K/s must be positive", q.rate);
@@ -254,7 +254,7 @@ int cmd_quench(int argc, char **argv)
         if (q.melt_time < 0 || q.hold_time < 0) return cli_usage_error("quench", "times must not be negative");
         if (!(q.dt > 0) || !(q.ftol > 0) || !(q.tdamp > 0) || !(q.pdamp > 0))
             return cli_usage_error("quench", "--dt, --ftol, --tdamp and --pdamp must be positive");
-        if (q.atoms < 2) return cli_usage_error("quench", "--atoms %ld: need at least 2 atoms", q.atoms);
+        if (q.atoms < 2) return cli_usage_error("quench", "--natoms %ld: need at least 2 atoms", q.atoms);
         double quench_ps = (q.t_melt - q.t_final) / q.rate * 1e12;
         if (quench_ps / q.dt > 1e11)
             return cli_usage_error("quench", "rate %g K/s needs %.3g steps: too slow to simulate", q.rate, quench_ps / q.dt);

@@ -36,7 +36,8 @@ static void help(void)
            "covers, summary.json and report.md / report.html. Finished steps are reused when the\n"
            "study is run again with the same parameters (interrupt and rerun to resume).\n\n"
            "  --out DIR      output folder (default: `output` of the description, else the study name)\n"
-           "  --threads N    OpenMP threads for every step (default: `threads`, else all cores)\n"
+           "  --threads N    OpenMP threads for every step (default: `threads`, else OMP_NUM_THREADS, else\n"
+           "                 all cores)\n"
            "  --redo         ignore finished steps and run everything again\n"
            "  --resume       what a rerun does anyway (finished steps are reused)\n"
            "  --check        only read and validate the description\n");
@@ -259,7 +260,7 @@ int cmd_study(int argc, char **argv)
     run.cfg = &cfg;
     run.redo = redo;
     run.threads = threads > 0 ? (int)threads : cfg.threads;
-    if (run.threads <= 0) run.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (run.threads <= 0) run.threads = cli_default_threads();
     if (run.threads <= 0) run.threads = 1;
     snprintf(run.out, sizeof run.out, "%s", out ? out : cfg.output[0] ? cfg.output : cfg.name);
     ssize_t len = readlink("/proc/self/exe", run.self, sizeof run.self - 1);
