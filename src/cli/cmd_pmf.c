@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_analysis.h"
 #include "error.h"
+#include "outfile.h"
 #include "figure.h"
 #include "rdf.h"
 
@@ -104,7 +105,7 @@ int cmd_pmf(int argc, char **argv)
             goto done;
         }
     }
-    if ((rc = cli_mkdir_p(out))) goto done;
+    if ((rc = bpel_mkdir_p(out))) goto done;
     if ((rc = rdf_compute(s, rmax, dr, &r))) goto done;
     size_t nb = r.nbins;
     int nt = s->ntypes;
