@@ -14,6 +14,14 @@ typedef struct study_step {
     char dir[700];                         /* folder the step writes into */
     int argc;
     char argv[STEP_MAX_ARGS][STEP_ARG_LEN]; /* bpel arguments, argv[0] = subcommand */
+    /* A step that saves its progress: the file an interrupted run leaves
+     * ("" if none), and the arguments that continue from it (none: argv
+     * continues by itself). Continued only when the interrupted run had the
+     * same command line and the same upstream steps; otherwise the file is
+     * removed and the step starts afresh. */
+    char checkpoint[800];
+    int rargc;
+    char rargv[4][STEP_ARG_LEN];
 } study_step;
 
 typedef struct study_run {
@@ -24,6 +32,7 @@ typedef struct study_run {
     int redo;
     int index, total; /* progress */
     int dirty;        /* a step of the current glass was (re)run: redo the later ones */
+    unsigned long long chain; /* hash of the finished-step markers of the current glass so far */
 } study_run;
 
 /* One glass of the study. */
