@@ -926,8 +926,10 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     }
     bpel_column cols[3] = {{"dq_mean_eV", map_dq, 1, 0}, {"dq_connected_mean_eV", map_dqc, 1, 0},
                            {"n_converged", map_n, 1, 0}};
-    int xrc = xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
-    if (xrc && !rc) rc = xrc;
+    if (!rc) { /* (after a failure, nothing more: its message stands) */
+        int xrc = xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
+        if (xrc) rc = xrc == BPEL_EIO ? bpel_out_finish(&out[O_XY], xrc) : xrc;
+    }
     sum->tried = nrec;
     sum->accepted = nacc;
     sum->mean_time_s = nrec ? ttot / nrec : 0;

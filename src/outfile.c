@@ -94,6 +94,20 @@ void bpel_out_discard(bpel_out *o)
     pending_remove(o->tmp);
 }
 
+int bpel_out_finish(bpel_out *o, int rc)
+{
+    if (rc && rc != BPEL_EIO) {
+        bpel_out_discard(o);
+        return rc;
+    }
+    int crc = bpel_out_close(o);
+    if (!crc && rc) { /* the writer saw a failure the stream did not keep */
+        unlink(o->path);
+        return bpel_fail(BPEL_EIO, "%s: write failed", o->path);
+    }
+    return crc;
+}
+
 int bpel_out_text(const char *path, const char *text)
 {
     bpel_out o;

@@ -29,6 +29,10 @@ int bpel_out_open(bpel_out *o, const char *path);
 int bpel_out_close(bpel_out *o);
 /* Close and remove the temporary file (an error path: nothing is renamed). */
 void bpel_out_discard(bpel_out *o);
+/* End an output whose contents a writer returned `rc` for: BPEL_OK, or
+ * BPEL_EIO (a failed write, reported naming the final file), close it as
+ * bpel_out_close does; any other error discards it and is returned. */
+int bpel_out_finish(bpel_out *o, int rc);
 
 /* Whole files in one call: a string; a JSON document (cJSON_Print and a
  * newline). */

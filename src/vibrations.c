@@ -170,9 +170,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
 
         if (!(fp = open_in(&out, dir, "atoms.xyz"))) { free(order); return BPEL_EIO; }
         bpel_column cols[] = {{"I_BP_per_radps3", d->ibp, 1, 0}, {"omega_BP_radps", d->ibp_omega, 1, 0}};
-        rc = xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity");
-        if (rc) bpel_out_discard(&out);
-        else rc = bpel_out_close(&out);
+        rc = bpel_out_finish(&out, xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity"));
         if (rc) { free(order); return rc; }
     }
     free(order);

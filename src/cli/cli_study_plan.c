@@ -313,9 +313,7 @@ static int merge_tables(const sample *sm)
             snprintf(path, sizeof path, "%s/atoms_merged.xyz", sm->dir);
             bpel_out o;
             if (!(rc = bpel_out_open(&o, path))) {
-                rc = xyz_write_frame(o.fp, s, ncol, cols, "bpel study: per-atom results");
-                if (rc) bpel_out_discard(&o);
-                else rc = bpel_out_close(&o);
+                rc = bpel_out_finish(&o, xyz_write_frame(o.fp, s, ncol, cols, "bpel study: per-atom results"));
             }
         }
         free(type);

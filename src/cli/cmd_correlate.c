@@ -383,11 +383,7 @@ int cmd_correlate(int argc, char **argv)
                  gaussian ? "Gaussian" : "uniform");
         rc = xyz_write_frame(fp, s, 5, cols, comment);
         free(gd);
-        if (rc) {
-            bpel_out_discard(&of);
-            goto fail;
-        }
-        if ((rc = bpel_out_close(&of))) goto fail;
+        if ((rc = bpel_out_finish(&of, rc))) goto fail;
     }
 
     /* ---- figures ---- */
