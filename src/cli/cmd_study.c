@@ -172,6 +172,9 @@ static void on_study_signal(int sig) { study_signal = sig; }
 /* Run one step as a child `bpel` process with its output in DIR/logs/NAME.log. */
 int study_run_step(study_run *run, const study_step *st)
 {
+    if (study_signal)
+        return bpel_fail(BPEL_EINTR, "interrupted before step %d/%d (%s); rerun the same command to resume", run->index + 1,
+                         run->total, st->name);
     run->index++;
     /* a step is reused only when its command line is unchanged and nothing
      * upstream of it in the same glass was rerun */
