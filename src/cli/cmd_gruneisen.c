@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_vib.h"
 #include "error.h"
+#include "outfile.h"
 #include "gruneisen.h"
 #include "units.h"
 #include "vib_figures.h"
@@ -206,13 +207,10 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     cJSON_AddNumberToObject(o, "boson_peak_omega_radps", a->vdos->bp_omega);
     cJSON_AddItemToObject(o, "I_BP_window_radps", cJSON_CreateDoubleArray((double[]){a->vdos->bp_lo, a->vdos->bp_hi}, 2));
     cJSON_AddNumberToObject(o, "negative_modes_V0", (double)v->nnegative);
-    char *txt = cJSON_Print(o);
-    cJSON_Delete(o);
     snprintf(path, sizeof path, "%s/summary.json", out);
-    if (!(fp = fopen(path, "w"))) { cJSON_free(txt); rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
-    fprintf(fp, "%s\n", txt);
-    cJSON_free(txt);
-    if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
+    rc = bpel_out_json(path, o);
+    cJSON_Delete(o);
+    if (rc) goto done;
 
     char label[64];
     snprintf(label, sizeof label, "%s route", route_name(figmethod));
