@@ -23,6 +23,7 @@
 #include "figure.h"
 #include "quality.h"
 #include "forces.h"
+#include "outfile.h"
 
 void campaign_defaults(campaign_params *p)
 {
@@ -659,7 +660,7 @@ void campaign_log_close(campaign *c)
 }
 
 int campaign_run(campaign *c, const unsigned char *done, int threads,
-                 void (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx)
+                 int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx)
 {
     size_t nitems = campaign_nitems(c), npend = 0, ndone = 0, nacc = 0;
     size_t *pend = bpel_malloc((nitems + 1) * sizeof(size_t));
@@ -669,7 +670,7 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
         else ndone++;
     }
     if (threads < 1) threads = 1;
-    int err = 0, saved_threads = omp_get_max_threads();
+    int err = 0, stop = 0, saved_threads = omp_get_max_threads();
     char errmsg[512] = "";
 #pragma omp parallel num_threads(threads)
     {
@@ -689,7 +690,10 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
 #pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
         for (size_t q = 0; q < npend; q++) {
-            if (err) continue;
+            int skip;
+#pragma omp atomic read
+            skip = stop;
+            if (err || skip) continue;
             char *line = NULL;
             int acc = 0;
             int rci = campaign_run_item(w, pend[q], &line, &acc);
@@ -706,7 +710,10 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
                     }
                     ndone++;
                     nacc += acc;
-                    if (progress) progress(ctx, ndone, nitems, nacc);
+                    if (progress && progress(ctx, ndone, nitems, nacc)) {
+#pragma omp atomic write
+                        stop = 1;
+                    }
                 }
             }
             free(line);
@@ -716,6 +723,8 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
     omp_set_num_threads(saved_threads);
     free(pend);
     if (err) return bpel_fail(err, "%s", errmsg);
+    if (stop && ndone < nitems)
+        return bpel_fail(BPEL_EINTR, "interrupted after %zu/%zu searches", ndone, nitems);
     return BPEL_OK;
 }
 
@@ -788,20 +797,18 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     }
     nrec = m;
     int rc = BPEL_OK;
-    FILE *ev = NULL, *sd = NULL, *md = NULL, *at = NULL, *hi = NULL, *xy = NULL;
-    snprintf(path, sizeof path, "%s/events.csv", dir);
-    ev = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/saddles.dump", dir);
-    sd = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/minima.dump", dir);
-    md = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/atoms.csv", dir);
-    at = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/dq_histogram.csv", dir);
-    hi = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/dq_map.xyz", dir);
-    xy = fopen(path, "w");
-    if (!ev || !sd || !md || !at || !hi || !xy) { rc = bpel_fail(BPEL_EIO, "%s: cannot write outputs: %s", dir, strerror(errno)); goto done; }
+    /* every output under a temporary name until all are written (outfile.h) */
+    enum { O_EV, O_SD, O_MD, O_AT, O_HI, O_XY, NOUT };
+    static const char *names[NOUT] = {"events.csv", "saddles.dump", "minima.dump", "atoms.csv", "dq_histogram.csv",
+                                      "dq_map.xyz"};
+    bpel_out out[NOUT];
+    int nopen = 0;
+    for (; nopen < NOUT; nopen++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[nopen]);
+        if ((rc = bpel_out_open(&out[nopen], path))) goto done;
+    }
+    FILE *ev = out[O_EV].fp, *sd = out[O_SD].fp, *md = out[O_MD].fp, *at = out[O_AT].fp, *hi = out[O_HI].fp,
+         *xy = out[O_XY].fp;
     fprintf(ev, "row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
                 "connected,region_atoms,convex_climb_steps,moved_most\n");
@@ -920,7 +927,10 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     }
     bpel_column cols[3] = {{"dq_mean_eV", map_dq, 1, 0}, {"dq_connected_mean_eV", map_dqc, 1, 0},
                            {"n_converged", map_n, 1, 0}};
-    xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
+    if (!rc) { /* (after a failure, nothing more: its message stands) */
+        int xrc = xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
+        if (xrc) rc = xrc == BPEL_EIO ? bpel_out_finish(&out[O_XY], xrc) : xrc;
+    }
     sum->tried = nrec;
     sum->accepted = nacc;
     sum->mean_time_s = nrec ? ttot / nrec : 0;
@@ -1013,12 +1023,14 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_WEAK, "only %zu atoms have a connected saddle", nc);
         else bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_OK, "%zu atoms with a connected saddle", nc);
     }
-    char *txt = cJSON_Print(js);
+    /* the tables first, the summary last: a summary is there only when they are */
+    for (int k = 0; k < nopen; k++) {
+        int crc = rc ? (bpel_out_discard(&out[k]), BPEL_OK) : bpel_out_close(&out[k]);
+        if (crc) rc = crc;
+    }
+    nopen = 0;
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *sj = fopen(path, "w");
-    if (sj) { fprintf(sj, "%s\n", txt); fclose(sj); }
-    else rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-    free(txt);
+    if (!rc) rc = bpel_out_json(path, js);
     cJSON_Delete(js);
 out_free:
     free(calls);
@@ -1030,12 +1042,7 @@ out_free:
     free(map_n);
     free(order);
 done:
-    if (ev) fclose(ev);
-    if (sd) fclose(sd);
-    if (md) fclose(md);
-    if (at) fclose(at);
-    if (hi) fclose(hi);
-    if (xy) fclose(xy);
+    for (int k = 0; k < nopen; k++) bpel_out_discard(&out[k]);
     for (size_t k = 0; k < nrec; k++) free(rec[k].line);
     free(rec);
     return rc;

@@ -78,9 +78,12 @@ int campaign_log_append(campaign *c, const char *line);
 void campaign_log_close(campaign *c);
 
 /* Run every item not done, with `threads` OpenMP threads; progress(ctx,
- * done, total, accepted) after each. */
+ * done, total, accepted) after each. When progress returns non-zero (e.g.
+ * on SIGINT) no further item is started: the searches in flight finish and
+ * are logged, and the call returns BPEL_EINTR if items are left, so that a
+ * --resume runs exactly those (the log stays whole and the result the same). */
 int campaign_run(campaign *c, const unsigned char *done, int threads,
-                 void (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx);
+                 int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx);
 
 /* Write the outputs listed above from DIR/events.log. Fills summary numbers. */
 typedef struct campaign_summary {

@@ -8,6 +8,7 @@
  * jumps back into fig_save() so that the library keeps its no-exit rule. */
 #include "figure.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -15,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <plplot.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "outfile.h"
 
 enum series_kind { S_LINE, S_POINTS, S_ERR, S_DENSITY, S_CMAP, S_HLINE, S_VLINE, S_TEXT };
 
@@ -1113,10 +1116,18 @@ static int fig_exit_handler(PLCHAR_VECTOR msg)
     return 1;
 }
 
-static int render(const fig_figure *f, const char *dev, const char *path)
+/* PLplot writes the file itself and does not report a failed write: it
+ * renders under a temporary name, and the file is renamed into place only
+ * when it ends as a whole PNG (IEND chunk) or SVG (closing tag) does. */
+static const unsigned char png_end[] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+static const char svg_end[] = "</svg>\n";
+
+static int render(const fig_figure *f, const char *dev, const char *final)
 {
+    char path[4200];
+    bpel_out_tmpname(final, path, sizeof path);
     FILE *fp = fopen(path, "wb"); /* fail early with our own message */
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write figure", path);
+    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write figure: %s", final, strerror(errno));
     fclose(fp);
 
     PLINT strm;
@@ -1127,7 +1138,8 @@ static int render(const fig_figure *f, const char *dev, const char *path)
     fig_rendering = 1;
     if (setjmp(fig_jump)) {
         fig_rendering = 0;
-        return bpel_fail(BPEL_EIO, "%s: PLplot failed: %s", path, fig_plplot_msg);
+        unlink(path);
+        return bpel_fail(BPEL_EIO, "%s: PLplot failed: %s", final, fig_plplot_msg);
     }
     plsdev(dev);
     plsfnam(path);
@@ -1157,7 +1169,8 @@ static int render(const fig_figure *f, const char *dev, const char *path)
     }
     plend1();
     fig_rendering = 0;
-    return BPEL_OK;
+    if (!strcmp(dev, "pngcairo")) return bpel_out_commit(path, final, png_end, sizeof png_end);
+    return bpel_out_commit(path, final, svg_end, sizeof svg_end - 1);
 }
 
 int fig_save(const fig_figure *f, const char *base)
@@ -1173,5 +1186,14 @@ int fig_save(const fig_figure *f, const char *base)
         rc = render(f, "svgcairo", path);
     }
     free(path);
+    return rc;
+}
+
+int fig_save_in(fig_figure *f, const char *dir, const char *name)
+{
+    char base[4096];
+    snprintf(base, sizeof base, "%s/%s", dir, name);
+    int rc = fig_save(f, base);
+    fig_destroy(f);
     return rc;
 }

@@ -140,5 +140,7 @@ void fig_legend(fig_panel *p, int position);
 /* Write BASE.png and BASE.svg (BASE without extension; its directory must
  * exist). Returns BPEL_OK or BPEL_EIO with a message naming the file. */
 int fig_save(const fig_figure *f, const char *base);
+/* fig_save() of DIR/NAME, then fig_destroy(f) whatever the outcome. */
+int fig_save_in(fig_figure *f, const char *dir, const char *name);
 
 #endif

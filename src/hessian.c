@@ -10,6 +10,7 @@
 #include "hessian.h"
 #include "hessian_model.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -433,12 +434,9 @@ void hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum)
 int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s, const char *comment)
 {
     if (h->n != s->n) return bpel_fail(BPEL_EINVAL, "%s: Hessian and system sizes differ", path);
-    FILE *fp = fopen(path, "w");
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
     int64_t maxid = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (s->id[i] < 1) {
-            fclose(fp);
             return bpel_fail(BPEL_EINVAL, "%s: atom id %lld < 1 cannot index a matrix row", path, (long long)s->id[i]);
         }
         if (s->id[i] > maxid) maxid = s->id[i];
@@ -451,12 +449,16 @@ int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s,
                 for (int be = 0; be < 3; be++)
                     if (3 * (ia - 1) + al >= 3 * (ib - 1) + be) nnz++;
         }
+    bpel_out o;
+    int rc = bpel_out_open(&o, path);
+    if (rc) return rc;
+    FILE *fp = o.fp;
     fprintf(fp, "%%%%MatrixMarket matrix coordinate real symmetric\n");
     fprintf(fp, "%% Hessian d2E/dx_i dx_j in eV/A^2; row/col = 3*(id-1)+dir+1, dir x=0,y=1,z=2\n");
     if (comment && *comment) fprintf(fp, "%% %s\n", comment);
     fprintf(fp, "%lld %lld %zu\n", (long long)(3 * maxid), (long long)(3 * maxid), nnz);
     size_t *order = system_id_order(s);
-    if (!order) { fclose(fp); return BPEL_ENOMEM; }
+    if (!order) { bpel_out_discard(&o); return BPEL_ENOMEM; }
     for (size_t q = 0; q < s->n; q++) {
         size_t a = order[q];
         for (size_t k = h->rowptr[a]; k < h->rowptr[a + 1]; k++) {
@@ -470,8 +472,7 @@ int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s,
         }
     }
     free(order);
-    if (fclose(fp)) return bpel_fail(BPEL_EIO, "%s: write failed", path);
-    return BPEL_OK;
+    return bpel_out_close(&o);
 }
 
 int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)

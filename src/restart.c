@@ -15,13 +15,23 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "outfile.h"
 
 #define RST_MAGIC "BPELRST1"
 #define RST_VERSION 1u
 
 static volatile sig_atomic_t caught = 0;
 
-static void on_signal(int sig) { caught = sig; }
+static void on_signal(int sig)
+{
+    if (caught) { /* a second signal: stop now, leaving no partial output behind */
+        bpel_out_unlink_pending();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    caught = sig;
+}
 
 void restart_catch_signals(void)
 {

@@ -12,7 +12,8 @@
  *
  * SIGINT and SIGTERM, once restart_catch_signals() is called, only set a
  * flag (restart_signalled()) so that a run can save its state at the end of
- * the current step and stop cleanly. */
+ * the current step and stop cleanly; a second signal ends the process at
+ * once (the last checkpoint stays valid). */
 #ifndef BPEL_RESTART_H
 #define BPEL_RESTART_H
 

@@ -6,6 +6,7 @@
  * image flags updated, as LAMMPS does. */
 #include "structure.h"
 #include "error.h"
+#include "outfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -494,8 +495,10 @@ done:
 
 int data_write(const char *path, const bpel_system *s, const char *comment)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    bpel_out o;
+    int rc = bpel_out_open(&o, path);
+    if (rc) return rc;
+    FILE *fp = o.fp;
     const bpel_box *b = &s->box;
     fprintf(fp, "%s\n\n", comment ? comment : "LAMMPS data file written by bpel");
     fprintf(fp, "%zu atoms\n%d atom types\n\n", s->n, s->ntypes);
@@ -511,7 +514,7 @@ int data_write(const char *path, const bpel_system *s, const char *comment)
             fprintf(fp, "%d %.10g%s%s\n", t, s->mass[t], s->element[t][0] ? "  # " : "", s->element[t]);
     }
     size_t *order = system_id_order(s);
-    if (!order) { fclose(fp); return BPEL_ENOMEM; }
+    if (!order) { bpel_out_discard(&o); return BPEL_ENOMEM; }
     fprintf(fp, "\nAtoms # atomic\n\n");
     for (size_t k = 0; k < s->n; k++) {
         size_t i = order[k];
@@ -526,8 +529,7 @@ int data_write(const char *path, const bpel_system *s, const char *comment)
         }
     }
     free(order);
-    if (fclose(fp) != 0) return bpel_fail(BPEL_EIO, "%s: write failed: %s", path, strerror(errno));
-    return BPEL_OK;
+    return bpel_out_close(&o);
 }
 
 /* ----------------------------------------------------------- id ordering */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "outfile.h"
 
 static char *trim(char *s)
 {
@@ -348,8 +349,10 @@ int tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, 
 int tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const char *const *names,
               const double *const *cols)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
+    bpel_out o;
+    int rc = bpel_out_open(&o, path);
+    if (rc) return rc;
+    FILE *fp = o.fp;
     fputs("id", fp);
     for (int k = 0; k < ncol; k++) fprintf(fp, ",%s", names[k]);
     fputc('\n', fp);
@@ -364,6 +367,5 @@ int tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const cha
         }
         fputc('\n', fp);
     }
-    if (fclose(fp)) return bpel_fail(BPEL_EIO, "%s: write error", path);
-    return BPEL_OK;
+    return bpel_out_close(&o);
 }

@@ -29,15 +29,6 @@ static size_t positive_bins(const vib_vdos *d, double **w, double **g, double **
     return m;
 }
 
-static int save(fig_figure *f, const char *dir, const char *name)
-{
-    char base[4096];
-    snprintf(base, sizeof base, "%s/%s", dir, name);
-    int rc = fig_save(f, base);
-    fig_destroy(f);
-    return rc;
-}
-
 int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
 {
     fig_figure *f = fig_create(1, 1, 0, 0);
@@ -67,7 +58,7 @@ int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
     free(w);
     free(g);
     free(r);
-    return save(f, dir, "fig1b_reduced_vdos");
+    return fig_save_in(f, dir, "fig1b_reduced_vdos");
 }
 
 int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level)
@@ -105,7 +96,7 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
     fig_yrange(pb, 0, 1.3 * top);
     fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
     fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
-    return save(f, dir, "fig9_vdos_temperature");
+    return fig_save_in(f, dir, "fig9_vdos_temperature");
 }
 
 int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
@@ -148,7 +139,7 @@ int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const 
             fig_log(in, 0, 1);
             fig_points(in, m, w, ag, &(fig_style){.marker = FIG_MARKER_DOT, .color = FIG_BLACK});
         }
-        rc = save(f, dir, "fig11a_mode_gruneisen");
+        rc = fig_save_in(f, dir, "fig11a_mode_gruneisen");
     }
     if (!rc && (f = fig_create(1, 1, 0, 0))) {
         fig_panel *p = fig_panel_at(f, 0, 0);
@@ -156,7 +147,7 @@ int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const 
         fig_labels(p, "ω#d0#u (rad/ps)", "γ#dave#u(ω < ω#d0#u)", title);
         fig_errorbars(p, na, mw, mm, NULL, ms, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE});
         if (bp_omega > 0) fig_vline(p, bp_omega, "boson peak");
-        rc = save(f, dir, "fig11b_gamma_ave");
+        rc = fig_save_in(f, dir, "fig11b_gamma_ave");
     }
     free(w); free(g); free(ag); free(mw); free(mm); free(ms);
     return rc;
@@ -200,7 +191,7 @@ int vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *i
     fig_points(p, k, bx, by, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE, .color = FIG_BLACK, .size = 1.5,
                                           .label = "bins of 100 atoms"});
     fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT);
-    rc = save(f, dir, "fig11c_ibp_vs_gamma");
+    rc = fig_save_in(f, dir, "fig11c_ibp_vs_gamma");
 out:
     free(pts); free(x); free(y); free(bx); free(by);
     return rc;

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "forces.h"
 #include "quality.h"
+#include "outfile.h"
 #include "units.h"
 
 #include <cjson/cJSON.h>
@@ -117,19 +118,12 @@ fail:
     return rc;
 }
 
-static FILE *open_in(const char *dir, const char *name, char *path, size_t n)
+/* DIR/NAME as a checked output (outfile.h); NULL with the message set. */
+static FILE *open_in(bpel_out *o, const char *dir, const char *name)
 {
-    snprintf(path, n, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp) bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return fp;
-}
-
-static int close_checked(FILE *fp, const char *path)
-{
-    int bad = ferror(fp);
-    if (fclose(fp) || bad) return bpel_fail(BPEL_EIO, "%s: write failed", path);
-    return BPEL_OK;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return bpel_out_open(o, path) ? NULL : o->fp;
 }
 
 static cJSON *matrix6(const double M[6][6])
@@ -143,40 +137,40 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
               cJSON *extra)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
-    char path[4096];
+    bpel_out out;
     const vib_modes *v = a->modes;
     const vib_vdos *d = a->vdos;
-    FILE *fp = open_in(dir, "modes.csv", path, sizeof path);
+    FILE *fp = open_in(&out, dir, "modes.csv");
     if (!fp) return BPEL_EIO;
     fprintf(fp, "mode,eigenvalue_eV_per_A2_amu,omega_radps,nu_THz,participation_ratio,translation_weight,is_translation\n");
     for (size_t k = 0; k < v->nmodes; k++)
         fprintf(fp, "%zu,%.12g,%.10g,%.10g,%.6g,%.6g,%d\n", k + 1, v->lambda[k], v->omega[k], v->omega[k] / (2 * BPEL_PI),
                 v->pr[k], v->trans[k], v->is_translation[k]);
-    int rc = close_checked(fp, path);
+    int rc = bpel_out_close(&out);
     if (rc) return rc;
 
-    if (!(fp = open_in(dir, "vdos.csv", path, sizeof path))) return BPEL_EIO;
+    if (!(fp = open_in(&out, dir, "vdos.csv"))) return BPEL_EIO;
     fprintf(fp, "bin_lo_radps,bin_hi_radps,omega_radps,nu_THz,g_per_radps,g_over_omega2_per_radps3\n");
     for (size_t b = 0; b < d->nbins; b++) {
         double c = vib_bin_centre(d, b);
         fprintf(fp, "%.6g,%.6g,%.6g,%.6g,%.10g,%.10g\n", d->omega_lo + b * d->width, d->omega_lo + (b + 1) * d->width, c,
                 c / (2 * BPEL_PI), d->g[b], c != 0 ? d->g[b] / (c * c) : 0.0);
     }
-    if ((rc = close_checked(fp, path))) return rc;
+    if ((rc = bpel_out_close(&out))) return rc;
 
     size_t *order = system_id_order(s);
     if (!order) return BPEL_ENOMEM;
     if (d->ibp) {
-        if (!(fp = open_in(dir, "atoms.csv", path, sizeof path))) { free(order); return BPEL_EIO; }
+        if (!(fp = open_in(&out, dir, "atoms.csv"))) { free(order); return BPEL_EIO; }
         fprintf(fp, "id,type,element,I_BP_per_radps3,omega_BP_radps,nu_BP_THz\n");
         for (size_t q = 0; q < s->n; q++) {
             size_t i = order[q];
             fprintf(fp, "%lld,%d,%s,%.10g,%.6g,%.6g\n", (long long)s->id[i], s->type[i], s->element[s->type[i]],
                     d->ibp[i], d->ibp_omega[i], d->ibp_omega[i] / (2 * BPEL_PI));
         }
-        if ((rc = close_checked(fp, path))) { free(order); return rc; }
+        if ((rc = bpel_out_close(&out))) { free(order); return rc; }
 
-        if (!(fp = open_in(dir, "gi.csv", path, sizeof path))) { free(order); return BPEL_EIO; }
+        if (!(fp = open_in(&out, dir, "gi.csv"))) { free(order); return BPEL_EIO; }
         fprintf(fp, "id,type");
         for (size_t b = 0; b < d->nbins; b++) fprintf(fp, ",g_at_%.6g_radps", vib_bin_centre(d, b));
         fputc('\n', fp);
@@ -186,13 +180,12 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
             for (size_t b = 0; b < d->nbins; b++) fprintf(fp, ",%.8g", d->gi[i * d->nbins + b]);
             fputc('\n', fp);
         }
-        if ((rc = close_checked(fp, path))) { free(order); return rc; }
+        if ((rc = bpel_out_close(&out))) { free(order); return rc; }
 
-        if (!(fp = open_in(dir, "atoms.xyz", path, sizeof path))) { free(order); return BPEL_EIO; }
+        if (!(fp = open_in(&out, dir, "atoms.xyz"))) { free(order); return BPEL_EIO; }
         bpel_column cols[] = {{"I_BP_per_radps3", d->ibp, 1, 0}, {"omega_BP_radps", d->ibp_omega, 1, 0}};
-        rc = xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity");
-        int rc2 = close_checked(fp, path);
-        if (rc || rc2) { free(order); return rc ? rc : rc2; }
+        rc = bpel_out_finish(&out, xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity"));
+        if (rc) { free(order); return rc; }
     }
     free(order);
 
@@ -332,14 +325,11 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     if (extra)
         for (cJSON *it = extra->child; it; it = it->next)
             cJSON_AddItemReferenceToObject(o, it->string, it);
-    char *txt = cJSON_Print(o);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    rc = bpel_out_json(path, o);
     cJSON_Delete(o);
-    if (!txt) return BPEL_ENOMEM;
-    if (!(fp = open_in(dir, "summary.json", path, sizeof path))) { cJSON_free(txt); return BPEL_EIO; }
-    fputs(txt, fp);
-    fputc('\n', fp);
-    cJSON_free(txt);
-    return close_checked(fp, path);
+    return rc;
 }
 
 int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)

@@ -34,13 +34,17 @@ typedef struct cli_setup {
 int cli_load(const char *data, const char *potential, const char *elements, cli_setup *out);
 void cli_setup_free(cli_setup *c);
 
-/* Progress bar on stderr when it is a terminal; silent otherwise. */
+/* Progress on stderr: a bar when it is a terminal; otherwise (batch jobs)
+ * a plain line every BPEL_PROGRESS_INTERVAL seconds (default 30) with
+ * done/total, rate and ETA. BPEL_NO_PROGRESS silences both. */
 typedef struct cli_progress {
     const char *label;
     double total;
     double start;       /* wall time, s */
     double last_draw;
     int tty;
+    int plain;          /* plain lines (stderr is not a terminal) */
+    double interval;    /* s between plain lines */
 } cli_progress;
 void cli_progress_start(cli_progress *p, const char *label, double total);
 void cli_progress_update(cli_progress *p, double done, const char *extra);
@@ -49,6 +53,11 @@ double cli_wall_time(void);
 /* Threads when --threads is not given, the same for every command:
  * OMP_NUM_THREADS if set, else every core. */
 int cli_default_threads(void);
+
+/* For commands without a resumable state (modes): on SIGINT/SIGTERM remove
+ * the temporary files of outputs being written, print one line and exit with
+ * 128 + the signal number. */
+void cli_catch_signals_abort(const char *cmd);
 
 /* Build provenance line ("bpel 0.1.0 (GCC 12.2.0, -O3 ..., OpenBLAS ...)"). */
 const char *cli_provenance(void);

@@ -8,20 +8,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
-
-int cli_mkdir_p(const char *dir)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return bpel_fail(BPEL_EINVAL, "%s: path too long", dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-    return BPEL_OK;
-}
+#include "outfile.h"
 
 void cli_guess_elements(bpel_system *s)
 {
@@ -50,9 +37,5 @@ int cli_write_text(const char *dir, const char *name, const char *text)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-    fputs(text, fp);
-    if (fclose(fp)) return bpel_fail(BPEL_EIO, "%s: write error", path);
-    return BPEL_OK;
+    return bpel_out_text(path, text);
 }

@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "bpel_version.h"
 #include "error.h"
+#include "outfile.h"
 #include "neighbour.h"
 
 int cli_error(void)
@@ -109,12 +111,34 @@ void cli_progress_start(cli_progress *p, const char *label, double total)
     p->label = label;
     p->total = total > 0 ? total : 1;
     p->start = cli_wall_time();
-    p->last_draw = 0;
-    p->tty = isatty(STDERR_FILENO) && !getenv("BPEL_NO_PROGRESS");
+    p->last_draw = p->start;
+    int quiet = getenv("BPEL_NO_PROGRESS") != NULL;
+    p->tty = isatty(STDERR_FILENO) && !quiet;
+    p->plain = !isatty(STDERR_FILENO) && !quiet;
+    const char *iv = getenv("BPEL_PROGRESS_INTERVAL");
+    double v;
+    p->interval = iv && !cli_parse_double(iv, &v) && v > 0 ? v : 30.0;
+}
+
+static void plain_line(cli_progress *p, double done, double now, const char *extra)
+{
+    double el = now - p->start, rate = el > 0 ? done / el : 0;
+    double eta = rate > 0 ? (p->total - done) / rate : 0;
+    fprintf(stderr, "%s: %.0f/%.0f (%.1f%%), %.3g/s, elapsed %.0f s, ETA %.0f s%s%s\n", p->label, done, p->total,
+            100 * done / p->total, rate, el, eta > 0 ? eta : 0, extra ? "; " : "", extra ? extra : "");
+    fflush(stderr);
 }
 
 void cli_progress_update(cli_progress *p, double done, const char *extra)
 {
+    if (p->plain) {
+        double now = cli_wall_time();
+        if (now - p->last_draw >= p->interval) {
+            p->last_draw = now;
+            plain_line(p, done, now, extra);
+        }
+        return;
+    }
     if (!p->tty) return;
     double now = cli_wall_time();
     if (now - p->last_draw < 0.2 && done < p->total) return;
@@ -134,8 +158,30 @@ void cli_progress_update(cli_progress *p, double done, const char *extra)
 void cli_progress_finish(cli_progress *p)
 {
     if (!p->tty) return;
+    p->last_draw = 0;
     cli_progress_update(p, p->total, NULL);
     fputc('\n', stderr);
+}
+
+static char abort_line[128];
+
+static void on_abort_signal(int sig)
+{
+    bpel_out_unlink_pending();
+    ssize_t w = write(STDERR_FILENO, abort_line, strlen(abort_line));
+    (void)w;
+    _exit(128 + sig);
+}
+
+void cli_catch_signals_abort(const char *cmd)
+{
+    snprintf(abort_line, sizeof abort_line, "\nbpel %s: interrupted; nothing left half-written, rerun to redo it\n", cmd);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_abort_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 const char *cli_provenance(void)

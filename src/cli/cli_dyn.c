@@ -1,10 +1,13 @@
 /* cli_dyn.c — see cli_dyn.h. */
 #include "cli_dyn.h"
 
+#include <errno.h>
 #include <omp.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -64,6 +67,63 @@ void dyn_log_header(FILE *fp)
     fprintf(fp, "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV,conserved_eV\n");
 }
 
+/* Truncate PATH at byte `keep`. */
+static int cut_at(const char *path, long keep)
+{
+    if (truncate(path, keep) != 0) return bpel_fail(BPEL_EIO, "%s: cannot cut after the checkpoint: %s", path, strerror(errno));
+    return BPEL_OK;
+}
+
+int dyn_cut_csv(const char *path, long step)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return errno == ENOENT ? BPEL_OK : bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long keep = 0, nline = 0;
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        nline++;
+        if (line[len - 1] != '\n') break; /* torn */
+        if (nline > 1) {
+            char *end;
+            long s = strtol(line, &end, 10);
+            if (end == line || *end != ',' || s > step) break;
+        }
+        keep += len;
+    }
+    free(line);
+    fclose(fp);
+    return cut_at(path, keep);
+}
+
+int dyn_cut_dump(const char *path, long step)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return errno == ENOENT ? BPEL_OK : bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long off = 0, keep = 0, frame = 0;
+    int want_step = 0;
+    /* frames before the checkpoint were flushed before it was written: cut
+     * at the first frame after it (or a torn last line) */
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        if (line[len - 1] != '\n') break;
+        if (want_step && strtol(line, NULL, 10) > step) {
+            keep = frame;
+            break;
+        }
+        want_step = !strncmp(line, "ITEM: TIMESTEP", 14);
+        if (want_step) frame = off;
+        off += len;
+        keep = off;
+    }
+    free(line);
+    fclose(fp);
+    return cut_at(path, keep);
+}
+
 static void log_line(dyn_ctx *c)
 {
     md_thermo t;
@@ -84,15 +144,23 @@ int dyn_run(dyn_ctx *c, long until)
         int want = due(next, c->thermo_every, until) || (c->log && due(next, c->log_every, until));
         int rc = md_step(c->md, want);
         if (rc) return rc;
-        if (due(st->step, c->thermo_every, until)) dyn_thermo(c);
+        if (due(st->step, c->thermo_every, until)) {
+            dyn_thermo(c);
+            if (c->thermo_csv && ferror(c->thermo_csv))
+                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld", c->thermo_csv_name ? c->thermo_csv_name : "thermo CSV", st->step);
+        }
         if (c->log && due(st->step, c->log_every, until)) {
             log_line(c);
-            fflush(c->log);
+            if (fflush(c->log) != 0 || ferror(c->log))
+                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld: %s", c->log_name ? c->log_name : "log", st->step,
+                                 strerror(errno));
         }
         if (c->dump && c->dump_every > 0 && st->step % c->dump_every == 0) {
             rc = dump_write_frame(c->dump, c->sys, st->step, 0, NULL);
             if (rc) return rc;
-            fflush(c->dump);
+            if (fflush(c->dump) != 0 || ferror(c->dump))
+                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld: %s", c->dump_name ? c->dump_name : "dump",
+                                 st->step, strerror(errno));
         }
         if (c->on_step && (rc = c->on_step(c, c->user))) return rc;
         if (c->progress) cli_progress_update(c->progress, c->progress_offset + (double)st->step, NULL);

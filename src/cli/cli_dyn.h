@@ -29,6 +29,7 @@ typedef struct dyn_ctx {
     long restart_every;       /* steps; 0: only on a signal */
     long sync_every;          /* steps between fresh neighbour builds (see dyn_run) */
     FILE *log;                /* CSV log (step,time,stage,T,P,V,PE,...) or NULL */
+    const char *log_name, *thermo_csv_name, *dump_name; /* their paths, for messages */
     long log_every;
     int stage;                /* protocol stage written to the log */
     rst_info info;            /* command, stage and extra block to store */
@@ -67,6 +68,13 @@ int dyn_interrupted(const dyn_ctx *c, const char *cmd);
  * and checkpoints fall on multiples of it (every is rounded up). */
 void dyn_set_restart_every(dyn_ctx *c, long every);
 void dyn_log_header(FILE *fp);
+/* Before a resumed run appends to its logs: cut a CSV log (a header, then
+ * rows starting with the step) after the last row at or before `step`, and a
+ * dump after the last frame at or before it. Rows and frames written after
+ * the checkpoint by the interrupted run (and a torn last line) go, so the
+ * continued log has every step once. A missing file is left missing. */
+int dyn_cut_csv(const char *path, long step);
+int dyn_cut_dump(const char *path, long step);
 /* Parse "--threads K" values etc.: sets the OpenMP thread count. */
 int dyn_set_threads(long k);
 

@@ -14,6 +14,14 @@ typedef struct study_step {
     char dir[700];                         /* folder the step writes into */
     int argc;
     char argv[STEP_MAX_ARGS][STEP_ARG_LEN]; /* bpel arguments, argv[0] = subcommand */
+    /* A step that saves its progress: the file an interrupted run leaves
+     * ("" if none), and the arguments that continue from it (none: argv
+     * continues by itself). Continued only when the interrupted run had the
+     * same command line and the same upstream steps; otherwise the file is
+     * removed and the step starts afresh. */
+    char checkpoint[800];
+    int rargc;
+    char rargv[4][STEP_ARG_LEN];
 } study_step;
 
 #define STUDY_MAX_FAILED 64
@@ -35,6 +43,9 @@ typedef struct study_run {
     int dirty;        /* a step of the current glass was (re)run: redo the later ones */
     int nfailed;      /* failed or skipped steps (failed[] holds the first STUDY_MAX_FAILED) */
     study_failure failed[STUDY_MAX_FAILED];
+    int interrupted;  /* a signal stopped a step: no further step runs, no report */
+    char interrupt_msg[512];
+    unsigned long long chain; /* hash of the finished-step markers of the current glass so far */
 } study_run;
 
 /* One glass of the study. */

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cli_study.h"
 #include "error.h"
+#include "outfile.h"
 #include "structure.h"
 #include "table.h"
 
@@ -116,7 +117,14 @@ static void record_failure(study_run *run, const sample *sm, const char *step, c
  * Returns 1 when the step's outputs are there to use. */
 static int try_step(study_run *run, const sample *sm, const study_step *st)
 {
-    if (!study_run_step(run, st)) return 1;
+    if (run->interrupted) return 0;
+    int rc = study_run_step(run, st);
+    if (!rc) return 1;
+    if (rc == BPEL_EINTR) {
+        run->interrupted = 1;
+        snprintf(run->interrupt_msg, sizeof run->interrupt_msg, "%s", bpel_errmsg());
+        return 0;
+    }
     record_failure(run, sm, st->name, bpel_errmsg());
     fprintf(stderr, "bpel study: %s\n", bpel_errmsg());
     bpel_clear_error();
@@ -126,6 +134,7 @@ static int try_step(study_run *run, const sample *sm, const study_step *st)
 /* A step not run because a step it needs failed. */
 static void skip_step(study_run *run, const sample *sm, const char *step, const char *needs)
 {
+    if (run->interrupted) return;
     char msg[128];
     snprintf(msg, sizeof msg, "not run: the %s step it needs failed", needs);
     run->index++;
@@ -174,7 +183,17 @@ static int run_sample(study_run *run, const sample *sm, long seed)
     step_arg(&st, "--hold-time"); step_arg(&st, "%.6g", c->hold_time);
     step_arg(&st, "--seed"); step_arg(&st, "%ld", seed);
     step_arg(&st, "--out"); step_arg(&st, "%s", glass);
+    /* an interrupted quench continues from its checkpoint */
+    if (strlen(glass) + 8 < STEP_ARG_LEN) {
+        memcpy(st.checkpoint, glass, strlen(glass));
+        memcpy(st.checkpoint + strlen(glass), ".restart", 9);
+        st.rargc = 3;
+        snprintf(st.rargv[0], STEP_ARG_LEN, "quench");
+        snprintf(st.rargv[1], STEP_ARG_LEN, "--resume");
+        memcpy(st.rargv[2], st.checkpoint, strlen(st.checkpoint) + 1);
+    }
     if (!try_step(run, sm, &st)) {
+        if (run->interrupted) return BPEL_OK;
         /* nothing else can run without the glass */
         int rest = plan_count_sample(c) - 1;
         for (int k = 0; k < rest; k++) run->index++;
@@ -211,6 +230,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
         step_arg(&st, "--threads"); step_arg(&st, "%d", run->threads);
         step_arg(&st, "--out"); step_arg(&st, "%s/artn", sm->dir);
         step_args_split(&st, c->artn_options);
+        snprintf(st.checkpoint, sizeof st.checkpoint, "%s/artn/events.log", sm->dir);
         artn_ok = try_step(run, sm, &st);
     }
     /* ΔQ over every accepted saddle, and over the saddles connected to the
@@ -221,6 +241,7 @@ static int run_sample(study_run *run, const sample *sm, long seed)
             continue;
         }
         size_t nconn = 0;
+        if (run->interrupted) break;
         if (conn && (nconn = atoms_with_connected_saddle(sm)) < MIN_CONNECTED_ATOMS) {
             run->index++;
             printf("[%2d/%2d] %-28s skipped: %zu atoms have a connected saddle (need %d)\n", run->index, run->total,
@@ -386,11 +407,9 @@ static int merge_tables(const sample *sm)
             bpel_column cols[NW];
             for (int k = 0; k < ncol; k++) cols[k] = (bpel_column){names[k], vals[k], 1, 0};
             snprintf(path, sizeof path, "%s/atoms_merged.xyz", sm->dir);
-            FILE *fp = fopen(path, "w");
-            if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-            else {
-                rc = xyz_write_frame(fp, s, ncol, cols, "bpel study: per-atom results");
-                fclose(fp);
+            bpel_out o;
+            if (!(rc = bpel_out_open(&o, path))) {
+                rc = bpel_out_finish(&o, xyz_write_frame(o.fp, s, ncol, cols, "bpel study: per-atom results"));
             }
         }
         free(type);
@@ -537,15 +556,16 @@ static void number_quality(const cJSON *part, const char *path, const study_fail
 static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary)
 {
     char path[700];
+    bpel_out omd, ohtml;
     snprintf(path, sizeof path, "%s/report.md", run->out);
-    FILE *md = fopen(path, "w");
+    int rc = bpel_out_open(&omd, path);
+    if (rc) return rc;
     snprintf(path, sizeof path, "%s/report.html", run->out);
-    FILE *html = fopen(path, "w");
-    if (!md || !html) {
-        if (md) fclose(md);
-        if (html) fclose(html);
-        return bpel_fail(BPEL_EIO, "%s: cannot write the report", run->out);
+    if ((rc = bpel_out_open(&ohtml, path))) {
+        bpel_out_discard(&omd);
+        return rc;
     }
+    FILE *md = omd.fp, *html = ohtml.fp;
     const study_config *c = run->cfg;
     fprintf(md, "# bpel study: %s\n\n%s\n\nPotential: `%s`; %ld atoms per glass; seed %ld.\n"
                 "Every number below is read from the step summaries in this folder (summary.json);\n"
@@ -633,9 +653,10 @@ static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary
         }
     }
     fprintf(html, "</body></html>\n");
-    fclose(md);
-    fclose(html);
-    return BPEL_OK;
+    rc = bpel_out_close(&omd);
+    if (rc) bpel_out_discard(&ohtml);
+    else rc = bpel_out_close(&ohtml);
+    return rc;
 }
 
 int study_execute(study_run *run)
@@ -656,7 +677,12 @@ int study_execute(study_run *run)
         }
     for (k = 0; k < ns && !rc; k++) {
         run->dirty = 0;
+        run->chain = 0;
         rc = run_sample(run, &sm[k], c->seed + 1000L * k);
+    }
+    if (!rc && run->interrupted) {
+        free(sm);
+        return bpel_fail(BPEL_EINTR, "%s", run->interrupt_msg);
     }
     for (k = 0; k < ns && !rc; k++)
         if (!step_failed(run, &sm[k], "quench") && merge_tables(&sm[k])) {
@@ -699,12 +725,7 @@ int study_execute(study_run *run)
         char path[700];
         snprintf(path, sizeof path, "%s/summary.json", run->out);
         char *txt = cJSON_Print(sum);
-        FILE *fp = fopen(path, "w");
-        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-        else {
-            fputs(txt, fp);
-            fclose(fp);
-        }
+        rc = txt ? bpel_out_text(path, txt) : BPEL_ENOMEM;
         cJSON_free(txt);
         if (!rc) rc = write_report(run, sm, ns, sum);
         cJSON_Delete(sum);

@@ -2,6 +2,7 @@
  * with OpenMP threads and, when built with MPI, a task farm over ranks
  * (rank 0 hands out items and writes the log; the others search). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "cli.h"
 #include "forces.h"
 #include "error.h"
+#include "outfile.h"
+#include "restart.h"
 
 #ifdef BPEL_HAVE_MPI
 #include <mpi.h>
@@ -75,14 +78,26 @@ static void usage_params(FILE *fp)
 
 typedef struct {
     cli_progress bar;
+    size_t last; /* searches in the log so far */
 } prog;
 
-static void on_progress(void *ctx, size_t done, size_t total, size_t acc)
+/* Non-zero after SIGINT/SIGTERM: the searches in flight finish, no new one starts. */
+static int on_progress(void *ctx, size_t done, size_t total, size_t acc)
 {
     prog *p = ctx;
+    p->last = done;
     char extra[96];
     snprintf(extra, sizeof extra, "%zu/%zu searches, %.0f%% converged", done, total, done ? 100.0 * acc / done : 0.0);
     cli_progress_update(&p->bar, (double)done, extra);
+    return restart_signalled() != 0;
+}
+
+/* The one line an interrupted campaign ends with; the exit status. */
+static int interrupted(size_t done, size_t total)
+{
+    int sig = restart_signalled();
+    fprintf(stderr, "\nbpel artn: interrupted after %zu/%zu searches; rerun with --resume\n", done, total);
+    return 128 + (sig ? sig : SIGTERM);
 }
 
 int cmd_artn(int argc, char **argv)
@@ -198,8 +213,16 @@ int cmd_artn(int argc, char **argv)
     if (threads == 0) threads = size > 1 && !getenv("OMP_NUM_THREADS") ? 1 : cli_default_threads();
     int status = 0;
     cli_setup cs;
+    memset(&cs, 0, sizeof cs);
     campaign *c = NULL;
     unsigned char *done = NULL;
+    /* a signal lets the searches in flight finish and be logged (the
+     * campaign stays resumable); a second one ends the process at once */
+    restart_catch_signals();
+    if (rank == 0 && bpel_out_check_dir(out)) { /* the outputs can be written: found out now */
+        status = cli_error();
+        goto end;
+    }
     if (cli_load(data, potential, elements, &cs)) {
         status = cli_error();
         goto end;
@@ -227,7 +250,7 @@ int cmd_artn(int argc, char **argv)
             fprintf(stderr, "bpel artn: resuming, %zu of %zu searches already done\n", ndone, nitems);
         }
     }
-    prog pg;
+    prog pg = {.last = ndone};
     cli_progress_start(&pg.bar, "artn", (double)nitems);
 #ifdef BPEL_HAVE_MPI
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -256,7 +279,7 @@ int cmd_artn(int argc, char **argv)
                 }
                 if (st.MPI_TAG == 3) status = 1; /* a worker failed */
                 while (next < nitems && done[next]) next++;
-                long item = (next < nitems && !status) ? (long)next++ : -1;
+                long item = (next < nitems && !status && !restart_signalled()) ? (long)next++ : -1;
                 MPI_Send(&item, 1, MPI_LONG, st.MPI_SOURCE, 0, MPI_COMM_WORLD);
                 if (item < 0) active--;
             }
@@ -288,13 +311,19 @@ int cmd_artn(int argc, char **argv)
                 campaign_worker_destroy(w);
             }
         }
+        if (rank == 0 && !status && ndone < nitems && restart_signalled()) status = interrupted(ndone, nitems);
         MPI_Allreduce(MPI_IN_PLACE, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         if (status) goto end;
     } else
 #endif
     {
         if (status) goto end;
-        if (campaign_run(c, done, (int)threads, on_progress, &pg)) {
+        int rc = campaign_run(c, done, (int)threads, on_progress, &pg);
+        if (rc == BPEL_EINTR) {
+            status = interrupted(pg.last, nitems);
+            goto end;
+        }
+        if (rc) {
             status = cli_error();
             goto end;
         }

@@ -17,6 +17,7 @@
 #include "cli_analysis.h"
 #include "correlate.h"
 #include "error.h"
+#include "outfile.h"
 #include "figure.h"
 #include "quality.h"
 #include "table.h"
@@ -128,15 +129,6 @@ static void robust_range(size_t n, const double *v, double *lo, double *hi)
     free(c);
 }
 
-static int save_fig(fig_figure *f, const char *dir, const char *name)
-{
-    char base[1200];
-    snprintf(base, sizeof base, "%s/%s", dir, name);
-    int rc = fig_save(f, base);
-    fig_destroy(f);
-    return rc;
-}
-
 int cmd_correlate(int argc, char **argv)
 {
     static struct option opts[] = {
@@ -227,7 +219,7 @@ int cmd_correlate(int argc, char **argv)
     cli_guess_elements(s);
     if ((rc = load_quantity(&qx, xspec, table, s, allow_missing, xlabel))) goto fail;
     if ((rc = load_quantity(&qy, yspec, table, s, allow_missing, ylabel))) goto fail;
-    if ((rc = cli_mkdir_p(out))) goto fail;
+    if ((rc = bpel_mkdir_p(out))) goto fail;
 
     /* Pairs long enough for every L and for C(r). */
     double w[3];
@@ -291,15 +283,13 @@ int cmd_correlate(int argc, char **argv)
 
     char path[1200];
     snprintf(path, sizeof path, "%s/correlation_vs_L.csv", out);
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
+    bpel_out of;
+    if ((rc = bpel_out_open(&of, path))) goto fail;
+    FILE *fp = of.fp;
     fprintf(fp, "L_A,pearson_r,ci_low,ci_high,n_atoms\n");
     for (size_t k = 0; k < nL; k++)
         fprintf(fp, "%.6g,%.8f,%.8f,%.8f,%zu\n", Ls[k], st[k].r, st[k].lo, st[k].hi, st[k].n);
-    fclose(fp);
+    if ((rc = bpel_out_close(&of))) goto fail;
 
     /* Coarse-grained fields at the optimum. */
     size_t n = s->n;
@@ -336,15 +326,13 @@ int cmd_correlate(int argc, char **argv)
     if (corr_fit_power(bins.nbins, bins.xm, bins.ym, have_sem ? bins.ysem : NULL, &pA, &pk, &plnA_err, &pk_err))
         fprintf(stderr, "bpel correlate: warning: %s\n", bpel_errmsg());
     snprintf(path, sizeof path, "%s/binned.csv", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
+    if ((rc = bpel_out_open(&of, path))) goto fail;
+    fp = of.fp;
     fprintf(fp, "bin,n_atoms,%s_mean,%s_sem,%s_mean,%s_sem\n", xcg, xcg, ycg, ycg);
     for (size_t b = 0; b < bins.nbins; b++)
         fprintf(fp, "%zu,%zu,%.10g,%.10g,%.10g,%.10g\n", b, bins.count[b], bins.xm[b], bins.xsem[b], bins.ym[b],
                 bins.ysem[b]);
-    fclose(fp);
+    if ((rc = bpel_out_close(&of))) goto fail;
 
     /* Autocorrelations (Fig. 5e). */
     if ((rc = corr_autocorrelation(pr, qx.v, acf_dr, acf_rmax, &ax))) goto fail;
@@ -361,27 +349,23 @@ int cmd_correlate(int argc, char **argv)
     }
     double e3 = exp(-3.0), rx3 = corr_acf_crossing(&ax, e3), ry3 = corr_acf_crossing(&ay, e3);
     snprintf(path, sizeof path, "%s/autocorrelation.csv", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
+    if ((rc = bpel_out_open(&of, path))) goto fail;
+    fp = of.fp;
     fprintf(fp, "r_bin_high_A,r_x_A,C_x,pairs_x,r_y_A,C_y,pairs_y\n");
     for (size_t b = 0; b < ax.nbins; b++)
         fprintf(fp, "%.6g,%.6g,%.8g,%zu,%.6g,%.8g,%zu\n", b * acf_dr, ax.r[b], ax.c[b], ax.npairs[b], ay.r[b],
                 ay.c[b], ay.npairs[b]);
-    fclose(fp);
+    if ((rc = bpel_out_close(&of))) goto fail;
 
     /* Groups (Fig. 2): top/bottom of the raw x column within each species. */
     if ((rc = corr_groups(n, s->type, qx.raw, gfrac, group))) goto fail;
     snprintf(path, sizeof path, "%s/groups.csv", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
+    if ((rc = bpel_out_open(&of, path))) goto fail;
+    fp = of.fp;
     fprintf(fp, "id,type,group,%s,%s\n", qx.column, qy.column);
     {
         size_t *ord = system_id_order(s);
-        if (!ord) { fclose(fp); rc = BPEL_ENOMEM; goto fail; }
+        if (!ord) { bpel_out_discard(&of); rc = BPEL_ENOMEM; goto fail; }
         for (size_t k = 0; k < n; k++) {
             size_t i = ord[k];
             if (!group[i]) continue;
@@ -390,17 +374,15 @@ int cmd_correlate(int argc, char **argv)
         }
         free(ord);
     }
-    fclose(fp);
+    if ((rc = bpel_out_close(&of))) goto fail;
 
     /* Extended XYZ for OVITO. */
     snprintf(path, sizeof path, "%s/correlate.xyz", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
+    if ((rc = bpel_out_open(&of, path))) goto fail;
+    fp = of.fp;
     {
         double *gd = bpel_malloc(n * sizeof *gd);
-        if (!gd) { fclose(fp); rc = BPEL_ENOMEM; goto fail; }
+        if (!gd) { bpel_out_discard(&of); rc = BPEL_ENOMEM; goto fail; }
         for (size_t i = 0; i < n; i++) gd[i] = group[i];
         bpel_column cols[5] = {{qx.name, qx.v, 1, 0}, {qy.name, qy.v, 1, 0}, {xcg, cgx, 1, 0}, {ycg, cgy, 1, 0},
                                {"group", gd, 1, 0}};
@@ -409,8 +391,7 @@ int cmd_correlate(int argc, char **argv)
                  gaussian ? "Gaussian" : "uniform");
         rc = xyz_write_frame(fp, s, 5, cols, comment);
         free(gd);
-        fclose(fp);
-        if (rc) goto fail;
+        if ((rc = bpel_out_finish(&of, rc))) goto fail;
     }
 
     /* ---- figures ---- */
@@ -447,7 +428,7 @@ int cmd_correlate(int argc, char **argv)
             fig_legend(p, FIG_LEGEND_TOP_RIGHT);
         }
         free(vals);
-        if ((rc = save_fig(f, out, "fig2_groups"))) goto fail;
+        if ((rc = fig_save_in(f, out, "fig2_groups"))) goto fail;
     }
     {   /* Fig. 3: r(L). */
         fig_figure *f = fig_create(1, 1, 0, 0);
@@ -475,7 +456,7 @@ int cmd_correlate(int argc, char **argv)
         fig_legend(p, st[kopt].r > 0 ? FIG_LEGEND_BOTTOM_RIGHT : FIG_LEGEND_TOP_RIGHT);
         free(r);
         free(elo);
-        if ((rc = save_fig(f, out, "fig3_pearson_vs_L"))) goto fail;
+        if ((rc = fig_save_in(f, out, "fig3_pearson_vs_L"))) goto fail;
     }
     {   /* Fig. 4a: density map at the optimum. */
         fig_figure *f = fig_create(1, 1, 640, 560);
@@ -484,7 +465,7 @@ int cmd_correlate(int argc, char **argv)
         snprintf(buf, sizeof buf, "L = %.2g Å, r = %.3f", Lopt, st[kopt].r);
         fig_labels(p, xlcg, ylcg, buf);
         fig_density_scatter(p, n, cgx, cgy, 0, "local number density (atoms per cell)");
-        if ((rc = save_fig(f, out, "fig4a_density"))) goto fail;
+        if ((rc = fig_save_in(f, out, "fig4a_density"))) goto fail;
     }
     {   /* Fig. 4b: binned means and the fits. */
         fig_figure *f = fig_create(1, 1, 0, 0);
@@ -509,7 +490,7 @@ int cmd_correlate(int argc, char **argv)
         if (isfinite(fa)) fig_line(p, NF, fx, fy, &(fig_style){.color = FIG_RED, .dashed = 1, .label = l1});
         if (isfinite(pk)) fig_line(p, NF, fx, fz, &(fig_style){.color = FIG_GREEN, .dashed = 2, .label = l2});
         fig_legend(p, FIG_LEGEND_TOP_LEFT);
-        if ((rc = save_fig(f, out, "fig4b_binned"))) goto fail;
+        if ((rc = fig_save_in(f, out, "fig4b_binned"))) goto fail;
     }
     {   /* Fig. 5a-d: slab maps of x, y and their coarse-grained fields. */
         bpel_system *wrapped = system_copy(s);
@@ -545,7 +526,7 @@ int cmd_correlate(int argc, char **argv)
                 robust_range(m, pv[k], &lo, &hi);
                 fig_color_points(p, m, px, py, pv[k], lo, hi, cl[k], &(fig_style){.size = 2.2});
             }
-            if (f && (rc = save_fig(f, out, "fig5a-d_maps"))) {
+            if (f && (rc = fig_save_in(f, out, "fig5a-d_maps"))) {
                 free(px), free(py), free(pv[0]), free(pv[1]), free(pv[2]), free(pv[3]);
                 system_destroy(wrapped);
                 goto fail;
@@ -584,7 +565,7 @@ int cmd_correlate(int argc, char **argv)
         /* the paper's C(r) = e^-3 distance for both quantities (Fig. 5e) */
         fig_vline(p, 5.9, "paper: 5.9 Å");
         fig_legend(p, FIG_LEGEND_TOP_RIGHT);
-        if ((rc = save_fig(f, out, "fig5e_autocorrelation"))) goto fail;
+        if ((rc = fig_save_in(f, out, "fig5e_autocorrelation"))) goto fail;
     }
 
     /* ---- summary ---- */
@@ -716,16 +697,8 @@ int cmd_correlate(int argc, char **argv)
             cJSON_AddItemToArray(ga, o);
         }
     }
-    char *txt = cJSON_Print(js);
     snprintf(path, sizeof path, "%s/summary.json", out);
-    if (!(fp = fopen(path, "w"))) {
-        cJSON_free(txt);
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write: %s", path, strerror(errno));
-        goto fail;
-    }
-    fprintf(fp, "%s\n", txt);
-    fclose(fp);
-    cJSON_free(txt);
+    if ((rc = bpel_out_json(path, js))) goto fail;
 
     printf("optimal L = %.3g Å: r = %.4f", Lopt, st[kopt].r);
     if (nboot > 0) printf(" (%g %% CI %.4f .. %.4f)", 100 * conf, st[kopt].lo, st[kopt].hi);

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "forces.h"
 #include "quality.h"
+#include "outfile.h"
 #include "gruneisen.h"
 #include "units.h"
 #include "vib_figures.h"
@@ -224,13 +225,10 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
                          (size_t)r->nlow, (size_t)v->nmodes, p->low_overlap);
     bpel_quality_add(o, "gamma_ave", isfinite(mean[fq][nm - 1]) ? BPEL_Q_OK : BPEL_Q_NOT_DETERMINED, "%s route, %zu modes",
                      route_name(figmethod), (size_t)nm);
-    char *txt = cJSON_Print(o);
-    cJSON_Delete(o);
     snprintf(path, sizeof path, "%s/summary.json", out);
-    if (!(fp = fopen(path, "w"))) { cJSON_free(txt); rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
-    fprintf(fp, "%s\n", txt);
-    cJSON_free(txt);
-    if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
+    rc = bpel_out_json(path, o);
+    cJSON_Delete(o);
+    if (rc) goto done;
 
     char label[64];
     snprintf(label, sizeof label, "%s route%s", route_name(figmethod), basin ? " (basin changed: not harmonic)" : "");

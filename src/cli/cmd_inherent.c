@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_dyn.h"
 #include "error.h"
+#include "outfile.h"
 #include "minimise.h"
 
 const char cmd_inherent_summary[] = "inherent structures: NVT at each temperature, then CG minimisation";
@@ -201,12 +202,8 @@ int cmd_inherent(int argc, char **argv)
     }
     fclose(csv);
     if (!rc) {
-        char *txt = cJSON_Print(root);
         snprintf(path, sizeof path, "%s/inherent.json", outdir);
-        FILE *fp = fopen(path, "w");
-        if (fp) fprintf(fp, "%s\n", txt), fclose(fp);
-        else rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-        free(txt);
+        rc = bpel_out_json(path, root);
     }
 out:
     cJSON_Delete(root);

@@ -8,6 +8,7 @@
 #include "cli_dyn.h"
 #include "error.h"
 #include "md.h"
+#include "outfile.h"
 #include "restart.h"
 
 const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover chains, MTK barostat)";
@@ -195,10 +196,18 @@ int cmd_md(int argc, char **argv)
     if (!c.restart_path && resume) c.restart_path = resume;
     c.thermo_every = thermo;
     c.thermo_txt = thermo > 0 ? stdout : NULL;
+    if (out && (rc = bpel_out_check(out))) goto fail;
+    if (resume) {
+        /* what the interrupted run wrote after its checkpoint goes */
+        long at = md_get_state(c.md)->step;
+        if ((csv && (rc = dyn_cut_csv(csv, at))) || (dump && (rc = dyn_cut_dump(dump, at)))) goto fail;
+    }
     if (csv && !(c.thermo_csv = fopen(csv, resume ? "a" : "w"))) {
         rc = bpel_fail(BPEL_EIO, "%s: cannot write", csv);
         goto fail;
     }
+    c.thermo_csv_name = csv;
+    c.dump_name = dump;
     if (dump) {
         if (!(c.dump = fopen(dump, resume ? "a" : "w"))) {
             rc = bpel_fail(BPEL_EIO, "%s: cannot write", dump);
@@ -234,8 +243,11 @@ int cmd_md(int argc, char **argv)
     long done = md_get_state(c.md)->step - step0;
     printf("# %ld steps in %.3f s: %.4g atom-steps/s\n", done, wall, wall > 0 ? (double)done * c.sys->n / wall : 0);
     if (out && (rc = data_write(out, c.sys, "LAMMPS data file written by bpel md"))) goto fail;
-    if (c.thermo_csv) fclose(c.thermo_csv);
-    if (c.dump) fclose(c.dump);
+    if (c.thermo_csv && fclose(c.thermo_csv)) rc = bpel_fail(BPEL_EIO, "%s: write failed", csv);
+    c.thermo_csv = NULL;
+    if (c.dump && fclose(c.dump) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", dump);
+    c.dump = NULL;
+    if (rc) goto fail;
     dyn_free(&c);
     cli_setup_free(&setup);
     return 0;

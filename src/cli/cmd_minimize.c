@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_dyn.h"
 #include "error.h"
+#include "outfile.h"
 #include "minimise.h"
 
 const char cmd_minimize_summary[] = "minimise the energy (CG or FIRE), optionally relaxing the box to a pressure";
@@ -70,6 +71,7 @@ int cmd_minimize(int argc, char **argv)
     if (!data) return cli_usage_error("minimize", "no data file given");
     if (!out) return cli_usage_error("minimize", "--out is required");
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
+    if (bpel_out_check(out)) return cli_error(); /* before the minimisation, not after */
     cli_setup c;
     if (cli_load(data, potential, elements, &c)) return cli_error();
     bpel_forces *e = NULL;

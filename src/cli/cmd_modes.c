@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_vib.h"
 #include "error.h"
+#include "outfile.h"
 #include "units.h"
 #include "vib_figures.h"
 #include "vibrations.h"
@@ -114,6 +115,8 @@ int cmd_modes(int argc, char **argv)
     }
     if (optind != argc - 1) return cli_usage_error("modes", "expected one data file");
     if (!out) return cli_usage_error("modes", "--out DIR is required");
+    if (bpel_out_check_dir(out)) return cli_error(); /* before the diagonalisation, not after */
+    cli_catch_signals_abort("modes");
     cli_setup cs;
     if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
     vib_analysis a;

@@ -12,6 +12,7 @@
 #include "cli_analysis.h"
 #include "error.h"
 #include "quality.h"
+#include "outfile.h"
 #include "figure.h"
 #include "rdf.h"
 
@@ -105,7 +106,7 @@ int cmd_pmf(int argc, char **argv)
             goto done;
         }
     }
-    if ((rc = cli_mkdir_p(out))) goto done;
+    if ((rc = bpel_mkdir_p(out))) goto done;
     if ((rc = rdf_compute(s, rmax, dr, &r))) goto done;
     size_t nb = r.nbins;
     int nt = s->ntypes;

@@ -4,6 +4,7 @@
  * hold → conjugate-gradient minimisation to an inherent structure.
  * Stages are checkpointed; a killed run resumes bitwise (see cli_dyn.h). */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "error.h"
 #include "glass.h"
 #include "minimise.h"
+#include "outfile.h"
 #include "units.h"
 
 const char cmd_quench_summary[] = "prepare a glass: random alloy, melt, quench at a rate (NPT), minimise";
@@ -131,18 +133,12 @@ static int write_summary(const quench_settings *q, const bpel_system *s, const m
     cJSON_AddNumberToObject(j, "volume_per_atom_A3", vol / (double)s->n);
     cJSON_AddNumberToObject(j, "density_g_per_cm3", density);
     cJSON_AddNumberToObject(j, "pressure_after_minimisation_bar", r->pressure);
-    char *txt = cJSON_Print(j);
+    int rc = bpel_out_json(path, j);
+    char *txt = rc ? NULL : cJSON_Print(j);
     cJSON_Delete(j);
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        free(txt);
-        return bpel_fail(BPEL_EIO, "%s: cannot write", path);
-    }
-    fprintf(fp, "%s\n", txt);
-    fclose(fp);
-    printf("%s\n", txt);
+    if (txt) printf("%s\n", txt);
     free(txt);
-    return BPEL_OK;
+    return rc;
 }
 
 int cmd_quench(int argc, char **argv)
@@ -309,6 +305,15 @@ int cmd_quench(int argc, char **argv)
     c.info.extra = malloc(sizeof q);
     memcpy(c.info.extra, &q, sizeof q);
     c.restart_path = restart_buf;
+    /* the outputs can be written: found out now, not after the quench */
+    {
+        char json[1100];
+        with_suffix(json, sizeof json, q.out, ".json");
+        if ((rc = bpel_out_check(q.out)) || (rc = bpel_out_check(json)) || (rc = bpel_out_check(restart_buf)))
+            goto fail;
+    }
+    /* rows the interrupted run logged after its checkpoint go */
+    if (resumed && (rc = dyn_cut_csv(q.log, md_get_state(c.md)->step))) goto fail;
     c.thermo_every = q.thermo;
     c.thermo_txt = q.thermo > 0 ? stdout : NULL;
     c.log_every = q.log_every;
@@ -316,6 +321,7 @@ int cmd_quench(int argc, char **argv)
         rc = bpel_fail(BPEL_EIO, "%s: cannot write the log", q.log);
         goto fail;
     }
+    c.log_name = q.log;
     if (!resumed) dyn_log_header(c.log);
     restart_catch_signals();
     cli_progress bar;
@@ -350,8 +356,9 @@ int cmd_quench(int argc, char **argv)
         if (rc) goto fail;
     }
     cli_progress_finish(&bar);
-    fclose(c.log);
+    rc = fclose(c.log) ? bpel_fail(BPEL_EIO, "%s: write failed: %s", q.log, strerror(errno)) : BPEL_OK;
     c.log = NULL;
+    if (rc) goto fail;
     double md_wall = cli_wall_time() - wall0;
     long md_steps = md_get_state(c.md)->step - step_first;
     printf("# MD: %ld steps in %.3f s: %.4g atom-steps/s\n", md_steps, md_wall,

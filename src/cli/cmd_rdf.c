@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_analysis.h"
 #include "error.h"
+#include "outfile.h"
 #include "figure.h"
 #include "rdf.h"
 
@@ -76,7 +77,7 @@ int cmd_rdf(int argc, char **argv)
     if ((rc = data_read(argv[optind], &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
-    if ((rc = cli_mkdir_p(out))) goto done;
+    if ((rc = bpel_mkdir_p(out))) goto done;
     if ((rc = rdf_compute(s, rmax, dr, &r))) goto done;
 
     int nt = s->ntypes;

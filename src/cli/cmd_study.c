@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -25,6 +27,7 @@
 #include "cli_study.h"
 #include "cli_study_config.h"
 #include "error.h"
+#include "outfile.h"
 
 const char cmd_study_summary[] = "run a whole study from a YAML description: glasses, modes, saddles, figures, report";
 
@@ -41,20 +44,6 @@ static void help(void)
            "  --redo         ignore finished steps and run everything again\n"
            "  --resume       what a rerun does anyway (finished steps are reused)\n"
            "  --check        only read and validate the description\n");
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create: %s", buf, strerror(errno));
-    return BPEL_OK;
 }
 
 /* ------------------------------------------------------------ steps */
@@ -93,73 +82,137 @@ static void step_cmdline(const study_step *st, char *out, size_t n)
     }
 }
 
-static int marker_path(const study_step *st, char *out, size_t n)
+/* Each step leaves, in its folder, a marker when it starts
+ * (.bpel-step-NAME.started.json) and one when it has finished
+ * (.bpel-step-NAME.json), both with its command line and a hash of the
+ * finished markers of the steps before it in the same glass (`upstream`):
+ * a finished step is reused only when both are unchanged, and an
+ * interrupted one is continued from its checkpoint only then. */
+static void marker_path(const study_step *st, const char *kind, char *out, size_t n)
 {
-    return snprintf(out, n, "%s/.bpel-step-%s.json", st->dir, st->name) >= (int)n;
+    snprintf(out, n, "%s/.bpel-step-%s%s.json", st->dir, st->name, kind);
 }
 
-static int step_is_done(const study_step *st)
+static char *read_text(const char *path)
 {
-    char mp[1200], cmd[8192];
-    marker_path(st, mp, sizeof mp);
-    FILE *fp = fopen(mp, "r");
-    if (!fp) return 0;
-    char buf[16384];
-    size_t len = fread(buf, 1, sizeof buf - 1, fp);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return NULL;
+    char *buf = malloc(16384);
+    size_t len = buf ? fread(buf, 1, 16383, fp) : 0;
     fclose(fp);
-    buf[len] = '\0';
-    cJSON *o = cJSON_Parse(buf);
+    if (buf) buf[len] = '\0';
+    return buf;
+}
+
+static unsigned long long fold(unsigned long long h, const char *text)
+{
+    if (!h) h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* 1 when the marker names this command line and these upstream steps (a
+ * marker from before `upstream` was recorded: the command alone), 0 when it
+ * names others, -1 when there is none. */
+static int marker_matches(const study_run *run, const study_step *st, const char *kind)
+{
+    char mp[1200], cmd[8192], up[32];
+    marker_path(st, kind, mp, sizeof mp);
+    char *txt = read_text(mp);
+    if (!txt) return -1;
+    cJSON *o = cJSON_Parse(txt);
+    free(txt);
     if (!o) return 0;
     step_cmdline(st, cmd, sizeof cmd);
+    snprintf(up, sizeof up, "%016llx", run->chain);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "command");
-    int same = cJSON_IsString(c) && !strcmp(c->valuestring, cmd);
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "upstream");
+    int same = cJSON_IsString(c) && !strcmp(c->valuestring, cmd) && (!u || (cJSON_IsString(u) && !strcmp(u->valuestring, up)));
     cJSON_Delete(o);
     return same;
 }
 
-static int step_mark_done(const study_step *st, double seconds)
+static int write_marker(const study_run *run, const study_step *st, const char *kind, double seconds)
 {
-    char mp[1200], cmd[8192], tmp[1300];
-    marker_path(st, mp, sizeof mp);
+    char mp[1200], cmd[8192], up[32];
+    marker_path(st, kind, mp, sizeof mp);
     step_cmdline(st, cmd, sizeof cmd);
+    snprintf(up, sizeof up, "%016llx", run->chain);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "step", st->name);
     cJSON_AddStringToObject(o, "command", cmd);
-    cJSON_AddNumberToObject(o, "seconds", seconds);
-    cJSON_AddStringToObject(o, "provenance", cli_provenance());
+    cJSON_AddStringToObject(o, "upstream", up);
+    if (seconds >= 0) {
+        cJSON_AddNumberToObject(o, "seconds", seconds);
+        cJSON_AddNumberToObject(o, "finished_at", (double)time(NULL));
+        cJSON_AddStringToObject(o, "provenance", cli_provenance());
+    }
     char *txt = cJSON_Print(o);
     cJSON_Delete(o);
-    snprintf(tmp, sizeof tmp, "%s.tmp", mp);
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) { cJSON_free(txt); return bpel_fail(BPEL_EIO, "%s: cannot write", tmp); }
-    fputs(txt, fp);
+    int rc = txt ? bpel_out_text(mp, txt) : BPEL_ENOMEM;
     cJSON_free(txt);
-    fflush(fp);
-    fsync(fileno(fp));
-    fclose(fp);
-    if (rename(tmp, mp)) return bpel_fail(BPEL_EIO, "%s: cannot write", mp);
-    return BPEL_OK;
+    return rc;
 }
+
+/* The finished marker of a step joins the upstream hash of the next ones. */
+static void chain_add(study_run *run, const study_step *st)
+{
+    char mp[1200];
+    marker_path(st, "", mp, sizeof mp);
+    char *txt = read_text(mp);
+    run->chain = fold(run->chain, txt ? txt : st->name);
+    free(txt);
+}
+
+static volatile sig_atomic_t study_signal = 0;
+static void on_study_signal(int sig) { study_signal = sig; }
 
 /* Run one step as a child `bpel` process with its output in DIR/logs/NAME.log. */
 int study_run_step(study_run *run, const study_step *st)
 {
+    if (study_signal)
+        return bpel_fail(BPEL_EINTR, "interrupted before step %d/%d (%s); rerun the same command to resume", run->index + 1,
+                         run->total, st->name);
     run->index++;
     /* a step is reused only when its command line is unchanged and nothing
      * upstream of it in the same glass was rerun */
-    if (!run->redo && !run->dirty && step_is_done(st)) {
+    if (!run->redo && !run->dirty && marker_matches(run, st, "") == 1) {
         printf("[%2d/%2d] %-28s reused (%s)\n", run->index, run->total, st->name, st->dir);
         fflush(stdout);
+        chain_add(run, st);
         return BPEL_OK;
     }
-    int rc = mkdir_p(st->dir);
+    int rc = bpel_mkdir_p(st->dir);
     if (rc) return rc;
+    /* continue an interrupted run of the same step, or clear what a run
+     * with other inputs left behind */
+    int cont = 0;
+    struct stat sb;
+    if (st->checkpoint[0] && stat(st->checkpoint, &sb) == 0) {
+        int started = marker_matches(run, st, ".started"), done = marker_matches(run, st, "");
+        if (!run->redo && !run->dirty && started == 1) cont = 1;
+        else if (run->redo || run->dirty || started == 0 || done == 0) unlink(st->checkpoint);
+    }
+    char mp[1200];
+    marker_path(st, "", mp, sizeof mp);
+    unlink(mp); /* no longer finished: a partial rerun must not look finished */
+    if ((rc = write_marker(run, st, ".started", -1))) return rc;
     char logdir[1100], log[1300], cmd[8192];
     snprintf(logdir, sizeof logdir, "%s/logs", st->dir);
-    if ((rc = mkdir_p(logdir))) return rc;
+    if ((rc = bpel_mkdir_p(logdir))) return rc;
     snprintf(log, sizeof log, "%s/%s.log", logdir, st->name);
     step_cmdline(st, cmd, sizeof cmd);
-    printf("[%2d/%2d] %-28s ", run->index, run->total, st->name);
+    int argc = st->argc;
+    const char *argv[STEP_MAX_ARGS];
+    for (int k = 0; k < argc; k++) argv[k] = st->argv[k];
+    if (cont && st->rargc) {
+        argc = st->rargc;
+        for (int k = 0; k < argc; k++) argv[k] = st->rargv[k];
+    }
+    printf("[%2d/%2d] %-28s %s", run->index, run->total, st->name, cont ? "continued from its checkpoint, " : "");
     fflush(stdout);
     double t0 = cli_wall_time();
     pid_t pid = fork();
@@ -168,9 +221,14 @@ int study_run_step(study_run *run, const study_step *st)
         /* stdout to the log; stderr too, unless it is a terminal, where the
          * step's own progress bar is drawn (errors then show there as well) */
         int tty = isatty(STDERR_FILENO);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = open(log, cont ? O_WRONLY | O_CREAT | O_APPEND : O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dprintf(fd, "# %s\n", cmd);
+            if (cont && st->rargc) {
+                dprintf(fd, "# continued as: bpel");
+                for (int k = 0; k < argc; k++) dprintf(fd, " %s", argv[k]);
+                dprintf(fd, "\n");
+            }
             dup2(fd, STDOUT_FILENO);
             if (!tty) dup2(fd, STDERR_FILENO);
             close(fd);
@@ -178,8 +236,8 @@ int study_run_step(study_run *run, const study_step *st)
         if (tty) fputc('\n', stderr);
         char *args[STEP_MAX_ARGS + 2];
         args[0] = "bpel";
-        for (int k = 0; k < st->argc; k++) args[k + 1] = (char *)st->argv[k];
-        args[st->argc + 1] = NULL;
+        for (int k = 0; k < argc; k++) args[k + 1] = (char *)argv[k];
+        args[argc + 1] = NULL;
         if (run->threads > 0) {
             char t[32];
             snprintf(t, sizeof t, "%d", run->threads);
@@ -192,9 +250,22 @@ int study_run_step(study_run *run, const study_step *st)
         execv(run->self, args);
         _exit(127);
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    /* a signal to this process goes on to the step, which saves and stops */
+    int status = 0, sent = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) break;
+        if (study_signal && !sent) {
+            kill(pid, study_signal);
+            sent = 1;
+        }
+    }
     double dt = cli_wall_time() - t0;
+    if (study_signal) {
+        printf("interrupted after %.1f s\n", dt);
+        fflush(stdout);
+        return bpel_fail(BPEL_EINTR, "interrupted in step %d/%d (%s); rerun the same command to resume", run->index,
+                         run->total, st->name);
+    }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("FAILED after %.1f s\n", dt);
         fflush(stdout);
@@ -218,7 +289,11 @@ int study_run_step(study_run *run, const study_step *st)
     run->dirty = 1;
     printf("done in %.1f s\n", dt);
     fflush(stdout);
-    return step_mark_done(st, dt);
+    if ((rc = write_marker(run, st, "", dt))) return rc;
+    marker_path(st, ".started", mp, sizeof mp);
+    unlink(mp);
+    chain_add(run, st);
+    return BPEL_OK;
 }
 
 int cmd_study(int argc, char **argv)
@@ -266,10 +341,20 @@ int cmd_study(int argc, char **argv)
     ssize_t len = readlink("/proc/self/exe", run.self, sizeof run.self - 1);
     if (len <= 0) return cli_error();
     run.self[len] = '\0';
-    if (mkdir_p(run.out)) return cli_error();
+    if (bpel_out_check_dir(run.out)) return cli_error();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_study_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     printf("# %s\n# study '%s' -> %s\n", cli_provenance(), cfg.name, run.out);
     double t0 = cli_wall_time();
     int rc = study_execute(&run);
+    if (rc == BPEL_EINTR) {
+        fprintf(stderr, "bpel study: %s\n", bpel_errmsg());
+        return 128 + (int)study_signal;
+    }
     if (rc) return cli_error();
     printf("study finished in %.1f s: %s/report.html, %s/summary.json\n", cli_wall_time() - t0, run.out, run.out);
     return 0;

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_dyn.h"
 #include "error.h"
+#include "outfile.h"
 #include "figure.h"
 #include "quality.h"
 #include "table.h"
@@ -211,19 +212,16 @@ int cmd_tg(int argc, char **argv)
     cJSON_AddNumberToObject(l, "r2", r.liquid_r2);
     cJSON_AddNumberToObject(l, "bins", (double)r.liquid_bins);
     if (!det) cJSON_Delete(g), cJSON_Delete(l);
-    char *txt = cJSON_Print(j);
-    cJSON_Delete(j);
     snprintf(path, sizeof path, "%s/tg.json", outdir);
-    FILE *fp = fopen(path, "w");
-    if (fp) fprintf(fp, "%s\n", txt), fclose(fp);
-    free(txt);
-    if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    rc = bpel_out_json(path, j);
+    cJSON_Delete(j);
     snprintf(path, sizeof path, "%s/tg_vt.csv", outdir);
-    if (!rc && (fp = fopen(path, "w"))) {
-        fprintf(fp, "temp_K,volume_A3\n");
-        for (size_t k = 0; k < r.nbins; k++) fprintf(fp, "%.6g,%.10g\n", r.bin_t[k], r.bin_v[k]);
-        fclose(fp);
-    } else if (!rc) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    bpel_out o;
+    if (!rc && !(rc = bpel_out_open(&o, path))) {
+        fprintf(o.fp, "temp_K,volume_A3\n");
+        for (size_t k = 0; k < r.nbins; k++) fprintf(o.fp, "%.6g,%.10g\n", r.bin_t[k], r.bin_v[k]);
+        rc = bpel_out_close(&o);
+    }
     /* figure */
     if (!rc) {
         fig_figure *f = fig_create(1, 1, 0, 0);

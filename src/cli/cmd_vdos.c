@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_vib.h"
 #include "error.h"
+#include "outfile.h"
 #include "units.h"
 #include "vib_figures.h"
 #include "vibrations.h"
@@ -150,15 +151,8 @@ int cmd_vdos(int argc, char **argv)
         cJSON_AddNumberToObject(summary, "debye_level_per_radps3_first", debye);
         cJSON_AddNumberToObject(summary, "bin_width_radps", o.vdos.bin_width);
         cJSON_AddNumberToObject(summary, "broadening_sigma_radps", o.vdos.sigma);
-        char *txt = cJSON_Print(summary);
         snprintf(path, sizeof path, "%s/summary.json", out);
-        FILE *js = fopen(path, "w");
-        if (!js) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-        else {
-            fprintf(js, "%s\n", txt);
-            if (fclose(js)) rc = bpel_fail(BPEL_EIO, "%s: write failed", path);
-        }
-        cJSON_free(txt);
+        rc = bpel_out_json(path, summary);
     }
     if (!rc) rc = vib_fig9(out, ns, (const vib_vdos *const *)vd, (const char *const *)labels, debye);
     if (!rc) printf("wrote %s/vdos_series.csv, summary.json, fig9_vdos_temperature.{png,svg} and one folder per structure\n", out);
