@@ -685,6 +685,17 @@ out:
 static void draw_colorbar(const fig_panel *p, const double vp[4], double vmin, double vmax, double chr)
 {
     if (!(vmin < vmax)) vmax = vmin + 1;
+    /* large or small values: the power of ten goes into the label, not above
+     * the bar (where PLplot would put it, outside the page) */
+    double big = fmax(fabs(vmin), fabs(vmax));
+    int p10 = big > 0 ? (int)floor(log10(big)) : 0;
+    if (p10 > -3 && p10 < 4) p10 = 0;
+    double scale = pow(10.0, -p10);
+    char label[512];
+    if (p10) snprintf(label, sizeof label, "%s (×10#u%d#d)", p->cbar_label ? p->cbar_label : "", p10);
+    else snprintf(label, sizeof label, "%s", p->cbar_label ? p->cbar_label : "");
+    vmin *= scale;
+    vmax *= scale;
     double x0 = vp[1] + 0.02, x1 = vp[1] + 0.045;
     plvpor(x0, x1, vp[2], vp[3]);
     plwind(0, 1, vmin, vmax);
@@ -700,7 +711,7 @@ static void draw_colorbar(const fig_panel *p, const double vp[4], double vmin, d
     plwidth(1.0);
     plbox("bc", 0, 0, "bc", 0, 0);
     plbox("", 0, 0, "cimtv", 0, 0); /* ticks outward on the right only */
-    if (p->cbar_label) plmtex("r", 5.0, 0.5, 0.5, p->cbar_label);
+    if (label[0]) plmtex("r", 5.0, 0.5, 0.5, label);
     plschr(0, chr);
 }
 
@@ -1088,6 +1099,21 @@ static void draw_panel(const fig_panel *p, double chr0)
     plslabelfunc(tick_label, &ai);
     plbox(xopt, 0, 0, yopt, 0, 0);
     plslabelfunc(NULL, NULL);
+    /* a log axis over less than 1.5 decades would carry one or two labels:
+     * label its 2× and 5× minor ticks too */
+    for (int k = 0; k < 2; k++) {
+        const double *rg = k ? yr : xr;
+        if (!(k ? p->logy : p->logx) || !(rg[1] - rg[0] < 1.5)) continue;
+        for (int e = (int)floor(rg[0]); e <= (int)ceil(rg[1]); e++)
+            for (int m = 2; m <= 5; m += 3) {
+                double v = e + log10((double)m), f = (v - rg[0]) / (rg[1] - rg[0]);
+                if (f < 0.02 || f > 0.98) continue;
+                char t[32];
+                snprintf(t, sizeof t, "%d×10#u%d#d", m, e);
+                if (k) plmtex("lv", 0.5, f, 1.0, t);
+                else plmtex("b", 1.5, f, 0.5, t);
+            }
+    }
     if (p->xlabel) plmtex("b", 3.0, 0.5, 0.5, p->xlabel);
     if (p->ylabel) plmtex("l", 2.2 + ylabel_width(&ai, yr[0], yr[1]), 0.5, 0.5, p->ylabel);
     if (p->title) plmtex("t", 1.0, 0.0, 0.0, p->title);

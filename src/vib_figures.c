@@ -42,11 +42,26 @@ int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
     double top = 0;
     for (size_t k = 0; k < m; k++)
         if (w[k] >= d->bp_lo) top = fmax(top, r[k]);
-    fig_line(p, m, w, r, &(fig_style){.label = "g(ω)/ω²"});
+    /* below the I_BP window the box holds only its few lowest (sound-like)
+     * modes: drawn in grey, and clipped at the top of the frame rather than
+     * setting the scale */
+    size_t lo = 0;
+    while (lo < m && w[lo] < d->bp_lo) lo++;
+    if (lo) {
+        double *rc = malloc((lo + 1) * sizeof *rc);
+        if (rc) {
+            for (size_t k = 0; k <= lo && k < m; k++) rc[k] = fmin(r[k], 1.25 * top);
+            fig_line(p, lo + (lo < m), w, rc, &(fig_style){.color = FIG_GREY, .label = "below the window"});
+            free(rc);
+        }
+    }
+    fig_line(p, m - lo, w + lo, r + lo, &(fig_style){.color = FIG_BLUE, .label = "g(ω)/ω²"});
     if (debye_level > 0) {
         fig_hline(p, 1e6 * debye_level, "Debye level");
         top = fmax(top, 1e6 * debye_level);
     }
+    fig_vline_styled(p, d->bp_lo, "I#dBP#u window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
+    fig_vline_styled(p, d->bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
     fig_vline_styled(p, d->bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
     if (m) fig_xrange(p, 0, fmin(w[m - 1], fmax(3 * d->bp_hi, 10)));
     fig_yrange(p, 0, 1.3 * top);
@@ -68,15 +83,24 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
     fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
     fig_labels(pa, XLABEL, "g(ω) (ps)", "(a)");
     fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)"); /* as Fig. 1b */
-    fig_panel *in = fig_inset(pa, 0.05, 0.45, 0.5, 0.97);
+    /* the inset sits in the empty upper part of panel (a): the frame's
+     * height is set to 1.9x the highest g so the curves stay below it */
+    fig_panel *in = fig_inset(pa, 0.16, 0.5, 0.6, 0.96);
     if (in) fig_labels(in, XLABEL, "g(ω)", NULL);
-    double top = 0, xmax = 10;
+    double top = 0, xmax = 10, gtop = 0;
     for (int s = 0; s < nseries; s++) {
         double *w, *g, *r;
         size_t m = positive_bins(d[s], &w, &g, &r);
         fig_style st = {.label = labels[s], .color = 1 + s % FIG_NCOLORS};
         for (size_t k = 0; k < m; k++) r[k] *= 1e6;
+        for (size_t k = 0; k < m; k++) gtop = fmax(gtop, g[k]);
         fig_line(pa, m, w, g, &st);
+        double wtop = 0;
+        for (size_t k = 0; k < m; k++)
+            if (w[k] >= d[s]->bp_lo) wtop = fmax(wtop, r[k]);
+        /* bins below the window (a few sound-like modes) may not set the scale */
+        for (size_t k = 0; k < m; k++)
+            if (w[k] < d[s]->bp_lo) r[k] = fmin(r[k], 1.25 * wtop);
         fig_line(pb, m, w, r, &st);
         size_t lo = 0;
         while (lo < m && w[lo] < 0.5 * d[s]->bp_hi) lo++;
@@ -94,6 +118,7 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
     }
     fig_xrange(pb, 0, xmax);
     fig_yrange(pb, 0, 1.3 * top);
+    if (gtop > 0) fig_yrange(pa, 0, 1.9 * gtop);
     fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
     fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
     return fig_save_in(f, dir, "fig9_vdos_temperature");

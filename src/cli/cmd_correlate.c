@@ -55,13 +55,57 @@ static void help(void)
         "  --slab-width A       thickness of the slab of the maps in Å (default 4)\n"
         "  --slab-axis x|y|z    normal of the slab, through the box centre (default z)\n"
         "  --elements LIST      element of each atom type, e.g. Cu,Zr (labels and extended XYZ)\n"
-        "  --xlabel T --ylabel T  names of the quantities in figures (default: the column names)\n"
+        "  --xlabel T --ylabel T  names of the quantities in figures (default: the paper's symbols for\n"
+        "                       bpel's columns, e.g. ΔQ (eV) and 1/I_BP, else the column names)\n"
         "  --allow-missing      atoms absent from a table, or whose value is nan (e.g. no converged\n"
         "                       saddle search), are left out instead of an error\n\n"
         "Writes correlation_vs_L.csv, binned.csv, autocorrelation.csv, groups.csv,\n"
         "coarse_grained.csv (per atom, at the optimal L), correlate.xyz (OVITO), summary.json and\n"
         "the figures fig2_groups, fig3_pearson_vs_L, fig4a_density, fig4b_binned, fig5a-d_maps,\n"
         "fig5e_autocorrelation (.png and .svg). Lengths in Å.\n");
+}
+
+/* The paper's symbol and unit for a column bpel writes (PLplot text:
+ * #d/#u for sub-/superscripts), so that figures say ΔQ and 1/I_BP, not
+ * dq_mean_eV; other columns keep their name, with the unit read off a
+ * known suffix. */
+static void column_symbol(const char *column, int inv, char *sym, size_t ns, char *unit, size_t nu)
+{
+    static const struct { const char *col, *sym, *unit, *inv_unit; } known[] = {
+        {"I_BP_per_radps3", "I#dBP#u", "(rad/ps)#u-3#d", "(rad/ps)#u3#d"},
+        {"dq_mean_eV", "ΔQ", "eV", "1/eV"},
+        {"dq_connected_mean_eV", "ΔQ#dconnected#u", "eV", "1/eV"},
+        {"dq_std_eV", "σ#dΔQ#u", "eV", "1/eV"},
+        {"omega_BP_radps", "ω#dBP#u", "rad/ps", "ps/rad"},
+        {"gamma_i", "γ#di#u", "", ""},
+        {"gamma_i_sorted", "γ#di#u", "", ""},
+    };
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+        if (!strcmp(column, known[k].col)) {
+            snprintf(sym, ns, "%s%s", inv ? "1/" : "", known[k].sym);
+            snprintf(unit, nu, "%s", inv ? known[k].inv_unit : known[k].unit);
+            return;
+        }
+    static const struct { const char *suffix, *unit; } suffixes[] = {
+        {"_eV", "eV"}, {"_A", "Å"}, {"_radps", "rad/ps"}, {"_K", "K"}, {"_GPa", "GPa"}, {"_THz", "THz"}};
+    size_t lc = strlen(column);
+    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+        size_t ls = strlen(suffixes[k].suffix);
+        if (lc > ls && !strcmp(column + lc - ls, suffixes[k].suffix)) {
+            snprintf(sym, ns, "%s%.*s", inv ? "1/" : "", (int)(lc - ls), column);
+            snprintf(unit, nu, "%s%s", inv ? "1/" : "", suffixes[k].unit);
+            return;
+        }
+    }
+    snprintf(sym, ns, "%s%s", inv ? "1/" : "", column);
+    unit[0] = '\0';
+}
+
+/* "sym (unit)", or "[sym]_CG (unit)" for the coarse-grained quantity. */
+static void axis_label(const char *sym, const char *unit, int cg, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s%s%s%s%s", cg ? "[" : "", sym, cg ? "]#dCG#u" : "", unit[0] ? " (" : "", unit,
+             unit[0] ? ")" : "");
 }
 
 typedef struct quantity {
@@ -395,11 +439,24 @@ int cmd_correlate(int argc, char **argv)
     }
 
     /* ---- figures ---- */
-    char xl[300], yl[300], xlcg[300], ylcg[300], buf[300];
-    snprintf(xl, sizeof xl, "%s", qx.label);
-    snprintf(yl, sizeof yl, "%s", qy.label);
-    snprintf(xlcg, sizeof xlcg, "[%s]#dCG#u", qx.label);
-    snprintf(ylcg, sizeof ylcg, "[%s]#dCG#u", qy.label);
+    char xl[300], yl[300], xlcg[300], ylcg[300], buf[300], xsym[160], xunit[64], ysym[160], yunit[64], xraw[160],
+        xrawunit[64];
+    column_symbol(qx.column, qx.inv, xsym, sizeof xsym, xunit, sizeof xunit);
+    column_symbol(qy.column, qy.inv, ysym, sizeof ysym, yunit, sizeof yunit);
+    column_symbol(qx.column, 0, xraw, sizeof xraw, xrawunit, sizeof xrawunit);
+    axis_label(xsym, xunit, 0, xl, sizeof xl);
+    axis_label(ysym, yunit, 0, yl, sizeof yl);
+    axis_label(xsym, xunit, 1, xlcg, sizeof xlcg);
+    axis_label(ysym, yunit, 1, ylcg, sizeof ylcg);
+    if (xlabel) { /* given: used as is */
+        snprintf(xl, sizeof xl, "%s", xlabel);
+        snprintf(xlcg, sizeof xlcg, "[%s]#dCG#u", xlabel);
+        snprintf(xraw, sizeof xraw, "%s", xlabel);
+    }
+    if (ylabel) {
+        snprintf(yl, sizeof yl, "%s", ylabel);
+        snprintf(ylcg, sizeof ylcg, "[%s]#dCG#u", ylabel);
+    }
     {   /* Fig. 2: per species, histograms of y for the top and bottom groups of x. */
         int nt = s->ntypes;
         fig_figure *f = fig_create(1, nt, 0, 0);
@@ -415,12 +472,20 @@ int cmd_correlate(int argc, char **argv)
             cli_type_name(s, t, buf, sizeof buf);
             snprintf(title, sizeof title, "(%c) %s", 'a' + t - 1, buf);
             fig_labels(p, yl, "probability density", title);
+            size_t in_panel = 0;
+            for (size_t i = 0; i < n; i++) in_panel += s->type[i] == t && group[i] && isfinite(qy.raw[i]);
+            if (!in_panel) { /* a note, not an empty frame with a made-up axis */
+                fig_xrange(p, 0, 1);
+                fig_yrange(p, 0, 1);
+                fig_text(p, 0.1, 0.5, "no atom of this species in the groups");
+                continue;
+            }
             for (int g = 1; g >= -1; g -= 2) {
                 size_t m = 0;
                 for (size_t i = 0; i < n; i++)
                     if (s->type[i] == t && group[i] == g && isfinite(qy.raw[i])) vals[m++] = qy.raw[i];
                 char lab[200];
-                snprintf(lab, sizeof lab, "%s %g %% of %s", g > 0 ? "highest" : "lowest", 100 * gfrac, qx.column);
+                snprintf(lab, sizeof lab, "%s %g %% of %s", g > 0 ? "highest" : "lowest", 100 * gfrac, xraw);
                 int nbins = m > 400 ? 30 : m > 100 ? 20 : 10;
                 fig_histogram(p, m, vals, nbins, ymin, ymax, FIG_HIST_DENSITY,
                               &(fig_style){.label = lab, .color = g > 0 ? FIG_RED : FIG_BLUE});
@@ -448,8 +513,18 @@ int cmd_correlate(int argc, char **argv)
             snprintf(lab, sizeof lab, "%g %% bootstrap interval", 100 * conf);
             fig_line(p, nL, Ls, elo, &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.7, .label = lab});
         }
-        fig_points(p, nL, Ls, r, &(fig_style){.color = FIG_BLUE, .label = "r([x]#dCG#u, [y]#dCG#u)"});
-        snprintf(buf, sizeof buf, "L = %.2g Å", Lopt);
+        char rlab[400];
+        snprintf(rlab, sizeof rlab, "r([%s]#dCG#u, [%s]#dCG#u)", xlabel ? xlabel : xsym, ylabel ? ylabel : ysym);
+        fig_points(p, nL, Ls, r, &(fig_style){.color = FIG_BLUE, .label = rlab});
+        /* room above the curves for the line labels */
+        double ylo = INFINITY, yhi = -INFINITY;
+        for (size_t k = 0; k < nL; k++) {
+            ylo = fmin(ylo, nboot > 0 ? st[k].lo : st[k].r);
+            yhi = fmax(yhi, nboot > 0 ? st[k].hi : st[k].r);
+        }
+        if (isfinite(ylo) && isfinite(yhi) && yhi > ylo)
+            fig_yrange(p, ylo - 0.08 * (yhi - ylo), yhi + 0.3 * (yhi - ylo));
+        snprintf(buf, sizeof buf, "L = %.2g Å%s", Lopt, kopt == nL - 1 && nL > 1 ? " (end of scan)" : "");
         fig_vline_styled(p, Lopt, buf, &(fig_style){.color = FIG_RED, .dashed = 1});
         /* the paper's optimum (Yang, Wang & Zaccone, Fig. 3) */
         fig_vline(p, 5.9, "paper: 5.9 Å");

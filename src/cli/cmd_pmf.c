@@ -209,13 +209,19 @@ int cmd_pmf(int argc, char **argv)
     snprintf(title, sizeof title, "(a) %s, T = %g K", pname, T);
     fig_labels(p, "r (Å)", "w(r) (eV)", title);
     fig_xrange(p, x0, x1);
-    fig_yrange(p, ylo - 0.05 * span, yhi + 0.05 * span);
+    fig_yrange(p, ylo - 0.05 * span, yhi + 0.45 * span); /* an empty band on top for the legend */
     fig_points(p, nb, r.r, w, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6,
                                            .label = "-k#dB#uT ln g(r)"});
     char lab[160];
-    snprintf(lab, sizeof lab, "quadratic fit, k = %.3g eV/Å#u2#d", wl.k);
-    fig_line(p, nb, r.r, par, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
-    fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT); /* the well and its right flank fill the top */
+    snprintf(lab, sizeof lab, "fit, k = %.3g eV/Å#u2#d", wl.k);
+    /* the local fit is drawn up to the top of the data, not through the legend band */
+    double *parc = bpel_malloc(nb * sizeof *parc);
+    if (parc) {
+        for (size_t k = 0; k < nb; k++) parc[k] = par[k] <= yhi + 0.05 * span ? par[k] : NAN;
+        fig_line(p, nb, r.r, parc, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
+        free(parc);
+    }
+    fig_legend(p, FIG_LEGEND_TOP_RIGHT); /* in the band above the data; the parabola leaves the frame further left */
     p = fig_panel_at(f, 0, 1);
     fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b) inside the first well");
     x0 = wl.r_left - 0.2;
