@@ -143,6 +143,12 @@ static int load_quantity(quantity *q, const char *spec, const char *table, const
     size_t miss;
     rc = tbl_join(t, q->column, s, allow_missing, q->raw, &miss);
     tbl_destroy(t);
+    if (rc == BPEL_EINVAL && !allow_missing) {
+        /* the usual cause: atoms without a converged saddle (NaN) or not searched */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s (--allow-missing leaves such atoms out)", bpel_errmsg());
+        return bpel_fail(rc, "%s", msg);
+    }
     if (rc) return rc;
     if (miss) fprintf(stderr, "bpel correlate: %s: %zu atoms without a value (left out)\n", q->path, miss);
     for (size_t i = 0; i < s->n; i++) {
@@ -360,6 +366,17 @@ int cmd_correlate(int argc, char **argv)
     }
 
     /* Numerical coarse-graining of the coarse-grained data (Fig. 4b). */
+    {   /* too few atoms for the bins asked for (a small glass, or few atoms with a saddle):
+         * smaller bins, at least 4 of them, said on stderr and in the summary */
+        size_t both = 0;
+        for (size_t i = 0; i < n; i++) both += isfinite(cgx[i]) && isfinite(cgy[i]);
+        if (both >= 8 && (size_t)bin_size > both / 4) {
+            long b = (long)(both / 4);
+            fprintf(stderr, "bpel correlate: %zu atoms with both values: bins of %ld atoms instead of %ld\n", both, b,
+                    bin_size);
+            bin_size = b;
+        }
+    }
     if ((rc = corr_bin(n, cgx, cgy, bin_by, (size_t)bin_size, &bins))) goto fail;
     double fa = NAN, fa_err = NAN, pA = NAN, pk = NAN, plnA_err = NAN, pk_err = NAN;
     int have_sem = 1;
