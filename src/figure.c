@@ -710,7 +710,8 @@ static void draw_colorbar(const fig_panel *p, const double vp[4], double vmin, d
     plcol0(1);
     plwidth(1.0);
     plbox("bc", 0, 0, "bc", 0, 0);
-    plbox("", 0, 0, "cimtv", 0, 0); /* ticks outward on the right only */
+    /* ticks inside the bar: outward ticks read as minus signs before the labels */
+    plbox("", 0, 0, "cmtv", 0, 0);
     if (label[0]) plmtex("r", 5.0, 0.5, 0.5, label);
     plschr(0, chr);
 }
