@@ -199,3 +199,8 @@ int bpel_out_check_dir(const char *dir)
     snprintf(probe, sizeof probe, "%s/.bpel-write-probe", dir);
     return bpel_out_check(probe);
 }
+
+FILE *bpel_out_fopen(bpel_out *o, const char *path)
+{
+    return bpel_out_open(o, path) ? NULL : o->fp;
+}

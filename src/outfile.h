@@ -23,6 +23,8 @@ typedef struct bpel_out {
 
 /* Open PATH.tmp.<pid> for writing. */
 int bpel_out_open(bpel_out *o, const char *path);
+/* The same as a stream: PATH.tmp.<pid> opened into `o`, or NULL (error set). */
+FILE *bpel_out_fopen(bpel_out *o, const char *path);
 /* Check, fsync and close the stream and rename it to the final name; on any
  * failure the temporary file is removed and BPEL_EIO names the final file.
  * The stream is closed in every case. */

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "outfile.h"
 #include "forces.h"
 
 const char cmd_eval_summary[] = "energy, pressure, stress and forces of a configuration (as LAMMPS would print)";
@@ -88,20 +89,18 @@ int cmd_eval(int argc, char **argv)
                           {"y", NULL, 0, 0},      {"z", NULL, 0, 0},      {"fx", ev.f, 3, 0},
                           {"fy", ev.f, 3, 1},     {"fz", ev.f, 3, 2},     {"pe", ev.pe, 1, 0}};
     if (dump) {
-        FILE *fp = fopen(dump, "w");
-        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", dump);
-        else {
-            rc = dump_write_frame(fp, s, 0, 9, cols);
-            if (fclose(fp) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", dump);
-        }
+        bpel_out o;
+        FILE *fp = bpel_out_fopen(&o, dump);
+        if (!fp) rc = BPEL_EIO;
+        else rc = bpel_out_finish(&o, dump_write_frame(fp, s, 0, 9, cols));
     }
     if (!rc && xyz) {
-        FILE *fp = fopen(xyz, "w");
-        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", xyz);
+        bpel_out o;
+        FILE *fp = bpel_out_fopen(&o, xyz);
+        if (!fp) rc = BPEL_EIO;
         else {
             bpel_column xc[] = {{"fx", ev.f, 3, 0}, {"fy", ev.f, 3, 1}, {"fz", ev.f, 3, 2}, {"pe", ev.pe, 1, 0}};
-            rc = xyz_write_frame(fp, s, 4, xc, "bpel eval");
-            if (fclose(fp) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", xyz);
+            rc = bpel_out_finish(&o, xyz_write_frame(fp, s, 4, xc, "bpel eval"));
         }
     }
     forces_destroy(ff);

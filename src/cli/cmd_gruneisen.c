@@ -88,8 +88,9 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     static const int ids[3] = {GRU_SORTED, GRU_OVERLAP, GRU_HF};
     char path[4096];
     snprintf(path, sizeof path, "%s/gruneisen_modes.csv", out);
-    FILE *fp = fopen(path, "w");
-    if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    bpel_out bo;
+    FILE *fp = bpel_out_fopen(&bo, path);
+    if (!fp) return BPEL_EIO;
     fprintf(fp, "mode,omega_radps,nu_THz,is_translation,gamma_sorted,gamma_overlap,overlap_plus,overlap_minus,"
                 "low_overlap,gamma_hf,omega_plus_sorted_radps,omega_minus_sorted_radps\n");
     for (size_t k = 0; k < nm; k++) {
@@ -102,7 +103,7 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
         fprintf(fp, ",%.8g", r->gamma_hf ? r->gamma_hf[k] : NAN);
         fprintf(fp, ",%.10g,%.10g\n", r->omega_plus ? r->omega_plus[k] : NAN, r->omega_minus ? r->omega_minus[k] : NAN);
     }
-    if (fclose(fp)) return bpel_fail(BPEL_EIO, "%s: write failed", path);
+    if (bpel_out_close(&bo)) return BPEL_EIO;
 
     double *mean[3] = {0}, *sd[3] = {0}, *gi[3] = {0};
     int rc = BPEL_OK;
@@ -117,7 +118,7 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
         gru_particle(v, g, gi[q]);
     }
     snprintf(path, sizeof path, "%s/gamma_ave.csv", out);
-    if (!(fp = fopen(path, "w"))) { rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
+    if (!(fp = bpel_out_fopen(&bo, path))) { rc = BPEL_EIO; goto done; }
     fprintf(fp, "omega0_radps,nu0_THz");
     for (int q = 0; q < 3; q++)
         if (mean[q]) fprintf(fp, ",gamma_ave_%s,gamma_std_%s", route_name(ids[q]), route_name(ids[q]));
@@ -129,12 +130,12 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
             if (mean[q]) fprintf(fp, ",%.8g,%.8g", mean[q][k], sd[q][k]);
         fputc('\n', fp);
     }
-    if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
+    if ((rc = bpel_out_close(&bo))) goto done;
 
     size_t *order = system_id_order(s);
     if (!order) { rc = BPEL_ENOMEM; goto done; }
     snprintf(path, sizeof path, "%s/atoms.csv", out);
-    if (!(fp = fopen(path, "w"))) { free(order); rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
+    if (!(fp = bpel_out_fopen(&bo, path))) { free(order); rc = BPEL_EIO; goto done; }
     int fq = figmethod == GRU_SORTED ? 0 : figmethod == GRU_OVERLAP ? 1 : 2;
     fprintf(fp, "id,type,element,gamma_i");
     for (int q = 0; q < 3; q++)
@@ -148,9 +149,9 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
         fprintf(fp, ",%.8g\n", a->vdos->ibp[i]);
     }
     free(order);
-    if (fclose(fp)) { rc = bpel_fail(BPEL_EIO, "%s: write failed", path); goto done; }
+    if ((rc = bpel_out_close(&bo))) goto done;
     snprintf(path, sizeof path, "%s/atoms.xyz", out);
-    if (!(fp = fopen(path, "w"))) { rc = bpel_fail(BPEL_EIO, "%s: cannot write", path); goto done; }
+    if (!(fp = bpel_out_fopen(&bo, path))) { rc = BPEL_EIO; goto done; }
     {
         bpel_column cols[4];
         int nc = 0;
@@ -158,8 +159,7 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
         for (int q = 0; q < 3; q++)
             if (gi[q]) cols[nc++] = (bpel_column){names[q], gi[q], 1, 0};
         cols[nc++] = (bpel_column){"I_BP_per_radps3", a->vdos->ibp, 1, 0};
-        rc = xyz_write_frame(fp, s, nc, cols, "bpel gruneisen");
-        if (fclose(fp) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", path);
+        rc = bpel_out_finish(&bo, xyz_write_frame(fp, s, nc, cols, "bpel gruneisen"));
         if (rc) goto done;
     }
 

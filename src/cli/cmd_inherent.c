@@ -114,9 +114,10 @@ int cmd_inherent(int argc, char **argv)
     cJSON_AddNumberToObject(root, "ftol_eV_per_A", ftol);
     char path[4096];
     snprintf(path, sizeof path, "%s/inherent.csv", outdir);
-    FILE *csv = fopen(path, "w");
+    bpel_out ocsv;
+    FILE *csv = bpel_out_fopen(&ocsv, path);
     if (!csv) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+        rc = BPEL_EIO;
         goto out;
     }
     fprintf(csv, "temperature_K,mean_temp_K,energy_per_atom_eV,fmax_eV_per_A,converged\n");
@@ -200,7 +201,8 @@ int cmd_inherent(int argc, char **argv)
         system_destroy(c.sys);
         if (rc) break;
     }
-    fclose(csv);
+    if (rc) bpel_out_discard(&ocsv);
+    else rc = bpel_out_close(&ocsv);
     if (!rc) {
         snprintf(path, sizeof path, "%s/inherent.json", outdir);
         rc = bpel_out_json(path, root);

@@ -84,6 +84,7 @@ int cmd_pmf(int argc, char **argv)
     double *w = NULL, *wall = NULL, *par = NULL, *dev = NULL;
     cJSON *js = NULL;
     FILE *fp = NULL;
+    bpel_out fo;
     int rc;
     if ((rc = data_read(argv[optind], &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
@@ -136,8 +137,8 @@ int cmd_pmf(int argc, char **argv)
     if (ta) snprintf(pname, sizeof pname, "%s-%s", na[ta], na[tb]);
     else snprintf(pname, sizeof pname, "total");
     snprintf(path, sizeof path, "%s/pmf.csv", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    if (!(fp = bpel_out_fopen(&fo, path))) {
+        rc = BPEL_EIO;
         goto done;
     }
     fprintf(fp, "r_A,g,w_eV,parabola_eV,deviation_eV,w_total_eV");
@@ -150,8 +151,8 @@ int cmd_pmf(int argc, char **argv)
             for (int b = a; b <= nt; b++) fprintf(fp, ",%.8g", wall[(size_t)((a - 1) * nt + b) * nb + k]);
         fputc('\n', fp);
     }
-    fclose(fp);
     fp = NULL;
+    if ((rc = bpel_out_close(&fo))) goto done;
 
     js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "provenance", cli_provenance());
@@ -243,7 +244,7 @@ int cmd_pmf(int argc, char **argv)
            wl.taylor[3], wl.taylor[4]);
     printf("outputs in %s/\n", out);
 done:
-    if (fp) fclose(fp);
+    if (fp) bpel_out_discard(&fo);
     if (js) cJSON_Delete(js);
     free(w);
     free(wall);

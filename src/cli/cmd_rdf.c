@@ -73,6 +73,7 @@ int cmd_rdf(int argc, char **argv)
     rdf_result r = {0};
     cJSON *js = NULL;
     FILE *fp = NULL;
+    bpel_out fo;
     int rc;
     if ((rc = data_read(argv[optind], &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
@@ -89,8 +90,8 @@ int cmd_rdf(int argc, char **argv)
     }
     char path[1200];
     snprintf(path, sizeof path, "%s/rdf.csv", out);
-    if (!(fp = fopen(path, "w"))) {
-        rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    if (!(fp = bpel_out_fopen(&fo, path))) {
+        rc = BPEL_EIO;
         goto done;
     }
     fprintf(fp, "r_A,g_total,n_total");
@@ -107,8 +108,8 @@ int cmd_rdf(int argc, char **argv)
             for (int b = 1; b <= nt; b++) fprintf(fp, ",%.8g", rdf_partial_coord(&r, a, b)[k]);
         fputc('\n', fp);
     }
-    fclose(fp);
     fp = NULL;
+    if ((rc = bpel_out_close(&fo))) goto done;
 
     js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "provenance", cli_provenance());
@@ -157,7 +158,7 @@ int cmd_rdf(int argc, char **argv)
     if (mn >= 1) printf(", first minimum at %.3f Å with %.2f neighbours", r.r[mn], 0.5 * (r.n[mn - 1] + r.n[mn]));
     printf("\noutputs in %s/\n", out);
 done:
-    if (fp) fclose(fp);
+    if (fp) bpel_out_discard(&fo);
     if (js) cJSON_Delete(js);
     rdf_free(&r);
     system_destroy(s);

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_dyn.h"
 #include "error.h"
+#include "outfile.h"
 #include "figure.h"
 #include "minimise.h"
 #include "table.h"
@@ -304,6 +305,7 @@ int cmd_trajectory(int argc, char **argv)
     memcpy(c.map, s.map, sizeof c.map);
     int rc = choose_atoms(s.sys, atoms, rank, top, bottom, element, &r);
     char path[4096];
+    bpel_out o_atoms, o_sys, o_dump; /* the streams written during the run */
     if (!rc && r.m == 0) rc = bpel_fail(BPEL_EINVAL, "no atoms chosen");
     if (!rc) rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &c.forces);
     if (!rc && minimise_first) {
@@ -356,17 +358,17 @@ int cmd_trajectory(int argc, char **argv)
     }
     if (!rc) {
         r.step0 = md_get_state(c.md)->step;
+        /* written as the run goes, under temporary names until it ends well */
         snprintf(path, sizeof path, "%s/trajectory_atoms.csv", outdir);
-        r.atoms_csv = fopen(path, "w");
+        r.atoms_csv = bpel_out_fopen(&o_atoms, path);
         snprintf(path, sizeof path, "%s/trajectory_system.csv", outdir);
-        r.sys_csv = fopen(path, "w");
-        if (dump_every > 0) {
+        if (r.atoms_csv) r.sys_csv = bpel_out_fopen(&o_sys, path);
+        if (r.sys_csv && dump_every > 0) {
             snprintf(path, sizeof path, "%s/trajectory.dump", outdir);
-            r.dump = fopen(path, "w");
+            r.dump = bpel_out_fopen(&o_dump, path);
             r.dump_every = dump_every;
         }
-        if (!r.atoms_csv || !r.sys_csv || (dump_every > 0 && !r.dump))
-            rc = bpel_fail(BPEL_EIO, "%s: cannot write the trajectory files", outdir);
+        if (!r.atoms_csv || !r.sys_csv || (dump_every > 0 && !r.dump)) rc = BPEL_EIO;
     }
     if (!rc) {
         fprintf(r.atoms_csv, "step,time_ps,id,type,group,pe_eV,disp_A,dx_A,dy_A,dz_A\n");
@@ -383,14 +385,19 @@ int cmd_trajectory(int argc, char **argv)
         rc = dyn_run(&c, r.step0 + r.nsteps);
         cli_progress_finish(&bar);
     }
-    if (r.atoms_csv) fclose(r.atoms_csv);
-    if (r.sys_csv) fclose(r.sys_csv);
-    if (r.dump) fclose(r.dump);
+    bpel_out *streams[3] = {r.atoms_csv ? &o_atoms : NULL, r.sys_csv ? &o_sys : NULL, r.dump ? &o_dump : NULL};
+    for (int k = 0; k < 3; k++) {
+        if (!streams[k]) continue;
+        if (rc) bpel_out_discard(streams[k]);
+        else rc = bpel_out_close(streams[k]);
+    }
+    r.atoms_csv = r.sys_csv = r.dump = NULL;
     size_t nmoved = 0;
     if (!rc) {
         snprintf(path, sizeof path, "%s/moved_atoms.csv", outdir);
-        FILE *fp = fopen(path, "w");
-        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+        bpel_out o;
+        FILE *fp = bpel_out_fopen(&o, path);
+        if (!fp) rc = BPEL_EIO;
         else {
             fprintf(fp, "id,type,element,dx_A,dy_A,dz_A,disp_A,max_disp_A\n");
             size_t *order = system_id_order(c.sys);
@@ -403,7 +410,7 @@ int cmd_trajectory(int argc, char **argv)
                 nmoved++;
             }
             free(order);
-            fclose(fp);
+            rc = bpel_out_close(&o);
         }
     }
     if (!rc) {
@@ -418,13 +425,13 @@ int cmd_trajectory(int argc, char **argv)
         bpel_column cols[5] = {{"dx", r.dvec, 3, 0}, {"dy", r.dvec, 3, 1}, {"dz", r.dvec, 3, 2}, {"disp", r.disp, 1, 0},
                                {"moved", mv, 1, 0}};
         snprintf(path, sizeof path, "%s/moved.xyz", outdir);
-        FILE *fp = fopen(path, "w");
-        if (!fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+        bpel_out o;
+        FILE *fp = bpel_out_fopen(&o, path);
+        if (!fp) rc = BPEL_EIO;
         else {
             char comment[128];
             snprintf(comment, sizeof comment, "inherent structure; displacement after %g ps at %g K", time_ps, temp);
-            rc = xyz_write_frame(fp, is, 5, cols, comment);
-            fclose(fp);
+            rc = bpel_out_finish(&o, xyz_write_frame(fp, is, 5, cols, comment));
         }
         free(mv);
         system_destroy(is);

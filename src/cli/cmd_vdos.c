@@ -85,8 +85,9 @@ int cmd_vdos(int argc, char **argv)
     cJSON_AddStringToObject(summary, "provenance", cli_provenance());
     char path[4096];
     snprintf(path, sizeof path, "%s/vdos_series.csv", out);
-    FILE *fp = rc ? NULL : fopen(path, "w");
-    if (!rc && !fp) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
+    bpel_out fo;
+    FILE *fp = rc ? NULL : bpel_out_fopen(&fo, path);
+    if (!rc && !fp) rc = BPEL_EIO;
     if (fp) fprintf(fp, "label,omega_radps,nu_THz,g_per_radps,g_over_omega2_per_radps3\n");
     for (int k = 0; k < ns && !rc; k++) {
         const char *arg = argv[optind + k], *sep = strchr(arg, ':');
@@ -146,7 +147,8 @@ int cmd_vdos(int argc, char **argv)
         }
         cli_setup_free(&cs);
     }
-    if (fp && fclose(fp) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", path);
+    if (fp && rc) bpel_out_discard(&fo);
+    else if (fp) rc = bpel_out_close(&fo);
     if (!rc) {
         cJSON_AddNumberToObject(summary, "debye_level_per_radps3_first", debye);
         cJSON_AddNumberToObject(summary, "bin_width_radps", o.vdos.bin_width);
