@@ -12,6 +12,7 @@
  *   series/               inherent structures over T and their VDOS (Fig. 9)
  *   atoms_merged.csv/.xyz every per-atom quantity, one row per atom (OVITO)
  * and at the top: fig6 / fig7 (sweeps), summary.json, report.md, report.html. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -495,20 +496,42 @@ static const char *part_file(const char *part)
 
 static const char *parts[] = {"tg", "modes", "artn", "correlate", "correlate_connected", "gruneisen", "pmf", "trajectory", NULL};
 
-/* PNG figures under a folder (two levels), sorted. */
-static int list_figures(const char *dir, char names[][700], int max)
+/* PNG figures under a folder, sorted by their path relative to it: up to
+ * `maxdepth` levels down (1: the folder itself), only names starting with
+ * `prefix` (NULL: any). */
+static int cmp_names(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+static void find_png(const char *root, const char *rel, int depth, int maxdepth, const char *prefix,
+                     char names[][700], int *n, int max)
 {
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 3 -name '*.png' -printf '%%P\\n' 2>/dev/null | sort", dir);
-    FILE *p = popen(cmd, "r");
-    if (!p) return 0;
-    int n = 0;
-    char line[700];
-    while (n < max && fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\n")] = '\0';
-        snprintf(names[n++], 700, "%s", line);
+    char dir[1500];
+    snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) && *n < max) {
+        if (e->d_name[0] == '.') continue;
+        char sub[700], full[2300];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+        snprintf(full, sizeof full, "%s/%s", root, sub);
+        struct stat st;
+        if (lstat(full, &st)) continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth < maxdepth) find_png(root, sub, depth + 1, maxdepth, prefix, names, n, max);
+        } else if (S_ISREG(st.st_mode)) {
+            size_t l = strlen(e->d_name);
+            if (l > 4 && !strcmp(e->d_name + l - 4, ".png") && (!prefix || !strncmp(e->d_name, prefix, strlen(prefix))))
+                snprintf(names[(*n)++], 700, "%s", sub);
+        }
     }
-    pclose(p);
+    closedir(d);
+}
+
+static int list_figures(const char *dir, int maxdepth, const char *prefix, char names[][700], int max)
+{
+    int n = 0;
+    find_png(dir, "", 1, maxdepth, prefix, names, &n, max);
+    qsort(names, (size_t)n, 700, cmp_names);
     return n;
 }
 
@@ -622,7 +645,7 @@ static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary
         fprintf(md, "\n");
         fprintf(html, "</table>\n");
         static char figs[128][700];
-        int nf = list_figures(sm[k].dir, figs, 128);
+        int nf = list_figures(sm[k].dir, 3, NULL, figs, 128);
         for (int f = 0; f < nf; f++) {
             fprintf(md, "![%s](%s/%s)\n\n", figs[f], rel, figs[f]);
             fprintf(html, "<div class=\"fig\"><img src=\"%s/%s\" alt=\"%s\"><br><code>%s</code></div>\n", rel, figs[f],
@@ -631,19 +654,7 @@ static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary
     }
     static char top[32][700];
     int nt = 0;
-    {
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd, "find '%s' -maxdepth 1 -name 'fig*.png' -printf '%%P\\n' 2>/dev/null | sort", run->out);
-        FILE *p = popen(cmd, "r");
-        if (p) {
-            char line[700];
-            while (nt < 32 && fgets(line, sizeof line, p)) {
-                line[strcspn(line, "\n")] = '\0';
-                snprintf(top[nt++], 700, "%s", line);
-            }
-            pclose(p);
-        }
-    }
+    nt = list_figures(run->out, 1, "fig", top, 32);
     if (nt) {
         fprintf(md, "## Over compositions and cooling rates\n\n");
         fprintf(html, "<h2>Over compositions and cooling rates</h2>\n");
