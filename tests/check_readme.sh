@@ -25,7 +25,7 @@ while IFS= read -r line; do
       -e 's/--natoms [0-9]+/--natoms 200/' \
       -e 's/--rate [0-9.e+]+/--rate 1e14/' \
       -e 's/--melt-time [0-9.]+/--melt-time 2/' \
-      -e 's/--searches [0-9]+/--searches 1 --atoms fraction:0.1/' \
+      -e 's/--searches [0-9]+/--searches 1 --atoms fraction:0.3/' \
       -e 's/^mpirun -np [0-9]+/mpirun --allow-run-as-root --oversubscribe -np 2/' \
       -e 's/#.*$//')
   n=$((n+1))
