@@ -104,6 +104,18 @@ fi
 printf 'comment\n29 63.5 3.6 FCC\n500 0.001 500 0.01 4.95\n1 2 3\n' > "$T/short.eam"
 expect truncated_funcfl 'short.eam:4: file ends after 3 of 500 values of F\(rho\)' eval "$T/good.data" --potential "$T/short.eam" --elements Cu,Cu
 
+# Numbers out of range are refused with file and line before any cast or
+# allocation that depends on them (inputs kept in fuzz/regressions).
+R=$BPEL_SOURCE_DIR/fuzz/regressions
+expect box_bound_inf "box_bound_inf.data:6: box bounds '0 inf xlo xhi' are not finite" eval "$R/data/box_bound_inf.data"
+expect coordinate_1e300 'coordinate_1e300.data:19: atom 3 lies 1e\+299 box lengths outside the box' eval "$R/data/coordinate_1e300.data"
+expect image_flag_3e9 'image_flag_3e9.data:20: image flag 3e\+09 is outside the integer range' eval "$R/data/image_flag_3e9.data"
+expect id_1e20 'id_1e20.data:18: atom id 1e\+20 is larger than 2\^53' eval "$R/data/id_1e20.data"
+expect tilt_1e308 'tilt_1e308.data:9: tilt factors 1e\+308 0 0 exceed 2\^20 box lengths' eval "$R/data/tilt_1e308.data"
+expect atom_count_1e11 'atom_count_1e11.data:3: header says 100000000000 atoms, more than the file' eval "$R/data/atom_count_1e11.data"
+expect velocity_id_twice 'velocity_id_twice.data:25: Velocities gives atom id 1 twice \(also line 24\)' eval "$R/data/velocity_id_twice.data"
+expect velocity_id_1e300 'velocity_id_1e300.data:24: atom id 1e\+300 in Velocities is not an atom id' eval "$R/data/velocity_id_1e300.data"
+
 # ARTn from a structure that is not an energy minimum
 expect artn_unminimised 'cuzr_glass_256.data is not an energy minimum: max \|F\| = .* run `bpel minimize` first' artn "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --atoms 1 --out "$T/artn_never"
 
