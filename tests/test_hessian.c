@@ -426,6 +426,7 @@ static void test_mtx_roundtrip(void **st)
     double *H = dense_of(h);
     size_t n3 = 3 * u.s->n;
     for (size_t k = 0; k < n3 * n3; k++) ASSERT_NEAR(R[k], H[k], 1e-12 * (1 + fabs(H[k])));
+    free(R);
     /* header: 3·max id rows */
     FILE *fp = fopen(path, "r");
     char line[256];
