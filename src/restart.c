@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -227,10 +228,12 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
     FILE *fp = fopen(path, "rb");
     if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open restart: %s", path, strerror(errno));
     unsigned char *buf = NULL;
-    size_t cap = 0, len = 0;
+    size_t cap = 0, len = 0, first = 1 << 16;
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) first = (size_t)st.st_size + 1;
     for (;;) {
         if (len == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
+            cap = cap ? 2 * cap : first;
             unsigned char *nb = bpel_realloc(buf, cap);
             if (!nb) {
                 free(buf);
