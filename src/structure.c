@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Ids are read as doubles: beyond 2^53 they are no longer exact. */
+/* Ids are read as doubles: from 2^53 on they are no longer exact. */
 #define MAX_ID 9007199254740992.0
 /* Atoms may lie this many box lengths outside the box: wrapping one from
  * further away would cost its position digits (and LAMMPS keeps image
@@ -415,7 +415,8 @@ int data_read(const char *path, bpel_system **out)
                 if (nv != 5 && nv != 8)
                     FAIL(BPEL_EPARSE, "%s:%d: expected 'id type x y z [ix iy iz]' (atomic style), found %d values", path, r.lineno, nv);
                 if (v[0] != floor(v[0]) || v[0] < 1) FAIL(BPEL_EPARSE, "%s:%d: atom id %g is not a positive integer", path, r.lineno, v[0]);
-                if (v[0] > MAX_ID) FAIL(BPEL_EPARSE, "%s:%d: atom id %g is larger than 2^53, the largest id read exactly", path, r.lineno, v[0]);
+                if (v[0] >= MAX_ID)
+                    FAIL(BPEL_EPARSE, "%s:%d: atom id %.17g is not below 2^53, the ids read exactly", path, r.lineno, v[0]);
                 if (v[1] != floor(v[1]) || v[1] < 1 || v[1] > ntypes)
                     FAIL(BPEL_EPARSE, "%s:%d: atom type %g outside 1..%d", path, r.lineno, v[1], ntypes);
                 s->id[got] = (int64_t)v[0];
@@ -467,7 +468,7 @@ int data_read(const char *path, bpel_system **out)
                 int nv = parse_doubles(u, v, 5, &bad);
                 if (nv < 0) FAIL(BPEL_EPARSE, "%s:%d: '%s' is not a number in the Velocities section", path, r.lineno, bad);
                 if (nv != 4) FAIL(BPEL_EPARSE, "%s:%d: expected 'id vx vy vz' in Velocities", path, r.lineno);
-                if (v[0] != floor(v[0]) || v[0] < 1 || v[0] > MAX_ID)
+                if (v[0] != floor(v[0]) || v[0] < 1 || v[0] >= MAX_ID)
                     FAIL(BPEL_EPARSE, "%s:%d: atom id %g in Velocities is not an atom id", path, r.lineno, v[0]);
                 vel_ids[got] = (int64_t)v[0];
                 vel_lines[got] = r.lineno;
@@ -816,7 +817,7 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int 
         double v[64];
         int nv = parse_doubles(r.buf, v, 64, NULL);
         if (nv < ncols) FAIL(BPEL_EPARSE, "%s:%d: atom line has %d of %d numbers", path, r.lineno, nv < 0 ? 0 : nv, ncols);
-        if (v[cid] != floor(v[cid]) || v[cid] < 1 || v[cid] > MAX_ID)
+        if (v[cid] != floor(v[cid]) || v[cid] < 1 || v[cid] >= MAX_ID)
             FAIL(BPEL_EPARSE, "%s:%d: atom id %g is not a positive integer up to 2^53", path, r.lineno, v[cid]);
         long idx = system_find_id(s, order, (int64_t)v[cid]);
         if (idx < 0) FAIL(BPEL_EINVAL, "%s:%d: atom id %.0f not in the structure", path, r.lineno, v[cid]);

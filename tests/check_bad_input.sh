@@ -110,7 +110,17 @@ R=$BPEL_SOURCE_DIR/fuzz/regressions
 expect box_bound_inf "box_bound_inf.data:6: box bounds '0 inf xlo xhi' are not finite" eval "$R/data/box_bound_inf.data"
 expect coordinate_1e300 'coordinate_1e300.data:19: atom 3 lies 1e\+299 box lengths outside the box' eval "$R/data/coordinate_1e300.data"
 expect image_flag_3e9 'image_flag_3e9.data:20: image flag 3e\+09 is outside the integer range' eval "$R/data/image_flag_3e9.data"
-expect id_1e20 'id_1e20.data:18: atom id 1e\+20 is larger than 2\^53' eval "$R/data/id_1e20.data"
+expect id_1e20 'id_1e20.data:18: atom id 1e\+20 is not below 2\^53' eval "$R/data/id_1e20.data"
+good_data | sed 's/^2 2 3.5 1.0 1.0/9007199254740993 2 3.5 1.0 1.0/' > "$T/id_2p53.data"
+expect id_2p53_plus_1 'id_2p53.data:18: atom id 9007199254740992 is not below 2\^53' eval "$T/id_2p53.data"
+# ids beyond the int range are ids all the same (64-bit)
+good_data | sed 's/^2 2 3.5 1.0 1.0/4000000000 2 3.5 1.0 1.0/' > "$T/id_4e9.data"
+n=$((n+1))
+if "$BPEL" eval "$T/id_4e9.data" --dump "$T/id_4e9.dump" > /dev/null && grep -q '^4000000000 2 ' "$T/id_4e9.dump"; then
+  echo "ok   id_4e9: accepted and kept"
+else
+  echo "FAIL id_4e9: an id of 4e9 is not read back exactly"; fails=$((fails+1))
+fi
 expect tilt_1e308 'tilt_1e308.data:9: tilt factors 1e\+308 0 0 exceed 2\^20 box lengths' eval "$R/data/tilt_1e308.data"
 expect atom_count_1e11 'atom_count_1e11.data:3: header says 100000000000 atoms, more than the file' eval "$R/data/atom_count_1e11.data"
 expect velocity_id_twice 'velocity_id_twice.data:25: Velocities gives atom id 1 twice \(also line 24\)' eval "$R/data/velocity_id_twice.data"
