@@ -183,13 +183,20 @@ static eam_coef *make_spline(const tokens *t, const char *what, int n, double de
     eam_coef *s = bpel_calloc((size_t)n + 1, sizeof *s);
     if (!s) return NULL;
     interpolate(n, delta, f, s);
-    for (int m = 1; m <= n; m++)
-        for (int k = 0; k < 7; k++)
-            if (!isfinite(s[m][k])) {
-                free(s);
-                bpel_fail(BPEL_EPARSE, "%s:%d: the values of %s are too large to interpolate", t->path, t->lineno, what);
-                return NULL;
-            }
+    /* the value, the first derivative carried over the table's span (F is
+     * extended linearly beyond its end) and the second derivative must stay
+     * finite everywhere */
+    double span = n * delta;
+    for (int m = 1; m <= n; m++) {
+        const double *c = s[m];
+        double v = fabs(c[3]) + fabs(c[4]) + fabs(c[5]) + fabs(c[6]), d1 = fabs(c[0]) + fabs(c[1]) + fabs(c[2]);
+        double d2 = (2.0 * fabs(c[0]) + fabs(c[1])) / delta;
+        if (!isfinite(v + d1 * span) || !isfinite(d2)) {
+            free(s);
+            bpel_fail(BPEL_EPARSE, "%s:%d: the values of %s are too large to interpolate", t->path, t->lineno, what);
+            return NULL;
+        }
+    }
     return s;
 }
 

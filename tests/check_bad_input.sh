@@ -137,6 +137,8 @@ expect funcfl_z_overflow 'z_1e300_squared.eam:[0-9]+: the values of Z\(r\) are t
   eval "$T/good.data" --potential "$R/eam_funcfl/z_1e300_squared.eam" --elements Cu,Cu
 expect funcfl_f_overflow 'f_1e308_spline_overflow.eam:[0-9]+: the values of F\(rho\) are too large to interpolate' \
   eval "$T/good.data" --potential "$R/eam_funcfl/f_1e308_spline_overflow.eam" --elements Cu,Cu
+expect funcfl_f_second_derivative 'f_1e304_second_derivative_overflow.eam:12: the values of F\(rho\) are too large to interpolate' \
+  eval "$T/good.data" --potential "$R/eam_funcfl/f_1e304_second_derivative_overflow.eam" --elements Cu,Cu
 
 # ARTn from a structure that is not an energy minimum
 expect artn_unminimised 'cuzr_glass_256.data is not an energy minimum: max \|F\| = .* run `bpel minimize` first' artn "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --atoms 1 --out "$T/artn_never"
