@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo bench install clean
+.PHONY: all deps build test demo bench install clean fuzz sanitize
 
 all: build
 
@@ -31,6 +31,22 @@ install: build
 
 bench: build
 	bash bench/run_all.sh $(BUILD)/bpel
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer (a separate build).
+SANITIZE_BUILD ?= build-asan
+sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPEL_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Each parser's libFuzzer target for FUZZ_TIME seconds (clang; a separate build).
+FUZZ_TIME ?= 600
+FUZZ_BUILD ?= build-fuzz
+fuzz:
+	@bash scripts/install-deps.sh --fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPEL_FUZZ=ON -DBPEL_MPI=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
 
 clean:
 	rm -rf $(BUILD)

@@ -4,6 +4,8 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-dev liblapacke-dev libgsl-dev
       libplplot-dev plplot-driver-cairo libcjson-dev libyaml-dev libcmocka-dev
       libopenmpi-dev openmpi-bin lammps lammps-data python3-ase python3-pandas)
+# `make fuzz` also needs clang with libFuzzer and its OpenMP runtime
+[ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev libomp-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

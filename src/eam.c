@@ -117,9 +117,21 @@ static int parse_grid(tokens *t, int *nrho, double *drho, int *nr, double *dr, d
     double b = strtod(tok[1], &e2), d = strtod(tok[3], &e4), e = strtod(tok[4], &e5);
     if (*e1 || *e2 || *e3 || *e4 || *e5)
         return bpel_fail(BPEL_EPARSE, "%s:%d: expected 'Nrho drho Nr dr cutoff', got non-numbers", t->path, t->lineno);
-    if (a < 5 || c < 5 || !(b > 0) || !(d > 0) || !(e > 0) || a > 10000000 || c > 10000000)
+    if (a < 5 || c < 5 || !(b > 0) || !(d > 0) || !(e > 0) || a > 10000000 || c > 10000000 || !isfinite(b) ||
+        !isfinite(d) || !isfinite(e))
         return bpel_fail(BPEL_EPARSE, "%s:%d: invalid grid Nrho=%ld drho=%g Nr=%ld dr=%g cutoff=%g", t->path, t->lineno, a,
                          b, c, d, e);
+    /* the r tables end at (Nr-1)·dr; LAMMPS files put the cutoff there or one
+     * step further, never beyond */
+    if (e > c * d * (1.0 + 1e-9))
+        return bpel_fail(BPEL_EPARSE, "%s:%d: cutoff %g A lies beyond the r table, which ends at Nr*dr = %g A", t->path,
+                         t->lineno, e, c * d);
+    /* every table value takes at least 2 bytes: refuse grids the file cannot
+     * hold before allocating for them */
+    struct stat st;
+    if (fstat(fileno(t->fp), &st) == 0 && S_ISREG(st.st_mode) && 2 * (a + c) > (long)st.st_size)
+        return bpel_fail(BPEL_EPARSE, "%s:%d: grid of Nrho=%ld and Nr=%ld values is larger than the file (%lld bytes)",
+                         t->path, t->lineno, a, c, (long long)st.st_size);
     *nrho = (int)a; *drho = b; *nr = (int)c; *dr = d; *cut = e;
     return BPEL_OK;
 }
@@ -134,7 +146,7 @@ static int parse_element_line(tokens *t, double *mass, const char *elname)
     if (n < 2) return bpel_fail(BPEL_EPARSE, "%s:%d: expected 'Z mass a lattice' for element %s", t->path, t->lineno, elname);
     char *e;
     *mass = strtod(tok[1], &e);
-    if (*e || !(*mass > 0))
+    if (*e || !(*mass > 0) || !isfinite(*mass))
         return bpel_fail(BPEL_EPARSE, "%s:%d: bad mass '%s' for element %s", t->path, t->lineno, tok[1], elname);
     return BPEL_OK;
 }
@@ -163,12 +175,33 @@ static void interpolate(int n, double delta, const double *f, eam_coef *s)
     }
 }
 
-static eam_coef *make_spline(int n, double delta, const double *f)
+/* The spline of a table, or NULL with the message set: out of memory, or
+ * values so large that the spline overflows (the message names the file,
+ * the line where the table ends and what the table is). */
+static eam_coef *make_spline(const tokens *t, const char *what, int n, double delta, const double *f)
 {
     eam_coef *s = bpel_calloc((size_t)n + 1, sizeof *s);
-    if (s) interpolate(n, delta, f, s);
+    if (!s) return NULL;
+    interpolate(n, delta, f, s);
+    /* the value, the first derivative carried over the table's span (F is
+     * extended linearly beyond its end) and the second derivative must stay
+     * finite everywhere */
+    double span = n * delta;
+    for (int m = 1; m <= n; m++) {
+        const double *c = s[m];
+        double v = fabs(c[3]) + fabs(c[4]) + fabs(c[5]) + fabs(c[6]), d1 = fabs(c[0]) + fabs(c[1]) + fabs(c[2]);
+        double d2 = (2.0 * fabs(c[0]) + fabs(c[1])) / delta;
+        if (!isfinite(v + d1 * span) || !isfinite(d2)) {
+            free(s);
+            bpel_fail(BPEL_EPARSE, "%s:%d: the values of %s are too large to interpolate", t->path, t->lineno, what);
+            return NULL;
+        }
+    }
     return s;
 }
+
+/* The code for a failed make_spline, from its message. */
+static int spline_error(void) { return strstr(bpel_errmsg(), "too large to interpolate") ? BPEL_EPARSE : BPEL_ENOMEM; }
 
 /* LAMMPS's 4-point resampling of a 1-based funcfl table onto point r. */
 static double resample(const double *tab, int ntab, double dtab, double r)
@@ -236,7 +269,7 @@ static int read_funcfl(tokens *t, bpel_eam *p)
     long z = strtol(tok[0], &e, 10);
     if (*e) return bpel_fail(BPEL_EPARSE, "%s:%d: atomic number '%s' is not an integer", t->path, t->lineno, tok[0]);
     double mass = strtod(tok[1], &e);
-    if (*e || !(mass > 0)) return bpel_fail(BPEL_EPARSE, "%s:%d: bad mass '%s'", t->path, t->lineno, tok[1]);
+    if (*e || !(mass > 0) || !isfinite(mass)) return bpel_fail(BPEL_EPARSE, "%s:%d: bad mass '%s'", t->path, t->lineno, tok[1]);
     int nrho, nr;
     double drho, dr, cut;
     if ((rc = parse_grid(t, &nrho, &drho, &nr, &dr, &cut))) return rc;
@@ -277,10 +310,10 @@ static int read_funcfl(tokens *t, bpel_eam *p)
         double zi = resample(Z, nr, dr, r);
         zz[m] = 27.2 * 0.529 * zi * zi;
     }
-    p->frho[0] = make_spline(p->nrho, p->drho, fr);
-    p->rhor[0][0] = make_spline(p->nr, p->dr, rr);
-    p->z2r[0][0] = make_spline(p->nr, p->dr, zz);
-    if (!p->frho[0] || !p->rhor[0][0] || !p->z2r[0][0]) rc = BPEL_ENOMEM;
+    if (!(p->frho[0] = make_spline(t, "F(rho)", p->nrho, p->drho, fr)) ||
+        !(p->rhor[0][0] = make_spline(t, "rho(r)", p->nr, p->dr, rr)) ||
+        !(p->z2r[0][0] = make_spline(t, "Z(r)", p->nr, p->dr, zz)))
+        rc = spline_error();
 out:
     free(F); free(Z); free(R); free(fr); free(rr); free(zz);
     return rc;
@@ -319,12 +352,12 @@ static int read_setfl(tokens *t, bpel_eam *p, int fs)
         if ((rc = parse_element_line(t, &p->mass[a], p->elem[a]))) goto out;
         snprintf(what, sizeof what, "F(rho) of %s", p->elem[a]);
         if ((rc = read_doubles(t, buf + 1, nrho, what))) goto out;
-        if (!(p->frho[a] = make_spline(nrho, drho, buf))) { rc = BPEL_ENOMEM; goto out; }
+        if (!(p->frho[a] = make_spline(t, what, nrho, drho, buf))) { rc = spline_error(); goto out; }
         for (int b = 0; b < (fs ? p->ne : 1); b++) {
             snprintf(what, sizeof what, "rho(r) of %s%s%s", p->elem[a], fs ? " at " : "", fs ? p->elem[b] : "");
             if ((rc = read_doubles(t, buf + 1, nr, what))) goto out;
-            eam_coef *sp = make_spline(nr, dr, buf);
-            if (!sp) { rc = BPEL_ENOMEM; goto out; }
+            eam_coef *sp = make_spline(t, what, nr, dr, buf);
+            if (!sp) { rc = spline_error(); goto out; }
             /* fs: block of element a, array b is the density a contributes at
              * an atom of element b; setfl: one density per element, stored at
              * host 0 and shared below */
@@ -340,7 +373,7 @@ static int read_setfl(tokens *t, bpel_eam *p, int fs)
         for (int b = 0; b <= a; b++) {
             snprintf(what, sizeof what, "r*phi(r) of %s-%s", p->elem[a], p->elem[b]);
             if ((rc = read_doubles(t, buf + 1, nr, what))) goto out;
-            if (!(p->z2r[a][b] = make_spline(nr, dr, buf))) { rc = BPEL_ENOMEM; goto out; }
+            if (!(p->z2r[a][b] = make_spline(t, what, nr, dr, buf))) { rc = spline_error(); goto out; }
             p->z2r[b][a] = p->z2r[a][b];
         }
     /* trailing garbage is tolerated by LAMMPS; so here */

@@ -487,6 +487,7 @@ int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
     char line[512];
     int lineno = 0, have_size = 0, symmetric = 0, rc = BPEL_OK;
     size_t nnz = 0, got = 0;
+    long long nrows = 0;
     while (fgets(line, sizeof line, fp)) {
         lineno++;
         if (line[0] == '%') {
@@ -499,10 +500,11 @@ int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
         }
         if (!have_size) {
             long long r, c;
-            if (sscanf(line, "%lld %lld %zu", &r, &c, &nnz) != 3 || r != c) {
+            if (sscanf(line, "%lld %lld %zu", &r, &c, &nnz) != 3 || r != c || r < 1) {
                 rc = bpel_fail(BPEL_EPARSE, "%s:%d: expected 'rows cols nnz' of a square matrix", path, lineno);
                 break;
             }
+            nrows = r;
             have_size = 1;
             continue;
         }
@@ -510,6 +512,15 @@ int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
         double v;
         if (sscanf(line, "%lld %lld %lf", &r, &c, &v) != 3 || r < 1 || c < 1) {
             rc = bpel_fail(BPEL_EPARSE, "%s:%d: expected 'row col value'", path, lineno);
+            break;
+        }
+        if (r > nrows || c > nrows) {
+            rc = bpel_fail(BPEL_EPARSE, "%s:%d: entry (%lld, %lld) outside the %lld x %lld matrix", path, lineno, r, c,
+                           nrows, nrows);
+            break;
+        }
+        if (!isfinite(v)) {
+            rc = bpel_fail(BPEL_EPARSE, "%s:%d: value '%g' is not finite", path, lineno, v);
             break;
         }
         long ia = system_find_id(s, order, (int64_t)((r - 1) / 3 + 1));

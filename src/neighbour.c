@@ -275,7 +275,9 @@ int nbr_build(nbr_list *l, bpel_system *s)
                 }
             }
         }
-        if (!fail && hi > lo) memcpy(l->nbr + l->start[lo], out, (l->start[hi] - l->start[lo]) * sizeof *out);
+        /* a thread whose atoms have no neighbours copies nothing (l->nbr may still be NULL) */
+        if (!fail && l->start[hi] > l->start[lo])
+            memcpy(l->nbr + l->start[lo], out, (l->start[hi] - l->start[lo]) * sizeof *out);
     }
     if (fail) { err = BPEL_ENOMEM; goto done; }
     memcpy(l->xbuild, l->xall, 3 * nall * sizeof(double));

@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <gsl/gsl_rng.h>
 #include <libgen.h>
+#include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -149,6 +152,67 @@ static uint64_t get_u64(rbuf *b)
     return v;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* What a checksum cannot tell: that the contents make a system and a state
+ * a run can continue from (a file written by another program, or by a
+ * broken one, passes the checksum too). */
+static int validate(const char *path, const bpel_system *s, const rst_info *r)
+{
+#define BAD(...) do { char m_[512]; snprintf(m_, sizeof m_, __VA_ARGS__); \
+        return bpel_fail(BPEL_EPARSE, "%s: restart file holds %s", path, m_); } while (0)
+    if (s->n < 1) BAD("no atoms");
+    for (int t = 0; t <= BPEL_MAX_TYPES; t++)
+        if (!memchr(s->element[t], 0, sizeof s->element[t])) BAD("an unterminated element name of type %d", t);
+    for (int t = 1; t <= s->ntypes; t++)
+        if (!(s->mass[t] > 0) || !isfinite(s->mass[t])) BAD("mass %g for atom type %d (must be positive and finite)", s->mass[t], t);
+    const bpel_box *b = &s->box;
+    for (int k = 0; k < 3; k++)
+        if (!isfinite(b->lo[k]) || !isfinite(b->len[k]) || !(b->len[k] > 0))
+            BAD("a box edge %c from %g of length %g (must be finite and positive)", "xyz"[k], b->lo[k], b->len[k]);
+    if (!isfinite(b->xy) || !isfinite(b->xz) || !isfinite(b->yz)) BAD("tilt factors %g %g %g", b->xy, b->xz, b->yz);
+    if (!isfinite(box_volume(b)) || !(box_volume(b) > 0)) BAD("a box of volume %g A^3", box_volume(b));
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->type[i] < 1 || s->type[i] > s->ntypes)
+            BAD("atom id %lld of type %d, outside 1..%d", (long long)s->id[i], s->type[i], s->ntypes);
+        if (s->id[i] < 1) BAD("atom id %lld (ids are positive)", (long long)s->id[i]);
+        for (int k = 0; k < 3; k++) {
+            if (!isfinite(s->x[3 * i + k])) BAD("a non-finite position of atom id %lld", (long long)s->id[i]);
+            if (s->v && !isfinite(s->v[3 * i + k])) BAD("a non-finite velocity of atom id %lld", (long long)s->id[i]);
+        }
+        double f[3];
+        box_to_frac(b, &s->x[3 * i], f);
+        for (int k = 0; k < 3; k++)
+            if (!(fabs(f[k]) <= 1048576.0)) BAD("atom id %lld more than 2^20 box lengths outside the box", (long long)s->id[i]);
+    }
+    int64_t *ids = bpel_malloc(s->n * sizeof *ids);
+    if (!ids) return BPEL_ENOMEM;
+    memcpy(ids, s->id, s->n * sizeof *ids);
+    qsort(ids, s->n, sizeof *ids, cmp_i64);
+    for (size_t i = 1; i < s->n; i++)
+        if (ids[i] == ids[i - 1]) {
+            long long dup = (long long)ids[i];
+            free(ids);
+            BAD("atom id %lld twice", dup);
+        }
+    free(ids);
+    const md_params *p = &r->params;
+    if (p->ensemble != MD_NVE && p->ensemble != MD_NVT && p->ensemble != MD_NPT) BAD("an unknown ensemble %d", (int)p->ensemble);
+    if (md_check_params(p)) BAD("invalid MD parameters (%s)", bpel_errmsg());
+    const md_state *m = &r->md;
+    if (m->step < 0 || m->run_begin < 0 || m->run_end < 0) BAD("negative step numbers");
+    const double *d = (const double *)((const char *)m + offsetof(md_state, t_target));
+    for (size_t k = 0; k < (sizeof *m - offsetof(md_state, t_target)) / sizeof(double); k++)
+        if (!isfinite(d[k])) BAD("a non-finite integrator variable");
+    if (r->sync_every < 0 || r->sync_every > 1000000000L) BAD("a neighbour rebuild interval of %ld steps", r->sync_every);
+#undef BAD
+    return BPEL_OK;
+}
+
 void restart_free(rst_info *r)
 {
     free(r->rng);
@@ -164,10 +228,12 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
     FILE *fp = fopen(path, "rb");
     if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open restart: %s", path, strerror(errno));
     unsigned char *buf = NULL;
-    size_t cap = 0, len = 0;
+    size_t cap = 0, len = 0, first = 1 << 16;
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) first = (size_t)st.st_size + 1;
     for (;;) {
         if (len == cap) {
-            cap = cap ? 2 * cap : 1 << 20;
+            cap = cap ? 2 * cap : first;
             unsigned char *nb = bpel_realloc(buf, cap);
             if (!nb) {
                 free(buf);
@@ -247,6 +313,7 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
         rc = bpel_fail(BPEL_EPARSE, "%s: malformed restart file", path);
         goto done;
     }
+    if ((rc = validate(path, s, r))) goto done;
     snprintf(s->source, sizeof s->source, "%s", path);
 done:
     free(buf);

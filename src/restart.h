@@ -7,7 +7,10 @@
  * opaque block of the command's own settings. Doubles are stored as their
  * bytes, so nothing is rounded. Layout: magic "BPELRST1", then sections,
  * then an FNV-1a checksum of everything before it; a truncated or foreign
- * file is rejected with a message naming it. Files are written atomically:
+ * file is rejected with a message naming it, and so is one whose checksum
+ * holds but whose contents do not make a runnable state (types outside
+ * 1..ntypes, masses, box, positions or integrator variables not finite and
+ * positive where they must be, duplicate ids, invalid MD parameters). Files are written atomically:
  * to PATH.tmp, fsync, rename to PATH, fsync of the directory.
  *
  * SIGINT and SIGTERM, once restart_catch_signals() is called, only set a

@@ -10,9 +10,18 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* Ids are read as doubles: from 2^53 on they are no longer exact. */
+#define MAX_ID 9007199254740992.0
+/* Atoms may lie this many box lengths outside the box: wrapping one from
+ * further away would cost its position digits (and LAMMPS keeps image
+ * flags within ±2^20 too). */
+#define MAX_WRAP 1048576.0
 
 /* ---------------------------------------------------------------- system */
 
@@ -287,9 +296,11 @@ int data_read(const char *path, bpel_system **out)
     int rc = BPEL_OK;
     bpel_system *s = NULL;
     int64_t *vel_ids = NULL;
+    int *vel_lines = NULL;
     long long natoms = -1;
     int ntypes = -1;
     double lo[3] = {NAN, NAN, NAN}, hi[3] = {NAN, NAN, NAN}, tilt[3] = {0, 0, 0};
+    int box_line = 0, tilt_line = 0, natoms_line = 0; /* where they were given, for messages */
     char *line;
 
 #define FAIL(code, ...) do { rc = bpel_fail(code, __VA_ARGS__); goto done; } while (0)
@@ -310,11 +321,17 @@ int data_read(const char *path, bpel_system **out)
             int k = strstr(t, "xlo") ? 0 : strstr(t, "ylo") ? 1 : 2;
             if (sscanf(t, "%lf %lf", &v[0], &v[1]) != 2 || !(v[1] > v[0]))
                 FAIL(BPEL_EPARSE, "%s:%d: bad box bounds '%s'", path, r.lineno, t);
+            if (!isfinite(v[0]) || !isfinite(v[1]) || !isfinite(v[1] - v[0]))
+                FAIL(BPEL_EPARSE, "%s:%d: box bounds '%s' are not finite", path, r.lineno, t);
             lo[k] = v[0];
             hi[k] = v[1];
+            box_line = r.lineno;
         } else if (strstr(t, "xy xz yz")) {
             if (sscanf(t, "%lf %lf %lf", &tilt[0], &tilt[1], &tilt[2]) != 3)
                 FAIL(BPEL_EPARSE, "%s:%d: bad tilt factors '%s'", path, r.lineno, t);
+            if (!isfinite(tilt[0]) || !isfinite(tilt[1]) || !isfinite(tilt[2]))
+                FAIL(BPEL_EPARSE, "%s:%d: tilt factors '%s' are not finite", path, r.lineno, t);
+            tilt_line = r.lineno;
         } else {
             long long cnt;
             int nread = 0;
@@ -323,6 +340,7 @@ int data_read(const char *path, bpel_system **out)
             if (strcmp(kw, "atoms") == 0) {
                 if (cnt < 1) FAIL(BPEL_EPARSE, "%s:%d: number of atoms must be positive, got %lld", path, r.lineno, cnt);
                 natoms = cnt;
+                natoms_line = r.lineno;
             } else if (strcmp(kw, "atom types") == 0) {
                 if (cnt < 1 || cnt > BPEL_MAX_TYPES)
                     FAIL(BPEL_EPARSE, "%s:%d: number of atom types must be 1..%d, got %lld", path, r.lineno, BPEL_MAX_TYPES, cnt);
@@ -343,6 +361,22 @@ int data_read(const char *path, bpel_system **out)
     for (int k = 0; k < 3; k++)
         if (isnan(lo[k])) FAIL(BPEL_EPARSE, "%s:%d: header lacks the %clo %chi box line", path, r.lineno, "xyz"[k], "xyz"[k]);
     if (!t) FAIL(BPEL_EPARSE, "%s:%d: no Atoms section", path, r.lineno);
+    {
+        /* an atom line takes at least 10 bytes: refuse a count the file
+         * cannot hold before allocating for it */
+        struct stat st;
+        if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && natoms > st.st_size / 10)
+            FAIL(BPEL_EPARSE, "%s:%d: header says %lld atoms, more than the file (%lld bytes) can hold", path,
+                 natoms_line, natoms, (long long)st.st_size);
+        bpel_box bx = {{lo[0], lo[1], lo[2]}, {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, tilt[0], tilt[1], tilt[2]};
+        double vol = box_volume(&bx);
+        if (!isfinite(vol) || !(vol > 0))
+            FAIL(BPEL_EPARSE, "%s:%d: box volume %g A^3 is out of range", path, box_line, vol);
+        if (!(fabs(tilt[0]) <= MAX_WRAP * bx.len[0]) || !(fabs(tilt[1]) <= MAX_WRAP * bx.len[0]) ||
+            !(fabs(tilt[2]) <= MAX_WRAP * bx.len[1]))
+            FAIL(BPEL_EPARSE, "%s:%d: tilt factors %g %g %g exceed 2^20 box lengths", path, tilt_line, tilt[0], tilt[1],
+                 tilt[2]);
+    }
 
     s = system_create((size_t)natoms, ntypes);
     if (!s) { rc = BPEL_ENOMEM; goto done; }
@@ -381,6 +415,8 @@ int data_read(const char *path, bpel_system **out)
                 if (nv != 5 && nv != 8)
                     FAIL(BPEL_EPARSE, "%s:%d: expected 'id type x y z [ix iy iz]' (atomic style), found %d values", path, r.lineno, nv);
                 if (v[0] != floor(v[0]) || v[0] < 1) FAIL(BPEL_EPARSE, "%s:%d: atom id %g is not a positive integer", path, r.lineno, v[0]);
+                if (v[0] >= MAX_ID)
+                    FAIL(BPEL_EPARSE, "%s:%d: atom id %.17g is not below 2^53, the ids read exactly", path, r.lineno, v[0]);
                 if (v[1] != floor(v[1]) || v[1] < 1 || v[1] > ntypes)
                     FAIL(BPEL_EPARSE, "%s:%d: atom type %g outside 1..%d", path, r.lineno, v[1], ntypes);
                 s->id[got] = (int64_t)v[0];
@@ -390,6 +426,8 @@ int data_read(const char *path, bpel_system **out)
                 if (nv == 8)
                     for (int k = 0; k < 3; k++) {
                         if (v[5 + k] != floor(v[5 + k])) FAIL(BPEL_EPARSE, "%s:%d: image flag %g is not an integer", path, r.lineno, v[5 + k]);
+                        if (fabs(v[5 + k]) > INT_MAX)
+                            FAIL(BPEL_EPARSE, "%s:%d: image flag %g is outside the integer range", path, r.lineno, v[5 + k]);
                         s->image[3 * got + k] = (int)v[5 + k];
                     }
                 got++;
@@ -408,13 +446,16 @@ int data_read(const char *path, bpel_system **out)
                 if (nv != 2) FAIL(BPEL_EPARSE, "%s:%d: expected 'type mass' in Masses", path, r.lineno);
                 if (v[0] != floor(v[0]) || v[0] < 1 || v[0] > ntypes) FAIL(BPEL_EPARSE, "%s:%d: mass given for type %g outside 1..%d", path, r.lineno, v[0], ntypes);
                 if (!(v[1] > 0)) FAIL(BPEL_EPARSE, "%s:%d: mass %g of type %g must be positive", path, r.lineno, v[1], v[0]);
+                if (s->mass[(int)v[0]] > 0) FAIL(BPEL_EPARSE, "%s:%d: Masses gives type %g twice", path, r.lineno, v[0]);
                 s->mass[(int)v[0]] = v[1];
                 got++;
             }
         } else if (strncmp(sec, "Velocities", 10) == 0) {
+            if (s->v) FAIL(BPEL_EPARSE, "%s:%d: a second Velocities section", path, r.lineno);
             vel_ids = bpel_calloc((size_t)natoms, sizeof *vel_ids);
+            vel_lines = bpel_calloc((size_t)natoms, sizeof *vel_lines);
             double *vel = bpel_calloc(3 * (size_t)natoms, sizeof *vel);
-            if (!vel_ids || !vel) { free(vel); rc = BPEL_ENOMEM; goto done; }
+            if (!vel_ids || !vel_lines || !vel) { free(vel); rc = BPEL_ENOMEM; goto done; }
             s->v = vel;
             size_t got = 0;
             while (got < (size_t)natoms) {
@@ -425,8 +466,12 @@ int data_read(const char *path, bpel_system **out)
                 double v[5];
                 char *bad = NULL;
                 int nv = parse_doubles(u, v, 5, &bad);
+                if (nv < 0) FAIL(BPEL_EPARSE, "%s:%d: '%s' is not a number in the Velocities section", path, r.lineno, bad);
                 if (nv != 4) FAIL(BPEL_EPARSE, "%s:%d: expected 'id vx vy vz' in Velocities", path, r.lineno);
+                if (v[0] != floor(v[0]) || v[0] < 1 || v[0] >= MAX_ID)
+                    FAIL(BPEL_EPARSE, "%s:%d: atom id %g in Velocities is not an atom id", path, r.lineno, v[0]);
                 vel_ids[got] = (int64_t)v[0];
+                vel_lines[got] = r.lineno;
                 for (int k = 0; k < 3; k++) vel[3 * got + k] = v[1 + k];
                 got++;
             }
@@ -465,24 +510,49 @@ int data_read(const char *path, bpel_system **out)
         }
     if (s->v) {
         double *sorted = bpel_calloc(3 * s->n, sizeof *sorted);
-        if (!sorted) { free(order); rc = BPEL_ENOMEM; goto done; }
+        int *from = bpel_calloc(s->n, sizeof *from);
+        if (!sorted || !from) { free(order); free(sorted); free(from); rc = BPEL_ENOMEM; goto done; }
         for (size_t k = 0; k < s->n; k++) {
             long idx = system_find_id(s, order, vel_ids[k]);
             if (idx < 0) {
-                free(order); free(sorted);
-                FAIL(BPEL_EPARSE, "%s: Velocities names atom id %lld that is not in Atoms", path, (long long)vel_ids[k]);
+                free(order); free(sorted); free(from);
+                FAIL(BPEL_EPARSE, "%s:%d: Velocities names atom id %lld that is not in Atoms", path, vel_lines[k],
+                     (long long)vel_ids[k]);
             }
+            if (from[idx]) {
+                int l1 = from[idx], l2 = vel_lines[k];
+                free(order); free(sorted); free(from);
+                FAIL(BPEL_EPARSE, "%s:%d: Velocities gives atom id %lld twice (also line %d)", path, l2,
+                     (long long)vel_ids[k], l1);
+            }
+            from[idx] = vel_lines[k];
             memcpy(&sorted[3 * idx], &s->v[3 * k], 3 * sizeof(double));
         }
+        free(from);
         free(s->v);
         s->v = sorted;
     }
     free(order);
+    /* wrapping must keep positions exact enough and image flags in range */
+    for (size_t i = 0; i < s->n; i++) {
+        double f[3];
+        box_to_frac(&s->box, &s->x[3 * i], f);
+        for (int k = 0; k < 3; k++) {
+            double fl = floor(f[k]);
+            if (!(fabs(fl) <= MAX_WRAP))
+                FAIL(BPEL_EPARSE, "%s:%d: atom %lld lies %.3g box lengths outside the box (at most 2^20 are wrapped)",
+                     path, s->line[i], (long long)s->id[i], fabs(fl));
+            if (fabs((double)s->image[3 * i + k] + fl) > INT_MAX)
+                FAIL(BPEL_EPARSE, "%s:%d: image flag of atom %lld leaves the integer range when it is wrapped into the box",
+                     path, s->line[i], (long long)s->id[i]);
+        }
+    }
     system_wrap(s);
 
 done:
 #undef FAIL
     free(vel_ids);
+    free(vel_lines);
     free(r.buf);
     fclose(fp);
     if (rc != BPEL_OK) {
@@ -680,30 +750,36 @@ int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column 
     return ferror(fp) ? bpel_fail(BPEL_EIO, "xyz write failed: %s", strerror(errno)) : BPEL_OK;
 }
 
-int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step)
+int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno)
 {
-    reader r = {fp, path, 0, NULL, 0};
+    reader r = {fp, path, lineno ? *lineno : 0, NULL, 0};
     char *line;
     int rc = BPEL_OK;
     size_t *order = NULL;
+    char *seen = NULL;
 #define FAIL(code, ...) do { rc = bpel_fail(code, __VA_ARGS__); goto out; } while (0)
     line = next_line(&r, 0);
     if (!line) { rc = 1; goto out; }
-    if (strncmp(line, "ITEM: TIMESTEP", 14)) FAIL(BPEL_EPARSE, "%s: expected 'ITEM: TIMESTEP'", path);
-    if (!next_line(&r, 0) || sscanf(r.buf, "%ld", step) != 1) FAIL(BPEL_EPARSE, "%s: bad timestep", path);
-    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: NUMBER OF ATOMS", 21)) FAIL(BPEL_EPARSE, "%s: expected NUMBER OF ATOMS", path);
+    if (strncmp(line, "ITEM: TIMESTEP", 14)) FAIL(BPEL_EPARSE, "%s:%d: expected 'ITEM: TIMESTEP'", path, r.lineno);
+    if (!next_line(&r, 0) || sscanf(r.buf, "%ld", step) != 1) FAIL(BPEL_EPARSE, "%s:%d: bad timestep", path, r.lineno);
+    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: NUMBER OF ATOMS", 21))
+        FAIL(BPEL_EPARSE, "%s:%d: expected NUMBER OF ATOMS", path, r.lineno);
     long long n;
-    if (!next_line(&r, 0) || sscanf(r.buf, "%lld", &n) != 1) FAIL(BPEL_EPARSE, "%s: bad atom count", path);
-    if ((size_t)n != s->n) FAIL(BPEL_EINVAL, "%s: frame has %lld atoms, structure has %zu", path, n, s->n);
-    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: BOX BOUNDS", 16)) FAIL(BPEL_EPARSE, "%s: expected BOX BOUNDS", path);
+    if (!next_line(&r, 0) || sscanf(r.buf, "%lld", &n) != 1) FAIL(BPEL_EPARSE, "%s:%d: bad atom count", path, r.lineno);
+    if (n < 0 || (unsigned long long)n != s->n)
+        FAIL(BPEL_EINVAL, "%s:%d: frame has %lld atoms, structure has %zu", path, r.lineno, n, s->n);
+    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: BOX BOUNDS", 16)) FAIL(BPEL_EPARSE, "%s:%d: expected BOX BOUNDS", path, r.lineno);
     int tri = strstr(r.buf, "xy") != NULL;
     double bb[3][3] = {{0}};
     for (int k = 0; k < 3; k++) {
-        if (!next_line(&r, 0)) FAIL(BPEL_EPARSE, "%s: truncated box", path);
+        if (!next_line(&r, 0)) FAIL(BPEL_EPARSE, "%s:%d: truncated box", path, r.lineno);
         int got = sscanf(r.buf, "%lf %lf %lf", &bb[k][0], &bb[k][1], &bb[k][2]);
-        if (got < (tri ? 3 : 2)) FAIL(BPEL_EPARSE, "%s: bad box line", path);
+        if (got < (tri ? 3 : 2)) FAIL(BPEL_EPARSE, "%s:%d: bad box line", path, r.lineno);
+        if (!isfinite(bb[k][0]) || !isfinite(bb[k][1]) || !isfinite(bb[k][2]))
+            FAIL(BPEL_EPARSE, "%s:%d: box bounds are not finite", path, r.lineno);
     }
-    bpel_box *b = &s->box;
+    bpel_box nb = s->box;
+    bpel_box *b = &nb;
     if (tri) {
         b->xy = bb[0][2]; b->xz = bb[1][2]; b->yz = bb[2][2];
         double xlo = bb[0][0] - fmin(0.0, fmin(b->xy, fmin(b->xz, b->xy + b->xz)));
@@ -715,7 +791,12 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step)
         for (int k = 0; k < 3; k++) { b->lo[k] = bb[k][0]; b->len[k] = bb[k][1] - bb[k][0]; }
         b->xy = b->xz = b->yz = 0.0;
     }
-    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: ATOMS", 11)) FAIL(BPEL_EPARSE, "%s: expected ITEM: ATOMS", path);
+    double vol = box_volume(b);
+    if (!(b->len[0] > 0) || !(b->len[1] > 0) || !(b->len[2] > 0) || !isfinite(vol) || !(vol > 0) ||
+        !isfinite(b->len[0] + b->len[1] + b->len[2] + b->lo[0] + b->lo[1] + b->lo[2]))
+        FAIL(BPEL_EPARSE, "%s:%d: box bounds give edges %g %g %g A, not a box", path, r.lineno, b->len[0], b->len[1],
+             b->len[2]);
+    if (!next_line(&r, 0) || strncmp(r.buf, "ITEM: ATOMS", 11)) FAIL(BPEL_EPARSE, "%s:%d: expected ITEM: ATOMS", path, r.lineno);
     int cid = -1, cx = -1, cy = -1, cz = -1, ncols = 0;
     {
         char *save = NULL;
@@ -726,21 +807,35 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step)
             else if (!strcmp(tok, "z") || !strcmp(tok, "zu")) cz = ncols;
         }
     }
-    if (cid < 0 || cx < 0 || cy < 0 || cz < 0) FAIL(BPEL_EPARSE, "%s: dump needs columns id x y z", path);
+    if (cid < 0 || cx < 0 || cy < 0 || cz < 0) FAIL(BPEL_EPARSE, "%s:%d: dump needs columns id x y z", path, r.lineno);
+    if (ncols > 64) FAIL(BPEL_ENOTSUP, "%s:%d: %d columns, at most 64 are read", path, r.lineno, ncols);
     order = system_id_order(s);
-    if (!order) FAIL(BPEL_ENOMEM, "out of memory");
+    seen = bpel_calloc(s->n ? s->n : 1, 1);
+    if (!order || !seen) FAIL(BPEL_ENOMEM, "out of memory");
     for (long long k = 0; k < n; k++) {
-        if (!next_line(&r, 0)) FAIL(BPEL_EPARSE, "%s: frame truncated after %lld atoms", path, k);
+        if (!next_line(&r, 0)) FAIL(BPEL_EPARSE, "%s:%d: frame truncated after %lld atoms", path, r.lineno, k);
         double v[64];
         int nv = parse_doubles(r.buf, v, 64, NULL);
-        if (nv < ncols) FAIL(BPEL_EPARSE, "%s: atom line %lld has %d of %d columns", path, k + 1, nv, ncols);
+        if (nv < ncols) FAIL(BPEL_EPARSE, "%s:%d: atom line has %d of %d numbers", path, r.lineno, nv < 0 ? 0 : nv, ncols);
+        if (v[cid] != floor(v[cid]) || v[cid] < 1 || v[cid] >= MAX_ID)
+            FAIL(BPEL_EPARSE, "%s:%d: atom id %g is not a positive integer up to 2^53", path, r.lineno, v[cid]);
         long idx = system_find_id(s, order, (int64_t)v[cid]);
-        if (idx < 0) FAIL(BPEL_EINVAL, "%s: atom id %.0f not in the structure", path, v[cid]);
-        s->x[3 * idx] = v[cx]; s->x[3 * idx + 1] = v[cy]; s->x[3 * idx + 2] = v[cz];
+        if (idx < 0) FAIL(BPEL_EINVAL, "%s:%d: atom id %.0f not in the structure", path, r.lineno, v[cid]);
+        if (seen[idx]) FAIL(BPEL_EPARSE, "%s:%d: atom id %.0f appears twice in the frame", path, r.lineno, v[cid]);
+        seen[idx] = 1;
+        double x[3] = {v[cx], v[cy], v[cz]}, f[3];
+        box_to_frac(b, x, f);
+        for (int d = 0; d < 3; d++)
+            if (!(fabs(f[d]) <= MAX_WRAP))
+                FAIL(BPEL_EPARSE, "%s:%d: atom %.0f lies more than 2^20 box lengths outside the box", path, r.lineno, v[cid]);
+        memcpy(&s->x[3 * idx], x, sizeof x);
     }
+    s->box = nb;
 out:
 #undef FAIL
+    if (lineno) *lineno = r.lineno;
     free(order);
+    free(seen);
     free(r.buf);
     return rc;
 }

@@ -91,9 +91,11 @@ int dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const 
 int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols,
                     const char *comment);
 /* Read one frame of a LAMMPS text dump that has id and x y z columns into
- * the positions of `s` (atoms matched by id; box read too). Returns BPEL_OK,
- * 1 at end of file, or an error. */
-int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step);
+ * the positions of `s` (atoms matched by id, each once; box read too).
+ * `lineno` (may be NULL) counts the file's lines across calls, for the
+ * messages: start it at 0. Returns BPEL_OK, 1 at end of file, or an error
+ * (then `s` may hold part of the frame's positions). */
+int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno);
 
 /* Index permutation that sorts atoms by id (caller frees). */
 size_t *system_id_order(const bpel_system *s);

@@ -101,8 +101,44 @@ if [ -f "$POT" ]; then
   sed '5s/.*/10000 0.03 -5 0.00076 7.6/' "$POT" > "$T/grid.eam.fs"
   expect bad_grid 'grid.eam.fs:5: invalid grid' eval "$T/good.data" --potential "$T/grid.eam.fs"
 fi
-printf 'comment\n29 63.5 3.6 FCC\n500 0.001 500 0.01 4.95\n1 2 3\n' > "$T/short.eam"
-expect truncated_funcfl 'short.eam:4: file ends after 3 of 500 values of F\(rho\)' eval "$T/good.data" --potential "$T/short.eam" --elements Cu,Cu
+printf 'comment\n29 63.5 3.6 FCC\n10 0.001 10 0.01 0.1\n1 2 3\n' > "$T/short.eam"
+expect truncated_funcfl 'short.eam:4: file ends after 3 of 10 values of F\(rho\)' eval "$T/good.data" --potential "$T/short.eam" --elements Cu,Cu
+
+# Numbers out of range are refused with file and line before any cast or
+# allocation that depends on them (inputs kept in fuzz/regressions).
+R=$BPEL_SOURCE_DIR/fuzz/regressions
+expect box_bound_inf "box_bound_inf.data:6: box bounds '0 inf xlo xhi' are not finite" eval "$R/data/box_bound_inf.data"
+expect coordinate_1e300 'coordinate_1e300.data:19: atom 3 lies 1e\+299 box lengths outside the box' eval "$R/data/coordinate_1e300.data"
+expect image_flag_3e9 'image_flag_3e9.data:20: image flag 3e\+09 is outside the integer range' eval "$R/data/image_flag_3e9.data"
+expect id_1e20 'id_1e20.data:18: atom id 1e\+20 is not below 2\^53' eval "$R/data/id_1e20.data"
+good_data | sed 's/^2 2 3.5 1.0 1.0/9007199254740993 2 3.5 1.0 1.0/' > "$T/id_2p53.data"
+expect id_2p53_plus_1 'id_2p53.data:18: atom id 9007199254740992 is not below 2\^53' eval "$T/id_2p53.data"
+# ids beyond the int range are ids all the same (64-bit)
+good_data | sed 's/^2 2 3.5 1.0 1.0/4000000000 2 3.5 1.0 1.0/' > "$T/id_4e9.data"
+n=$((n+1))
+if "$BPEL" eval "$T/id_4e9.data" --dump "$T/id_4e9.dump" > /dev/null && grep -q '^4000000000 2 ' "$T/id_4e9.dump"; then
+  echo "ok   id_4e9: accepted and kept"
+else
+  echo "FAIL id_4e9: an id of 4e9 is not read back exactly"; fails=$((fails+1))
+fi
+expect tilt_1e308 'tilt_1e308.data:9: tilt factors 1e\+308 0 0 exceed 2\^20 box lengths' eval "$R/data/tilt_1e308.data"
+expect atom_count_1e11 'atom_count_1e11.data:3: header says 100000000000 atoms, more than the file' eval "$R/data/atom_count_1e11.data"
+expect velocity_id_twice 'velocity_id_twice.data:25: Velocities gives atom id 1 twice \(also line 24\)' eval "$R/data/velocity_id_twice.data"
+expect velocity_id_1e300 'velocity_id_1e300.data:24: atom id 1e\+300 in Velocities is not an atom id' eval "$R/data/velocity_id_1e300.data"
+for st in funcfl:Cu,Cu:eam setfl:Cu,Ni:eam.alloy fs:Cu,Zr:eam.fs; do
+  IFS=: read -r dir el ext <<< "$st"
+  expect "${dir}_dr_inf" "dr_inf.$ext:[35]: invalid grid .*dr=inf" eval "$T/good.data" --potential "$R/eam_$dir/dr_inf.$ext" --elements "$el"
+  expect "${dir}_cutoff_beyond_table" "cutoff_beyond_table.$ext:[35]: cutoff .* beyond the r table" \
+    eval "$T/good.data" --potential "$R/eam_$dir/cutoff_beyond_table.$ext" --elements "$el"
+done
+expect funcfl_grid_beyond_file 'nrho_5e6_short_file.eam:3: grid of Nrho=5000000 and Nr=50 values is larger than the file' \
+  eval "$T/good.data" --potential "$R/eam_funcfl/nrho_5e6_short_file.eam" --elements Cu,Cu
+expect funcfl_z_overflow 'z_1e300_squared.eam:[0-9]+: the values of Z\(r\) are too large to interpolate' \
+  eval "$T/good.data" --potential "$R/eam_funcfl/z_1e300_squared.eam" --elements Cu,Cu
+expect funcfl_f_overflow 'f_1e308_spline_overflow.eam:[0-9]+: the values of F\(rho\) are too large to interpolate' \
+  eval "$T/good.data" --potential "$R/eam_funcfl/f_1e308_spline_overflow.eam" --elements Cu,Cu
+expect funcfl_f_second_derivative 'f_1e304_second_derivative_overflow.eam:12: the values of F\(rho\) are too large to interpolate' \
+  eval "$T/good.data" --potential "$R/eam_funcfl/f_1e304_second_derivative_overflow.eam" --elements Cu,Cu
 
 # ARTn from a structure that is not an energy minimum
 expect artn_unminimised 'cuzr_glass_256.data is not an energy minimum: max \|F\| = .* run `bpel minimize` first' artn "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --atoms 1 --out "$T/artn_never"

@@ -426,6 +426,7 @@ static void test_mtx_roundtrip(void **st)
     double *H = dense_of(h);
     size_t n3 = 3 * u.s->n;
     for (size_t k = 0; k < n3 * n3; k++) ASSERT_NEAR(R[k], H[k], 1e-12 * (1 + fabs(H[k])));
+    free(R);
     /* header: 3·max id rows */
     FILE *fp = fopen(path, "r");
     char line[256];
@@ -435,9 +436,16 @@ static void test_mtx_roundtrip(void **st)
     assert_int_equal(r, 3 * ((long long)u.s->n + 3));
     fclose(fp);
     /* broken files give a one-line error naming file and line */
-    const char *bad = test_write_file("hess_bad.mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 3 2\n10 10 0.5\n11 x 1\n");
+    const char *bad = test_write_file("hess_bad.mtx", "%%MatrixMarket matrix coordinate real symmetric\n30 30 2\n10 10 0.5\n11 x 1\n");
     assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "hess_bad.mtx:4"));
+    /* entries outside the declared size, and non-finite values, are refused */
+    bad = test_write_file("hess_out.mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 3 1\n10 10 0.5\n");
+    assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "hess_out.mtx:3: entry (10, 10) outside the 3 x 3 matrix"));
+    bad = test_write_file("hess_inf.mtx", "%%MatrixMarket matrix coordinate real symmetric\n30 30 1\n10 10 -inf\n");
+    assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "hess_inf.mtx:3: value '-inf' is not finite"));
     free(H);
     hess_sparse_destroy(h);
     hess_model_destroy(m);

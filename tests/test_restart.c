@@ -1,9 +1,13 @@
 /* test_restart.c — binary checkpoints: a round trip restores every byte of
  * the system, integrator state, RNG state and settings; a flipped byte, a
- * truncated file or a foreign file are refused with a message naming it. */
+ * truncated file or a foreign file are refused with a message naming it, and
+ * so are impossible contents under a valid checksum. */
 #include "testutil.h"
 
 #include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +115,124 @@ static void test_round_trip(void **st)
     system_destroy(r);
 }
 
+/* The file's bytes, and the FNV-1a checksum restart_write puts at its end. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *b = malloc(*len);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, *len, fp), *len);
+    fclose(fp);
+    return b;
+}
+
+static void write_with_checksum(const char *path, unsigned char *b, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len - 8; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    memcpy(b + len - 8, &h, 8);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b, 1, len, fp), len);
+    fclose(fp);
+}
+
+/* A checkpoint whose checksum holds but whose contents are impossible (an
+ * atom type outside 1..ntypes, a mass that is not positive and finite, a box
+ * edge that is zero or infinite, a position that is NaN, an id twice, an
+ * invalid time step) is refused with a message naming the file and what is
+ * wrong, by the library and by `bpel md --resume` (no crash). */
+static void test_corrupt_contents(void **st)
+{
+    (void)st;
+    bpel_system *s = make_system();
+    rst_info w;
+    memset(&w, 0, sizeof w);
+    strcpy(w.command, "md");
+    md_defaults(&w.params);
+    const char *path = test_tmp("corrupt_src.rst");
+    assert_int_equal(restart_write(path, s, &w), 0);
+    size_t len;
+    unsigned char *orig = slurp(path, &len);
+    /* the layout of restart_write, for an empty rng and extra block */
+    size_t head = 8 + 3 * 8 + sizeof w.command + 8 + 8 + sizeof(md_params) + sizeof(md_state) + sizeof w.rng_name + 8 + 8;
+    size_t n = s->n;
+    size_t o_mass = head + 16, o_box = o_mass + sizeof s->mass + sizeof s->element, o_id = o_box + sizeof(bpel_box);
+    size_t o_type = o_id + n * sizeof(int64_t), o_x = o_type + n * sizeof(int);
+    size_t o_dt = 8 + 3 * 8 + sizeof w.command + 8 + 8 + offsetof(md_params, dt);
+    assert_int_equal(len, o_x + 3 * n * sizeof(double) + 3 * n * sizeof(int) + 8 + 3 * n * sizeof(double) + 8);
+    int bad_type = 3;
+    double zero = 0.0, minus = -63.5, nan = NAN, inf = INFINITY, dt = 1.0;
+    int64_t id1 = s->id[1];
+    struct { size_t off; const void *val; size_t size; const char *msg; } cases[] = {
+        {o_type + 5 * sizeof(int), &bad_type, sizeof bad_type, "of type 3, outside 1..2"},
+        {o_mass + 2 * sizeof(double), &minus, sizeof minus, "mass -63.5 for atom type 2"},
+        {o_mass + 1 * sizeof(double), &nan, sizeof nan, "mass nan for atom type 1"},
+        {o_box + offsetof(bpel_box, len) + sizeof(double), &zero, sizeof zero, "box edge y from 0 of length 0"},
+        {o_box + offsetof(bpel_box, lo), &inf, sizeof inf, "box edge x from inf"},
+        {o_box + offsetof(bpel_box, xy), &nan, sizeof nan, "tilt factors nan"},
+        {o_x + 7 * sizeof(double), &nan, sizeof nan, "non-finite position"},
+        {o_id, &id1, sizeof id1, "twice"},
+        {o_dt, &dt, sizeof dt, "invalid MD parameters (time step 1 ps"},
+    };
+    unsigned char *b = malloc(len);
+    assert_non_null(b);
+    const char *bad = test_tmp("corrupt.rst");
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memcpy(b, orig, len);
+        memcpy(b + cases[c].off, cases[c].val, cases[c].size);
+        write_with_checksum(bad, b, len);
+        bpel_system *r = NULL;
+        rst_info in;
+        int rc = restart_read(bad, &r, &in);
+        if (rc != BPEL_EPARSE || !strstr(bpel_errmsg(), cases[c].msg))
+            print_error("case %zu: rc %d, '%s'\n", c, rc, bpel_errmsg());
+        assert_int_equal(rc, BPEL_EPARSE);
+        assert_null(r);
+        assert_non_null(strstr(bpel_errmsg(), "corrupt.rst: restart file holds"));
+        assert_non_null(strstr(bpel_errmsg(), cases[c].msg));
+        assert_null(strchr(bpel_errmsg(), '\n'));
+    }
+    /* the untouched bytes, checksum recomputed, still read */
+    memcpy(b, orig, len);
+    write_with_checksum(bad, b, len);
+    bpel_system *r = NULL;
+    rst_info in;
+    assert_int_equal(restart_read(bad, &r, &in), 0);
+    system_destroy(r);
+    restart_free(&in);
+    /* the command line: an atom type outside 1..ntypes is a clear error, exit 1 */
+    memcpy(b, orig, len);
+    memcpy(b + o_type, &bad_type, sizeof bad_type);
+    write_with_checksum(bad, b, len);
+    const char *bpel = getenv("BPEL");
+    if (bpel) {
+        char cmd[2048];
+        const char *err = test_tmp("corrupt.err");
+        snprintf(cmd, sizeof cmd, "'%s' md --resume '%s' 2> '%s' > /dev/null", bpel, bad, err);
+        assert_int_equal(test_run(cmd), 1);
+        FILE *fp = fopen(err, "r");
+        assert_non_null(fp);
+        char line[1024] = "";
+        assert_non_null(fgets(line, sizeof line, fp));
+        fclose(fp);
+        assert_non_null(strstr(line, "corrupt.rst: restart file holds atom id"));
+        assert_non_null(strstr(line, "of type 3, outside 1..2"));
+    }
+    free(b);
+    free(orig);
+    system_destroy(s);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip), cmocka_unit_test(test_corrupt_contents)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

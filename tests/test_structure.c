@@ -174,10 +174,10 @@ static void test_dump_and_xyz(void **st)
     fclose(fp);
     fp = fopen(test_tmp("full.dump"), "r");
     long step;
-    assert_int_equal(dump_read_frame(fp, "full.dump", c, &step), 0);
+    assert_int_equal(dump_read_frame(fp, "full.dump", c, &step, NULL), 0);
     assert_int_equal(step, 3);
     for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(c->x[i], s->x[i], 0);
-    assert_int_equal(dump_read_frame(fp, "full.dump", c, &step), 1);
+    assert_int_equal(dump_read_frame(fp, "full.dump", c, &step, NULL), 1);
     fclose(fp);
     system_destroy(c);
     p = test_tmp("t.xyz");
@@ -197,12 +197,56 @@ static void test_dump_and_xyz(void **st)
     system_destroy(s);
 }
 
+/* Broken dump frames: a one-line error naming the file and the line (counted
+ * across frames), before any value is cast or the box is changed. */
+static void test_dump_bad_frames(void **st)
+{
+    (void)st;
+    static const char good[] = "ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n"
+                               "0 10\n0 10\n0 10\nITEM: ATOMS id x y z\n1 1 1 1\n2 2 2 2\n";
+    static const struct { const char *frame, *msg; } bad[] = {
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 inf\n0 10\n0 10\n"
+         "ITEM: ATOMS id x y z\n1 1 1 1\n2 2 2 2\n", "bad.dump:17: box bounds are not finite"},
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n5 5\n"
+         "ITEM: ATOMS id x y z\n1 1 1 1\n2 2 2 2\n", "bad.dump:19: box bounds give edges 10 10 0"},
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\n"
+         "ITEM: ATOMS id x y z\n1 1 1 1\n1e20 2 2 2\n", "bad.dump:22: atom id 1e+20 is not a positive integer"},
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\n"
+         "ITEM: ATOMS id x y z\n1 1 1 1\n1 2 2 2\n", "bad.dump:22: atom id 1 appears twice in the frame"},
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n2\nITEM: BOX BOUNDS pp pp pp\n0 10\n0 10\n0 10\n"
+         "ITEM: ATOMS id x y z\n1 1 1 1\n2 2 1e300 2\n", "bad.dump:22: atom 2 lies more than 2^20 box lengths"},
+        {"ITEM: TIMESTEP\n1\nITEM: NUMBER OF ATOMS\n-3\n", "bad.dump:15: frame has -3 atoms, structure has 2"},
+    };
+    bpel_system *s = system_create(2, 1);
+    assert_non_null(s);
+    s->id[0] = 1;
+    s->id[1] = 2;
+    for (int k = 0; k < 3; k++) s->box.len[k] = 20.0;
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s", good, bad[c].frame);
+        FILE *fp = fmemopen(text, strlen(text), "r");
+        long step;
+        int line = 0;
+        assert_int_equal(dump_read_frame(fp, "bad.dump", s, &step, &line), 0);
+        assert_int_equal(line, 11);
+        ASSERT_NEAR(s->box.len[2], 10.0, 0);
+        assert_true(dump_read_frame(fp, "bad.dump", s, &step, &line) < 0);
+        if (!strstr(bpel_errmsg(), bad[c].msg)) print_error("case %zu: '%s'\n", c, bpel_errmsg());
+        assert_non_null(strstr(bpel_errmsg(), bad[c].msg));
+        assert_null(strchr(bpel_errmsg(), '\n'));
+        ASSERT_NEAR(s->box.len[2], 10.0, 0); /* the box of a refused frame is not taken */
+        fclose(fp);
+    }
+    system_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_round_trip),      cmocka_unit_test(test_wrap_and_frac),
         cmocka_unit_test(test_neighbours_small_box), cmocka_unit_test(test_neighbours_triclinic),
-        cmocka_unit_test(test_dump_and_xyz),
+        cmocka_unit_test(test_dump_and_xyz),         cmocka_unit_test(test_dump_bad_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

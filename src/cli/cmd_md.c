@@ -133,6 +133,12 @@ int cmd_md(int argc, char **argv)
             return 1;
         }
         memcpy(&extra, info.extra, sizeof extra);
+        if (!memchr(extra.potential, 0, sizeof extra.potential)) {
+            fprintf(stderr, "bpel md: %s: restart file holds a broken potential name\n", resume);
+            system_destroy(s);
+            restart_free(&info);
+            return 1;
+        }
         if (extra.threads != omp_get_max_threads())
             fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
                     "not bitwise identical to an uninterrupted run (use --threads %d)\n", extra.threads,

@@ -214,6 +214,15 @@ int cmd_quench(int argc, char **argv)
             return 1;
         }
         memcpy(&q, info.extra, sizeof q);
+        if (info.stage < ST_MELT || info.stage > ST_MIN || !memchr(q.potential, 0, sizeof q.potential) ||
+            !memchr(q.out, 0, sizeof q.out) || !memchr(q.log, 0, sizeof q.log) ||
+            !memchr(q.composition, 0, sizeof q.composition)) {
+            fprintf(stderr, "bpel quench: %s: restart file holds an unknown stage %d or broken settings\n", resume,
+                    info.stage);
+            system_destroy(s);
+            restart_free(&info);
+            return 1;
+        }
         if (q.threads != omp_get_max_threads())
             fprintf(stderr, "bpel quench: warning: the run used %d threads, this one %d: the continuation is valid but "
                     "not bitwise identical to an uninterrupted run (use --threads %d)\n", q.threads,
