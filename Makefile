@@ -33,11 +33,14 @@ bench: build
 	bash bench/run_all.sh $(BUILD)/bpel
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer (a separate build).
+# SANITIZE_SKIP: a ctest -E regex of tests to leave out (CI leaves out the four
+# slowest end-to-end scripts, which take 20 of the sanitized suite's 25 minutes).
 SANITIZE_BUILD ?= build-asan
+SANITIZE_SKIP ?=
 sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g -DBPEL_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
-	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) $(if $(SANITIZE_SKIP),-E '$(SANITIZE_SKIP)')
 
 # Each parser's libFuzzer target for FUZZ_TIME seconds (clang; a separate build).
 FUZZ_TIME ?= 600
