@@ -43,6 +43,8 @@ typedef struct study_run {
     int dirty;        /* a step of the current glass was (re)run: redo the later ones */
     int nfailed;      /* failed or skipped steps (failed[] holds the first STUDY_MAX_FAILED) */
     study_failure failed[STUDY_MAX_FAILED];
+    int nnotes;       /* steps skipped by design (not failures), with the reason */
+    study_failure notes[STUDY_MAX_FAILED];
     int interrupted;  /* a signal stopped a step: no further step runs, no report */
     char interrupt_msg[512];
     unsigned long long chain; /* hash of the finished-step markers of the current glass so far */

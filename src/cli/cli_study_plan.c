@@ -247,6 +247,13 @@ static int run_sample(study_run *run, const sample *sm, long seed)
             run->index++;
             printf("[%2d/%2d] %-28s skipped: %zu atoms have a connected saddle (need %d)\n", run->index, run->total,
                    "correlate_connected", nconn, MIN_CONNECTED_ATOMS);
+            if (run->nnotes < STUDY_MAX_FAILED) {
+                study_failure *nt = &run->notes[run->nnotes++];
+                snprintf(nt->sample, sizeof nt->sample, "%.127s", sample_name(sm));
+                snprintf(nt->step, sizeof nt->step, "correlate_connected");
+                snprintf(nt->message, sizeof nt->message, "skipped: %zu atoms have a connected saddle (need %d)", nconn,
+                         MIN_CONNECTED_ATOMS);
+            }
             fflush(stdout);
             continue;
         }
@@ -635,6 +642,9 @@ static int write_report(study_run *run, const sample *sm, int ns, cJSON *summary
             if (isnan(v)) snprintf(val, sizeof val, "—");
             else snprintf(val, sizeof val, "%.4g", v);
             number_quality(po, kn->path, fl, isnan(v), verdict, sizeof verdict, why, sizeof why);
+            for (int q2 = 0; !po && !fl && q2 < run->nnotes; q2++)
+                if (!strcmp(run->notes[q2].sample, sample_name(&sm[k])) && !strcmp(run->notes[q2].step, kn->part))
+                    snprintf(why, sizeof why, "%s", run->notes[q2].message);
             fprintf(md, "| %s | %s | %s | %s | %s%s%s |\n", kn->label, val, kn->unit, kn->paper, verdict,
                     why[0] ? ": " : "", why);
             fprintf(html, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"q-%c\">%s%s", kn->label, val,
