@@ -36,15 +36,17 @@ static void on_signal(int sig)
     caught = sig;
 }
 
-void restart_catch_signals(void)
+void restart_on_signals(void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
+
+void restart_catch_signals(void) { restart_on_signals(on_signal); }
 
 int restart_signalled(void) { return (int)caught; }
 

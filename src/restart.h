@@ -48,6 +48,9 @@ void restart_free(rst_info *r);
 int restart_store_rng(rst_info *r, const gsl_rng *g);
 int restart_load_rng(const rst_info *r, gsl_rng *g);
 
+/* Install `handler` for SIGINT and SIGTERM (no SA_RESTART: a blocking call
+ * returns EINTR). */
+void restart_on_signals(void (*handler)(int));
 void restart_catch_signals(void);
 /* The signal number caught (SIGINT or SIGTERM), or 0. */
 int restart_signalled(void);

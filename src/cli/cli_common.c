@@ -13,6 +13,7 @@
 
 #include "bpel_version.h"
 #include "error.h"
+#include "restart.h"
 #include "outfile.h"
 #include "neighbour.h"
 
@@ -176,12 +177,7 @@ static void on_abort_signal(int sig)
 void cli_catch_signals_abort(const char *cmd)
 {
     snprintf(abort_line, sizeof abort_line, "\nbpel %s: interrupted; nothing left half-written, rerun to redo it\n", cmd);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_abort_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    restart_on_signals(on_abort_signal);
 }
 
 const char *cli_provenance(void)

@@ -27,6 +27,7 @@
 #include "cli_study.h"
 #include "cli_study_config.h"
 #include "error.h"
+#include "restart.h"
 #include "outfile.h"
 
 const char cmd_study_summary[] = "run a whole study from a YAML description: glasses, modes, saddles, figures, report";
@@ -342,12 +343,7 @@ int cmd_study(int argc, char **argv)
     if (len <= 0) return cli_error();
     run.self[len] = '\0';
     if (bpel_out_check_dir(run.out)) return cli_error();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_study_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    restart_on_signals(on_study_signal);
     printf("# %s\n# study '%s' -> %s\n", cli_provenance(), cfg.name, run.out);
     double t0 = cli_wall_time();
     int rc = study_execute(&run);
