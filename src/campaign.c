@@ -917,7 +917,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             fig_histogram(pn, nacc, dqs, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
                           &(fig_style){.label = "all accepted saddles"});
             if (na) fig_histogram(pn, na, amean, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
-                                  &(fig_style){.label = "per-atom mean"});
+                                  &(fig_style){.label = "per-atom mean", .dashed = 1}); /* visible where the two coincide */
             fig_legend(pn, FIG_LEGEND_TOP_RIGHT);
             snprintf(path, sizeof path, "%s/dq_histogram", dir);
             int frc = fig_save(f, path);
