@@ -4,6 +4,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,45 +81,26 @@ static double fit_range(const tg_result *r, double lo, double hi, double *c0, do
     return ss;
 }
 
-/* Hinge fit at breakpoint c: V = a + b (T − c) + d max(T − c, 0), by the
- * 3×3 normal equations (centred, so well conditioned). Returns S(c). */
-static double hinge(const tg_result *r, double c, double coef[3])
+/* Hinge fit at breakpoint c: V = a + b (T − c) + d max(T − c, 0), linear
+ * least squares (GSL) in the workspace `w`. Returns S(c). */
+typedef struct hinge_ws {
+    gsl_matrix *X;
+    gsl_vector *y, *coef;
+    gsl_matrix *cov;
+    gsl_multifit_linear_workspace *w;
+} hinge_ws;
+
+static double hinge(const tg_result *r, hinge_ws *h, double c, double coef[3])
 {
-    double A[3][3] = {{0}}, y[3] = {0};
-    for (size_t k = 0; k < r->nbins; k++) {
-        double x[3] = {1, r->bin_t[k] - c, r->bin_t[k] > c ? r->bin_t[k] - c : 0};
-        for (int i = 0; i < 3; i++) {
-            y[i] += x[i] * r->bin_v[k];
-            for (int j = 0; j < 3; j++) A[i][j] += x[i] * x[j];
-        }
-    }
-    /* Gaussian elimination with partial pivoting */
-    int p[3] = {0, 1, 2};
-    for (int col = 0; col < 3; col++) {
-        int best = col;
-        for (int i = col + 1; i < 3; i++)
-            if (fabs(A[p[i]][col]) > fabs(A[p[best]][col])) best = i;
-        int t = p[col];
-        p[col] = p[best], p[best] = t;
-        double piv = A[p[col]][col];
-        if (piv == 0) return INFINITY;
-        for (int i = col + 1; i < 3; i++) {
-            double f = A[p[i]][col] / piv;
-            for (int j = col; j < 3; j++) A[p[i]][j] -= f * A[p[col]][j];
-            y[p[i]] -= f * y[p[col]];
-        }
-    }
-    for (int i = 2; i >= 0; i--) {
-        double s = y[p[i]];
-        for (int j = i + 1; j < 3; j++) s -= A[p[i]][j] * coef[j];
-        coef[i] = s / A[p[i]][i];
-    }
-    double ss = 0;
     for (size_t k = 0; k < r->nbins; k++) {
         double t = r->bin_t[k] - c;
-        double e = r->bin_v[k] - (coef[0] + coef[1] * t + (t > 0 ? coef[2] * t : 0));
-        ss += e * e;
+        gsl_matrix_set(h->X, k, 0, 1);
+        gsl_matrix_set(h->X, k, 1, t);
+        gsl_matrix_set(h->X, k, 2, t > 0 ? t : 0);
     }
+    double ss;
+    if (gsl_multifit_linear(h->X, h->y, h->coef, h->cov, &ss, h->w)) return INFINITY;
+    for (int i = 0; i < 3; i++) coef[i] = gsl_vector_get(h->coef, i);
     return ss;
 }
 
@@ -150,26 +132,29 @@ static void fit_automatic(tg_result *r)
     size_t m = r->nbins;
     double lo = r->bin_t[MIN_SIDE - 1], hi = r->bin_t[m - MIN_SIDE];
     double *s = bpel_malloc((NGRID + 1) * sizeof *s);
-    if (!s) {
+    hinge_ws hw = {gsl_matrix_alloc(m, 3), gsl_vector_alloc(m), gsl_vector_alloc(3), gsl_matrix_alloc(3, 3),
+                   gsl_multifit_linear_alloc(m, 3)};
+    if (!s || !hw.X || !hw.y || !hw.coef || !hw.cov || !hw.w) {
         set_quality(r, BPEL_Q_NOT_DETERMINED, "out of memory");
-        return;
+        goto done;
     }
+    for (size_t k = 0; k < m; k++) gsl_vector_set(hw.y, k, r->bin_v[k]);
     double coef[3], h = (hi - lo) / NGRID;
     size_t kbest = 0;
     for (size_t k = 0; k <= NGRID; k++) {
-        s[k] = hinge(r, lo + k * h, coef);
+        s[k] = hinge(r, &hw, lo + k * h, coef);
         if (s[k] < s[kbest]) kbest = k;
     }
     /* golden-section refinement between the neighbours of the best grid point */
     double a = lo + (kbest ? kbest - 1 : 0) * h, b = lo + (kbest < NGRID ? kbest + 1 : NGRID) * h;
     const double g = 0.5 * (sqrt(5.0) - 1);
-    double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = hinge(r, x1, coef), f2 = hinge(r, x2, coef);
+    double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = hinge(r, &hw, x1, coef), f2 = hinge(r, &hw, x2, coef);
     for (int it = 0; it < 60 && b - a > 1e-9 * (fabs(a) + 1); it++) {
-        if (f1 < f2) b = x2, x2 = x1, f2 = f1, x1 = b - g * (b - a), f1 = hinge(r, x1, coef);
-        else a = x1, x1 = x2, f1 = f2, x2 = a + g * (b - a), f2 = hinge(r, x2, coef);
+        if (f1 < f2) b = x2, x2 = x1, f2 = f1, x1 = b - g * (b - a), f1 = hinge(r, &hw, x1, coef);
+        else a = x1, x1 = x2, f1 = f2, x2 = a + g * (b - a), f2 = hinge(r, &hw, x2, coef);
     }
-    double tg = 0.5 * (a + b), smin = hinge(r, tg, coef);
-    if (s[kbest] < smin) tg = lo + kbest * h, smin = hinge(r, tg, coef);
+    double tg = 0.5 * (a + b), smin = hinge(r, &hw, tg, coef);
+    if (s[kbest] < smin) tg = lo + kbest * h, smin = hinge(r, &hw, tg, coef);
     r->tg = tg;
     r->glass_slope = coef[1];
     r->glass_intercept = coef[0] - coef[1] * tg;
@@ -185,7 +170,6 @@ static void fit_automatic(tg_result *r)
     while (k1 < NGRID && s[k1 + 1] <= thr) k1++;
     r->tg_lo = lo + k0 * h, r->tg_hi = lo + k1 * h;
     int open_lo = k0 == 0 && s[0] <= thr, open_hi = k1 == NGRID && s[NGRID] <= thr;
-    free(s);
     /* branch statistics */
     double tot = 0, mean = 0;
     for (size_t k = 0; k < m; k++) mean += r->bin_v[k] / m;
@@ -198,6 +182,13 @@ static void fit_automatic(tg_result *r)
         set_quality(r, BPEL_Q_NOT_DETERMINED,
                     "no resolved kink: the 95 %% interval of the breakpoint reaches the %s end of the data (%.0f K)",
                     open_lo ? "low" : "high", open_lo ? r->bin_t[0] : r->bin_t[m - 1]);
+done:
+    free(s);
+    if (hw.X) gsl_matrix_free(hw.X);
+    if (hw.y) gsl_vector_free(hw.y);
+    if (hw.coef) gsl_vector_free(hw.coef);
+    if (hw.cov) gsl_matrix_free(hw.cov);
+    if (hw.w) gsl_multifit_linear_free(hw.w);
 }
 
 static void fit_given(tg_result *r, const tg_params *p)

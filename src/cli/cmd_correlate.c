@@ -759,9 +759,10 @@ int cmd_correlate(int argc, char **argv)
         bpel_quality_add(js, "pearson_r_at_optimum", BPEL_Q_WEAK, "taken at the edge of the L range");
     {
         /* Fisher z: the raw r differs from 0 at 95 % when |atanh r| sqrt(n − 3) > 1.96 */
-        double z = atanh(st[0].r) * sqrt((double)n - 3);
-        if (fabs(z) > 1.96) bpel_quality_add(js, "pearson_r_raw", BPEL_Q_OK, "%zu atoms; differs from 0 at 95 %%", n);
-        else bpel_quality_add(js, "pearson_r_raw", BPEL_Q_WEAK, "%zu atoms; not distinguishable from 0 at 95 %%", n);
+        size_t np = st[0].n; /* atoms with both values, not all atoms */
+        double z = np > 3 ? atanh(st[0].r) * sqrt((double)np - 3) : 0;
+        if (fabs(z) > 1.96) bpel_quality_add(js, "pearson_r_raw", BPEL_Q_OK, "%zu atoms; differs from 0 at 95 %%", np);
+        else bpel_quality_add(js, "pearson_r_raw", BPEL_Q_WEAK, "%zu atoms; not distinguishable from 0 at 95 %%", np);
     }
     cJSON *gj = cJSON_AddObjectToObject(js, "groups");
     cJSON_AddNumberToObject(gj, "fraction", gfrac);
