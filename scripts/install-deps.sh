@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-dev liblapacke-dev libgsl-dev
       libplplot-dev plplot-driver-cairo libcjson-dev libyaml-dev libcmocka-dev
-      libopenmpi-dev openmpi-bin lammps lammps-data python3-ase python3-pandas)
+      libopenmpi-dev openmpi-bin libslepc-real-dev libpetsc-real-dev libmumps-dev lammps lammps-data python3-ase python3-pandas)
 # `make fuzz` also needs clang with libFuzzer and its OpenMP runtime
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev libomp-dev)
 missing=()

@@ -1,6 +1,7 @@
 /* vdos.c — normal modes, VDOS, per-atom VDOS and boson peak (see vdos.h). */
 #include "vdos.h"
 #include "error.h"
+#include "modes_sparse.h"
 #include "units.h"
 
 #include <math.h>
@@ -43,77 +44,22 @@ void vib_modes_destroy(vib_modes *v)
     free(v);
 }
 
-int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
+/* Modes from the solver's eigenpairs in v->sol_: ω, participation, weight in
+ * the translation subspace, the three translations, unstable modes. */
+static int modes_finish(vib_modes *v, double t2)
 {
-    *out = NULL;
-    vib_params defaults = {NULL, 0.0};
-    if (!p) p = &defaults;
-    const size_t n = s->n, n3 = 3 * n;
-    for (size_t i = 0; i < n; i++) {
-        double mi = system_mass(s, i);
-        if (!(mi > 0) || !isfinite(mi))
-            return bpel_fail(BPEL_EINVAL, "%s: atom %lld (type %d) has mass %g amu; masses must be positive",
-                             s->source[0] ? s->source : "system", (long long)s->id[i], s->type[i], mi);
-    }
-    size_t bytes;
-    int rc = vib_modes_plan(n, p, &bytes);
-    if (rc) return rc;
-    char what[160];
-    snprintf(what, sizeof what, "diagonalising the %zu x %zu dynamical matrix of %zu atoms", n3, n3, n);
-    rc = eig_memory_check(bytes, what);
-    if (rc) return rc;
-    const eig_backend *be = eig_backend_find(p->solver);
-
-    vib_modes *v = bpel_calloc(1, sizeof *v);
-    if (!v) return BPEL_ENOMEM;
-    v->natoms = n;
-    v->ndof = n3;
-    v->solver = be->name;
-    v->mass = bpel_malloc(n * sizeof *v->mass);
-    v->a_ = bpel_malloc(n3 * n3 * sizeof *v->a_);
-    if (!v->mass || !v->a_) { vib_modes_destroy(v); return BPEL_ENOMEM; }
-    for (size_t i = 0; i < n; i++) v->mass[i] = system_mass(s, i);
-    double t0 = wall();
-    rc = hess_build_dense(m, v->mass, v->a_, n3);
-    if (rc) { vib_modes_destroy(v); return rc; }
-    double tr = 0.0, gb = 0.0;
-    const double *A = v->a_;
-#pragma omp parallel for schedule(static) reduction(+ : tr) reduction(max : gb)
-    for (size_t j = 0; j < n3; j++) {
-        tr += A[j * n3 + j];
-        double col = 0.0; /* D is symmetric: column sums are row sums */
-        for (size_t i = 0; i < n3; i++) col += fabs(A[i + j * n3]);
-        if (col > gb) gb = col;
-    }
-    v->trace = tr;
-    v->lambda_max_bound = gb;
-    double t1 = wall();
-    v->t_build = t1 - t0;
-
-    eig_problem prob = {n3, p->max_omega > 0, 0.0};
-    if (prob.window) prob.upper = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
-    rc = be->solve(v->a_, n3, &prob, &v->sol_);
-    if (rc) { vib_modes_destroy(v); return rc; }
-    if (v->sol_.z != v->a_) {
-        free(v->a_); /* destroyed by the solver; eigenvectors live elsewhere */
-        v->a_ = NULL;
-    }
-    double t2 = wall();
-    v->t_solve = t2 - t1;
+    const size_t n = v->natoms;
     v->z = v->sol_.z;
     v->ldz = v->sol_.ldz;
     size_t nm = v->sol_.m;
     v->nmodes = nm;
-    v->complete = nm == n3;
+    v->complete = nm == v->ndof;
     v->lambda = bpel_malloc((nm + 1) * sizeof *v->lambda);
     v->omega = bpel_malloc((nm + 1) * sizeof *v->omega);
     v->pr = bpel_malloc((nm + 1) * sizeof *v->pr);
     v->trans = bpel_malloc((nm + 1) * sizeof *v->trans);
     v->is_translation = bpel_calloc(nm + 1, 1);
-    if (!v->lambda || !v->omega || !v->pr || !v->trans || !v->is_translation) {
-        vib_modes_destroy(v);
-        return BPEL_ENOMEM;
-    }
+    if (!v->lambda || !v->omega || !v->pr || !v->trans || !v->is_translation) return BPEL_ENOMEM;
     double M = 0.0, lmax = 0.0;
     for (size_t i = 0; i < n; i++) M += v->mass[i];
     for (size_t k = 0; k < nm; k++) {
@@ -122,7 +68,7 @@ int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_param
         v->omega[k] = (l >= 0 ? 1.0 : -1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(l));
         if (fabs(l) > lmax) lmax = fabs(l);
     }
-    if (!v->complete && gb > lmax) lmax = gb;
+    if (!v->complete && v->lambda_max_bound > lmax) lmax = v->lambda_max_bound;
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < nm; k++) {
         const double *e = v->z + k * v->ldz;
@@ -150,6 +96,153 @@ int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_param
     for (size_t k = 0; k < nm; k++)
         if (!v->is_translation[k] && v->lambda[k] < -v->neg_tol) v->nnegative++;
     v->t_analyse = wall() - t2;
+    return BPEL_OK;
+}
+
+static int check_masses(const bpel_system *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        double mi = system_mass(s, i);
+        if (!(mi > 0) || !isfinite(mi))
+            return bpel_fail(BPEL_EINVAL, "%s: atom %lld (type %d) has mass %g amu; masses must be positive",
+                             s->source[0] ? s->source : "system", (long long)s->id[i], s->type[i], mi);
+    }
+    return BPEL_OK;
+}
+
+int vib_solver_is_sparse(const vib_params *p, size_t natoms)
+{
+    const char *name = p ? p->solver : NULL;
+    if (name && !strcmp(name, VIB_SPARSE_SOLVER)) return 1;
+    if (name && strcmp(name, "auto")) return 0;
+    /* auto: the dense route while it fits in memory, else spectrum slicing (which needs a window) */
+    if (!p || !(p->max_omega > 0)) return 0;
+    size_t bytes;
+    vib_params dense = *p;
+    dense.solver = NULL;
+    if (vib_modes_plan(natoms, &dense, &bytes)) {
+        bpel_clear_error();
+        return 1;
+    }
+    size_t avail = eig_memory_available();
+    return avail && bytes > avail;
+}
+
+/* The modes of the window by spectrum slicing of the sparse D (modes_sparse.h). */
+static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes *v)
+{
+    if (!(p->max_omega > 0))
+        return bpel_fail(BPEL_EINVAL, "the %s solver computes the modes below a bound: give --max-omega (rad/ps)",
+                         VIB_SPARSE_SOLVER);
+    double t0 = wall();
+    hess_sparse *h = NULL;
+    int rc = hess_build_sparse(m, &h);
+    if (rc) return rc;
+    const size_t n = s->n;
+    double tr = 0.0, gb = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : tr) reduction(max : gb)
+    for (size_t a = 0; a < n; a++) {
+        double row[3] = {0, 0, 0};
+        for (size_t q = h->rowptr[a]; q < h->rowptr[a + 1]; q++) {
+            size_t b = h->col[q];
+            const double *blk = h->val + 9 * q;
+            double sc = 1.0 / sqrt(v->mass[a] * v->mass[b]);
+            for (int x = 0; x < 3; x++)
+                for (int y = 0; y < 3; y++) row[x] += fabs(blk[3 * x + y]) * sc;
+            if (b == a) tr += (blk[0] + blk[4] + blk[8]) * sc;
+        }
+        for (int x = 0; x < 3; x++)
+            if (row[x] > gb) gb = row[x];
+    }
+    v->trace = tr;
+    v->lambda_max_bound = gb;
+    double t1 = wall();
+    v->t_build = t1 - t0;
+    sparse_eig_params sp;
+    sparse_eig_params_default(&sp);
+    sp.lambda_c = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
+    sparse_eig_result r;
+    rc = sparse_eig_solve(h, v->mass, &sp, &r);
+    hess_sparse_destroy(h);
+    if (rc) return rc;
+    v->worker = r.worker;
+    v->sparse_below = r.below;
+    v->sparse_residual = r.max_residual;
+    v->sparse_shifts = r.nshifts;
+    v->sparse_ranks = r.ranks;
+    v->sol_.m = r.m;
+    v->sol_.w = r.w;
+    v->sol_.z = r.z;
+    v->sol_.ldz = v->ndof;
+    v->sol_.z_owned = 1;
+    double t2 = wall();
+    v->t_solve = t2 - t1;
+    return modes_finish(v, t2);
+}
+
+int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
+{
+    *out = NULL;
+    vib_params defaults = {NULL, 0.0};
+    if (!p) p = &defaults;
+    const size_t n = s->n, n3 = 3 * n;
+    int rc = check_masses(s);
+    if (rc) return rc;
+    vib_modes *v = bpel_calloc(1, sizeof *v);
+    if (!v) return BPEL_ENOMEM;
+    v->natoms = n;
+    v->ndof = n3;
+    v->max_omega = p->max_omega > 0 ? p->max_omega : 0.0;
+    v->mass = bpel_malloc(n * sizeof *v->mass);
+    if (!v->mass) { vib_modes_destroy(v); return BPEL_ENOMEM; }
+    for (size_t i = 0; i < n; i++) v->mass[i] = system_mass(s, i);
+    if (vib_solver_is_sparse(p, n)) {
+        v->solver = VIB_SPARSE_SOLVER;
+        rc = modes_sparse(m, s, p, v);
+        if (rc) { vib_modes_destroy(v); return rc; }
+        *out = v;
+        return BPEL_OK;
+    }
+    size_t bytes;
+    rc = vib_modes_plan(n, p, &bytes);
+    if (rc) { vib_modes_destroy(v); return rc; }
+    char what[160];
+    snprintf(what, sizeof what, "diagonalising the %zu x %zu dynamical matrix of %zu atoms", n3, n3, n);
+    rc = eig_memory_check(bytes, what);
+    if (rc) { vib_modes_destroy(v); return rc; }
+    const eig_backend *be = eig_backend_find(p->solver);
+    v->solver = be->name;
+    v->a_ = bpel_malloc(n3 * n3 * sizeof *v->a_);
+    if (!v->a_) { vib_modes_destroy(v); return BPEL_ENOMEM; }
+    double t0 = wall();
+    rc = hess_build_dense(m, v->mass, v->a_, n3);
+    if (rc) { vib_modes_destroy(v); return rc; }
+    double tr = 0.0, gb = 0.0;
+    const double *A = v->a_;
+#pragma omp parallel for schedule(static) reduction(+ : tr) reduction(max : gb)
+    for (size_t j = 0; j < n3; j++) {
+        tr += A[j * n3 + j];
+        double col = 0.0; /* D is symmetric: column sums are row sums */
+        for (size_t i = 0; i < n3; i++) col += fabs(A[i + j * n3]);
+        if (col > gb) gb = col;
+    }
+    v->trace = tr;
+    v->lambda_max_bound = gb;
+    double t1 = wall();
+    v->t_build = t1 - t0;
+
+    eig_problem prob = {n3, p->max_omega > 0, 0.0};
+    if (prob.window) prob.upper = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
+    rc = be->solve(v->a_, n3, &prob, &v->sol_);
+    if (rc) { vib_modes_destroy(v); return rc; }
+    if (v->sol_.z != v->a_) {
+        free(v->a_); /* destroyed by the solver; eigenvectors live elsewhere */
+        v->a_ = NULL;
+    }
+    double t2 = wall();
+    v->t_solve = t2 - t1;
+    rc = modes_finish(v, t2);
+    if (rc) { vib_modes_destroy(v); return rc; }
     *out = v;
     return BPEL_OK;
 }

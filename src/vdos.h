@@ -21,8 +21,13 @@
 #include "hessian.h"
 #include "structure.h"
 
+/* The sparse route: spectrum slicing of the sparse D (modes_sparse.h), for
+ * the modes below --max-omega of glasses whose dense D does not fit. */
+#define VIB_SPARSE_SOLVER "slepc"
+
 typedef struct vib_params {
-    const char *solver; /* eigensolver back end (eigen.h), NULL: auto */
+    const char *solver; /* eigensolver: a dense back end (eigen.h), VIB_SPARSE_SOLVER, or NULL/"auto": dense
+                         * while it fits in memory, else sparse when a window is given */
     double max_omega;   /* rad/ps; > 0: only modes with ω <= max_omega (window) */
 } vib_params;
 
@@ -45,6 +50,11 @@ typedef struct vib_modes {
     size_t ldz;
     double *mass;         /* [N] amu */
     const char *solver;   /* back end used */
+    int worker;           /* sparse route under MPI: 1 on ranks other than 0, which hold no modes */
+    size_t sparse_below;  /* sparse route: eigenvalues below its interval (unstable modes not computed) */
+    double sparse_residual; /* sparse route: largest ‖Dx − λx‖, eV/(Å²·amu) */
+    int sparse_shifts, sparse_ranks; /* sparse route: factorisations, MPI ranks */
+    double max_omega;     /* rad/ps: the bound the modes were asked for (0: all modes) */
     double t_build, t_solve, t_analyse; /* wall seconds */
     double *a_;           /* internal: the dense matrix */
     eig_solution sol_;    /* internal */
@@ -54,6 +64,8 @@ typedef struct vib_modes {
  * matrix plus the eigensolver's extra), or an error if the solver cannot
  * handle the size. */
 int vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes);
+/* 1 if vib_modes_compute takes the sparse route for N atoms with these parameters. */
+int vib_solver_is_sparse(const vib_params *p, size_t natoms);
 /* Diagonalise D of `s` (the model must be built on the same system).
  * Refuses (BPEL_ENOMEM, saying how many bytes are needed) before allocating
  * when the memory is not available; zero or negative masses are an error. */

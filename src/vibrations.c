@@ -54,6 +54,11 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     if (o->modes_given) a->modes = o->modes_given;
     else rc = vib_modes_compute(m, s, &o->modes, &a->modes);
     if (rc) goto fail;
+    if (a->modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 analyses and writes */
+        hess_model_destroy(m);
+        a->t_total = omp_wall() - t0;
+        return BPEL_OK;
+    }
     /* moduli */
     if (o->K > 0 && o->G > 0) {
         a->K = o->K;
@@ -209,6 +214,16 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
             cJSON_AddNumberToObject(t, "translation_weight", v->trans[k]);
             cJSON_AddItemToArray(tr, t);
         }
+    if (!strcmp(v->solver, VIB_SPARSE_SOLVER)) {
+        cJSON *sp = cJSON_AddObjectToObject(mo, "spectrum_slicing");
+        cJSON_AddStringToObject(sp, "method", "SLEPc Krylov-Schur, shift-and-invert over subintervals, MUMPS LDL^T; "
+                                              "the count checked by inertia (Sylvester)");
+        cJSON_AddNumberToObject(sp, "max_omega_radps", v->max_omega);
+        cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
+        cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
+        cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
+        cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
+    }
     cJSON_AddNumberToObject(mo, "negative_modes", (double)v->nnegative);
     cJSON_AddNumberToObject(mo, "negative_tolerance_eV_per_A2_amu", v->neg_tol);
     if (v->nmodes) {

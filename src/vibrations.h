@@ -46,6 +46,8 @@ typedef struct vib_analysis {
     double t_total;       /* s */
 } vib_analysis;
 
+/* Under MPI with the sparse solver every rank calls this; ranks other than 0
+ * return with a->modes->worker set and nothing else computed. */
 int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
                 vib_analysis *out);
 void vib_analysis_free(vib_analysis *a);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "eigen.h"
+#include "vdos.h"
 
 int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
 {
@@ -35,7 +36,8 @@ int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
         o->max_initial_force = x;
         return 1;
     case 'S':
-        if (!eig_backend_find(arg)) return cli_usage_error(cmd, "unknown solver '%s' (known: %s)", arg, eig_backend_names());
+        if (!eig_backend_find(arg) && strcmp(arg, VIB_SPARSE_SOLVER))
+            return cli_usage_error(cmd, "unknown solver '%s' (known: %s, %s)", arg, eig_backend_names(), VIB_SPARSE_SOLVER);
         o->modes.solver = arg;
         return 1;
     default:

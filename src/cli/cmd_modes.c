@@ -126,6 +126,11 @@ int cmd_modes(int argc, char **argv)
         cli_setup_free(&cs);
         return cli_error();
     }
+    if (a.modes->worker) { /* rank 0 writes */
+        vib_analysis_free(&a);
+        cli_setup_free(&cs);
+        return 0;
+    }
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
     rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);

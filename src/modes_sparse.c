@@ -1,0 +1,298 @@
+/* modes_sparse.c — spectrum slicing of the sparse dynamical matrix with
+ * SLEPc and MUMPS (see modes_sparse.h). */
+#include "modes_sparse.h"
+#include "error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <slepceps.h>
+
+void sparse_eig_params_default(sparse_eig_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->lower_frac = 0.02;
+    p->tol = 1e-10;
+}
+
+void sparse_eig_result_free(sparse_eig_result *r)
+{
+    if (!r) return;
+    free(r->w);
+    free(r->z);
+    memset(r, 0, sizeof *r);
+}
+
+static void finalize_slepc(void) { SlepcFinalize(); }
+
+/* SLEPc (and with it PETSc and, if needed, MPI) started once per process and
+ * finalised at exit. bpel keeps its own signal handling. */
+static int ensure_slepc(void)
+{
+    PetscBool done = PETSC_FALSE;
+    SlepcInitialized(&done);
+    if (done) return BPEL_OK;
+    PetscOptionsSetValue(NULL, "-no_signal_handler", "true");
+    PetscErrorCode e = SlepcInitialize(NULL, NULL, NULL, NULL);
+    if (e) return bpel_fail(BPEL_EINVAL, "SLEPc could not be initialised (PETSc error %d)", (int)e);
+    PetscPushErrorHandler(PetscReturnErrorHandler, NULL);
+    atexit(finalize_slepc);
+    return BPEL_OK;
+}
+
+void sparse_eig_ranks(int *rank, int *size)
+{
+    PetscBool done = PETSC_FALSE;
+    *rank = 0;
+    *size = 1;
+    if (SlepcInitialized(&done) || !done) return;
+    PetscMPIInt r = 0, s = 1;
+    MPI_Comm_rank(PETSC_COMM_WORLD, &r);
+    MPI_Comm_size(PETSC_COMM_WORLD, &s);
+    *rank = r;
+    *size = s;
+}
+
+/* A PETSc call in a function with `rc` and a `done` label. */
+#define PETSC_TRY(call)                                                                                           \
+    do {                                                                                                          \
+        PetscErrorCode e_ = (call);                                                                               \
+        if (e_) {                                                                                                 \
+            const char *text_ = NULL;                                                                             \
+            PetscErrorMessage(e_, &text_, NULL);                                                                  \
+            rc = bpel_fail(e_ == PETSC_ERR_MEM ? BPEL_ENOMEM : BPEL_EINVAL, "sparse eigensolver: %s failed: %s", \
+                           #call, text_ ? text_ : "PETSc error");                                                 \
+            goto done;                                                                                            \
+        }                                                                                                         \
+    } while (0)
+
+static int block_is_zero(const double *v)
+{
+    for (int q = 0; q < 9; q++)
+        if (v[q] != 0.0) return 0;
+    return 1;
+}
+
+/* The upper triangle of D as a distributed PETSc SBAIJ matrix (3×3 blocks),
+ * block rows [r0, r1) on this rank. All-zero blocks are left out. */
+static int assemble(const hess_sparse *h, const double *masses, size_t r0, size_t r1, Mat *out)
+{
+    int rc = BPEL_OK;
+    Mat A = NULL;
+    const size_t nloc = r1 - r0;
+    PetscInt *dnz = calloc(nloc + 1, sizeof *dnz), *onz = calloc(nloc + 1, sizeof *onz);
+    PetscInt *cols = NULL;
+    PetscScalar *vals = NULL;
+    size_t maxrow = 0;
+    if (!dnz || !onz) { rc = bpel_fail(BPEL_ENOMEM, "sparse eigensolver: out of memory"); goto done; }
+    for (size_t a = r0; a < r1; a++) {
+        size_t cnt = 0;
+        for (size_t p = h->rowptr[a]; p < h->rowptr[a + 1]; p++) {
+            size_t b = h->col[p];
+            if (b < a || block_is_zero(h->val + 9 * p)) continue;
+            cnt++;
+            if (b < r1) dnz[a - r0]++;
+            else onz[a - r0]++;
+        }
+        if (cnt > maxrow) maxrow = cnt;
+    }
+    cols = malloc((maxrow + 1) * sizeof *cols);
+    vals = malloc(9 * (maxrow + 1) * sizeof *vals);
+    if (!cols || !vals) { rc = bpel_fail(BPEL_ENOMEM, "sparse eigensolver: out of memory"); goto done; }
+    PETSC_TRY(MatCreate(PETSC_COMM_WORLD, &A));
+    PETSC_TRY(MatSetSizes(A, (PetscInt)(3 * nloc), (PetscInt)(3 * nloc), (PetscInt)(3 * h->n), (PetscInt)(3 * h->n)));
+    PETSC_TRY(MatSetType(A, MATSBAIJ));
+    PETSC_TRY(MatSetBlockSize(A, 3));
+    PETSC_TRY(MatXAIJSetPreallocation(A, 3, dnz, onz, dnz, onz));
+    PETSC_TRY(MatSetOption(A, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE));
+    PETSC_TRY(MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE));
+    for (size_t a = r0; a < r1; a++) {
+        PetscInt k = 0, row = (PetscInt)a;
+        double sa = 1.0 / sqrt(masses[a]);
+        for (size_t p = h->rowptr[a]; p < h->rowptr[a + 1]; p++) {
+            size_t b = h->col[p];
+            const double *v = h->val + 9 * p;
+            if (b < a || block_is_zero(v)) continue;
+            cols[k] = (PetscInt)b;
+            k++;
+        }
+        /* PETSc takes the block row as a 3 × 3k row-major strip */
+        for (PetscInt j = 0, q = 0; q < (PetscInt)(h->rowptr[a + 1] - h->rowptr[a]); q++) {
+            size_t pp = h->rowptr[a] + (size_t)q, b = h->col[pp];
+            const double *v = h->val + 9 * pp;
+            if (b < a || block_is_zero(v)) continue;
+            double s = sa / sqrt(masses[b]);
+            for (int r = 0; r < 3; r++)
+                for (int c = 0; c < 3; c++) vals[(size_t)r * 3 * (size_t)k + 3 * (size_t)j + (size_t)c] = s * v[3 * r + c];
+            j++;
+        }
+        PETSC_TRY(MatSetValuesBlocked(A, 1, &row, k, cols, vals, INSERT_VALUES));
+    }
+    PETSC_TRY(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+    PETSC_TRY(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+    *out = A;
+    A = NULL;
+done:
+    if (A) MatDestroy(&A);
+    free(dnz);
+    free(onz);
+    free(cols);
+    free(vals);
+    return rc;
+}
+
+typedef struct pair_order {
+    double w;
+    PetscInt i;
+} pair_order;
+
+static int by_value(const void *a, const void *b)
+{
+    double x = ((const pair_order *)a)->w, y = ((const pair_order *)b)->w;
+    return (x > y) - (x < y);
+}
+
+int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(p->lambda_c > 0)) return bpel_fail(BPEL_EINVAL, "sparse eigensolver: the upper bound must be positive");
+    if (h->n > (size_t)PETSC_MAX_INT / 3)
+        return bpel_fail(BPEL_ENOTSUP, "sparse eigensolver: %zu atoms exceed PETSc's integer range", h->n);
+    int rc = ensure_slepc();
+    if (rc) return rc;
+    PetscMPIInt rank = 0, size = 1;
+    MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+    MPI_Comm_size(PETSC_COMM_WORLD, &size);
+    out->ranks = size;
+    out->worker = rank != 0;
+    const size_t n = h->n, N = 3 * n;
+    size_t r0 = n * (size_t)rank / (size_t)size, r1 = n * ((size_t)rank + 1) / (size_t)size;
+
+    Mat A = NULL;
+    EPS eps = NULL;
+    Vec x = NULL, x0 = NULL;
+    VecScatter to0 = NULL;
+    PetscReal *shifts = NULL;
+    PetscInt *inertias = NULL, nshift = 0;
+    pair_order *ord = NULL;
+    double t0 = MPI_Wtime();
+    rc = assemble(h, masses, r0, r1, &A);
+    if (rc) goto done;
+    const double lo = -p->lower_frac * p->lambda_c, hi = p->lambda_c;
+    ST st;
+    KSP ksp;
+    PC pc;
+    PETSC_TRY(EPSCreate(PETSC_COMM_WORLD, &eps));
+    PETSC_TRY(EPSSetOperators(eps, A, NULL));
+    PETSC_TRY(EPSSetProblemType(eps, EPS_HEP));
+    PETSC_TRY(EPSSetType(eps, EPSKRYLOVSCHUR));
+    PETSC_TRY(EPSSetWhichEigenpairs(eps, EPS_ALL));
+    PETSC_TRY(EPSSetInterval(eps, lo, hi));
+    PETSC_TRY(EPSSetConvergenceTest(eps, EPS_CONV_NORM));
+    PETSC_TRY(EPSSetTolerances(eps, p->tol > 0 ? p->tol : 1e-10, PETSC_DEFAULT));
+    if (p->nev > 0) PETSC_TRY(EPSKrylovSchurSetDimensions(eps, p->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    PETSC_TRY(EPSGetST(eps, &st));
+    PETSC_TRY(STSetType(st, STSINVERT));
+    PETSC_TRY(STGetKSP(st, &ksp));
+    PETSC_TRY(KSPSetType(ksp, KSPPREONLY));
+    PETSC_TRY(KSPGetPC(ksp, &pc));
+    PETSC_TRY(PCSetType(pc, PCCHOLESKY));
+    PETSC_TRY(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+    {
+        /* spectrum slicing sets up its own factorisations from the options database */
+        PetscBool set = PETSC_FALSE;
+        PETSC_TRY(PetscOptionsHasName(NULL, NULL, "-st_pc_factor_mat_solver_type", &set));
+        if (!set) PETSC_TRY(PetscOptionsSetValue(NULL, "-st_pc_factor_mat_solver_type", "mumps"));
+    }
+    if (size > 1) {
+        /* inertia from a parallel MUMPS factorisation needs the root node factored without ScaLAPACK */
+        PETSC_TRY(PetscOptionsSetValue(NULL, "-st_mat_mumps_icntl_13", "1"));
+    }
+    PETSC_TRY(EPSSetFromOptions(eps));
+    out->t_setup = MPI_Wtime() - t0;
+    PETSC_TRY(EPSSolve(eps));
+    out->t_solve = MPI_Wtime() - t0 - out->t_setup;
+
+    PetscInt nconv = 0;
+    PETSC_TRY(EPSGetConverged(eps, &nconv));
+    PETSC_TRY(EPSKrylovSchurGetInertias(eps, &nshift, &shifts, &inertias));
+    out->nshifts = (int)nshift;
+    {
+        PetscInt at_lo = -1, at_hi = -1;
+        for (PetscInt s = 0; s < nshift; s++) {
+            if (shifts[s] == lo) at_lo = inertias[s];
+            if (shifts[s] == hi) at_hi = inertias[s];
+        }
+        if (at_lo < 0 || at_hi < 0) {
+            rc = bpel_fail(BPEL_EINVAL, "sparse eigensolver: no inertia at the interval ends");
+            goto done;
+        }
+        out->below = (size_t)at_lo;
+        out->count_inertia = (size_t)(at_hi - at_lo);
+    }
+    if ((size_t)nconv != out->count_inertia) {
+        rc = bpel_fail(BPEL_EINVAL,
+                       "sparse eigensolver: %d eigenpairs converged in [%.6g, %.6g] eV/(A^2 amu) but the inertia counts "
+                       "%zu there: modes were missed",
+                       (int)nconv, lo, hi, out->count_inertia);
+        goto done;
+    }
+    const size_t m = (size_t)nconv;
+    ord = malloc((m + 1) * sizeof *ord);
+    out->w = malloc((m + 1) * sizeof *out->w);
+    if (!ord || !out->w) { rc = bpel_fail(BPEL_ENOMEM, "sparse eigensolver: out of memory"); goto done; }
+    for (size_t k = 0; k < m; k++) {
+        PetscScalar kr;
+        PETSC_TRY(EPSGetEigenvalue(eps, (PetscInt)k, &kr, NULL));
+        ord[k].w = PetscRealPart(kr);
+        ord[k].i = (PetscInt)k;
+    }
+    qsort(ord, m, sizeof *ord, by_value);
+    if (!out->worker) {
+        if (m && N > SIZE_MAX / sizeof(double) / m) { rc = bpel_fail(BPEL_ENOMEM, "eigenvector array overflows"); goto done; }
+        out->z = malloc(N * m * sizeof *out->z + 1);
+        if (!out->z)
+            {
+                rc = bpel_fail(BPEL_ENOMEM, "sparse eigensolver: %.3g GB for %zu eigenvectors not available",
+                               N * m * 8.0 / 1e9, m);
+                goto done;
+            }
+    }
+    PETSC_TRY(MatCreateVecs(A, &x, NULL));
+    PETSC_TRY(VecScatterCreateToZero(x, &to0, &x0));
+    double maxres = 0.0;
+    for (size_t k = 0; k < m; k++) {
+        PetscScalar kr;
+        PetscReal err;
+        PETSC_TRY(EPSGetEigenpair(eps, ord[k].i, &kr, NULL, x, NULL));
+        PETSC_TRY(EPSComputeError(eps, ord[k].i, EPS_ERROR_ABSOLUTE, &err));
+        if (err > maxres) maxres = err;
+        out->w[k] = PetscRealPart(kr);
+        PETSC_TRY(VecScatterBegin(to0, x, x0, INSERT_VALUES, SCATTER_FORWARD));
+        PETSC_TRY(VecScatterEnd(to0, x, x0, INSERT_VALUES, SCATTER_FORWARD));
+        if (!out->worker) {
+            const PetscScalar *a;
+            PETSC_TRY(VecGetArrayRead(x0, &a));
+            double nrm = 0.0;
+            for (size_t r = 0; r < N; r++) nrm += a[r] * a[r];
+            nrm = 1.0 / sqrt(nrm);
+            double *zk = out->z + k * N;
+            for (size_t r = 0; r < N; r++) zk[r] = nrm * a[r];
+            PETSC_TRY(VecRestoreArrayRead(x0, &a));
+        }
+    }
+    out->max_residual = maxres;
+    out->m = out->worker ? 0 : m;
+done:
+    free(ord);
+    if (shifts) PetscFree(shifts);
+    if (inertias) PetscFree(inertias);
+    if (to0) VecScatterDestroy(&to0);
+    if (x0) VecDestroy(&x0);
+    if (x) VecDestroy(&x);
+    if (eps) EPSDestroy(&eps);
+    if (A) MatDestroy(&A);
+    if (rc) sparse_eig_result_free(out);
+    return rc;
+}
