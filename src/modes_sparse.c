@@ -142,6 +142,34 @@ done:
     return rc;
 }
 
+/* MUMPS's analysis of D (ordering and symbolic LDLᵀ factorisation, no
+ * numbers): the estimated entries of the factor and the memory of one
+ * numerical factorisation in bytes, summed over ranks. */
+static int factor_estimate(Mat A, double *entries, double *bytes, double *flops)
+{
+    int rc = BPEL_OK;
+    Mat F = NULL;
+    IS perm = NULL, cperm = NULL;
+    MatFactorInfo info;
+    PETSC_TRY(MatGetFactor(A, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &F));
+    PETSC_TRY(MatFactorInfoInitialize(&info));
+    PETSC_TRY(MatGetOrdering(A, MATORDERINGNATURAL, &perm, &cperm));
+    PETSC_TRY(MatCholeskyFactorSymbolic(F, A, perm, &info));
+    PetscInt e = 0, mb = 0;
+    PETSC_TRY(MatMumpsGetInfog(F, 20, &e));  /* estimated factor entries; < 0: millions */
+    PETSC_TRY(MatMumpsGetInfog(F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
+    *entries = e < 0 ? -1e6 * (double)e : (double)e;
+    *bytes = 1e6 * (double)mb;
+    PetscReal fl = 0;
+    PETSC_TRY(MatMumpsGetRinfog(F, 1, &fl)); /* estimated flops of the elimination */
+    *flops = fl;
+done:
+    if (perm) ISDestroy(&perm);
+    if (cperm) ISDestroy(&cperm);
+    if (F) MatDestroy(&F);
+    return rc;
+}
+
 typedef struct pair_order {
     double w;
     PetscInt i;
@@ -179,6 +207,22 @@ int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_ei
     double t0 = MPI_Wtime();
     rc = assemble(h, masses, r0, r1, &A);
     if (rc) goto done;
+    {
+        MatInfo mi;
+        PETSC_TRY(MatGetInfo(A, MAT_GLOBAL_SUM, &mi));
+        out->matrix_bytes = mi.nz_allocated * (sizeof(PetscScalar) + sizeof(PetscInt) / 9.0);
+    }
+    rc = factor_estimate(A, &out->factor_entries, &out->factor_bytes, &out->factor_flops);
+    if (rc) goto done;
+    if (p->memory_limit > 0 && out->factor_bytes + out->matrix_bytes > p->memory_limit) {
+        rc = bpel_fail(BPEL_ENOMEM,
+                       "spectrum slicing of %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G entries, "
+                       "%.3g Tflop: MUMPS's estimate) beside the %.3g GB matrix, but only %.3g GB are available",
+                       n, out->factor_bytes / 1e9, out->factor_entries / 1e9, out->factor_flops / 1e12,
+                       out->matrix_bytes / 1e9,
+                       p->memory_limit / 1e9);
+        goto done;
+    }
     const double lo = -p->lower_frac * p->lambda_c, hi = p->lambda_c;
     ST st;
     KSP ksp;

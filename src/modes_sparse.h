@@ -41,7 +41,9 @@ typedef struct sparse_eig_params {
     double lambda_c;   /* upper end of the interval, eV/(Å²·amu) (> 0) */
     double lower_frac; /* λ_lo = −lower_frac·λ_c (default 0.02) */
     double tol;        /* relative residual (default 1e-10) */
-    int nev;           /* Krylov–Schur nev per slice (default 0: chosen from the count) */
+    int nev;           /* Krylov–Schur nev per slice (default 0: SLEPc's choice) */
+    double memory_limit; /* bytes (> 0): refuse, after MUMPS's analysis, when a factorisation and the
+                          * matrix need more */
 } sparse_eig_params;
 
 typedef struct sparse_eig_result {
@@ -54,6 +56,8 @@ typedef struct sparse_eig_result {
     int nshifts;         /* factorisations made */
     int ranks;           /* MPI ranks that took part */
     int worker;          /* 1 on ranks other than 0 */
+    double matrix_bytes; /* PETSc's copy of D */
+    double factor_entries, factor_bytes, factor_flops; /* MUMPS's estimate for one factorisation (analysis phase) */
     double t_setup, t_solve; /* s */
 } sparse_eig_result;
 

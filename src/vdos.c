@@ -161,6 +161,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     sparse_eig_params sp;
     sparse_eig_params_default(&sp);
     sp.lambda_c = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
+    sp.memory_limit = (double)eig_memory_available();
     sparse_eig_result r;
     rc = sparse_eig_solve(h, v->mass, &sp, &r);
     hess_sparse_destroy(h);
@@ -170,6 +171,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     v->sparse_residual = r.max_residual;
     v->sparse_shifts = r.nshifts;
     v->sparse_ranks = r.ranks;
+    v->sparse_factor_bytes = r.factor_bytes;
     v->sol_.m = r.m;
     v->sol_.w = r.w;
     v->sol_.z = r.z;
