@@ -97,6 +97,7 @@ int hess_model_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], co
                 hess_spline(t, hess_density_table(m, type[c], type[o]), r, &v, &f1, &f2);
                 rho += v;
                 if (o == c) continue; /* an image of c itself: its distance never changes */
+                if (f1 == 0.0) continue; /* beyond the density's range: ρ_c does not depend on this slot */
                 if (pos[o] < 0) {
                     pos[o] = (int)cnt;
                     atom[cnt++] = (uint32_t)o;
@@ -108,8 +109,19 @@ int hess_model_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], co
                     vec[k] -= gk;
                 }
             }
-            m->dcount[c] = cnt;
             for (size_t k = 0; k < cnt; k++) pos[atom[k]] = -1;
+            /* keep only nonzero gradients: an atom whose images cancel exactly
+             * (symmetric small boxes), or c itself in a symmetric site, adds
+             * nothing to H */
+            size_t kept = 0;
+            for (size_t k = 0; k < cnt; k++) {
+                const double *g = &vec[3 * k];
+                if (g[0] == 0.0 && g[1] == 0.0 && g[2] == 0.0) continue;
+                atom[kept] = atom[k];
+                memmove(&vec[3 * kept], g, 3 * sizeof *g);
+                kept++;
+            }
+            m->dcount[c] = kept;
             m->rho[c] = rho;
             eam_embed(t, type[c], rho, NULL, &m->Fp[c], &m->Fpp[c]);
         }
@@ -166,44 +178,93 @@ static void acc_reset(row_acc *r)
     r->ncols = 0;
 }
 
-/* Accumulate block row a of H into r (r must be reset). */
-static void assemble_row(const hess_model *m, size_t a, row_acc *r)
+/* The pair-like block of neighbour slot q of atom a: returns 1 and sets the
+ * owner o and B = K[s] (added on (a,a), subtracted on (a,o)) when the slot
+ * contributes, 0 when it adds nothing (beyond the cutoff, a self image, or
+ * s' = s'' = 0 exactly: beyond the range of φ and of both densities). The
+ * sparsity pattern and the assembly both decide through this function. */
+static inline int pair_slot(const hess_model *m, size_t a, size_t q, uint32_t *o, double B[9])
 {
     const nbr_list *l = m->list;
     const int *type = m->sys->type;
     const double *xa = &l->xall[3 * a];
-    double *haa = acc_block(r, (uint32_t)a);
-    for (size_t q = l->start[a]; q < l->start[a + 1]; q++) {
-        size_t j = l->nbr[q], o = l->owner[j];
-        double d[3] = {l->xall[3 * j] - xa[0], l->xall[3 * j + 1] - xa[1], l->xall[3 * j + 2] - xa[2]};
-        double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-        if (rsq >= m->tab.cutsq) continue;
-        double rr = sqrt(rsq), s1, s2;
-        hess_pair_radial(m, type[a], type[o], m->Fp[a], m->Fp[o], rr, &s1, &s2);
-        if (o == a) continue; /* self image: +K on (a,a) and −K on (a,a) cancel */
-        double u[3] = {d[0] / rr, d[1] / rr, d[2] / rr}, t1 = s1 / rr, B[9];
-        for (int al = 0; al < 3; al++)
-            for (int be = 0; be < 3; be++) B[3 * al + be] = (s2 - t1) * u[al] * u[be] + (al == be ? t1 : 0.0);
-        double *hab = acc_block(r, (uint32_t)o);
+    size_t j = l->nbr[q], oj = l->owner[j];
+    double d[3] = {l->xall[3 * j] - xa[0], l->xall[3 * j + 1] - xa[1], l->xall[3 * j + 2] - xa[2]};
+    double rsq = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    if (rsq >= m->tab.cutsq || oj == a) return 0; /* self image: +K on (a,a) and −K on (a,a) cancel */
+    double rr = sqrt(rsq), s1, s2;
+    hess_pair_radial(m, type[a], type[oj], m->Fp[a], m->Fp[oj], rr, &s1, &s2);
+    if (s1 == 0.0 && s2 == 0.0) return 0;
+    double u[3] = {d[0] / rr, d[1] / rr, d[2] / rr}, t1 = s1 / rr;
+    for (int al = 0; al < 3; al++)
+        for (int be = 0; be < 3; be++) B[3 * al + be] = (s2 - t1) * u[al] * u[be] + (al == be ? t1 : 0.0);
+    *o = (uint32_t)oj;
+    return 1;
+}
+
+/* Whether the HESS_OMIT_CROSS diagnostic drops the term of centre c on (a,b). */
+static inline int cross_omitted(const hess_model *m, size_t a, size_t c, size_t b)
+{
+    return (m->flags & HESS_OMIT_CROSS) && a != c && b != c && b != a;
+}
+
+/* Accumulate block row a of H into r (r must be reset). Only blocks that
+ * receive a contribution are opened; every contribution is a nonzero block
+ * (K[s] with s' or s'' ≠ 0, or the outer product of two nonzero gradients,
+ * F'' ≠ 0), so only an exact cancellation between contributions can leave
+ * an opened block zero. */
+static void assemble_row(const hess_model *m, size_t a, row_acc *r)
+{
+    double *haa = NULL, B[9];
+    for (size_t q = m->list->start[a]; q < m->list->start[a + 1]; q++) {
+        uint32_t o;
+        if (!pair_slot(m, a, q, &o, B)) continue;
+        if (!haa) haa = acc_block(r, (uint32_t)a);
+        double *hab = acc_block(r, o); /* o ≠ a: haa stays valid */
         for (int k = 0; k < 9; k++) {
             haa[k] += B[k];
             hab[k] -= B[k];
         }
     }
-    const int omit_cross = (m->flags & HESS_OMIT_CROSS) != 0;
     for (size_t q = m->tstart[a]; q < m->tstart[a + 1]; q++) {
         size_t c = m->tcen[q];
+        if (m->Fpp[c] == 0.0) continue;
         const double *ga = &m->dvec[3 * m->tentry[q]];
         double v[3] = {m->Fpp[c] * ga[0], m->Fpp[c] * ga[1], m->Fpp[c] * ga[2]};
         for (size_t e = m->dstart[c]; e < m->dstart[c] + m->dcount[c]; e++) {
             uint32_t b = m->datom[e];
-            if (omit_cross && a != c && b != c && b != a) continue;
+            if (cross_omitted(m, a, c, b)) continue;
             const double *w = &m->dvec[3 * e];
             double *h = acc_block(r, b);
             for (int al = 0; al < 3; al++)
                 for (int be = 0; be < 3; be++) h[3 * al + be] += v[al] * w[be];
         }
     }
+}
+
+/* The columns of block row a that assemble_row opens (same decisions,
+ * no values): marks them in pos (reset by the caller), lists them in seen,
+ * returns their number. */
+static size_t pattern_row(const hess_model *m, size_t a, int *pos, uint32_t *seen)
+{
+    size_t cnt = 0;
+    double B[9];
+    for (size_t q = m->list->start[a]; q < m->list->start[a + 1]; q++) {
+        uint32_t o;
+        if (!pair_slot(m, a, q, &o, B)) continue;
+        if (pos[a] < 0) { pos[a] = 1; seen[cnt++] = (uint32_t)a; }
+        if (pos[o] < 0) { pos[o] = 1; seen[cnt++] = o; }
+    }
+    for (size_t q = m->tstart[a]; q < m->tstart[a + 1]; q++) {
+        size_t c = m->tcen[q];
+        if (m->Fpp[c] == 0.0) continue;
+        for (size_t e = m->dstart[c]; e < m->dstart[c] + m->dcount[c]; e++) {
+            uint32_t b = m->datom[e];
+            if (cross_omitted(m, a, c, b)) continue;
+            if (pos[b] < 0) { pos[b] = 1; seen[cnt++] = b; }
+        }
+    }
+    return cnt;
 }
 
 static int acc_alloc(row_acc *r, size_t n)
@@ -280,7 +341,9 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
     h->rowptr = bpel_calloc(n + 1, sizeof *h->rowptr);
     if (!h->rowptr) { hess_sparse_destroy(h); return BPEL_ENOMEM; }
     int rc = BPEL_OK;
-    /* pass 1: sparsity pattern (the union of ∇ρ_c over the centres c of a) */
+    /* pass 1: sparsity pattern, the blocks assemble_row opens: pair slots
+     * with a nonzero K[s], and the pairs of atoms with a nonzero ∂ρ_c/∂x
+     * for a common centre c */
 #pragma omp parallel
     {
         int *pos = bpel_malloc(n * sizeof *pos);
@@ -294,16 +357,7 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
 #pragma omp for schedule(dynamic, 16)
         for (size_t a = 0; a < n; a++) {
             if (!pos || !seen) continue;
-            size_t cnt = 0;
-            for (size_t q = m->tstart[a]; q < m->tstart[a + 1]; q++) {
-                size_t c = m->tcen[q];
-                for (size_t e = m->dstart[c]; e < m->dstart[c] + m->dcount[c]; e++) {
-                    uint32_t b = m->datom[e];
-                    if ((m->flags & HESS_OMIT_CROSS) && a != c && b != c && b != a) continue;
-                    if (pos[b] < 0) { pos[b] = 1; seen[cnt++] = b; }
-                }
-            }
-            if (pos[a] < 0) { pos[a] = 1; seen[cnt++] = (uint32_t)a; }
+            size_t cnt = pattern_row(m, a, pos, seen);
             for (size_t k = 0; k < cnt; k++) pos[seen[k]] = -1;
             h->rowptr[a + 1] = cnt;
         }
@@ -315,8 +369,10 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
     size_t nnz = h->rowptr[n];
     h->col = bpel_malloc(nnz * sizeof *h->col);
     h->val = bpel_malloc(9 * nnz * sizeof *h->val);
-    if (!h->col || !h->val) { hess_sparse_destroy(h); return BPEL_ENOMEM; }
-    /* pass 2: values, columns sorted */
+    size_t *kept = bpel_malloc(n * sizeof *kept);
+    if (!h->col || !h->val || !kept) { free(kept); hess_sparse_destroy(h); return BPEL_ENOMEM; }
+    /* pass 2: values, columns sorted; a block that contributions cancelled to
+     * exactly zero is left out (kept[a] blocks stay at the row's start) */
 #pragma omp parallel
     {
         row_acc r;
@@ -339,19 +395,49 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
             }
             for (size_t k = 0; k < cnt; k++) keys[k] = (col_key){r.cols[k], (uint32_t)k};
             qsort(keys, cnt, sizeof *keys, cmp_col);
+            size_t nk = 0;
             for (size_t k = 0; k < cnt; k++) {
-                h->col[base + k] = keys[k].col;
-                memcpy(&h->val[9 * (base + k)], &r.blk[9 * (size_t)keys[k].k], 9 * sizeof(double));
+                const double *blk = &r.blk[9 * (size_t)keys[k].k];
+                int zero = 1;
+                for (int q = 0; q < 9; q++) zero &= blk[q] == 0.0;
+                if (zero) continue;
+                h->col[base + nk] = keys[k].col;
+                memcpy(&h->val[9 * (base + nk)], blk, 9 * sizeof(double));
+                nk++;
             }
+            kept[a] = nk;
             acc_reset(&r);
         }
         acc_free(&r);
         free(keys);
     }
     if (rc) {
+        free(kept);
         hess_sparse_destroy(h);
         return rc == BPEL_EINVAL ? bpel_fail(rc, "Hessian: sparsity pattern and assembly disagree (bug)") : rc;
     }
+    /* close the gaps left by cancelled blocks (rows move down, in order) */
+    size_t total = 0;
+    for (size_t a = 0; a < n; a++) total += kept[a];
+    if (total < nnz) {
+        size_t to = 0;
+        for (size_t a = 0; a < n; a++) {
+            size_t from = h->rowptr[a];
+            if (to != from) {
+                memmove(&h->col[to], &h->col[from], kept[a] * sizeof *h->col);
+                memmove(&h->val[9 * to], &h->val[9 * from], 9 * kept[a] * sizeof *h->val);
+            }
+            h->rowptr[a] = to;
+            to += kept[a];
+        }
+        h->rowptr[n] = to;
+        /* give the tail back; a failed shrink keeps the larger arrays */
+        uint32_t *c = realloc(h->col, (to ? to : 1) * sizeof *c);
+        double *v = realloc(h->val, 9 * (to ? to : 1) * sizeof *v);
+        if (c) h->col = c;
+        if (v) h->val = v;
+    }
+    free(kept);
     *out = h;
     return BPEL_OK;
 }

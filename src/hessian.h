@@ -3,13 +3,15 @@
  * For E = Σ_i F_i(ρ_i) + ½ Σ_i Σ_{j≠i} φ(r_ij), ρ_i = Σ_j f_{ij}(r_ij):
  *
  *   H = Σ_pairs K[φ + F'_i f_ij + F'_j f_ji]        (pair-like, range: cutoff)
- *     + Σ_i F''(ρ_i) ∇ρ_i ⊗ ∇ρ_i                    (range: 2 × cutoff)
+ *     + Σ_i F''(ρ_i) ∇ρ_i ⊗ ∇ρ_i                    (range: 2 × density range)
  *
  * where for a function s(r) of one pair distance the 3×3 block is
  * K[s] = s'' û û + (s'/r)(1 − û û), and ∇ρ_i has entries f'_ij û_ij on every
  * neighbour j and −Σ_j f'_ij û_ij on i. The second line couples two
  * neighbours j, k of a common atom i (the "cross terms"): atoms up to twice
- * the cutoff apart, several hundred neighbours per atom in a dense glass.
+ * the range of the density functions apart (where f' ends; 2 × 6.0 Å for
+ * CuZr_mm, whose pair terms reach 7.6 Å), a few hundred atoms per row in a
+ * dense glass.
  *
  * Everything is evaluated from the same spline tables as the forces
  * (eam_tables.h), so H is the exact derivative of bpel's (and LAMMPS's)
@@ -29,7 +31,11 @@
 #include "structure.h"
 
 /* Block-sparse symmetric matrix: row a holds the 3×3 blocks H_ab for every
- * atom b it couples to, columns sorted. */
+ * atom b it couples to, columns sorted. Only blocks with a nonzero entry are
+ * stored: the pattern holds the pair slots with a nonzero K[s] and the pairs
+ * with a nonzero ∂ρ_c/∂x for a common centre c (where F''(ρ_c) ≠ 0), less
+ * any block whose contributions cancel to exactly zero; every nonzero of H
+ * is in it. A row can be empty (an atom with no neighbour in range). */
 typedef struct hess_sparse {
     size_t n;       /* atoms (block rows) */
     size_t *rowptr; /* [n+1] offsets into col/val */

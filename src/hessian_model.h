@@ -5,7 +5,11 @@
  * private wrapped copy of the system, ρ_i, F'(ρ_i), F''(ρ_i), and for every
  * atom c the gradient ∇ρ_c as a short list of (atom a, ∂ρ_c/∂x_a) with all
  * periodic images of a folded together, plus its transpose (for each atom a,
- * the atoms c whose density depends on a). */
+ * the atoms c whose density depends on a). The list holds only exactly
+ * nonzero gradients: a neighbour beyond the range of the density function
+ * (f'(r) = 0, e.g. 6.0 Å against the 7.6 Å pair cutoff of CuZr_mm) is left
+ * out, so the cross terms reach twice the density range, not twice the
+ * cutoff. */
 #ifndef BPEL_HESSIAN_MODEL_H
 #define BPEL_HESSIAN_MODEL_H
 
@@ -22,7 +26,7 @@ struct hess_model {
     double *rho;       /* [n] host density */
     double *Fp, *Fpp;  /* [n] F'(ρ) eV, F''(ρ) eV */
     size_t *dstart;    /* [n+1] capacity offsets of ∇ρ_c */
-    size_t *dcount;    /* [n] entries used; entry 0 is c itself */
+    size_t *dcount;    /* [n] entries used, only those with ∂ρ_c/∂x_a ≠ 0 */
     uint32_t *datom;   /* atom a of each entry */
     double *dvec;      /* [3·] ∂ρ_c/∂x_a, 1/Å */
     size_t *tstart;    /* [n+1] transpose offsets */

@@ -54,6 +54,7 @@ static int modes_finish(vib_modes *v, double t2)
     size_t nm = v->sol_.m;
     v->nmodes = nm;
     v->complete = nm == v->ndof;
+    v->omega_top = v->complete ? INFINITY : v->max_omega;
     v->lambda = bpel_malloc((nm + 1) * sizeof *v->lambda);
     v->omega = bpel_malloc((nm + 1) * sizeof *v->omega);
     v->pr = bpel_malloc((nm + 1) * sizeof *v->pr);
@@ -283,6 +284,12 @@ static void mode_bins(const vib_vdos *d, double w, size_t *b0, size_t *b1, doubl
     }
     *b0 = a;
     *b1 = b;
+}
+
+double vib_window_top(double omega_top, const vdos_params *p)
+{
+    if (!isfinite(omega_top)) return INFINITY;
+    return omega_top - 0.5 * p->bin_width - (p->sigma > 0 ? GAUSS_REACH * p->sigma : 0.0);
 }
 
 int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)

@@ -36,6 +36,8 @@ typedef struct vib_modes {
     size_t ndof;          /* 3N */
     size_t nmodes;        /* modes computed: 3N, or those in the window */
     int complete;         /* 1 if all 3N modes were computed */
+    double omega_top;     /* rad/ps: every mode with ω <= omega_top was computed (the window
+                           * asked of the solver, vib_params.max_omega); INFINITY when complete */
     double *lambda;       /* [nmodes] eV/(Å²·amu), ascending */
     double *omega;        /* [nmodes] rad/ps, negative for λ < 0 */
     double *pr;           /* [nmodes] participation ratio 1/(N Σ_i |e_k^i|⁴) */
@@ -103,6 +105,13 @@ typedef struct vib_vdos {
 } vib_vdos;
 
 int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out);
+/* The highest top of a boson-peak window whose bins are complete when only
+ * the modes with ω <= omega_top are known, rad/ps: a bin reaches half a bin
+ * width above its centre, and a broadened mode contributes up to 8σ from its
+ * frequency, so top = omega_top − w/2 − 8σ (bins of width w whose centres lie
+ * at or below it hold exactly what they would hold with all modes). INFINITY
+ * for an infinite omega_top. */
+double vib_window_top(double omega_top, const vdos_params *p);
 void vib_vdos_destroy(vib_vdos *d);
 static inline double vib_bin_centre(const vib_vdos *d, size_t b) { return d->omega_lo + (b + 0.5) * d->width; }
 

@@ -25,6 +25,18 @@ void vib_options_default(vib_options *o)
     o->max_initial_force = 1e-3;
 }
 
+int vib_options_check(const vib_options *o)
+{
+    double top = o->modes_given ? o->modes_given->omega_top : o->modes.max_omega > 0 ? o->modes.max_omega : INFINITY;
+    if (o->vdos.bp_hi > 0 && o->vdos.bp_hi > top)
+        return bpel_fail(BPEL_EINVAL,
+                         "the boson-peak window's top %g rad/ps lies above %g rad/ps, the highest frequency up to "
+                         "which modes are computed (--max-omega): I_BP and the peak would miss the modes between; "
+                         "lower the window's top to %g or raise --max-omega to %g",
+                         o->vdos.bp_hi, top, top, o->vdos.bp_hi);
+    return BPEL_OK;
+}
+
 void vib_analysis_free(vib_analysis *a)
 {
     vib_modes_destroy(a->modes);
@@ -38,7 +50,8 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     memset(a, 0, sizeof *a);
     double t0 = omp_wall();
     hess_model *m = NULL;
-    int rc;
+    int rc = vib_options_check(o);
+    if (rc) { vib_modes_destroy(o->modes_given); return rc; }
     if (isfinite(o->max_initial_force)) {
         bpel_system *c = system_copy(s);
         if (!c) { vib_modes_destroy(o->modes_given); return BPEL_ENOMEM; }
@@ -111,7 +124,30 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     } else {
         snprintf(a->window_source, sizeof a->window_source, "given on the command line");
     }
-    if (!(vp.bp_hi > 0)) vp.bp_hi = a->have_debye ? fmax(0.5 * a->debye.omega_D, 2 * vp.bp_lo) : fmax(15.0, 2 * vp.bp_lo);
+    if (!(vp.bp_hi > 0)) {
+        vp.bp_hi = a->have_debye ? fmax(0.5 * a->debye.omega_D, 2 * vp.bp_lo) : fmax(15.0, 2 * vp.bp_lo);
+        /* only the modes up to omega_top are known: keep to the bins they fill completely */
+        double top = a->modes->omega_top, keep = vib_window_top(top, &vp);
+        if (vp.bp_hi > keep) {
+            if (!(keep > vp.bp_lo)) {
+                rc = bpel_fail(BPEL_EINVAL,
+                               "the modes were computed up to %g rad/ps only (--max-omega): the boson-peak window "
+                               "from %g rad/ps holds no bin that they fill completely; raise --max-omega to %g or "
+                               "more for the default window (top %g rad/ps)",
+                               top, vp.bp_lo, vp.bp_hi + (top - keep), vp.bp_hi);
+                goto fail;
+            }
+            a->window_clipped = 1;
+            a->window_hi_default = vp.bp_hi;
+            a->window_omega_top = top;
+            size_t len = strlen(a->window_source);
+            snprintf(a->window_source + len, sizeof a->window_source - len,
+                     "; hi = %s = %.4g rad/ps clipped to %.4g rad/ps, the centre of the last bin that the computed "
+                     "modes (omega <= %.4g rad/ps) fill completely",
+                     a->have_debye ? "max(omega_D/2, 2 lo)" : "max(15, 2 lo)", vp.bp_hi, keep, top);
+            vp.bp_hi = keep;
+        }
+    }
     rc = vib_vdos_compute(a->modes, &vp, &a->vdos);
     if (rc) goto fail;
     hess_model_destroy(m);
@@ -252,6 +288,13 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     cJSON_AddNumberToObject(bp, "height_g_over_omega2_per_radps3", d->bp_height);
     cJSON_AddItemToObject(bp, "window_radps", cJSON_CreateDoubleArray((double[]){d->bp_lo, d->bp_hi}, 2));
     cJSON_AddStringToObject(bp, "window_choice", a->window_source);
+    if (a->window_clipped) {
+        cJSON_AddNumberToObject(bp, "window_default_top_radps", a->window_hi_default);
+        bpel_quality_add(o, "boson_peak.window_radps", BPEL_Q_WEAK,
+                         "the default top %.4g rad/ps lies above the computed modes (omega <= %.4g rad/ps): clipped to "
+                         "%.4g rad/ps; I_BP and the peak come from the narrower window",
+                         a->window_hi_default, a->window_omega_top, d->bp_hi);
+    }
     if (a->omega_T1 > 0) cJSON_AddNumberToObject(bp, "omega_T1_radps", a->omega_T1);
     cJSON_AddStringToObject(bp, "per_atom", "I_BP = max of g_i(omega)/omega^2 over bin centres inside the window");
     /* how far the peak can be trusted */
@@ -260,7 +303,6 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         double wmin = 0; /* lowest vibrational (non-translational) frequency */
         for (size_t k = 0; k < v->nmodes; k++)
             if (!v->is_translation[k] && v->omega[k] > 0) { wmin = v->omega[k]; break; }
-        double wtop = v->nmodes ? v->omega[v->nmodes - 1] : 0;
         if (!(d->bp_height > 0) || !isfinite(d->bp_omega)) {
             bpel_quality_add(o, bq, BPEL_Q_NOT_DETERMINED, "no modes in the boson-peak window");
             bpel_quality_add(o, hq, BPEL_Q_NOT_DETERMINED, "no modes in the boson-peak window");
@@ -276,9 +318,11 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
                 bpel_quality_add(o, bq, BPEL_Q_WEAK,
                                  "the peak (%.3g rad/ps) is within 2x the box's lowest mode (%.3g rad/ps): finite size",
                                  d->bp_omega, wmin);
-            if (!v->complete && wtop < d->bp_hi)
-                bpel_quality_add(o, bq, BPEL_Q_WEAK, "the window reaches past the highest computed mode (%.3g rad/ps)",
-                                 wtop);
+            vdos_params used = {d->width, d->sigma, d->bp_lo, d->bp_hi, 0};
+            if (d->bp_hi > vib_window_top(v->omega_top, &used))
+                bpel_quality_add(o, bq, BPEL_Q_WEAK,
+                                 "the window's top bins reach past the computed modes (omega <= %.3g rad/ps)",
+                                 v->omega_top);
             if (v->nnegative)
                 bpel_quality_add(o, bq, BPEL_Q_WEAK, "%zu unstable modes: the structure is not a minimum",
                                  (size_t)v->nnegative);

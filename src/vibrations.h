@@ -8,6 +8,10 @@
  *   lowest transverse sound wave the periodic box admits (finite-size modes
  *   below it are excluded) and ω_D the Debye frequency; without moduli the
  *   window starts at 1.2× the lowest non-translational mode and ends at 15 rad/ps.
+ *   When only the modes up to W were computed (vib_params.max_omega) and the
+ *   default top lies higher, the top is clipped to vib_window_top(W) (the
+ *   last bin that holds every mode it would hold with all modes), recorded
+ *   in window_source and flagged; an explicit window above W is refused.
  *   K, G: Born minus non-affine term, from the modes when all are available,
  *   otherwise by conjugate gradients on the sparse Hessian. */
 #ifndef BPEL_VIBRATIONS_H
@@ -31,6 +35,11 @@ typedef struct vib_options {
 } vib_options;
 
 void vib_options_default(vib_options *o);
+/* Checks the options against each other before any work: an explicit
+ * boson-peak window (vdos.bp_hi > 0) whose top lies above the modes that
+ * will be computed (modes.max_omega, or the omega_top of modes_given) is
+ * refused with BPEL_EINVAL naming both numbers. vib_analyse calls it first. */
+int vib_options_check(const vib_options *o);
 
 typedef struct vib_analysis {
     vib_modes *modes;
@@ -42,7 +51,10 @@ typedef struct vib_analysis {
     double K, G;          /* GPa used for the Debye level */
     char moduli_source[96];
     double omega_T1;      /* rad/ps, 0 if unknown */
-    char window_source[128];
+    char window_source[320];
+    int window_clipped;   /* 1: the default window top was lowered to the computed modes */
+    double window_hi_default; /* rad/ps: the default top before clipping (window_clipped) */
+    double window_omega_top;  /* rad/ps: the computed modes' bound it was clipped to (window_clipped) */
     double t_total;       /* s */
 } vib_analysis;
 

@@ -62,6 +62,26 @@ json hot/summary.json "d['boson_peak']['window_radps'] == [3, 20] and d['vdos'][
 "$BPEL" modes fcc.data --potential Cu_u3.eam --out win --max-omega 20 --moduli 140:50 > log 2> err || { cat err; fail "window"; }
 json win/summary.json "d['modes']['computed'] < 324 and d['debye']['K_GPa'] == 140" | grep -q True || fail "window summary"
 
+# the windowed solver and the boson-peak window, on a minimised 256-atom Cu-Zr glass: a default window
+# reaching past --max-omega is clipped to the last bin the computed modes fill (and said so), one given
+# above it is refused before any work, and the clipped I_BP equals that of all modes in the same window
+"$BPEL" minimize "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --out glass.data > log 2> err || { cat err; fail "minimize glass"; }
+"$BPEL" modes glass.data --out gwin --max-omega 15 --no-figures > log 2> err || { cat err; fail "windowed glass"; }
+grep -q "warning: the default boson-peak window's top .* clipped to 14.75 rad/ps" err || fail "clipped window not said: $(cat err)"
+json gwin/summary.json "d['boson_peak']['window_radps'][1] == 14.75 and d['boson_peak']['window_default_top_radps'] > 15 and 'clipped to 14.75' in d['boson_peak']['window_choice'] and d['quality']['boson_peak.window_radps']['verdict'] == 'weak'" | grep -q True || fail "clipped window in the summary"
+win=$(json gwin/summary.json "'%.17g:%.17g' % tuple(d['boson_peak']['window_radps'])")
+"$BPEL" modes glass.data --out gfull --bp-window "$win" --no-figures > log 2> err || { cat err; fail "full glass"; }
+python3 - gwin/atoms.csv gfull/atoms.csv <<'PY' || fail "windowed I_BP differs from all modes' I_BP in the same window"
+import csv, sys
+a, b = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(f))} for f in sys.argv[1:3])
+assert a.keys() == b.keys() and all(abs(a[k] / b[k] - 1) <= 1e-6 for k in a), max(abs(a[k] / b[k] - 1) for k in a)
+PY
+for opt in "--max-omega 15" "--max-freq 2"; do
+  "$BPEL" modes glass.data --out grefused $opt --bp-window 3:20 > log 2> err; [ $? -eq 1 ] || fail "window above $opt accepted"
+  grep -q "window's top 20 rad/ps lies above 1[25].* rad/ps" err || fail "window above $opt: message $(cat err)"
+  [ ! -e grefused ] || fail "window above $opt: output written"
+done
+
 # refusals and errors
 BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored"
 grep -q "needs .* bytes" err || fail "memory refusal message: $(cat err)"

@@ -27,6 +27,8 @@ expect bad_bool "bool.yaml:2: 'modes' must be true or false, got 'maybe'" "$T/bo
 expect missing "nothere.yaml: cannot open" "$T/nothere.yaml"
 printf 'name: x\nglass:\n  compositions: [Cu64Ni36]\n' > "$T/ni.yaml"
 expect element_not_in_potential "ni.yaml: composition 'Cu64Ni36': element Ni is not in the potential .*CuZr_mm.eam.fs \\(it has Cu, Zr\\)" "$T/ni.yaml"
+printf 'name: x\nanalyses:\n  modes:\n    options: "--max-omega 15 --bp-window=3:20"\n' > "$T/bpwin.yaml"
+expect bp_window_above_max_omega "bpwin.yaml:4: modes options .*: the boson-peak window's top 20 rad/ps lies above 15 rad/ps" "$T/bpwin.yaml"
 # the shipped examples are valid descriptions (--check parses without running)
 for f in "$BPEL_SOURCE_DIR"/examples/*.yaml; do
   n=$((n+1))

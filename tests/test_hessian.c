@@ -307,6 +307,87 @@ static void test_symmetry_translation(void **st)
     unmake(&u);
 }
 
+/* The block pattern against the dense Hessian: no stored block is all zero,
+ * no nonzero of the dense Hessian lies outside the pattern, and the stored
+ * values are the dense ones. Returns the number of stored blocks. With
+ * range > 0, also: no block is stored between atoms whose nearest images
+ * are range or more apart. */
+static size_t check_pattern(setup *u, double range)
+{
+    hess_model *m;
+    assert_int_equal(hess_model_create(u->pot, u->map, u->s, 0, &m), 0);
+    hess_sparse *h;
+    assert_int_equal(hess_build_sparse(m, &h), 0);
+    size_t n = h->n, n3 = 3 * n, nb = h->rowptr[n];
+    double *D = malloc(n3 * n3 * sizeof *D);
+    assert_int_equal(hess_build_dense(m, NULL, D, n3), 0);
+    unsigned char *stored = calloc(n * n, 1);
+    for (size_t a = 0; a < n; a++)
+        for (size_t k = h->rowptr[a]; k < h->rowptr[a + 1]; k++) {
+            size_t b = h->col[k];
+            if (k > h->rowptr[a]) assert_true(h->col[k - 1] < b); /* sorted, no repeats */
+            stored[a * n + b] = 1;
+            double mx = 0;
+            for (int q = 0; q < 9; q++) {
+                double x = h->val[9 * k + q];
+                mx = fmax(mx, fabs(x));
+                assert_true(x == D[(3 * a + q / 3) + n3 * (3 * b + q % 3)]);
+            }
+            assert_true(mx > 0); /* a stored block holds a nonzero */
+            if (range > 0) {
+                double d[3];
+                for (int c = 0; c < 3; c++) d[c] = u->s->x[3 * b + c] - u->s->x[3 * a + c];
+                box_minimum_image(&u->s->box, d);
+                assert_true(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) < range);
+            }
+        }
+    size_t missing = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++) {
+            if (stored[a * n + b]) continue;
+            for (int al = 0; al < 3; al++)
+                for (int be = 0; be < 3; be++) missing += D[(3 * a + al) + n3 * (3 * b + be)] != 0.0;
+        }
+    assert_int_equal(missing, 0);
+    print_message("  %zu blocks, %.1f per row (of %zu atoms)\n", nb, (double)nb / n, n);
+    free(stored);
+    free(D);
+    hess_sparse_destroy(h);
+    hess_model_destroy(m);
+    return nb;
+}
+
+static void test_pattern(void **st)
+{
+    setup u;
+    /* a box narrower than two cutoffs: every atom pair couples through some image */
+    make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
+    check_pattern(&u, 0);
+    unmake(&u);
+    /* a wider box: CuZr_mm's densities end at 6.0 Å (pair terms at 7.6 Å), so
+     * the cross terms reach 12 Å, and atoms 12.01 Å or more apart have no
+     * block (the pattern of the full cutoffs reached 15.2 Å) */
+    make(&u, test_random(432, 19.6, 2, 2.1, 11), "CuZr_mm.eam.fs", "Cu,Zr");
+    size_t nb = check_pattern(&u, 12.01), far = 0;
+    for (size_t i = 0; i < u.s->n; i++)
+        for (size_t j = 0; j < u.s->n; j++) {
+            double d[3];
+            for (int c = 0; c < 3; c++) d[c] = u.s->x[3 * j + c] - u.s->x[3 * i + c];
+            box_minimum_image(&u.s->box, d);
+            double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            far += r >= 12.01 && r < 2 * 7.6;
+        }
+    print_message("  %zu atom pairs 12.01-15.2 Å apart, none stored\n", far);
+    assert_true(far > 0 && nb + far <= u.s->n * u.s->n);
+    unmake(&u);
+    /* an undisplaced fcc crystal in a 2×2×2-cell box: the images of a
+     * neighbour at half the box cancel in ∂ρ_c/∂x, and the pattern still
+     * matches the dense Hessian */
+    make(&u, test_fcc(2, 3.615, 1, 1.0, 0.0, 3), "Cu_u3.eam", "Cu");
+    check_pattern(&u, 0);
+    unmake(&u);
+}
+
 /* LAMMPS forces at ±h for the columns of six atoms, one lmp run; returns the
  * FD columns (caller frees). */
 static double *lammps_columns(setup *u, const char *tag, const char *pair_style, const char *pair_coeff,
@@ -457,7 +538,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rho_matches_forces),  cmocka_unit_test(test_fd_glass), cmocka_unit_test(test_fd_glass_large_box), cmocka_unit_test(test_fd_triclinic),
         cmocka_unit_test(test_fd_crystal_small_box), cmocka_unit_test(test_symmetry_translation),
-        cmocka_unit_test(test_fd_lammps),           cmocka_unit_test(test_mtx_roundtrip),
+        cmocka_unit_test(test_pattern),             cmocka_unit_test(test_fd_lammps),
+        cmocka_unit_test(test_mtx_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

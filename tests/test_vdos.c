@@ -358,6 +358,68 @@ static void test_refusals(void **st)
     unload(&u);
 }
 
+/* The boson-peak window and the modes that were computed: the complete top
+ * of a window, an explicit window above --max-omega refused, a default one
+ * clipped, and the clipped windowed I_BP equal to that of all modes. */
+static void test_window_limits(void **st)
+{
+    vdos_params hist = {0.5, 0.0, 0, 0, 1}, gauss = {0.5, 0.3, 0, 0, 1};
+    assert_true(vib_window_top(15.0, &hist) == 14.75);
+    ASSERT_NEAR(vib_window_top(15.0, &gauss), 15.0 - 0.25 - 8 * 0.3, 1e-12);
+    assert_true(isinf(vib_window_top(INFINITY, &hist)));
+    vib_options o;
+    vib_options_default(&o);
+    o.modes.max_omega = 15.0;
+    assert_int_equal(vib_options_check(&o), 0); /* default window: clipped later, not refused */
+    o.vdos.bp_lo = 3.0;
+    o.vdos.bp_hi = 15.0;
+    assert_int_equal(vib_options_check(&o), 0);
+    o.vdos.bp_hi = 20.0;
+    assert_int_equal(vib_options_check(&o), BPEL_EINVAL);
+    print_message("  %s\n", bpel_errmsg());
+    assert_non_null(strstr(bpel_errmsg(), "top 20 rad/ps lies above 15 rad/ps"));
+    o.modes.max_omega = 0; /* all modes */
+    assert_int_equal(vib_options_check(&o), 0);
+
+    setup u;
+    load_glass(&u);
+    const double W = 18.0;
+    vib_options_default(&o);
+    o.modes.max_omega = W;
+    vib_analysis win, full;
+    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &win), 0);
+    assert_false(win.modes->complete);
+    assert_true(win.modes->omega_top == W);
+    print_message("  window %s: %.4g-%.4g rad/ps (default top %.4g)\n", win.window_source, win.vdos->bp_lo,
+                  win.vdos->bp_hi, win.window_hi_default);
+    assert_true(win.window_clipped);
+    assert_true(win.window_hi_default > W);
+    assert_true(win.vdos->bp_hi == vib_window_top(W, &o.vdos));
+    assert_non_null(strstr(win.window_source, "clipped"));
+    /* all modes, the same window given explicitly */
+    vib_options_default(&o);
+    o.vdos.bp_lo = win.vdos->bp_lo;
+    o.vdos.bp_hi = win.vdos->bp_hi;
+    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &full), 0);
+    assert_true(full.modes->complete && !full.window_clipped);
+    double worst = 0;
+    for (size_t i = 0; i < u.s->n; i++) worst = fmax(worst, fabs(win.vdos->ibp[i] / full.vdos->ibp[i] - 1));
+    print_message("  per-atom I_BP, windowed vs all modes: max relative difference %.2g\n", worst);
+    assert_true(worst <= 1e-6);
+    ASSERT_NEAR(win.vdos->bp_omega, full.vdos->bp_omega, 1e-12);
+    vib_analysis_free(&win);
+    vib_analysis_free(&full);
+    /* a window whose bottom lies above the complete bins is refused, not emptied */
+    vib_options_default(&o);
+    o.modes.max_omega = 2.0;
+    o.vdos.bp_lo = 1.9;
+    assert_int_equal(vib_options_check(&o), 0);
+    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &win), BPEL_EINVAL);
+    print_message("  %s\n", bpel_errmsg());
+    assert_non_null(strstr(bpel_errmsg(), "holds no bin that they fill completely"));
+    unload(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_fcc_phonons),
         cmocka_unit_test(test_unminimised),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_window_limits),
     };
     return cmocka_run_group_tests(tests, make_glass, NULL);
 }

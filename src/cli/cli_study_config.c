@@ -15,6 +15,8 @@
 #include "eam.h"
 #include "error.h"
 #include "glass.h"
+#include "units.h"
+#include "vibrations.h"
 
 void study_config_defaults(study_config *c)
 {
@@ -189,9 +191,51 @@ static int glass_key(ctx *x, const char *k, yaml_node_t *v, study_config *c)
     return 1;
 }
 
+/* The value of option `name` in a whitespace-separated option string
+ * ("--name V" or "--name=V"), NULL if absent; the last one counts. */
+static const char *option_value(const char *opts, const char *name, char *buf, size_t size)
+{
+    char tmp[512];
+    const char *found = NULL;
+    snprintf(tmp, sizeof tmp, "%s", opts);
+    size_t len = strlen(name);
+    for (char *t = strtok(tmp, " \t"); t; t = strtok(NULL, " \t")) {
+        if (strncmp(t, name, len)) continue;
+        if (t[len] == '=') found = t + len + 1;
+        else if (!t[len] && (t = strtok(NULL, " \t"))) found = t;
+        else continue;
+        snprintf(buf, size, "%s", found);
+    }
+    return found ? buf : NULL;
+}
+
+/* The modes options' boson-peak window against their mode window, so that a
+ * window above --max-omega is refused before the glasses are made (bpel
+ * modes would refuse it only after the quench). Values that do not parse are
+ * left to bpel modes. */
+static int check_modes_options(ctx *x, yaml_node_t *v, const char *opts)
+{
+    char w[128], b[128];
+    vib_options o;
+    vib_options_default(&o);
+    double f;
+    char *end;
+    if (option_value(opts, "--max-omega", w, sizeof w) && (f = strtod(w, &end), end != w && !*end)) o.modes.max_omega = f;
+    if (option_value(opts, "--max-freq", w, sizeof w) && (f = strtod(w, &end), end != w && !*end))
+        o.modes.max_omega = 2 * BPEL_PI * f;
+    const char *sep;
+    if (option_value(opts, "--bp-window", b, sizeof b) && (sep = strchr(b, ':')) && (f = strtod(sep + 1, &end), end != sep + 1 && !*end))
+        o.vdos.bp_hi = f;
+    int rc = o.modes.max_omega > 0 ? vib_options_check(&o) : BPEL_OK;
+    return rc ? bpel_fail_context(rc, "%s:%d: modes options '%s'", x->path, line_of(v), opts) : BPEL_OK;
+}
+
 static int modes_key(ctx *x, const char *k, yaml_node_t *v, study_config *c)
 {
-    if (!strcmp(k, "options")) return get_string(x, v, k, c->modes_options, sizeof c->modes_options);
+    if (!strcmp(k, "options")) {
+        int rc = get_string(x, v, k, c->modes_options, sizeof c->modes_options);
+        return rc ? rc : check_modes_options(x, v, c->modes_options);
+    }
     return 1;
 }
 static int artn_key(ctx *x, const char *k, yaml_node_t *v, study_config *c)

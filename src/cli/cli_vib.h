@@ -10,4 +10,8 @@
  * for command `cmd`) when its value is bad. */
 int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o);
 
+/* A warning on stderr when the analysis clipped the default boson-peak
+ * window to the computed modes (vib_analysis.window_clipped). */
+void cli_vib_warn_window(const char *cmd, const vib_analysis *a);
+
 #endif

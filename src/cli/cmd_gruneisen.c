@@ -321,6 +321,7 @@ int cmd_gruneisen(int argc, char **argv)
         cli_setup_free(&cs);
         return cli_error();
     }
+    cli_vib_warn_window("gruneisen", &a);
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
     rc = write_outputs(out, cs.sys, &r, &a, &p, figmethod, src);

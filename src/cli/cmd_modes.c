@@ -38,7 +38,9 @@ static void help(void)
            "  --bin-width W        VDOS bin width in rad/ps (default 0.5)\n"
            "  --broadening S       Gaussian broadening sigma in rad/ps (default 0: histogram)\n"
            "  --bp-window LO:HI    boson-peak / I_BP window in rad/ps (default: from 1.2x the lowest\n"
-           "                       transverse sound wave of the box to max(omega_D/2, 2 LO))\n"
+           "                       transverse sound wave of the box to max(omega_D/2, 2 LO)); with\n"
+           "                       --max-omega W, HI must be <= W, and a default top above W is clipped\n"
+           "                       to the last bin the computed modes fill (W - width/2 - 8 sigma)\n"
            "  --moduli K:G         bulk and shear modulus in GPa for the Debye level (default: computed,\n"
            "                       Born minus non-affine term)\n"
            "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
@@ -127,6 +129,7 @@ int cmd_modes(int argc, char **argv)
     }
     if (optind != argc - 1) return cli_usage_error("modes", "expected one data file");
     if (!out) return cli_usage_error("modes", "--out DIR is required");
+    if (vib_options_check(&o)) return cli_error(); /* a window above --max-omega, before any work */
     if (bpel_out_check_dir(out)) return cli_error(); /* before the diagonalisation, not after */
     cli_catch_signals_abort("modes");
     cli_setup cs;
@@ -145,6 +148,7 @@ int cmd_modes(int argc, char **argv)
     }
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
+    cli_vib_warn_window("modes", &a);
     rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
     if (!rc && figures) rc = vib_fig1b(out, a.vdos, a.have_debye ? a.debye.level : 0.0);
     if (!rc) {

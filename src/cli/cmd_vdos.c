@@ -118,6 +118,7 @@ int cmd_vdos(int argc, char **argv)
         vib_analysis a;
         rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
         if (rc) bpel_fail_context(rc, "%s", sep + 1);
+        if (!rc) cli_vib_warn_window("vdos", &a);
         if (!rc) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s/%s", out, labels[k]);
