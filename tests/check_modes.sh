@@ -82,6 +82,42 @@ for opt in "--max-omega 15" "--max-freq 2"; do
   [ ! -e grefused ] || fail "window above $opt: output written"
 done
 
+# the sparse solver (spectrum slicing) end to end: the modes, g and I_BP of the dense windowed run, the
+# inertia count and residual in the summary; under mpirun -np 2 the same modes as one rank; refused
+# without --max-omega, and before factorising when MUMPS's estimate does not fit
+"$BPEL" modes glass.data --out gsp --max-omega 15 --solver slepc --no-figures > log 2> err || { cat err; fail "slepc glass"; }
+python3 - gwin gsp <<'PY' || fail "slepc differs from the dense window"
+import csv, json, sys
+a, b = sys.argv[1:3]
+la, lb = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in (a, b))
+assert len(la) == len(lb) > 100, (len(la), len(lb))
+assert all(abs(x - y) <= 1e-8 * max(abs(x), 1e-3 * 0.0233) for x, y in zip(la, lb)), 'eigenvalues'
+ia, ib = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(d + '/atoms.csv'))} for d in (a, b))
+assert all(abs(ia[k] / ib[k] - 1) <= 1e-6 for k in ia), 'I_BP'
+ga, gb = ([float(r['g_per_radps']) for r in csv.DictReader(open(d + '/vdos.csv'))] for d in (a, b))
+assert ga == gb or all(abs(x - y) < 1e-12 for x, y in zip(ga, gb)), 'g'
+s = json.load(open(b + '/summary.json'))['modes']
+sp = s['spectrum_slicing']
+assert s['solver'] == 'slepc' and sp['max_residual_eV_per_A2_amu'] < 1e-9 and sp['unstable_modes_below_interval'] == 0
+PY
+if command -v mpirun > /dev/null; then
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$BPEL" modes glass.data --out gmpi --max-omega 15 --solver slepc \
+      --no-figures > log 2> err || { cat log err; fail "slepc under mpirun -np 2"; }
+  python3 - gsp gmpi <<'PY' || fail "2 ranks differ from 1"
+import csv, json, sys
+a, b = sys.argv[1:3]
+la, lb = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in (a, b))
+assert len(la) == len(lb) and all(abs(x - y) <= 1e-9 * max(abs(x), 1e-4) for x, y in zip(la, lb))
+ia, ib = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(d + '/atoms.csv'))} for d in (a, b))
+assert all(abs(ia[k] / ib[k] - 1) <= 1e-6 for k in ia)
+assert json.load(open(b + '/summary.json'))['modes']['spectrum_slicing']['mpi_ranks'] == 2
+PY
+fi
+"$BPEL" modes glass.data --out x --solver slepc > log 2> err && fail "slepc without --max-omega accepted"
+grep -q "give --max-omega" err || fail "slepc without a bound: message $(cat err)"
+BPEL_MEMORY_LIMIT=10M "$BPEL" modes glass.data --out x --max-omega 10 --solver slepc > log 2> err && fail "slepc memory limit ignored"
+grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory refusal: $(cat err)"
+
 # refusals and errors
 BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored"
 grep -q "needs .* bytes" err || fail "memory refusal message: $(cat err)"
