@@ -19,6 +19,7 @@ void gru_defaults(gru_params *p)
     p->methods = GRU_ALL;
     p->low_overlap = 0.5;
     p->solver = NULL;
+    p->max_omega = 0.0;
 }
 
 void gru_result_free(gru_result *r)
@@ -142,12 +143,16 @@ static int hf_expectation(const hess_sparse *h, const vib_modes *v, double sign,
     return rc;
 }
 
-static int modes_of(const bpel_eam *pot, const int *map, const bpel_system *s, const gru_params *p, vib_modes **v)
+/* Margin of the window at V± over the one at V₀: mode frequencies move by about γ·dv (a few %). */
+#define GRU_WINDOW_MARGIN 1.1
+
+static int modes_of(const bpel_eam *pot, const int *map, const bpel_system *s, const gru_params *p, double window,
+                    vib_modes **v)
 {
     hess_model *m;
     int rc = hess_model_create(pot, map, s, 0, &m);
     if (rc) return rc;
-    vib_params vp = {p->solver, 0.0};
+    vib_params vp = {p->solver, window};
     rc = vib_modes_compute(m, s, &vp, v);
     hess_model_destroy(m);
     return rc;
@@ -169,7 +174,7 @@ int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     memset(r, 0, sizeof *r);
     if (!(p->dv > 0 && p->dv < 0.2)) return bpel_fail(BPEL_EINVAL, "volume step dv = %g must be in (0, 0.2)", p->dv);
     if (!p->methods) return bpel_fail(BPEL_EINVAL, "no Grüneisen method selected");
-    int rc = modes_of(pot, map, s, p, &r->modes);
+    int rc = modes_of(pot, map, s, p, p->max_omega, &r->modes);
     if (rc) return rc;
     const vib_modes *v = r->modes;
     const size_t nm = v->nmodes;
@@ -196,7 +201,7 @@ int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
             !r->overlap_minus || !r->match_plus || !r->match_minus) { rc = BPEL_ENOMEM; goto done; }
         for (int q = 0; q < 2 && !rc; q++) {
             vib_modes *w = NULL;
-            rc = modes_of(pot, map, sv[q], p, &w);
+            rc = modes_of(pot, map, sv[q], p, p->max_omega > 0 ? GRU_WINDOW_MARGIN * p->max_omega : 0.0, &w);
             if (rc) break;
             double *om = q ? r->omega_minus : r->omega_plus;
             for (size_t k = 0; k < nm; k++) om[k] = k < w->nmodes ? w->omega[k] : nan;

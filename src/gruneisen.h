@@ -31,6 +31,9 @@ typedef struct gru_params {
     int methods;        /* GRU_* mask (default GRU_ALL) */
     double low_overlap; /* flag overlaps below this (default 0.5) */
     const char *solver; /* eigensolver, NULL: auto */
+    double max_omega;   /* rad/ps; > 0: only the modes with ω <= max_omega at V₀ (and up to 1.1 max_omega at
+                         * V±, so that the pairing routes find every partner); γ_i and γ_ave then sum over
+                         * those modes only. 0: all modes */
 } gru_params;
 
 void gru_defaults(gru_params *p);

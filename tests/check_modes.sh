@@ -118,6 +118,22 @@ grep -q "give --max-omega" err || fail "slepc without a bound: message $(cat err
 BPEL_MEMORY_LIMIT=10M "$BPEL" modes glass.data --out x --max-omega 10 --solver slepc > log 2> err && fail "slepc memory limit ignored"
 grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory refusal: $(cat err)"
 
+# Grüneisen at scale: the modes below --max-omega by the sparse solver give the same gamma_k (every route)
+# as all modes, and the summary says gamma_i sums over those modes only
+"$BPEL" gruneisen glass.data --out grall > log 2> err || { cat err; fail "gruneisen on the glass"; }
+"$BPEL" gruneisen glass.data --out grsp --max-omega 12 --solver slepc > log 2> err || { cat err; fail "gruneisen --solver slepc"; }
+python3 - grall grsp <<'PY' || fail "windowed sparse Grüneisen differs from all modes"
+import csv, json, math, sys
+a, b = (list(csv.DictReader(open(d + '/gruneisen_modes.csv'))) for d in sys.argv[1:3])
+assert 40 < len(b) < len(a), (len(a), len(b))
+for key in ('gamma_sorted', 'gamma_overlap', 'gamma_hf'):
+    for x, y in zip(a, b):
+        u, v = float(x[key]), float(y[key])
+        assert (math.isnan(u) and math.isnan(v)) or abs(u - v) <= 1e-5 * max(1, abs(u)), (key, x['mode'], u, v)
+m = json.load(open(sys.argv[2] + '/summary.json'))['modes']
+assert m['solver'] == 'slepc' and m['max_omega_radps'] == 12 and 'only the modes' in m['restriction']
+PY
+
 # refusals and errors
 BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored"
 grep -q "needs .* bytes" err || fail "memory refusal message: $(cat err)"

@@ -50,8 +50,11 @@ static void help(void)
            "  --low-overlap X      flag overlaps below X (default 0.5)\n"
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --bin-width W, --bp-window LO:HI   VDOS settings for I_BP (as in bpel modes)\n"
-           "  --solver NAME        eigensolver: %s\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names());
+           "  --max-omega W        only the modes with omega <= W rad/ps at V0 (up to 1.1 W at V0(1 +- dv)): gamma_i\n"
+           "                       and gamma_ave then sum over those modes only (stated in summary.json); with\n"
+           "                       --solver slepc for glasses whose dense D does not fit (see bpel modes --help)\n"
+           "  --solver NAME        eigensolver: %s, %s\n",
+           BPEL_DEFAULT_POTENTIAL, eig_backend_names(), VIB_SPARSE_SOLVER);
 }
 
 static int parse_methods(const char *s)
@@ -171,6 +174,19 @@ static int write_outputs(const char *out, const bpel_system *s, const gru_result
     cJSON_AddNumberToObject(o, "V0_A3", r->V0);
     cJSON_AddNumberToObject(o, "dv", p->dv);
     cJSON_AddItemToObject(o, "volumes_V0", cJSON_CreateDoubleArray((double[]){1 - p->dv, 1.0, 1 + p->dv}, 3));
+    {
+        const vib_modes *v = r->modes;
+        cJSON *mc = cJSON_AddObjectToObject(o, "modes");
+        cJSON_AddNumberToObject(mc, "computed", (double)v->nmodes);
+        cJSON_AddNumberToObject(mc, "of", (double)v->ndof);
+        cJSON_AddStringToObject(mc, "solver", v->solver);
+        if (!v->complete) {
+            cJSON_AddNumberToObject(mc, "max_omega_radps", v->max_omega);
+            cJSON_AddStringToObject(mc, "restriction",
+                                    "only the modes with omega <= max_omega_radps: gamma_i and gamma_ave sum and average "
+                                    "over those modes, not over all 3N");
+        }
+    }
     cJSON_AddBoolToObject(o, "re_minimised", r->relaxed);
     cJSON_AddStringToObject(o, "re_minimisation",
                             r->relaxed ? "positions re-minimised at fixed box after affine scaling (CG, max|F| <= ftol)"
@@ -247,6 +263,7 @@ int cmd_gruneisen(int argc, char **argv)
                                    {"method", required_argument, 0, 'm'},    {"figures-method", required_argument, 0, 'M'},
                                    {"low-overlap", required_argument, 0, 'l'}, {"bin-width", required_argument, 0, 'b'},
                                    {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'}, {"solver", required_argument, 0, 'S'},
+                                   {"max-omega", required_argument, 0, 'W'},
                                    {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     gru_params p;
@@ -281,6 +298,10 @@ int cmd_gruneisen(int argc, char **argv)
         case 'l':
             if (cli_parse_double(optarg, &x) || !(x > 0 && x <= 1)) return cli_usage_error("gruneisen", "--low-overlap needs a number in (0, 1]");
             p.low_overlap = x;
+            break;
+        case 'W':
+            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("gruneisen", "--max-omega needs a positive number");
+            p.max_omega = o.modes.max_omega = x;
             break;
         case 'h': help(); return 0;
         default: {
@@ -320,6 +341,13 @@ int cmd_gruneisen(int argc, char **argv)
         gru_result_free(&r);
         cli_setup_free(&cs);
         return cli_error();
+    }
+    if (a.modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 writes */
+        r.modes = NULL;
+        vib_analysis_free(&a);
+        gru_result_free(&r);
+        cli_setup_free(&cs);
+        return 0;
     }
     cli_vib_warn_window("gruneisen", &a);
     char src[2048];
