@@ -44,6 +44,87 @@ void vib_analysis_free(vib_analysis *a)
     memset(a, 0, sizeof *a);
 }
 
+/* K and G by Born minus non-affine: route 1 from the modes, 2 by conjugate gradients. */
+static int compute_moduli(vib_analysis *a, const hess_model *m, const bpel_system *s, int route)
+{
+    double born[6][6], dU[6], na[6][6];
+    double *xi = bpel_malloc(18 * s->n * sizeof *xi);
+    if (!xi) return BPEL_ENOMEM;
+    int rc = elastic_born(m, born, dU);
+    if (!rc) rc = elastic_xi(m, xi);
+    if (!rc && route == 1) {
+        rc = elastic_nonaffine_modes(a->modes, xi, na, &a->elastic.modes_skipped);
+        snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (normal modes)");
+    } else if (!rc) {
+        hess_sparse *h = NULL;
+        rc = hess_build_sparse(m, &h);
+        if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &a->elastic.cg_iterations);
+        hess_sparse_destroy(h);
+        snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (conjugate gradients)");
+    }
+    free(xi);
+    if (rc) return rc;
+    elastic_finish(&a->elastic, born, na, dU, box_volume(&s->box));
+    a->have_elastic = 1;
+    a->K = a->elastic.K;
+    a->G = a->elastic.G;
+    snprintf(a->moduli_source, sizeof a->moduli_source, "%s", a->elastic.method);
+    return BPEL_OK;
+}
+
+/* The Debye level and the lowest transverse sound wave of the box from K and G. */
+static void compute_debye(vib_analysis *a, const bpel_system *s)
+{
+    if (a->K > 0 && a->G > 0 && elastic_debye(a->K, a->G, s, &a->debye) == BPEL_OK) {
+        a->have_debye = 1;
+        double w[3], L;
+        box_widths(&s->box, w);
+        L = fmax(w[0], fmax(w[1], w[2]));
+        a->omega_T1 = 2.0 * BPEL_PI * a->debye.v_T / L;
+    }
+}
+
+/* solver auto with no bound, and a dense D that does not fit: the sparse
+ * route up to the top of the default I_BP window, which needs the moduli
+ * first (conjugate gradients). *mp gets the bound and the solver. */
+static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system *s, const vib_options *o,
+                         vib_params *mp)
+{
+    if (o->modes_given || (mp->solver && strcmp(mp->solver, "auto")) || mp->max_omega > 0) return BPEL_OK;
+    vib_params dense = *mp;
+    dense.solver = NULL;
+    size_t bytes = 0, avail = eig_memory_available();
+    if (!vib_modes_plan(s->n, &dense, &bytes) && (!avail || bytes <= avail)) return BPEL_OK;
+    bpel_clear_error();
+    int rc = BPEL_OK;
+    if (o->K > 0 && o->G > 0) {
+        a->K = o->K;
+        a->G = o->G;
+        snprintf(a->moduli_source, sizeof a->moduli_source, "given on the command line");
+    } else if ((rc = compute_moduli(a, m, s, 2))) {
+        return rc;
+    }
+    compute_debye(a, s);
+    double hi = o->vdos.bp_hi;
+    if (!(hi > 0)) {
+        if (!a->have_debye)
+            return bpel_fail(BPEL_ENOMEM,
+                             "the dense dynamical matrix of %zu atoms needs %.3g GB (%.3g GB available), and without "
+                             "a Debye frequency there is no default bound for the sparse solver: give --max-omega",
+                             s->n, bytes / 1e9, avail / 1e9);
+        double lo = o->vdos.bp_lo > 0 ? o->vdos.bp_lo : 1.2 * a->omega_T1;
+        hi = fmax(0.5 * a->debye.omega_D, 2 * lo);
+    }
+    /* the bound whose complete bins reach hi (vib_window_top), with a margin of 1 % */
+    mp->max_omega = 1.01 * (hi + 0.5 * o->vdos.bin_width + (o->vdos.sigma > 0 ? 8.0 * o->vdos.sigma : 0.0));
+    mp->solver = VIB_SPARSE_SOLVER;
+    snprintf(a->solver_choice, sizeof a->solver_choice,
+             "auto: the dense D needs %.3g GB with %.3g GB available, so the modes up to %.4g rad/ps (the top of "
+             "the I_BP window, %.4g rad/ps) by spectrum slicing",
+             bytes / 1e9, avail / 1e9, mp->max_omega, hi);
+    return BPEL_OK;
+}
+
 int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
                 vib_analysis *a)
 {
@@ -64,51 +145,27 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     }
     rc = hess_model_create(pot, map, s, 0, &m);
     if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    vib_params mp = o->modes;
+    rc = choose_sparse(a, m, s, o, &mp);
+    if (rc) goto fail;
     if (o->modes_given) a->modes = o->modes_given;
-    else rc = vib_modes_compute(m, s, &o->modes, &a->modes);
+    else rc = vib_modes_compute(m, s, &mp, &a->modes);
     if (rc) goto fail;
     if (a->modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 analyses and writes */
         hess_model_destroy(m);
         a->t_total = omp_wall() - t0;
         return BPEL_OK;
     }
-    /* moduli */
+    /* moduli (unless choose_sparse needed them first) */
     if (o->K > 0 && o->G > 0) {
         a->K = o->K;
         a->G = o->G;
         snprintf(a->moduli_source, sizeof a->moduli_source, "given on the command line");
-    } else if (o->elastic_route >= 0) {
-        double born[6][6], dU[6], na[6][6];
-        double *xi = bpel_malloc(18 * s->n * sizeof *xi);
-        if (!xi) { rc = BPEL_ENOMEM; goto fail; }
-        rc = elastic_born(m, born, dU);
-        if (!rc) rc = elastic_xi(m, xi);
-        int route = o->elastic_route ? o->elastic_route : (a->modes->complete ? 1 : 2);
-        if (!rc && route == 1) {
-            rc = elastic_nonaffine_modes(a->modes, xi, na, &a->elastic.modes_skipped);
-            snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (normal modes)");
-        } else if (!rc) {
-            hess_sparse *h = NULL;
-            rc = hess_build_sparse(m, &h);
-            if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &a->elastic.cg_iterations);
-            hess_sparse_destroy(h);
-            snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (conjugate gradients)");
-        }
-        free(xi);
+    } else if (o->elastic_route >= 0 && !a->have_elastic) {
+        rc = compute_moduli(a, m, s, o->elastic_route ? o->elastic_route : (a->modes->complete ? 1 : 2));
         if (rc) goto fail;
-        elastic_finish(&a->elastic, born, na, dU, box_volume(&s->box));
-        a->have_elastic = 1;
-        a->K = a->elastic.K;
-        a->G = a->elastic.G;
-        snprintf(a->moduli_source, sizeof a->moduli_source, "%s", a->elastic.method);
     }
-    if (a->K > 0 && a->G > 0 && elastic_debye(a->K, a->G, s, &a->debye) == BPEL_OK) {
-        a->have_debye = 1;
-        double w[3], L;
-        box_widths(&s->box, w);
-        L = fmax(w[0], fmax(w[1], w[2]));
-        a->omega_T1 = 2.0 * BPEL_PI * a->debye.v_T / L;
-    }
+    if (!a->have_debye) compute_debye(a, s);
     vdos_params vp = o->vdos;
     if (!(vp.bp_lo > 0)) {
         if (a->omega_T1 > 0) {
@@ -240,6 +297,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     cJSON_AddNumberToObject(mo, "computed", (double)v->nmodes);
     cJSON_AddNumberToObject(mo, "of", (double)v->ndof);
     cJSON_AddStringToObject(mo, "solver", v->solver);
+    if (a->solver_choice[0]) cJSON_AddStringToObject(mo, "solver_choice", a->solver_choice);
     cJSON_AddNumberToObject(mo, "translations_identified", (double)v->ntranslation);
     cJSON *tr = cJSON_AddArrayToObject(mo, "translation_modes");
     for (size_t k = 0; k < v->nmodes; k++)

@@ -52,6 +52,7 @@ typedef struct vib_analysis {
     char moduli_source[96];
     double omega_T1;      /* rad/ps, 0 if unknown */
     char window_source[320];
+    char solver_choice[256]; /* why the sparse route was taken with solver auto; "" otherwise */
     int window_clipped;   /* 1: the default window top was lowered to the computed modes */
     double window_hi_default; /* rad/ps: the default top before clipping (window_clipped) */
     double window_omega_top;  /* rad/ps: the computed modes' bound it was clipped to (window_clipped) */

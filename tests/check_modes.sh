@@ -118,6 +118,25 @@ grep -q "give --max-omega" err || fail "slepc without a bound: message $(cat err
 BPEL_MEMORY_LIMIT=10M "$BPEL" modes glass.data --out x --max-omega 10 --solver slepc > log 2> err && fail "slepc memory limit ignored"
 grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory refusal: $(cat err)"
 
+# --solver auto on a glass whose dense D does not fit (BPEL_MEMORY_LIMIT between the sparse and the dense
+# need): the sparse route up to the default I_BP window's top, said in the summary, and the same I_BP
+if command -v lmp > /dev/null; then
+  printf 'units metal\natom_style atomic\nread_data glass.data\nreplicate 2 2 1\nwrite_data glass1024.data\n' > rep.in
+  lmp -nocite -log none -screen none -in rep.in || fail "lmp replicate"
+  BPEL_MEMORY_LIMIT=130M "$BPEL" modes glass1024.data --out gauto --no-figures > log 2> err || { cat err; fail "auto sparse"; }
+  "$BPEL" modes glass1024.data --out gdense --no-figures > log 2> err || { cat err; fail "dense 1024"; }
+  python3 - gauto gdense <<'PY' || fail "auto's sparse route differs from dense"
+import csv, json, sys
+a, b = sys.argv[1:3]
+m = json.load(open(a + '/summary.json'))
+assert m['modes']['solver'] == 'slepc' and 'auto: the dense D needs' in m['modes']['solver_choice'], m['modes']
+wa, wb = m['boson_peak']['window_radps'], json.load(open(b + '/summary.json'))['boson_peak']['window_radps']
+assert all(abs(x / y - 1) < 1e-8 for x, y in zip(wa, wb)), (wa, wb)
+ia, ib = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(d + '/atoms.csv'))} for d in (a, b))
+assert all(abs(ia[k] / ib[k] - 1) <= 1e-6 for k in ia)
+PY
+fi
+
 # Grüneisen at scale: the modes below --max-omega by the sparse solver give the same gamma_k (every route)
 # as all modes, and the summary says gamma_i sums over those modes only
 "$BPEL" gruneisen glass.data --out grall > log 2> err || { cat err; fail "gruneisen on the glass"; }
@@ -135,9 +154,12 @@ assert m['solver'] == 'slepc' and m['max_omega_radps'] == 12 and 'only the modes
 PY
 
 # refusals and errors
-BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored"
+BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x --solver dsyevr > log 2> err && fail "memory limit ignored"
 grep -q "needs .* bytes" err || fail "memory refusal message: $(cat err)"
 [ "$(wc -l < err)" -eq 1 ] || fail "one-line error expected"
+# with solver auto the sparse route is tried next, and refused in turn
+BPEL_MEMORY_LIMIT=1K "$BPEL" modes fcc.data --potential Cu_u3.eam --out x > log 2> err && fail "memory limit ignored (auto)"
+grep -q "needs .* GB for each MUMPS factorisation" err || fail "memory refusal message (auto): $(cat err)"
 "$BPEL" modes nonexistent.data --out x > log 2> err && fail "missing file accepted"
 grep -q "nonexistent.data" err || fail "missing file not named"
 "$BPEL" modes fcc.data --out x --bp-window 5 > log 2> err; [ $? -eq 2 ] || fail "bad --bp-window should be a usage error"
