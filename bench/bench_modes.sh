@@ -8,8 +8,14 @@
 #   modes-r   bpel modes with the default solver (dsyevr: n^2 less memory)
 #   window    bpel modes --max-omega 15 (the modes up to 15 rad/ps only; elastic constants then
 #             come from conjugate gradients on the sparse Hessian)
-# and reports time ratios against `bare` and peak memory (/usr/bin/time -v) in units of 8n^2.
+#   slepc     bpel modes --max-omega 15 --solver slepc (the same modes by spectrum slicing of the
+#             sparse D: SLEPc Krylov-Schur, shift-and-invert, MUMPS LDL^T), side by side with `window`
+# and reports time ratios against `bare`, window/slepc, and peak memory (/usr/bin/time -v) in units
+# of 8n^2 (and in GB for slepc, with MUMPS's estimate of one factorisation).
 # Goal: modes <= 1.15 x bare; peak memory <= 2.5 x 8n^2.
+# With BIG=glass.data (e.g. a 19,652-atom glass) it then prints MUMPS's estimate for that glass
+# (analysis only: factor entries, memory and flops of one factorisation) and, from the rates measured
+# on the last size above, the projected cost of the slepc route up to 15 rad/ps.
 #
 # usage: bench/bench_modes.sh [BPEL] ; env SIZES="2000 4000", RUNS=3, OMP_NUM_THREADS (default 2),
 #        NO_DSYEVD=1 skips the `modes` (dsyevd) variant on large sizes
@@ -80,8 +86,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : 0.5*(a[NR
 timed() { /usr/bin/time -v "$@" > out.txt 2> time.txt; awk -F': ' '/Elapsed/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; w=s} /Maximum resident/ {m=$2} END {print w, m}' time.txt; }
 
 printf "# threads %s; medians of %s runs; n = 3N; memory in units of 8 n^2 bytes\n" "$OMP_NUM_THREADS" "$RUNS"
-printf "%6s %6s | %8s %8s | %8s %8s %6s | %8s %8s %6s | %8s %8s %6s | %6s %6s %6s\n" N n bare_s bare_mem modes_s diag_s ratio \
-    modes-r_s diag_s ratio window_s diag_s gain mem_d mem_r mem_w
+printf "%6s %6s | %8s %8s | %8s %8s %6s | %8s %8s %6s | %8s %8s %6s | %6s %6s %6s | %8s %8s %6s %7s %7s\n" N n bare_s bare_mem modes_s diag_s ratio \
+    modes-r_s diag_s ratio window_s diag_s gain mem_d mem_r mem_w slepc_s diag_s w/s mem_GB fact_GB
 for N in $SIZES; do
     case $N in
         2000) rep="2 2 2" ;;
@@ -105,7 +111,7 @@ L
     natoms=$(awk '/ atoms$/ {print $1; exit}' glass$N.data)
     n=$((3 * natoms))
     mem8=$(awk -v n=$n 'BEGIN {print 8*n*n/1024}')   # kB
-    bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=()
+    bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=(); ms_t=(); ms_d=(); ms_m=()
     for r in $(seq "$RUNS"); do
         read -r t m < <(timed ./bare $n); bare_t+=("$t"); bare_m+=("$m")
         if [ -z "${NO_DSYEVD:-}" ]; then
@@ -117,18 +123,52 @@ L
         mr_d+=("$(python3 -c "import json; print(json.load(open('o_r/summary.json'))['modes']['time_s']['diagonalise'])")")
         read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --no-figures --out o_w); mw_t+=("$t"); mw_m+=("$m")
         mw_d+=("$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['time_s']['diagonalise'])")")
+        read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --solver slepc --no-figures --out o_s); ms_t+=("$t"); ms_m+=("$m")
+        ms_d+=("$(python3 -c "import json; print(json.load(open('o_s/summary.json'))['modes']['time_s']['diagonalise'])")")
     done
     med() { printf "%s\n" "$@" | median; }
     bt=$(med "${bare_t[@]}"); bm=$(med "${bare_m[@]}")
     dt=$(med "${md_t[@]}"); dd=$(med "${md_d[@]}"); dm=$(med "${md_m[@]}")
     rt=$(med "${mr_t[@]}"); rd=$(med "${mr_d[@]}"); rm=$(med "${mr_m[@]}")
     wt=$(med "${mw_t[@]}"); wd=$(med "${mw_d[@]}"); wm=$(med "${mw_m[@]}")
+    st=$(med "${ms_t[@]}"); sd=$(med "${ms_d[@]}"); sm=$(med "${ms_m[@]}")
+    fgb=$(python3 -c "import json; print(json.load(open('o_s/summary.json'))['modes']['spectrum_slicing']['factor_memory_estimate_GB'])")
+    python3 - o_w o_s <<'PY' || echo "#   WARNING: slepc and the dense window disagree"
+import csv, sys
+a, b = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in sys.argv[1:3])
+assert len(a) == len(b) and all(abs(x - y) <= 1e-8 * max(abs(x), 2e-5) for x, y in zip(a, b))
+PY
+    # rates of the slepc route at this size, for the projection below
+    last_sd=$sd; last_fgb=$fgb; last_n=$n
+    last_nw=$(python3 -c "import json; print(json.load(open('o_s/summary.json'))['modes']['computed'])")
     nw=$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['computed'])")
     awk -v N=$natoms -v n=$n -v bt=$bt -v bm=$bm -v dt=$dt -v dd=$dd -v dm=$dm -v rt=$rt -v rd=$rd -v rm=$rm \
-        -v wt=$wt -v wd=$wd -v wm=$wm -v m8=$mem8 'BEGIN {
-        printf "%6d %6d | %8.2f %8.2f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.2f | %6.2f %6.2f %6.2f\n",
-            N, n, bt, bm/m8, dt, dd, dt/bt, rt, rd, rt/bt, wt, wd, rd/wd, dm/m8, rm/m8, wm/m8 }'
+        -v wt=$wt -v wd=$wd -v wm=$wm -v m8=$mem8 -v st=$st -v sd=$sd -v sm=$sm -v fgb=$fgb 'BEGIN {
+        printf "%6d %6d | %8.2f %8.2f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.2f | %6.2f %6.2f %6.2f | %8.2f %8.2f %6.2f %7.2f %7.2f\n",
+            N, n, bt, bm/m8, dt, dd, dt/bt, rt, rd, rt/bt, wt, wd, rd/wd, dm/m8, rm/m8, wm/m8, st, sd, wt/st, sm/1048576, fgb }'
     echo "#   window: $nw of $n modes below 15 rad/ps"
 done
 echo "# ratio = bpel modes wall / bare dsyevd wall; gain = eigensolver time all modes / window; mem_* = peak RSS / 8n^2"
+echo "# slepc: the window's modes by spectrum slicing; w/s = window wall / slepc wall (> 1: slepc faster);"
+echo "#        mem_GB = its peak RSS; fact_GB = MUMPS's estimate for one factorisation"
 echo "# (a column of zeros: variant skipped)"
+
+if [ -n "${BIG:-}" ]; then
+    # MUMPS's analysis of the big glass only: BPEL_MEMORY_LIMIT=1M makes the run stop, with the estimate,
+    # right after the analysis
+    msg=$(BPEL_MEMORY_LIMIT=1M "$BPEL" modes "$BIG" --elements Cu,Zr --max-omega 15 --solver slepc --max-initial-force inf \
+          --no-figures --out o_big 2>&1 | tail -1)
+    echo "# $BIG: $msg"
+    python3 - "$msg" "$last_n" "$last_sd" "$last_nw" "$BIG" <<'PY'
+import re, sys
+msg, n0, t0, m0, big = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+gb = float(re.search(r'needs ([0-9.e+-]+) GB', msg).group(1))
+natoms = int(re.search(r'of ([0-9]+) atoms', msg).group(1))
+n = 3 * natoms
+# modes below 15 rad/ps scale with n; the cost per mode with the factor's size (solves) -- a lower bound,
+# since factorisations grow faster (their flops are in the message)
+m = m0 * n / n0
+print("# projection for %s (n = %d): ~%d modes below 15 rad/ps; one factorisation %.1f GB" % (big, n, m, gb))
+print("#   at %d: %.1f s for %d modes" % (n0, t0, m0))
+PY
+fi
