@@ -289,6 +289,7 @@ static int moments_all(const hess_sparse *h, const double *s3, const double *tw,
     const size_t n3 = 3 * h->n;
     const int M = p->moments, R = p->vectors;
     const int nblocks = (R + KPM_BLOCK - 1) / KPM_BLOCK, kmax = (R + nblocks - 1) / nblocks;
+    const double total = (double)nblocks * (M / 2);
     const double c1 = 2.0 / (b - a), c0 = (a + b) / (b - a);
     double *x0 = bpel_malloc(n3 * kmax * sizeof *x0), *x1 = bpel_malloc(n3 * kmax * sizeof *x1);
     double *y = bpel_malloc(n3 * kmax * sizeof *y), *tmp = bpel_malloc(n3 * kmax * sizeof *tmp);
@@ -347,6 +348,7 @@ static int moments_all(const hess_sparse *h, const double *s3, const double *tw,
             double *t = prev;
             prev = cur;
             cur = t;
+            if (p->progress) p->progress(p->progress_ctx, (double)(r0 / kmax) * (M / 2) + nn + 1, total);
         }
         for (int q = 0; q < k; q++) {
             double *mu = mu_vec + (size_t)(r0 + q) * M, nrm = mu[0];

@@ -74,6 +74,9 @@ typedef struct kpm_params {
     int threads;        /* OpenMP threads, 0 (default): the current setting */
     int keep_translations; /* diagnostic only: 1 leaves the translations in the vectors and
                             * normalises over 3N (tests show the difference) */
+    void (*progress)(void *ctx, double done, double total); /* NULL, or called after each pass over H
+                            * (from the calling thread; done/total in passes) */
+    void *progress_ctx;
 } kpm_params;
 
 void kpm_defaults(kpm_params *p);
