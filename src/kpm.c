@@ -120,16 +120,15 @@ static void bins_from_table(const kpm_result *r, const double *theta, const doub
     }
 }
 
-void kpm_bins(const kpm_result *r, const double *mu, double *g)
+int kpm_bins(const kpm_result *r, const double *mu, double *g)
 {
     double *theta, *s;
-    if (edge_table(r, &theta, &s)) {
-        for (size_t b = 0; b < r->nbins; b++) g[b] = NAN;
-        return;
-    }
+    int rc = edge_table(r, &theta, &s);
+    if (rc) return rc;
     bins_from_table(r, theta, s, mu, g);
     free(theta);
     free(s);
+    return BPEL_OK;
 }
 
 /* The operator: y = c1 S H S x − c0 x for a block of k vectors (row-major,

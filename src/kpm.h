@@ -48,11 +48,12 @@
  * vector: a relative error ≈ √(2/(n_b R)). The error says nothing of the
  * kernel: g is the true g convolved with the Jackson kernel, of standard
  * deviation σ_θ ≈ π/M in θ, i.e. σ_ω(ω) = |dω/dθ| σ_θ, which near ω = 0 is
- * ≈ F √(b − a)·σ_θ/2 (about 0.2 rad/ps for Cu–Zr with M = 512).
+ * ≈ F √(b − a)·σ_θ/2 (0.14 rad/ps for Cu–Zr with M = 512).
  *
  * Cost: R/16 blocks × M/2 products, each one pass over H with up to 16
  * vectors; memory beyond H: 4 arrays of 3N × 16 doubles and R·M moments.
- * Results depend on the seed only, not on the threads or block sizes. */
+ * Results depend on the seed only, not on the threads or block sizes (up to
+ * rounding). */
 #ifndef BPEL_KPM_H
 #define BPEL_KPM_H
 
@@ -120,7 +121,8 @@ void kpm_jackson(int M, double *g);
  * tests and the comparison with the dense spectrum). */
 int kpm_moments_exact(size_t n, const double *lambda, double a, double b, int M, double *mu);
 /* The Jackson-damped density of moments mu[r->moments] (taken on the bounds
- * of `r`) averaged over the bins of `r` into g[r->nbins], per rad/ps. */
-void kpm_bins(const kpm_result *r, const double *mu, double *g);
+ * of `r`) averaged over the bins of `r` into g[r->nbins], per rad/ps.
+ * BPEL_OK or BPEL_ENOMEM. */
+int kpm_bins(const kpm_result *r, const double *mu, double *g);
 
 #endif

@@ -211,8 +211,8 @@ int cmd_kpm(int argc, char **argv)
         for (size_t k = 0; !rc && k < v->nmodes; k++)
             if (!v->is_translation[k]) lam[nl++] = fmax(r->lambda_lo, fmin(r->lambda_hi, v->lambda[k]));
         if (!rc) rc = kpm_moments_exact(nl, lam, r->lambda_lo, r->lambda_hi, r->moments, mu);
+        if (!rc) rc = kpm_bins(r, mu, g_kernel);
         if (!rc) {
-            kpm_bins(r, mu, g_kernel);
             dense_histogram(v, r, g_dense);
             for (size_t b = 0; b < nb; b++) {
                 if (!(r->g_err[b] > 1e-9)) continue;
