@@ -221,3 +221,81 @@ out:
     free(pts); free(x); free(y); free(bx); free(by);
     return rc;
 }
+
+int vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, double bp_lo, double bp_hi,
+                double bp_omega)
+{
+    size_t nb = r->nbins, m = 0;
+    double *w = malloc(nb * sizeof *w), *y[6];
+    for (int k = 0; k < 6; k++) y[k] = malloc(nb * sizeof *y[k]);
+    int rc = BPEL_ENOMEM;
+    fig_figure *f = NULL;
+    if (!w || !y[0] || !y[1] || !y[2] || !y[3] || !y[4] || !y[5]) goto out;
+    /* positive bin centres: g ± 2σ and g/ω² ± 2σ/ω² (the latter in 10⁻⁶ (rad/ps)⁻³) */
+    for (size_t b = 0; b < nb; b++) {
+        double c = kpm_bin_centre(r, b);
+        if (c <= 0) continue;
+        w[m] = c;
+        y[0][m] = r->g[b];
+        y[1][m] = r->g[b] - 2 * r->g_err[b];
+        y[2][m] = r->g[b] + 2 * r->g_err[b];
+        for (int k = 0; k < 3; k++) y[3 + k][m] = 1e6 * y[k][m] / (c * c);
+        m++;
+    }
+    double *gd = NULL, *rd = NULL;
+    if (g_dense) {
+        gd = malloc(nb * sizeof *gd);
+        rd = malloc(nb * sizeof *rd);
+        if (!gd || !rd) { free(gd); free(rd); goto out; }
+        size_t q = 0;
+        for (size_t b = 0; b < nb; b++) {
+            double c = kpm_bin_centre(r, b);
+            if (c <= 0) continue;
+            gd[q] = g_dense[b];
+            rd[q] = 1e6 * g_dense[b] / (c * c);
+            q++;
+        }
+    }
+    f = fig_create(1, 2, 1280, 520);
+    if (!f) { free(gd); free(rd); goto out; }
+    fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
+    char title[96];
+    snprintf(title, sizeof title, "(a) KPM, M = %d, R = %d", r->moments, r->vectors);
+    fig_labels(pa, XLABEL, "g(ω) (ps)", title);
+    fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
+    if (gd) fig_line(pa, m, w, gd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
+    fig_line(pa, m, w, y[0], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
+    fig_line(pa, m, w, y[1], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
+    fig_line(pa, m, w, y[2], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
+    /* (b): the low end, where g/ω² is read; bins below the window or below
+     * 2 rad/ps (a few sound-like modes, the kernel's tail) do not set the scale */
+    double xmax = bp_hi > bp_lo ? fmax(3 * bp_hi, 10) : 20, from = bp_hi > bp_lo ? bp_lo : 2.0, top = 0;
+    if (m) xmax = fmin(xmax, w[m - 1]);
+    for (size_t k = 0; k < m; k++)
+        if (w[k] >= from && w[k] <= xmax) top = fmax(top, fmax(y[5][k], rd ? rd[k] : 0));
+    for (int k = 3; k < 6; k++)
+        for (size_t q = 0; q < m; q++) y[k][q] = fmin(fmax(y[k][q], 0), 1.25 * top);
+    if (rd) {
+        for (size_t q = 0; q < m; q++) rd[q] = fmin(rd[q], 1.25 * top);
+        fig_line(pb, m, w, rd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
+    }
+    fig_line(pb, m, w, y[3], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
+    fig_line(pb, m, w, y[4], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
+    fig_line(pb, m, w, y[5], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
+    if (bp_hi > bp_lo) {
+        fig_vline_styled(pb, bp_lo, "window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
+        fig_vline_styled(pb, bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
+    }
+    if (bp_omega > 0) fig_vline_styled(pb, bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
+    fig_xrange(pb, 0, xmax);
+    if (top > 0) fig_yrange(pb, 0, 1.3 * top);
+    fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
+    fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
+    free(gd);
+    free(rd);
+    rc = fig_save_in(f, dir, "fig_kpm_vdos");
+out:
+    free(w);
+    for (int k = 0; k < 6; k++) free(y[k]);
+    return rc;
+}
