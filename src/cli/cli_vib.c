@@ -35,6 +35,10 @@ int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
             return cli_usage_error(cmd, "--max-initial-force needs a positive number (eV/Å) or inf");
         o->max_initial_force = x;
         return 1;
+    case 'W':
+        if (cli_parse_double(arg, &x) || !(x > 0)) return cli_usage_error(cmd, "--max-omega needs a positive number (rad/ps)");
+        o->modes.max_omega = x;
+        return 1;
     case 'S':
         if (!eig_backend_find(arg) && strcmp(arg, VIB_SPARSE_SOLVER))
             return cli_usage_error(cmd, "unknown solver '%s' (known: %s, %s)", arg, eig_backend_names(), VIB_SPARSE_SOLVER);

@@ -34,8 +34,9 @@ static void help(void)
            "  --broadening S       Gaussian broadening in rad/ps (default 0)\n"
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --bp-window LO:HI    boson-peak window in rad/ps (default as in bpel modes, per structure)\n"
-           "  --solver NAME        eigensolver: %s\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names());
+           "  --max-omega W        only the modes with omega <= W rad/ps (see bpel modes --help)\n"
+           "  --solver NAME        eigensolver: %s, %s\n",
+           BPEL_DEFAULT_POTENTIAL, eig_backend_names(), VIB_SPARSE_SOLVER);
 }
 
 int cmd_vdos(int argc, char **argv)
@@ -43,12 +44,13 @@ int cmd_vdos(int argc, char **argv)
     static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
                                    {"out", required_argument, 0, 'o'},       {"bin-width", required_argument, 0, 'b'},
                                    {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'},
-                                   {"solver", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
+                                   {"solver", required_argument, 0, 'S'},    {"max-omega", required_argument, 0, 'W'},
+                                   {"help", no_argument, 0, 'h'},
                                    {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
     vib_options_default(&o);
-    int c;
+    int c, worker = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
         switch (c) {
@@ -118,6 +120,12 @@ int cmd_vdos(int argc, char **argv)
         vib_analysis a;
         rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
         if (rc) bpel_fail_context(rc, "%s", sep + 1);
+        if (!rc && a.modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 writes */
+            worker = 1;
+            vib_analysis_free(&a);
+            cli_setup_free(&cs);
+            continue;
+        }
         if (!rc) cli_vib_warn_window("vdos", &a);
         if (!rc) {
             char dir[4096];
@@ -148,8 +156,9 @@ int cmd_vdos(int argc, char **argv)
         }
         cli_setup_free(&cs);
     }
-    if (fp && rc) bpel_out_discard(&fo);
+    if (fp && (rc || worker)) bpel_out_discard(&fo);
     else if (fp) rc = bpel_out_close(&fo);
+    if (worker) rc = -1; /* nothing more to write on this rank */
     if (!rc) {
         cJSON_AddNumberToObject(summary, "debye_level_per_radps3_first", debye);
         cJSON_AddNumberToObject(summary, "bin_width_radps", o.vdos.bin_width);
@@ -166,5 +175,6 @@ int cmd_vdos(int argc, char **argv)
     }
     free(vd);
     free(labels);
+    if (worker) return 0;
     return rc ? cli_error() : 0;
 }
