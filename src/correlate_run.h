@@ -40,7 +40,7 @@
  *
  *     corr_run_params p;
  *     corr_run_defaults(&p);
- *     p.x_spec = "modes/modes.csv:I_BP_per_radps3:inv";   // [1/I_BP]
+ *     p.x_spec = "modes/atoms.csv:I_BP_per_radps3:inv";    // 1/I_BP
  *     p.y_spec = "artn/atoms.csv:dq_mean_eV";              // ΔQ
  *     corr_run_result r;
  *     int rc = corr_run(sys, &p, &r);
@@ -49,7 +49,8 @@
  *     corr_run_free(&r);
  *
  * Lengths in Å; quantities in the units of their columns. Errors follow
- * error.h. */
+ * error.h; messages name parameters by their `bpel correlate` options
+ * (lmax as --lmax, allow_missing as --allow-missing, ...). */
 #ifndef BPEL_CORRELATE_RUN_H
 #define BPEL_CORRELATE_RUN_H
 
