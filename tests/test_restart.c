@@ -4,7 +4,9 @@
  * so are impossible contents under a valid checksum. Settings sections: a
  * round trip of every field type, missing and mistyped fields, a newer
  * version, raw settings of an older bpel, and every truncation or damage of
- * the section refused with a message (never a crash). */
+ * the section refused with a message (never a crash); `bpel md --resume`
+ * continues checkpoints with a settings section or raw settings of an older
+ * bpel and refuses newer or damaged sections. */
 #include "testutil.h"
 
 #include <gsl/gsl_rng.h>
@@ -386,9 +388,76 @@ static void test_settings_section(void **st)
     free(sec);
 }
 
+/* An md checkpoint at step 0 of a 0-step run, with the given settings; the
+ * exit status of `bpel md --resume` on it and its stderr. */
+static int md_resume(const unsigned char *extra, size_t n, char *err, size_t errlen)
+{
+    bpel_system *s = make_system();
+    rst_info w;
+    memset(&w, 0, sizeof w);
+    strcpy(w.command, "md");
+    w.sync_every = 100;
+    md_defaults(&w.params);
+    w.extra = (unsigned char *)extra;
+    w.extra_size = n;
+    const char *path = test_tmp("md_settings.rst");
+    assert_int_equal(restart_write(path, s, &w), 0);
+    system_destroy(s);
+    char cmd[2048];
+    const char *errf = test_tmp("md_settings.err");
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 '%s' md --resume '%s' 2> '%s' > /dev/null", getenv("BPEL"), path, errf);
+    int rc = test_run(cmd);
+    FILE *fp = fopen(errf, "r");
+    assert_non_null(fp);
+    size_t k = fread(err, 1, errlen - 1, fp);
+    err[k] = '\0';
+    fclose(fp);
+    return rc;
+}
+
+static void test_md_settings(void **st)
+{
+    (void)st;
+    if (!getenv("BPEL")) skip();
+    const char *pot = test_potential("CuZr_mm.eam.fs");
+    char err[2048];
+    /* a settings section */
+    rst_settings w;
+    rst_settings_begin(&w, 1);
+    rst_settings_string(&w, "potential", pot);
+    rst_settings_long(&w, "threads", 1);
+    rst_info built;
+    memset(&built, 0, sizeof built);
+    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    int rc = md_resume(built.extra, built.extra_size, err, sizeof err);
+    if (rc) print_error("%s", err);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err, "warning"));
+    /* cut short, and of a newer version */
+    assert_int_equal(md_resume(built.extra, built.extra_size - 3, err, sizeof err), 1);
+    assert_non_null(strstr(err, "md_settings.rst: restart file's settings section is broken at field 2 of 2"));
+    built.extra[8] = 2;
+    assert_int_equal(md_resume(built.extra, built.extra_size, err, sizeof err), 1);
+    assert_non_null(strstr(err, "settings are of format version 2; this bpel reads versions 1 to 1"));
+    restart_free(&built);
+    /* raw settings of an older bpel: struct { char potential[1024]; int threads; } */
+    unsigned char raw[1028];
+    memset(raw, 0, sizeof raw);
+    snprintf((char *)raw, 1024, "%s", pot);
+    int32_t threads = 1;
+    memcpy(raw + 1024, &threads, 4);
+    rc = md_resume(raw, sizeof raw, err, sizeof err);
+    if (rc) print_error("%s", err);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err, "warning"));
+    /* ... of another size */
+    assert_int_equal(md_resume(raw, 1000, err, sizeof err), 1);
+    assert_non_null(strstr(err, "settings of an unknown layout (1000 bytes"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip), cmocka_unit_test(test_corrupt_contents),
-                                       cmocka_unit_test(test_settings_section)};
+                                       cmocka_unit_test(test_settings_section), cmocka_unit_test(test_md_settings)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
