@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "cli_dyn.h"
 #include "error.h"
-#include "outfile.h"
 #include "quench.h"
 #include "restart.h"
 
