@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <gsl/gsl_rng.h>
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -344,5 +345,245 @@ int restart_load_rng(const rst_info *r, gsl_rng *g)
     if (!r->rng || r->rng_size != gsl_rng_size(g) || strcmp(r->rng_name, gsl_rng_name(g)) != 0)
         return bpel_fail(BPEL_EPARSE, "restart holds no state for a %s generator", gsl_rng_name(g));
     memcpy(gsl_rng_state(g), r->rng, r->rng_size);
+    return BPEL_OK;
+}
+
+/* ------------------------------------------------------ settings sections */
+
+#define SET_MAGIC "BPELSET1"
+#define SET_HEAD 16 /* magic, version, count */
+
+static void set_put(rst_settings *w, const void *p, size_t n)
+{
+    if (w->err) return;
+    if (w->size + n > w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 256;
+        while (cap < w->size + n) cap *= 2;
+        unsigned char *nb = realloc(w->buf, cap);
+        if (!nb) {
+            w->err = BPEL_ENOMEM;
+            return;
+        }
+        w->buf = nb;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->size, p, n);
+    w->size += n;
+}
+
+void rst_settings_begin(rst_settings *w, unsigned version)
+{
+    memset(w, 0, sizeof *w);
+    uint32_t v = version, count = 0;
+    set_put(w, SET_MAGIC, 8);
+    set_put(w, &v, 4);
+    set_put(w, &count, 4);
+}
+
+static void set_field(rst_settings *w, char type, const char *name)
+{
+    size_t len = strlen(name);
+    if (len < 1 || len > RST_NAME_MAX) {
+        if (!w->err) w->err = BPEL_EINVAL;
+        return;
+    }
+    uint8_t t = (uint8_t)type, l = (uint8_t)len;
+    set_put(w, &t, 1);
+    set_put(w, &l, 1);
+    set_put(w, name, len);
+    w->count++;
+}
+
+void rst_settings_long(rst_settings *w, const char *name, long v)
+{
+    int64_t x = v;
+    set_field(w, 'i', name);
+    set_put(w, &x, 8);
+}
+
+void rst_settings_double(rst_settings *w, const char *name, double v)
+{
+    set_field(w, 'd', name);
+    set_put(w, &v, 8);
+}
+
+void rst_settings_string(rst_settings *w, const char *name, const char *v)
+{
+    size_t len = strlen(v);
+    if (len > UINT32_MAX) {
+        if (!w->err) w->err = BPEL_EINVAL;
+        return;
+    }
+    uint32_t l = (uint32_t)len;
+    set_field(w, 's', name);
+    set_put(w, &l, 4);
+    set_put(w, v, len);
+}
+
+int rst_settings_finish(rst_settings *w, rst_info *r)
+{
+    int rc = w->err;
+    if (rc == BPEL_EINVAL) bpel_fail(rc, "settings section: a field name is empty or longer than %d bytes", RST_NAME_MAX);
+    else if (rc) bpel_fail(rc, "out of memory for a settings section");
+    if (rc) {
+        free(w->buf);
+        memset(w, 0, sizeof *w);
+        return rc;
+    }
+    uint32_t count = w->count;
+    memcpy(w->buf + 12, &count, 4);
+    free(r->extra);
+    r->extra = w->buf;
+    r->extra_size = w->size;
+    memset(w, 0, sizeof *w);
+    return BPEL_OK;
+}
+
+int rst_settings_raw(const rst_info *r)
+{
+    if (!r->extra || r->extra_size == 0) return 0;
+    return r->extra_size < 8 || memcmp(r->extra, SET_MAGIC, 8) != 0;
+}
+
+/* The field at `pos` (size `n` bytes of fields): its type, name, value and
+ * the position after it; 0 when it runs past the end or is malformed. */
+static int field_at(const unsigned char *p, size_t n, size_t pos, char *type, const unsigned char **name, size_t *name_len,
+                    const unsigned char **val, size_t *val_len, size_t *next)
+{
+    if (n - pos < 2) return 0;
+    *type = (char)p[pos];
+    size_t l = p[pos + 1];
+    pos += 2;
+    if (l < 1 || l > RST_NAME_MAX || n - pos < l) return 0;
+    *name = p + pos;
+    *name_len = l;
+    if (memchr(p + pos, 0, l)) return 0;
+    pos += l;
+    if (*type == 'i' || *type == 'd') {
+        if (n - pos < 8) return 0;
+        *val = p + pos;
+        *val_len = 8;
+        pos += 8;
+    } else if (*type == 's') {
+        uint32_t sl;
+        if (n - pos < 4) return 0;
+        memcpy(&sl, p + pos, 4);
+        pos += 4;
+        if (n - pos < sl || memchr(p + pos, 0, sl)) return 0;
+        *val = p + pos;
+        *val_len = sl;
+        pos += sl;
+    } else {
+        return 0;
+    }
+    *next = pos;
+    return 1;
+}
+
+int rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    if (!r->extra || r->extra_size == 0) return bpel_fail(BPEL_EPARSE, "%s: restart file holds no settings", path);
+    if (rst_settings_raw(r))
+        return bpel_fail(BPEL_EPARSE,
+                         "%s: restart file holds its settings in the raw layout of an older bpel, which this one "
+                         "does not read (%zu bytes without a settings header)", path, r->extra_size);
+    if (r->extra_size < SET_HEAD)
+        return bpel_fail(BPEL_EPARSE, "%s: restart file's settings section is truncated (%zu bytes)", path, r->extra_size);
+    uint32_t version, count;
+    memcpy(&version, r->extra + 8, 4);
+    memcpy(&count, r->extra + 12, 4);
+    if (version < 1 || version > max_version)
+        return bpel_fail(BPEL_EPARSE,
+                         "%s: restart file's settings are of format version %u; this bpel reads versions 1 to %u "
+                         "(written by a newer bpel?)", path, (unsigned)version, max_version);
+    const unsigned char *p = r->extra + SET_HEAD;
+    size_t n = r->extra_size - SET_HEAD, pos = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        char type;
+        const unsigned char *name, *val;
+        size_t nl, vl, next;
+        if (!field_at(p, n, pos, &type, &name, &nl, &val, &vl, &next))
+            return bpel_fail(BPEL_EPARSE, "%s: restart file's settings section is broken at field %u of %u (byte %zu)",
+                             path, (unsigned)k + 1, (unsigned)count, SET_HEAD + pos);
+        /* each name once */
+        for (size_t q = 0; q < pos;) {
+            char t2;
+            const unsigned char *n2, *v2;
+            size_t nl2, vl2, next2;
+            if (!field_at(p, n, q, &t2, &n2, &nl2, &v2, &vl2, &next2)) break;
+            if (nl2 == nl && !memcmp(n2, name, nl))
+                return bpel_fail(BPEL_EPARSE, "%s: restart file's settings hold '%.*s' twice", path, (int)nl,
+                                 (const char *)name);
+            q = next2;
+        }
+        pos = next;
+    }
+    if (pos != n)
+        return bpel_fail(BPEL_EPARSE, "%s: restart file's settings section has %zu stray bytes after its %u fields", path,
+                         n - pos, (unsigned)count);
+    f->p = p;
+    f->size = n;
+    f->version = version;
+    f->count = count;
+    return BPEL_OK;
+}
+
+static int find_field(const rst_fields *f, const char *name, char type, const unsigned char **val, size_t *val_len)
+{
+    size_t want = strlen(name);
+    for (size_t pos = 0; pos < f->size;) {
+        char t;
+        const unsigned char *nm;
+        size_t nl, next;
+        if (!field_at(f->p, f->size, pos, &t, &nm, &nl, val, val_len, &next)) break;
+        if (nl == want && !memcmp(nm, name, nl)) {
+            if (t != type)
+                return bpel_fail(BPEL_EPARSE, "%s: restart file's setting '%s' is of type '%c', not '%c'", f->path, name, t,
+                                 type);
+            return BPEL_OK;
+        }
+        pos = next;
+    }
+    return bpel_fail(BPEL_EPARSE, "%s: restart file's settings (version %u) lack '%s'", f->path, f->version, name);
+}
+
+int rst_fields_long(const rst_fields *f, const char *name, long *v)
+{
+    const unsigned char *val;
+    size_t len;
+    int rc = find_field(f, name, 'i', &val, &len);
+    if (rc) return rc;
+    int64_t x;
+    memcpy(&x, val, 8);
+#if LONG_MAX < INT64_MAX
+    if (x < LONG_MIN || x > LONG_MAX) return bpel_fail(BPEL_EPARSE, "%s: restart file's setting '%s' is out of range", f->path, name);
+#endif
+    *v = (long)x;
+    return BPEL_OK;
+}
+
+int rst_fields_double(const rst_fields *f, const char *name, double *v)
+{
+    const unsigned char *val;
+    size_t len;
+    int rc = find_field(f, name, 'd', &val, &len);
+    if (rc) return rc;
+    memcpy(v, val, 8);
+    return BPEL_OK;
+}
+
+int rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n)
+{
+    const unsigned char *val;
+    size_t len;
+    int rc = find_field(f, name, 's', &val, &len);
+    if (rc) return rc;
+    if (len + 1 > n)
+        return bpel_fail(BPEL_EPARSE, "%s: restart file's setting '%s' is %zu bytes long, more than %zu", f->path, name, len,
+                         n - 1);
+    memcpy(out, val, len);
+    out[len] = '\0';
     return BPEL_OK;
 }

@@ -3,8 +3,8 @@
  * A restart file holds the system (ids, types, masses, elements, box,
  * positions, velocities, image flags), the MD parameters and full
  * integrator state (step, chain and barostat variables, targets), the
- * state of the GSL random number generator, the protocol stage, and an
- * opaque block of the command's own settings. Doubles are stored as their
+ * state of the GSL random number generator, the protocol stage, and the
+ * command's own settings (a settings section, below). Doubles are stored as their
  * bytes, so nothing is rounded. Layout: magic "BPELRST1", then sections,
  * then an FNV-1a checksum of everything before it; a truncated or foreign
  * file is rejected with a message naming it, and so is one whose checksum
@@ -34,7 +34,7 @@ typedef struct rst_info {
     unsigned char *rng;     /* gsl_rng state bytes, or NULL */
     size_t rng_size;
     char rng_name[32];      /* gsl_rng type name */
-    unsigned char *extra;   /* command settings, or NULL */
+    unsigned char *extra;   /* command settings (a settings section), or NULL */
     size_t extra_size;
 } rst_info;
 
@@ -47,6 +47,61 @@ void restart_free(rst_info *r);
 /* Save / restore a GSL generator into / from an rst_info. */
 int restart_store_rng(rst_info *r, const gsl_rng *g);
 int restart_load_rng(const rst_info *r, gsl_rng *g);
+
+/* Settings sections. A command stores its settings in rst_info.extra field
+ * by field, named, so that a checkpoint does not depend on the memory
+ * layout of any struct. Layout (integers in native byte order, like the rest
+ * of the file):
+ *
+ *   8 bytes   "BPELSET1" (this encoding)
+ *   u32       version of the command's settings (the command numbers them;
+ *             a reader refuses versions newer than it knows)
+ *   u32       number of fields
+ *   fields:   u8 type: 'i' (integer), 'd' (double), 's' (string)
+ *             u8 length of the name (1..RST_NAME_MAX), the name (no NUL)
+ *             'i': int64; 'd': the 8 bytes of the double;
+ *             's': u32 length, then the bytes (no NUL)
+ *
+ * Fields are read by name (their order is the writer's); a name appears
+ * once. Files of bpel before settings sections hold the raw bytes of a
+ * command's settings struct instead: rst_settings_raw() tells them apart. */
+#define RST_NAME_MAX 63
+
+typedef struct rst_settings {
+    unsigned char *buf;
+    size_t size, cap;
+    unsigned count;
+    int err;                /* an allocation failed or a name was invalid */
+} rst_settings;
+
+void rst_settings_begin(rst_settings *w, unsigned version);
+void rst_settings_long(rst_settings *w, const char *name, long v);
+void rst_settings_double(rst_settings *w, const char *name, double v);
+void rst_settings_string(rst_settings *w, const char *name, const char *v);
+/* Hand the section to r->extra (replacing what was there); on an error the
+ * section is discarded. */
+int rst_settings_finish(rst_settings *w, rst_info *r);
+
+/* 1 when r->extra holds something that is not a settings section (the raw
+ * settings of an older bpel), else 0. */
+int rst_settings_raw(const rst_info *r);
+
+typedef struct rst_fields {
+    const unsigned char *p; /* the fields (inside r->extra) */
+    size_t size;
+    unsigned version, count;
+    const char *path;       /* for messages */
+} rst_fields;
+
+/* Check the whole settings section of `r` (read from `path`): the magic,
+ * the version (at most max_version), every field well formed, nothing after
+ * the last. BPEL_EPARSE with a message naming the file otherwise. */
+int rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f);
+/* A field by name; BPEL_EPARSE when it is missing or of another type (or a
+ * string that does not fit in n bytes with its NUL). */
+int rst_fields_long(const rst_fields *f, const char *name, long *v);
+int rst_fields_double(const rst_fields *f, const char *name, double *v);
+int rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n);
 
 /* Install `handler` for SIGINT and SIGTERM (no SA_RESTART: a blocking call
  * returns EINTR). */

@@ -1,7 +1,12 @@
 /* test_restart.c — binary checkpoints: a round trip restores every byte of
  * the system, integrator state, RNG state and settings; a flipped byte, a
  * truncated file or a foreign file are refused with a message naming it, and
- * so are impossible contents under a valid checksum. */
+ * so are impossible contents under a valid checksum. Settings sections: a
+ * round trip of every field type, missing and mistyped fields, a newer
+ * version, raw settings of an older bpel, and every truncation or damage of
+ * the section refused with a message (never a crash); `bpel md --resume`
+ * continues checkpoints with a settings section or raw settings of an older
+ * bpel and refuses newer or damaged sections. */
 #include "testutil.h"
 
 #include <gsl/gsl_rng.h>
@@ -231,8 +236,228 @@ static void test_corrupt_contents(void **st)
     system_destroy(s);
 }
 
+/* Write `extra` (size n) as the settings of a checkpoint, read the file back. */
+static void through_file(const unsigned char *extra, size_t n, rst_info *in)
+{
+    bpel_system *s = make_system();
+    rst_info w;
+    memset(&w, 0, sizeof w);
+    strcpy(w.command, "quench");
+    md_defaults(&w.params);
+    w.extra = (unsigned char *)extra;
+    w.extra_size = n;
+    const char *path = test_tmp("settings.rst");
+    assert_int_equal(restart_write(path, s, &w), 0);
+    bpel_system *r;
+    int rc = restart_read(path, &r, in);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    system_destroy(r);
+    system_destroy(s);
+}
+
+static void expect_refused(const rst_info *in, unsigned max_version, const char *msg)
+{
+    rst_fields f;
+    int rc = rst_fields_open(in, "x.rst", max_version, &f);
+    if (rc != BPEL_EPARSE || !strstr(bpel_errmsg(), msg)) print_error("rc %d, '%s' (want '%s')\n", rc, bpel_errmsg(), msg);
+    assert_int_equal(rc, BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "x.rst: restart file"));
+    assert_non_null(strstr(bpel_errmsg(), msg));
+}
+
+static void test_settings_section(void **st)
+{
+    (void)st;
+    rst_settings w;
+    rst_settings_begin(&w, 3);
+    rst_settings_string(&w, "composition", "Cu64Zr36");
+    rst_settings_long(&w, "natoms", 1234567890123L);
+    rst_settings_double(&w, "rate", 1e-300 / 3);
+    rst_settings_long(&w, "negative", -7);
+    rst_settings_string(&w, "empty", "");
+    rst_settings_double(&w, "minus_zero", -0.0);
+    rst_info built;
+    memset(&built, 0, sizeof built);
+    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    assert_int_equal(rst_settings_raw(&built), 0);
+    size_t n = built.extra_size;
+    unsigned char *sec = malloc(n);
+    assert_non_null(sec);
+    memcpy(sec, built.extra, n);
+    assert_memory_equal(sec, "BPELSET1", 8);
+
+    /* round trip through a file */
+    rst_info in;
+    through_file(sec, n, &in);
+    rst_fields f;
+    assert_int_equal(rst_fields_open(&in, "x.rst", 3, &f), 0);
+    assert_int_equal(f.version, 3);
+    assert_int_equal(f.count, 6);
+    char str[16];
+    long l;
+    double d;
+    assert_int_equal(rst_fields_string(&f, "composition", str, sizeof str), 0);
+    assert_string_equal(str, "Cu64Zr36");
+    assert_int_equal(rst_fields_long(&f, "natoms", &l), 0);
+    assert_true(l == 1234567890123L);
+    assert_int_equal(rst_fields_double(&f, "rate", &d), 0);
+    double want = 1e-300 / 3;
+    assert_memory_equal(&d, &want, sizeof d);
+    assert_int_equal(rst_fields_long(&f, "negative", &l), 0);
+    assert_int_equal(l, -7);
+    assert_int_equal(rst_fields_string(&f, "empty", str, sizeof str), 0);
+    assert_string_equal(str, "");
+    assert_int_equal(rst_fields_double(&f, "minus_zero", &d), 0);
+    assert_true(d == 0 && signbit(d));
+    /* missing, mistyped, too long for the buffer */
+    assert_int_equal(rst_fields_long(&f, "seed", &l), BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "x.rst: restart file's settings (version 3) lack 'seed'"));
+    assert_int_equal(rst_fields_double(&f, "natoms", &d), BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "'natoms' is of type 'i', not 'd'"));
+    assert_int_equal(rst_fields_string(&f, "composition", str, 8), BPEL_EPARSE);
+    assert_non_null(strstr(bpel_errmsg(), "'composition' is 8 bytes long, more than 7"));
+    /* a newer version than the reader knows */
+    expect_refused(&in, 2, "format version 3; this bpel reads versions 1 to 2");
+    restart_free(&in);
+
+    /* raw settings of an older bpel (no header) */
+    unsigned char raw[1028];
+    memset(raw, 0, sizeof raw);
+    strcpy((char *)raw, "/usr/share/lammps/potentials/CuZr_mm.eam.fs");
+    through_file(raw, sizeof raw, &in);
+    assert_int_equal(rst_settings_raw(&in), 1);
+    expect_refused(&in, 3, "raw layout of an older bpel");
+    restart_free(&in);
+    /* no settings at all */
+    through_file(NULL, 0, &in);
+    assert_int_equal(rst_settings_raw(&in), 0);
+    expect_refused(&in, 3, "holds no settings");
+    restart_free(&in);
+
+    /* every truncation of the section (a file cut short and re-checksummed) */
+    unsigned char *b = malloc(n + 8);
+    assert_non_null(b);
+    for (size_t len = 1; len < n; len++) {
+        memcpy(b, sec, len);
+        through_file(b, len, &in);
+        rst_fields g;
+        int rc = rst_fields_open(&in, "x.rst", 3, &g);
+        if (rc != BPEL_EPARSE) print_error("a section cut at %zu of %zu bytes was accepted\n", len, n);
+        assert_int_equal(rc, BPEL_EPARSE);
+        if (len >= 8) assert_true(strstr(bpel_errmsg(), "truncated") || strstr(bpel_errmsg(), "broken at field"));
+        restart_free(&in);
+    }
+    /* stray bytes after the last field */
+    memcpy(b, sec, n);
+    memcpy(b + n, "junkjunk", 8);
+    through_file(b, n + 8, &in);
+    expect_refused(&in, 3, "8 stray bytes after its 6 fields");
+    restart_free(&in);
+    /* an unknown type, a name length of 0, a string running past the end */
+    size_t first = 16; /* the first field: type, name length, "composition", u32 length, 8 bytes */
+    struct { size_t off; unsigned char val; const char *msg; } damage[] = {
+        {first, 'x', "broken at field 1 of 6 (byte 16)"},
+        {first + 1, 0, "broken at field 1 of 6"},
+        {first + 2 + 11, 200, "broken at field 1 of 6"},
+        {first + 2 + 11 + 4 + 8 + 1, 64, "broken at field 2 of 6"},
+        {12, 7, "broken at field 7 of 7"},
+        {12, 5, "stray bytes after its 5 fields"},
+    };
+    for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+        memcpy(b, sec, n);
+        b[damage[k].off] = damage[k].val;
+        through_file(b, n, &in);
+        expect_refused(&in, 3, damage[k].msg);
+        restart_free(&in);
+    }
+    /* a name twice */
+    rst_settings_begin(&w, 1);
+    rst_settings_long(&w, "seed", 1);
+    rst_settings_long(&w, "seed", 2);
+    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    through_file(built.extra, built.extra_size, &in);
+    expect_refused(&in, 1, "hold 'seed' twice");
+    restart_free(&in);
+    /* names the writer refuses */
+    rst_settings_begin(&w, 1);
+    rst_settings_long(&w, "", 1);
+    assert_int_equal(rst_settings_finish(&w, &built), BPEL_EINVAL);
+    restart_free(&built);
+    free(b);
+    free(sec);
+}
+
+/* An md checkpoint at step 0 of a 0-step run, with the given settings; the
+ * exit status of `bpel md --resume` on it and its stderr. */
+static int md_resume(const unsigned char *extra, size_t n, char *err, size_t errlen)
+{
+    bpel_system *s = make_system();
+    rst_info w;
+    memset(&w, 0, sizeof w);
+    strcpy(w.command, "md");
+    w.sync_every = 100;
+    md_defaults(&w.params);
+    w.extra = (unsigned char *)extra;
+    w.extra_size = n;
+    const char *path = test_tmp("md_settings.rst");
+    assert_int_equal(restart_write(path, s, &w), 0);
+    system_destroy(s);
+    char cmd[2048];
+    const char *errf = test_tmp("md_settings.err");
+    snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 '%s' md --resume '%s' 2> '%s' > /dev/null", getenv("BPEL"), path, errf);
+    int rc = test_run(cmd);
+    FILE *fp = fopen(errf, "r");
+    assert_non_null(fp);
+    size_t k = fread(err, 1, errlen - 1, fp);
+    err[k] = '\0';
+    fclose(fp);
+    return rc;
+}
+
+static void test_md_settings(void **st)
+{
+    (void)st;
+    if (!getenv("BPEL")) skip();
+    const char *pot = test_potential("CuZr_mm.eam.fs");
+    char err[2048];
+    /* a settings section */
+    rst_settings w;
+    rst_settings_begin(&w, 1);
+    rst_settings_string(&w, "potential", pot);
+    rst_settings_long(&w, "threads", 1);
+    rst_info built;
+    memset(&built, 0, sizeof built);
+    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    int rc = md_resume(built.extra, built.extra_size, err, sizeof err);
+    if (rc) print_error("%s", err);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err, "warning"));
+    /* cut short, and of a newer version */
+    assert_int_equal(md_resume(built.extra, built.extra_size - 3, err, sizeof err), 1);
+    assert_non_null(strstr(err, "md_settings.rst: restart file's settings section is broken at field 2 of 2"));
+    built.extra[8] = 2;
+    assert_int_equal(md_resume(built.extra, built.extra_size, err, sizeof err), 1);
+    assert_non_null(strstr(err, "settings are of format version 2; this bpel reads versions 1 to 1"));
+    restart_free(&built);
+    /* raw settings of an older bpel: struct { char potential[1024]; int threads; } */
+    unsigned char raw[1028];
+    memset(raw, 0, sizeof raw);
+    snprintf((char *)raw, 1024, "%s", pot);
+    int32_t threads = 1;
+    memcpy(raw + 1024, &threads, 4);
+    rc = md_resume(raw, sizeof raw, err, sizeof err);
+    if (rc) print_error("%s", err);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err, "warning"));
+    /* ... of another size */
+    assert_int_equal(md_resume(raw, 1000, err, sizeof err), 1);
+    assert_non_null(strstr(err, "settings of an unknown layout (1000 bytes"));
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip), cmocka_unit_test(test_corrupt_contents)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip), cmocka_unit_test(test_corrupt_contents),
+                                       cmocka_unit_test(test_settings_section), cmocka_unit_test(test_md_settings)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

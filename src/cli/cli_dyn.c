@@ -1,190 +1,21 @@
 /* cli_dyn.c — see cli_dyn.h. */
 #include "cli_dyn.h"
 
-#include <errno.h>
 #include <omp.h>
-#include <stdio.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include <stdio.h>
 
 #include "error.h"
 
-int dyn_forces(dyn_ctx *c)
-{
-    if (c->forces) forces_destroy(c->forces);
-    c->forces = NULL;
-    int rc = forces_create(c->pot, c->map, c->sys, DYN_SKIN, &c->forces);
-    if (rc) return rc;
-    if (c->md) rc = md_set_forces(c->md, c->forces);
-    return rc;
-}
+static void bar_update(mdrun *c, double done) { cli_progress_update(c->progress, done, NULL); }
 
-void dyn_thermo(dyn_ctx *c)
-{
-    md_thermo t;
-    md_get_thermo(c->md, &t);
-    if (c->thermo_txt) {
-        md_thermo_write(c->thermo_txt, 0, &t);
-        fflush(c->thermo_txt);
-    }
-    if (c->thermo_csv) {
-        md_thermo_write(c->thermo_csv, 1, &t);
-        fflush(c->thermo_csv);
-    }
-}
-
-int dyn_checkpoint(dyn_ctx *c)
-{
-    if (!c->restart_path) return BPEL_OK;
-    c->info.params = *md_get_params(c->md);
-    c->info.md = *md_get_state(c->md);
-    c->info.stage = c->stage;
-    c->info.sync_every = c->sync_every;
-    if (c->rng) {
-        int rc = restart_store_rng(&c->info, c->rng);
-        if (rc) return rc;
-    }
-    int rc = restart_write(c->restart_path, c->sys, &c->info);
-    if (rc) return rc;
-    return dyn_forces(c);
-}
-
-void dyn_set_restart_every(dyn_ctx *c, long every)
-{
-    if (every <= 0) {
-        c->restart_every = 0;
-        c->sync_every = 100;
-        return;
-    }
-    c->sync_every = every < 100 ? every : 100;
-    c->restart_every = (every + c->sync_every - 1) / c->sync_every * c->sync_every;
-}
-
-void dyn_log_header(FILE *fp)
-{
-    fprintf(fp, "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV,conserved_eV\n");
-}
-
-/* Truncate PATH at byte `keep`. */
-static int cut_at(const char *path, long keep)
-{
-    if (truncate(path, keep) != 0) return bpel_fail(BPEL_EIO, "%s: cannot cut after the checkpoint: %s", path, strerror(errno));
-    return BPEL_OK;
-}
-
-int dyn_cut_csv(const char *path, long step)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) return errno == ENOENT ? BPEL_OK : bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long keep = 0, nline = 0;
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        nline++;
-        if (line[len - 1] != '\n') break; /* torn */
-        if (nline > 1) {
-            char *end;
-            long s = strtol(line, &end, 10);
-            if (end == line || *end != ',' || s > step) break;
-        }
-        keep += len;
-    }
-    free(line);
-    fclose(fp);
-    return cut_at(path, keep);
-}
-
-int dyn_cut_dump(const char *path, long step)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) return errno == ENOENT ? BPEL_OK : bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long off = 0, keep = 0, frame = 0;
-    int want_step = 0;
-    /* frames before the checkpoint were flushed before it was written: cut
-     * at the first frame after it (or a torn last line) */
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        if (line[len - 1] != '\n') break;
-        if (want_step && strtol(line, NULL, 10) > step) {
-            keep = frame;
-            break;
-        }
-        want_step = !strncmp(line, "ITEM: TIMESTEP", 14);
-        if (want_step) frame = off;
-        off += len;
-        keep = off;
-    }
-    free(line);
-    fclose(fp);
-    return cut_at(path, keep);
-}
-
-static void log_line(dyn_ctx *c)
-{
-    md_thermo t;
-    md_get_thermo(c->md, &t);
-    fprintf(c->log, "%ld,%.6f,%d,%.8g,%.8g,%.10g,%.10g,%.10g,%.10g\n", t.step, t.time, c->stage, t.temp, t.press,
-            t.volume, t.pe, t.etotal, t.conserved);
-}
-
-static int due(long step, long every, long until) { return every > 0 && (step % every == 0 || step == until); }
+static void notice(mdrun *c, const char *msg) { fprintf(stderr, "bpel: %s\n", msg); }
 
 int dyn_run(dyn_ctx *c, long until)
 {
-    md_state *st = md_get_state(c->md);
-    if (c->sync_every <= 0) c->sync_every = 100;
-    int stopping = 0;
-    while (st->step < until) {
-        long next = st->step + 1;
-        int want = due(next, c->thermo_every, until) || (c->log && due(next, c->log_every, until));
-        int rc = md_step(c->md, want);
-        if (rc) return rc;
-        if (due(st->step, c->thermo_every, until)) {
-            dyn_thermo(c);
-            if (c->thermo_csv && ferror(c->thermo_csv))
-                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld", c->thermo_csv_name ? c->thermo_csv_name : "thermo CSV", st->step);
-        }
-        if (c->log && due(st->step, c->log_every, until)) {
-            log_line(c);
-            if (fflush(c->log) != 0 || ferror(c->log))
-                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld: %s", c->log_name ? c->log_name : "log", st->step,
-                                 strerror(errno));
-        }
-        if (c->dump && c->dump_every > 0 && st->step % c->dump_every == 0) {
-            rc = dump_write_frame(c->dump, c->sys, st->step, 0, NULL);
-            if (rc) return rc;
-            if (fflush(c->dump) != 0 || ferror(c->dump))
-                return bpel_fail(BPEL_EIO, "%s: write failed at step %ld: %s", c->dump_name ? c->dump_name : "dump",
-                                 st->step, strerror(errno));
-        }
-        if (c->on_step && (rc = c->on_step(c, c->user))) return rc;
-        if (c->progress) cli_progress_update(c->progress, c->progress_offset + (double)st->step, NULL);
-        if (restart_signalled() && !c->restart_path)
-            return bpel_fail(BPEL_EINTR, "interrupted at step %ld (no restart file given: nothing saved)", st->step);
-        if (restart_signalled() && !stopping) {
-            stopping = 1;
-            if (st->step % c->sync_every != 0)
-                fprintf(stderr, "bpel: signal received: finishing up to step %ld to save a bitwise restart\n",
-                        (st->step / c->sync_every + 1) * c->sync_every);
-        }
-        if (!c->restart_path || st->step % c->sync_every != 0) continue;
-        if (stopping) {
-            rc = dyn_checkpoint(c);
-            if (rc) return rc;
-            return bpel_fail(BPEL_EINTR, "interrupted at step %ld; state saved to %s", st->step, c->restart_path);
-        }
-        /* also at the end of a run: a run resumed from a checkpoint taken
-         * here starts with a fresh list, so this one must too */
-        if (c->restart_every > 0 && st->step % c->restart_every == 0) rc = dyn_checkpoint(c);
-        else rc = dyn_forces(c);
-        if (rc) return rc;
-    }
-    return BPEL_OK;
+    if (c->progress && !c->on_progress) c->on_progress = bar_update;
+    if (!c->on_notice) c->on_notice = notice;
+    return mdrun_run(c, until);
 }
 
 int dyn_interrupted(const dyn_ctx *c, const char *cmd)
@@ -193,17 +24,6 @@ int dyn_interrupted(const dyn_ctx *c, const char *cmd)
     fprintf(stderr, "bpel %s: %s\n", cmd, bpel_errmsg());
     if (c->restart_path) fprintf(stderr, "bpel %s: continue with: bpel %s --resume %s\n", cmd, cmd, c->restart_path);
     return 128 + (sig ? sig : SIGTERM);
-}
-
-void dyn_free(dyn_ctx *c)
-{
-    md_destroy(c->md);
-    forces_destroy(c->forces);
-    if (c->rng) gsl_rng_free(c->rng);
-    restart_free(&c->info);
-    c->md = NULL;
-    c->forces = NULL;
-    c->rng = NULL;
 }
 
 int dyn_set_threads(long k)

@@ -1,6 +1,7 @@
 /* cmd_md.c — `bpel md`: molecular dynamics (NVE, NVT, NPT) from a data file. */
 #include <gsl/gsl_rng.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,44 @@
 
 const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover chains, MTK barostat)";
 
-typedef struct md_extra {
-    char potential[1024];
-    int threads; /* OpenMP threads of the run (bitwise resumes need the same) */
-} md_extra;
+/* md's settings in its checkpoints: a settings section (restart.h) of
+ * version 1 with the fields potential (s) and threads (i, the OpenMP threads
+ * of the run: bitwise resumes need the same). */
+#define MD_SETTINGS_VERSION 1
+
+static int store_settings(rst_info *info, const char *potential, int threads)
+{
+    rst_settings w;
+    rst_settings_begin(&w, MD_SETTINGS_VERSION);
+    rst_settings_string(&w, "potential", potential);
+    rst_settings_long(&w, "threads", threads);
+    return rst_settings_finish(&w, info);
+}
+
+/* Checkpoints of bpel before settings sections hold the bytes of a struct
+ * { char potential[1024]; int threads; } (1028 bytes): read as well. */
+static int load_settings(const rst_info *info, const char *path, char *potential, size_t n, int *threads)
+{
+    if (rst_settings_raw(info)) {
+        int32_t t;
+        if (info->extra_size != 1028 || !memchr(info->extra, 0, 1024) || strlen((const char *)info->extra) >= n)
+            return bpel_fail(BPEL_EPARSE, "%s: restart file holds a broken potential name or settings of an unknown "
+                             "layout (%zu bytes without a settings header)", path, info->extra_size);
+        memcpy(potential, info->extra, strlen((const char *)info->extra) + 1);
+        memcpy(&t, info->extra + 1024, 4);
+        *threads = t;
+        return BPEL_OK;
+    }
+    rst_fields f;
+    long t;
+    int rc;
+    if ((rc = rst_fields_open(info, path, MD_SETTINGS_VERSION, &f)) || (rc = rst_fields_string(&f, "potential", potential, n)) ||
+        (rc = rst_fields_long(&f, "threads", &t)))
+        return rc;
+    if (t < 1 || t > 4096) return bpel_fail(BPEL_EPARSE, "%s: restart file's settings hold %ld threads", path, t);
+    *threads = (int)t;
+    return BPEL_OK;
+}
 
 static void help(void)
 {
@@ -116,8 +151,8 @@ int cmd_md(int argc, char **argv)
     }
     p.tchain = (int)tchain;
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
-    md_extra extra;
-    memset(&extra, 0, sizeof extra);
+    char potential_path[1024] = "";
+    int run_threads = 0;
     int rc;
     cli_setup setup;
     memset(&setup, 0, sizeof setup);
@@ -126,40 +161,35 @@ int cmd_md(int argc, char **argv)
         rst_info info;
         bpel_system *s;
         if ((rc = restart_read(resume, &s, &info))) return cli_error();
-        if (strcmp(info.command, "md") != 0 || info.extra_size != sizeof extra) {
+        if (strcmp(info.command, "md") != 0) {
             fprintf(stderr, "bpel md: %s was written by 'bpel %s', not 'bpel md'\n", resume, info.command);
             system_destroy(s);
             restart_free(&info);
             return 1;
         }
-        memcpy(&extra, info.extra, sizeof extra);
-        if (!memchr(extra.potential, 0, sizeof extra.potential)) {
-            fprintf(stderr, "bpel md: %s: restart file holds a broken potential name\n", resume);
+        if (load_settings(&info, resume, potential_path, sizeof potential_path, &run_threads)) {
+            fprintf(stderr, "bpel md: %s\n", bpel_errmsg());
             system_destroy(s);
             restart_free(&info);
             return 1;
         }
-        if (extra.threads != omp_get_max_threads())
+        if (run_threads != omp_get_max_threads())
             fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
-                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", extra.threads,
-                    omp_get_max_threads(), extra.threads);
-        if ((rc = eam_read(extra.potential, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
+                    "not bitwise identical to an uninterrupted run (use --threads %d)\n", run_threads,
+                    omp_get_max_threads(), run_threads);
+        if ((rc = eam_read(potential_path, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
             system_destroy(s);
             restart_free(&info);
             eam_destroy(setup.pot);
             return cli_error();
         }
         setup.sys = s;
-        p = info.params;
         c.info = info;
         until = info.md.run_end;
         c.sys = s;
         c.pot = setup.pot;
         memcpy(c.map, setup.map, sizeof c.map);
-        if ((rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, s, &p, &c.md)))
-            goto fail;
-        *md_get_state(c.md) = info.md;
-        if ((rc = md_refresh_forces(c.md))) goto fail;
+        if ((rc = mdrun_restore(&c, &c.info, restart_every))) goto fail;
     } else {
         if (!data) return cli_usage_error("md", "no data file given");
         if (steps < 0) return cli_usage_error("md", "--steps is required");
@@ -174,8 +204,8 @@ int cmd_md(int argc, char **argv)
         }
         if (md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
-        snprintf(extra.potential, sizeof extra.potential, "%s", setup.potential_path);
-        extra.threads = omp_get_max_threads();
+        snprintf(potential_path, sizeof potential_path, "%s", setup.potential_path);
+        run_threads = omp_get_max_threads();
         c.sys = setup.sys;
         c.pot = setup.pot;
         memcpy(c.map, setup.map, sizeof c.map);
@@ -188,17 +218,9 @@ int cmd_md(int argc, char **argv)
         if ((rc = md_setup(c.md, steps))) goto fail;
         until = steps;
         snprintf(c.info.command, sizeof c.info.command, "md");
-        c.info.extra = malloc(sizeof extra);
-        memcpy(c.info.extra, &extra, sizeof extra);
-        c.info.extra_size = sizeof extra;
-    }
-    if (resume) {
-        c.sync_every = c.info.sync_every > 0 ? c.info.sync_every : 100;
-        if (restart_every > 0)
-            c.restart_every = (restart_every + c.sync_every - 1) / c.sync_every * c.sync_every;
-    } else {
         dyn_set_restart_every(&c, restart_every);
     }
+    if ((rc = store_settings(&c.info, potential_path, run_threads))) goto fail;
     if (!c.restart_path && resume) c.restart_path = resume;
     c.thermo_every = thermo;
     c.thermo_txt = thermo > 0 ? stdout : NULL;
@@ -224,7 +246,7 @@ int cmd_md(int argc, char **argv)
     restart_catch_signals();
     if (!resume) {
         printf("# %s\n# %ld steps of %s, dt = %g ps, %zu atoms, potential %s\n", cli_provenance(), steps,
-               p.ensemble == MD_NVE ? "NVE" : p.ensemble == MD_NVT ? "NVT" : "NPT", p.dt, c.sys->n, extra.potential);
+               p.ensemble == MD_NVE ? "NVE" : p.ensemble == MD_NVT ? "NVT" : "NPT", p.dt, c.sys->n, potential_path);
         if (thermo > 0) md_thermo_header(stdout, 0);
         if (c.thermo_csv) md_thermo_header(c.thermo_csv, 1);
         if (thermo > 0 || c.thermo_csv) dyn_thermo(&c);
