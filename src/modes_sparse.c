@@ -170,6 +170,32 @@ done:
     return rc;
 }
 
+/* Eigenvalues of A below `shift`, from the inertia of MUMPS's LDLᵀ of A − shift·I. */
+static int count_below(Mat A, double shift, int nranks, PetscInt *count)
+{
+    int rc = BPEL_OK;
+    Mat B = NULL, F = NULL;
+    IS perm = NULL, cperm = NULL;
+    MatFactorInfo info;
+    PETSC_TRY(MatDuplicate(A, MAT_COPY_VALUES, &B));
+    PETSC_TRY(MatShift(B, -shift));
+    PETSC_TRY(MatGetFactor(B, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &F));
+    if (nranks > 1) PETSC_TRY(MatMumpsSetIcntl(F, 13, 1)); /* inertia needs the root node without ScaLAPACK */
+    PETSC_TRY(MatFactorInfoInitialize(&info));
+    PETSC_TRY(MatGetOrdering(B, MATORDERINGNATURAL, &perm, &cperm));
+    PETSC_TRY(MatCholeskyFactorSymbolic(F, B, perm, &info));
+    PETSC_TRY(MatCholeskyFactorNumeric(F, B, &info));
+    PetscInt nneg = 0; /* the zero and positive counts would need MUMPS's null-pivot detection */
+    PETSC_TRY(MatGetInertia(F, &nneg, NULL, NULL));
+    *count = nneg;
+done:
+    if (perm) ISDestroy(&perm);
+    if (cperm) ISDestroy(&cperm);
+    if (F) MatDestroy(&F);
+    if (B) MatDestroy(&B);
+    return rc;
+}
+
 typedef struct pair_order {
     double w;
     PetscInt i;
@@ -224,6 +250,31 @@ int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_ei
         goto done;
     }
     const double lo = -p->lower_frac * p->lambda_c, hi = p->lambda_c;
+    /* how many modes lie below the bound (one factorisation): the eigenvectors' memory is checked
+     * before the slicing starts, and the slices are sized from the count */
+    PetscInt nbelow = 0;
+    rc = count_below(A, hi, size, &nbelow);
+    if (rc) goto done;
+    out->count_estimate = (size_t)nbelow;
+    {
+        /* the eigenvectors twice (SLEPc's basis and the copy returned) */
+        double vec_bytes = 2.0 * 8.0 * (double)N * (double)nbelow;
+        if (p->memory_limit > 0 && out->factor_bytes + out->matrix_bytes + vec_bytes > p->memory_limit) {
+            rc = bpel_fail(BPEL_ENOMEM,
+                           "spectrum slicing of %zu atoms: %d modes lie below the bound, whose eigenvectors need "
+                           "%.3g GB beside %.3g GB for a MUMPS factorisation, but only %.3g GB are available; "
+                           "lower --max-omega",
+                           n, (int)nbelow, vec_bytes / 1e9, out->factor_bytes / 1e9, p->memory_limit / 1e9);
+            goto done;
+        }
+    }
+    int nev = p->nev;
+    if (nev <= 0) { /* measured on a 2,048-atom glass (962 modes): count/6 beat SLEPc's default 2x */
+        nev = (int)(nbelow / 6);
+        if (nev < 40) nev = 40;
+        if (nev > 400) nev = 400;
+    }
+    out->nev = nev;
     ST st;
     KSP ksp;
     PC pc;
@@ -235,7 +286,7 @@ int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_ei
     PETSC_TRY(EPSSetInterval(eps, lo, hi));
     PETSC_TRY(EPSSetConvergenceTest(eps, EPS_CONV_NORM));
     PETSC_TRY(EPSSetTolerances(eps, p->tol > 0 ? p->tol : 1e-10, PETSC_DEFAULT));
-    if (p->nev > 0) PETSC_TRY(EPSKrylovSchurSetDimensions(eps, p->nev, PETSC_DEFAULT, PETSC_DEFAULT));
+    PETSC_TRY(EPSKrylovSchurSetDimensions(eps, nev, PETSC_DEFAULT, PETSC_DEFAULT));
     PETSC_TRY(EPSGetST(eps, &st));
     PETSC_TRY(STSetType(st, STSINVERT));
     PETSC_TRY(STGetKSP(st, &ksp));

@@ -41,7 +41,7 @@ typedef struct sparse_eig_params {
     double lambda_c;   /* upper end of the interval, eV/(Å²·amu) (> 0) */
     double lower_frac; /* λ_lo = −lower_frac·λ_c (default 0.02) */
     double tol;        /* relative residual (default 1e-10) */
-    int nev;           /* Krylov–Schur nev per slice (default 0: SLEPc's choice) */
+    int nev;           /* Krylov–Schur nev per slice (default 0: a sixth of the modes below λ_c, within 40–400) */
     double memory_limit; /* bytes (> 0): refuse, after MUMPS's analysis, when a factorisation and the
                           * matrix need more */
 } sparse_eig_params;
@@ -52,6 +52,8 @@ typedef struct sparse_eig_result {
     double *z;           /* [3N·m] eigenvectors, column-major, ld = 3N (rank 0; NULL elsewhere) */
     size_t below;        /* eigenvalues below λ_lo (unstable modes not computed) */
     size_t count_inertia;/* eigenvalues in [λ_lo, λ_c] by inertia */
+    size_t count_estimate; /* eigenvalues below λ_c, counted before the slicing (one extra factorisation) */
+    int nev;             /* nev per slice used */
     double max_residual; /* largest ‖Dx − λx‖ over the pairs, eV/(Å²·amu) */
     int nshifts;         /* factorisations made */
     int ranks;           /* MPI ranks that took part */

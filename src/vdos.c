@@ -173,6 +173,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     v->sparse_shifts = r.nshifts;
     v->sparse_ranks = r.ranks;
     v->sparse_factor_bytes = r.factor_bytes;
+    v->sparse_nev = r.nev;
     v->sol_.m = r.m;
     v->sol_.w = r.w;
     v->sol_.z = r.z;

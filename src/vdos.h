@@ -57,6 +57,7 @@ typedef struct vib_modes {
     double sparse_residual; /* sparse route: largest ‖Dx − λx‖, eV/(Å²·amu) */
     int sparse_shifts, sparse_ranks; /* sparse route: factorisations, MPI ranks */
     double sparse_factor_bytes; /* sparse route: MUMPS's estimate for one factorisation */
+    int sparse_nev;       /* sparse route: Krylov-Schur nev per slice */
     double max_omega;     /* rad/ps: the bound the modes were asked for (0: all modes) */
     double t_build, t_solve, t_analyse; /* wall seconds */
     double *a_;           /* internal: the dense matrix */

@@ -316,6 +316,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
         cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
         cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
+        cJSON_AddNumberToObject(sp, "nev_per_slice", v->sparse_nev);
         cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
         cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
     }

@@ -118,13 +118,13 @@ grep -q "give --max-omega" err || fail "slepc without a bound: message $(cat err
 BPEL_MEMORY_LIMIT=10M "$BPEL" modes glass.data --out x --max-omega 10 --solver slepc > log 2> err && fail "slepc memory limit ignored"
 grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory refusal: $(cat err)"
 
-# --solver auto on a glass whose dense D does not fit (BPEL_MEMORY_LIMIT between the sparse and the dense
+# --solver auto on a 2,048-atom glass whose dense D does not fit (BPEL_MEMORY_LIMIT between the sparse and the dense
 # need): the sparse route up to the default I_BP window's top, said in the summary, and the same I_BP
 if command -v lmp > /dev/null; then
-  printf 'units metal\natom_style atomic\nread_data glass.data\nreplicate 2 2 1\nwrite_data glass1024.data\n' > rep.in
+  printf 'units metal\natom_style atomic\nread_data glass.data\nreplicate 2 2 2\nwrite_data glass2048.data\n' > rep.in
   lmp -nocite -log none -screen none -in rep.in || fail "lmp replicate"
-  BPEL_MEMORY_LIMIT=130M "$BPEL" modes glass1024.data --out gauto --no-figures > log 2> err || { cat err; fail "auto sparse"; }
-  "$BPEL" modes glass1024.data --out gdense --no-figures > log 2> err || { cat err; fail "dense 1024"; }
+  BPEL_MEMORY_LIMIT=520M "$BPEL" modes glass2048.data --out gauto --no-figures > log 2> err || { cat err; fail "auto sparse"; }
+  "$BPEL" modes glass2048.data --out gdense --no-figures > log 2> err || { cat err; fail "dense 2048"; }
   python3 - gauto gdense <<'PY' || fail "auto's sparse route differs from dense"
 import csv, json, sys
 a, b = sys.argv[1:3]
