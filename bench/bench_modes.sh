@@ -159,9 +159,9 @@ if [ -n "${BIG:-}" ]; then
     msg=$(BPEL_MEMORY_LIMIT=1M "$BPEL" modes "$BIG" --elements Cu,Zr --max-omega 15 --solver slepc --max-initial-force inf \
           --no-figures --out o_big 2>&1 | tail -1)
     echo "# $BIG: $msg"
-    python3 - "$msg" "$last_n" "$last_sd" "$last_nw" "$BIG" <<'PY'
+    python3 - "$msg" "$last_n" "$last_sd" "$last_nw" "$BIG" "$last_fgb" <<'PY'
 import re, sys
-msg, n0, t0, m0, big = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+msg, n0, t0, m0, big, f0 = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
 gb = float(re.search(r'needs ([0-9.e+-]+) GB', msg).group(1))
 natoms = int(re.search(r'of ([0-9]+) atoms', msg).group(1))
 n = 3 * natoms
@@ -169,6 +169,11 @@ n = 3 * natoms
 # since factorisations grow faster (their flops are in the message)
 m = m0 * n / n0
 print("# projection for %s (n = %d): ~%d modes below 15 rad/ps; one factorisation %.1f GB" % (big, n, m, gb))
-print("#   at %d: %.1f s for %d modes" % (n0, t0, m0))
+print("#   at %d: %.1f s for %d modes with a %.2f GB factorisation" % (n0, t0, m0, f0))
+# each solve reads the whole factor, and a mode costs a few solves: time ~ modes x factor size
+t = t0 * (m / m0) * (gb / f0)
+print("#   projected slepc time up to 15 rad/ps: ~%.0f s (%.1f h; a lower bound: factorisation flops grow faster)"
+      % (t, t / 3600))
+print("#   projected peak memory: %.1f GB (one factorisation + the eigenvectors twice)" % (gb + 2 * 8 * n * m / 1e9))
 PY
 fi
