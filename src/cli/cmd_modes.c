@@ -60,8 +60,9 @@ static void help(void)
            "           16,384, 13 GB at 19,652) plus 8n per mode. Runs under mpirun -np P with the factor\n"
            "           distributed over the ranks; PETSC_OPTIONS reaches the solver.\n"
            "  auto     dsyevr while 8n^2 (+ eigenvectors) fits in the available memory; otherwise slepc\n"
-           "           when --max-omega is given. Below ~20,000 atoms dense is the faster of the two\n"
-           "           (the couplings reach two cutoffs, so the factor is nearly as full as dense).\n"
+           "           when --max-omega is given; without it, up to the default I_BP window's top.\n"
+           "           Where both fit, dense is faster (2-3x at 2,000-4,000 atoms: the couplings\n"
+           "           reach two cutoffs, so the factor is nearly as full as the dense matrix).\n"
            "The command refuses before allocating when its solver does not fit (set BPEL_MEMORY_LIMIT to\n"
            "impose a lower limit). Threads: OMP_NUM_THREADS / OPENBLAS_NUM_THREADS.\n",
            BPEL_DEFAULT_POTENTIAL, eig_backend_names());
