@@ -30,18 +30,7 @@ static int cmp_double(const void *a, const void *b)
 
 static int make_glass(void **st)
 {
-    if (!test_have_lammps()) return 0;
-    snprintf(glass_path, sizeof glass_path, "%s", test_tmp("gru_glass.data"));
-    char script[4096];
-    snprintf(script, sizeof script,
-             "units metal\natom_style atomic\nboundary p p p\nregion box block 0 14.0 0 14.0 0 14.0\n"
-             "create_box 2 box\ncreate_atoms 1 random 80 4711 box\ncreate_atoms 2 random 80 1174 box\n"
-             "mass 1 63.546\nmass 2 91.224\npair_style eam/fs\npair_coeff * * %s Cu Zr\nneighbor 1.0 bin\n"
-             "minimize 0 1e-6 1000 10000\nvelocity all create 2000 1\nfix 1 all nvt temp 2000 300 0.1\n"
-             "timestep 0.002\nrun 1500\nunfix 1\nmin_style cg\nminimize 0 1e-12 100000 1000000\n"
-             "min_style fire\nminimize 0 1e-12 100000 1000000\nwrite_data %s\n",
-             test_potential("CuZr_mm.eam.fs"), glass_path);
-    if (test_run_lammps("gru_glass.in", script) != 0) glass_path[0] = '\0';
+    test_lammps_glass("gru_glass", 4711, 1174, NULL, glass_path, sizeof glass_path);
     return 0;
 }
 

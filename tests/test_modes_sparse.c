@@ -25,19 +25,10 @@ static char glass_path[1024], rep_path[1024];
  * replicated 3×1×1 (still a minimum). */
 static int make_glass(void **st)
 {
-    if (!test_have_lammps()) return 0;
-    snprintf(glass_path, sizeof glass_path, "%s", test_tmp("sparse_glass.data"));
+    char after[1200];
     snprintf(rep_path, sizeof rep_path, "%s", test_tmp("sparse_glass3.data"));
-    char script[4096];
-    snprintf(script, sizeof script,
-             "units metal\natom_style atomic\nboundary p p p\nregion box block 0 14.0 0 14.0 0 14.0\n"
-             "create_box 2 box\ncreate_atoms 1 random 80 2718 box\ncreate_atoms 2 random 80 8281 box\n"
-             "mass 1 63.546\nmass 2 91.224\npair_style eam/fs\npair_coeff * * %s Cu Zr\nneighbor 1.0 bin\n"
-             "minimize 0 1e-6 1000 10000\nvelocity all create 2000 1\nfix 1 all nvt temp 2000 300 0.1\n"
-             "timestep 0.002\nrun 1500\nunfix 1\nmin_style cg\nminimize 0 1e-12 100000 1000000\n"
-             "min_style fire\nminimize 0 1e-12 100000 1000000\nwrite_data %s\nreplicate 3 1 1\nwrite_data %s\n",
-             test_potential("CuZr_mm.eam.fs"), glass_path, rep_path);
-    if (test_run_lammps("sparse_glass.in", script) != 0) glass_path[0] = '\0';
+    snprintf(after, sizeof after, "replicate 3 1 1\nwrite_data %s\n", rep_path);
+    test_lammps_glass("sparse_glass", 2718, 8281, after, glass_path, sizeof glass_path);
     return 0;
 }
 

@@ -80,6 +80,31 @@ int test_run_lammps(const char *script_name, const char *script)
     return test_run(cmd);
 }
 
+int test_lammps_glass(const char *name, unsigned seed_cu, unsigned seed_zr, const char *after, char *path,
+                      size_t len)
+{
+    path[0] = '\0';
+    if (!test_have_lammps()) return -1;
+    char file[256], in[256];
+    snprintf(file, sizeof file, "%s.data", name);
+    snprintf(in, sizeof in, "%s.in", name);
+    snprintf(path, len, "%s", test_tmp(file));
+    char script[8192];
+    snprintf(script, sizeof script,
+             "units metal\natom_style atomic\nboundary p p p\nregion box block 0 14.0 0 14.0 0 14.0\n"
+             "create_box 2 box\ncreate_atoms 1 random 80 %u box\ncreate_atoms 2 random 80 %u box\n"
+             "mass 1 63.546\nmass 2 91.224\npair_style eam/fs\npair_coeff * * %s Cu Zr\nneighbor 1.0 bin\n"
+             "minimize 0 1e-6 1000 10000\nvelocity all create 2000 1\nfix 1 all nvt temp 2000 300 0.1\n"
+             "timestep 0.002\nrun 1500\nunfix 1\nmin_style cg\nminimize 0 1e-12 100000 1000000\n"
+             "min_style fire\nminimize 0 1e-12 100000 1000000\nwrite_data %s\n%s",
+             seed_cu, seed_zr, test_potential("CuZr_mm.eam.fs"), path, after ? after : "");
+    if (test_run_lammps(in, script) != 0) {
+        path[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 static double urand(unsigned *s)
 {
     *s = *s * 1103515245u + 12345u;

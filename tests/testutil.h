@@ -30,6 +30,13 @@ const char *test_potential(const char *name);
 int test_have_lammps(void);
 /* Run LAMMPS on an input script text in the temp directory; returns exit code. */
 int test_run_lammps(const char *script_name, const char *script);
+/* A 160-atom Cu50Zr50 glass made by LAMMPS (CuZr_mm.eam.fs): random in a 14 Å box, NVT
+ * 2000 → 300 K in 3 ps, CG then FIRE to a tight minimum, written to the temporary file
+ * NAME.data, whose path goes to `path`. `after` (may be NULL) is LAMMPS input run after
+ * that (e.g. a replication written elsewhere). Returns 0, or -1 with path[0] = '\0'
+ * when LAMMPS is missing or fails. */
+int test_lammps_glass(const char *name, unsigned seed_cu, unsigned seed_zr, const char *after, char *path,
+                      size_t len);
 /* Run a shell command, return its exit status; stdout/stderr captured into
  * the given temporary file names when not NULL. */
 int test_run(const char *cmd);
