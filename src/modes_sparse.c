@@ -41,19 +41,6 @@ static int ensure_slepc(void)
     return BPEL_OK;
 }
 
-void sparse_eig_ranks(int *rank, int *size)
-{
-    PetscBool done = PETSC_FALSE;
-    *rank = 0;
-    *size = 1;
-    if (SlepcInitialized(&done) || !done) return;
-    PetscMPIInt r = 0, s = 1;
-    MPI_Comm_rank(PETSC_COMM_WORLD, &r);
-    MPI_Comm_size(PETSC_COMM_WORLD, &s);
-    *rank = r;
-    *size = s;
-}
-
 /* A PETSc call in a function with `rc` and a `done` label. */
 #define PETSC_TRY(call)                                                                                           \
     do {                                                                                                          \
@@ -142,36 +129,13 @@ done:
     return rc;
 }
 
-/* MUMPS's analysis of D (ordering and symbolic LDLᵀ factorisation, no
- * numbers): the estimated entries of the factor and the memory of one
- * numerical factorisation in bytes, summed over ranks. */
-static int factor_estimate(Mat A, double *entries, double *bytes, double *flops)
-{
-    int rc = BPEL_OK;
-    Mat F = NULL;
-    IS perm = NULL, cperm = NULL;
-    MatFactorInfo info;
-    PETSC_TRY(MatGetFactor(A, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &F));
-    PETSC_TRY(MatFactorInfoInitialize(&info));
-    PETSC_TRY(MatGetOrdering(A, MATORDERINGNATURAL, &perm, &cperm));
-    PETSC_TRY(MatCholeskyFactorSymbolic(F, A, perm, &info));
-    PetscInt e = 0, mb = 0;
-    PETSC_TRY(MatMumpsGetInfog(F, 20, &e));  /* estimated factor entries; < 0: millions */
-    PETSC_TRY(MatMumpsGetInfog(F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
-    *entries = e < 0 ? -1e6 * (double)e : (double)e;
-    *bytes = 1e6 * (double)mb;
-    PetscReal fl = 0;
-    PETSC_TRY(MatMumpsGetRinfog(F, 1, &fl)); /* estimated flops of the elimination */
-    *flops = fl;
-done:
-    if (perm) ISDestroy(&perm);
-    if (cperm) ISDestroy(&cperm);
-    if (F) MatDestroy(&F);
-    return rc;
-}
-
-/* Eigenvalues of A below `shift`, from the inertia of MUMPS's LDLᵀ of A − shift·I. */
-static int count_below(Mat A, double shift, int nranks, PetscInt *count)
+/* One MUMPS LDLᵀ of A − shift·I. Its analysis (ordering, symbolic
+ * factorisation) gives the estimated entries, memory (bytes, all ranks) and
+ * flops of any factorisation of A, checked against `limit` (> 0) beside the
+ * matrix before the numbers are factorised; the inertia then gives the
+ * eigenvalues of A below `shift`. */
+static int analyse_and_count(Mat A, double shift, int nranks, double limit, size_t natoms, sparse_eig_result *out,
+                             PetscInt *count)
 {
     int rc = BPEL_OK;
     Mat B = NULL, F = NULL;
@@ -184,6 +148,22 @@ static int count_below(Mat A, double shift, int nranks, PetscInt *count)
     PETSC_TRY(MatFactorInfoInitialize(&info));
     PETSC_TRY(MatGetOrdering(B, MATORDERINGNATURAL, &perm, &cperm));
     PETSC_TRY(MatCholeskyFactorSymbolic(F, B, perm, &info));
+    PetscInt e = 0, mb = 0;
+    PetscReal fl = 0;
+    PETSC_TRY(MatMumpsGetInfog(F, 20, &e));  /* estimated factor entries; < 0: millions */
+    PETSC_TRY(MatMumpsGetInfog(F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
+    PETSC_TRY(MatMumpsGetRinfog(F, 1, &fl)); /* estimated flops of the elimination */
+    out->factor_entries = e < 0 ? -1e6 * (double)e : (double)e;
+    out->factor_bytes = 1e6 * (double)mb;
+    out->factor_flops = fl;
+    if (limit > 0 && out->factor_bytes + out->matrix_bytes > limit) {
+        rc = bpel_fail(BPEL_ENOMEM,
+                       "spectrum slicing of %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G entries, "
+                       "%.3g Tflop: MUMPS's estimate) beside the %.3g GB matrix, but only %.3g GB are available",
+                       natoms, out->factor_bytes / 1e9, out->factor_entries / 1e9,
+                       out->factor_flops / 1e12, out->matrix_bytes / 1e9, limit / 1e9);
+        goto done;
+    }
     PETSC_TRY(MatCholeskyFactorNumeric(F, B, &info));
     PetscInt nneg = 0; /* the zero and positive counts would need MUMPS's null-pivot detection */
     PETSC_TRY(MatGetInertia(F, &nneg, NULL, NULL));
@@ -238,22 +218,11 @@ int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_ei
         PETSC_TRY(MatGetInfo(A, MAT_GLOBAL_SUM, &mi));
         out->matrix_bytes = mi.nz_allocated * (sizeof(PetscScalar) + sizeof(PetscInt) / 9.0);
     }
-    rc = factor_estimate(A, &out->factor_entries, &out->factor_bytes, &out->factor_flops);
-    if (rc) goto done;
-    if (p->memory_limit > 0 && out->factor_bytes + out->matrix_bytes > p->memory_limit) {
-        rc = bpel_fail(BPEL_ENOMEM,
-                       "spectrum slicing of %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G entries, "
-                       "%.3g Tflop: MUMPS's estimate) beside the %.3g GB matrix, but only %.3g GB are available",
-                       n, out->factor_bytes / 1e9, out->factor_entries / 1e9, out->factor_flops / 1e12,
-                       out->matrix_bytes / 1e9,
-                       p->memory_limit / 1e9);
-        goto done;
-    }
     const double lo = -p->lower_frac * p->lambda_c, hi = p->lambda_c;
-    /* how many modes lie below the bound (one factorisation): the eigenvectors' memory is checked
-     * before the slicing starts, and the slices are sized from the count */
+    /* MUMPS's estimate checked, and the modes below the bound counted (one factorisation): the
+     * eigenvectors' memory is checked before the slicing starts, and the slices are sized from the count */
     PetscInt nbelow = 0;
-    rc = count_below(A, hi, size, &nbelow);
+    rc = analyse_and_count(A, hi, size, p->memory_limit, n, out, &nbelow);
     if (rc) goto done;
     out->count_estimate = (size_t)nbelow;
     {

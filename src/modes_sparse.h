@@ -67,8 +67,5 @@ void sparse_eig_params_default(sparse_eig_params *p);
 /* All eigenpairs of D = M^-1/2 H M^-1/2 in [−lower_frac·λ_c, λ_c]; masses in amu. */
 int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out);
 void sparse_eig_result_free(sparse_eig_result *r);
-/* This process's MPI rank and the number of ranks as PETSc sees them
- * (0 and 1 when PETSc is not initialised). */
-void sparse_eig_ranks(int *rank, int *size);
 
 #endif
