@@ -101,8 +101,8 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
         a->K = o->K;
         a->G = o->G;
         snprintf(a->moduli_source, sizeof a->moduli_source, "given on the command line");
-    } else if ((rc = compute_moduli(a, m, s, 2))) {
-        return rc;
+    } else if (o->elastic_route >= 0 && !(o->vdos.bp_hi > 0) && (rc = compute_moduli(a, m, s, 2))) {
+        return rc; /* the moduli only when the window's top needs them, and not with --elastic none */
     }
     compute_debye(a, s);
     double hi = o->vdos.bp_hi;
