@@ -20,7 +20,7 @@
 
 static const char *status_names[ARTN_NSTATUS] = {
     "accepted", "no_exit", "no_converge", "lost_curvature", "multi_negative",
-    "not_above", "same_minimum", "disconnected", "failed", "full_check_failed"};
+    "not_above", "same_minimum", "disconnected", "failed", "full_check_failed", "over_budget"};
 
 const char *artn_status_name(int s) { return s >= 0 && s < ARTN_NSTATUS ? status_names[s] : "unknown"; }
 
@@ -44,6 +44,8 @@ void artn_defaults(artn_params *p)
     p->perp_push = 3;
     p->climb_step = 0.15;
     p->max_climb = 300;
+    p->max_calls = 600;
+    p->attempts = 3;
     p->perp_step = 0.1;
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
@@ -125,6 +127,8 @@ static const param_entry param_table[] = {
     PR(climb_convex_follow, 'i', "1: where the climb finds positive curvature, push uphill along the lowest mode", 'z'),
     PD(climb_step, "Å, largest climb step"),
     PI(max_climb, "climb iterations"),
+    PR(max_calls, 'i', "force calls in push and climb before a search is abandoned (over_budget; 0: no limit)", 'z'),
+    PI(attempts, "kicks per search: a failed search is tried again from a fresh kick, up to this many in all"),
     PD(perp_step, "Å, largest perpendicular step"),
     PD(lbfgs_scale, "Å²/eV, first L-BFGS step = scale·force"),
     PR(lost_eigval, 'd', "eV/Å², climbing with λ above this for max_lost steps fails", 'a'),
@@ -270,6 +274,7 @@ typedef struct search {
     double *v[NVEC];   /* each ndof_max long */
     double energy;
     long calls;
+    int over_budget;   /* max_calls reached in the push or the climb */
     gsl_rng *rng;
     /* L-BFGS state: pairs (s, y) in V_LS.., V_LY.. (ring), count and next slot */
     int lb_count, lb_next, lb_have_old;
@@ -280,6 +285,13 @@ static int evaluate(search *s)
 {
     s->calls++;
     return s->m->eval(s->m->ctx, s->v[V_U], &s->energy, s->v[V_F]);
+}
+
+/* 1 once push and climb have spent their force-call budget. */
+static int spent(search *s)
+{
+    if (s->p->method == ARTN_METHOD_ARTN && s->p->max_calls > 0 && s->calls >= s->p->max_calls) s->over_budget = 1;
+    return s->over_budget;
 }
 
 /* Counting wrapper handed to Lanczos. */
@@ -505,7 +517,7 @@ static int push_phase(search *s, artn_result *r)
     int have_vec = 0, rc, last_lz = -1000;
     double lam = INFINITY, kappa = INFINITY;
     lbfgs_reset(s);
-    for (int k = 0; k < p->max_push; k++) {
+    for (int k = 0; k < p->max_push && !spent(s); k++) {
         r->push_steps = k + 1;
         /* The lowest eigenvalue costs a Lanczos run: take it when the
          * curvature along the push (free, from the change of the force along
@@ -574,6 +586,10 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
     double lam = 0;
     lbfgs_reset(s);
     for (int k = 0; k < p->max_climb; k++) {
+        if (spent(s)) {
+            *status = ARTN_OVER_BUDGET;
+            return 0;
+        }
         r->climb_steps = k + 1;
         /* The eigenvector is refreshed every step, or every other step while
          * the curvature is well below the threshold (it then turns slowly). */
@@ -837,7 +853,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     r->dq = r->e_saddle - r->e_initial;
     r->fmax = maxabs(n, s.v[V_F]);
     if (!out_of_basin) {
-        r->status = ARTN_NO_EXIT;
+        r->status = s.over_budget ? ARTN_OVER_BUDGET : ARTN_NO_EXIT;
         r->calls_saddle = r->calls_total = s.calls;
         goto out;
     }

@@ -64,6 +64,7 @@ typedef enum {
     ARTN_DISCONNECTED,  /* neither side relaxes back to the initial minimum */
     ARTN_FAILED,        /* the model returned an error */
     ARTN_FULL_CHECK,    /* a full-system force evaluation found forces above ftol */
+    ARTN_OVER_BUDGET,   /* push and climb spent more than max_calls force calls */
     ARTN_NSTATUS
 } artn_status;
 
@@ -95,6 +96,10 @@ typedef struct artn_params {
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
     int max_climb;           /* climb iterations (300) */
+    int max_calls;           /* force calls a search may spend in push and climb before it is abandoned
+                                (over_budget; 0: no limit) (600) */
+    int attempts;            /* campaigns: a search that fails is tried again from a fresh random kick,
+                                up to this many kicks in all, as LAMMPS-ARTn's max_trials (3) */
     double perp_step;        /* Å, largest perpendicular step (0.1) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */

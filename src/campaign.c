@@ -224,7 +224,7 @@ static int make_header(campaign *c, const char *atoms)
     for (char *q = sel; *q; q++)
         if (*q == ' ') *q = '_';
     snprintf(c->header, sizeof c->header,
-             "# bpel-artn-campaign 2 glass=%016llx energy=%.8f atoms=%s searches=%d seed=%lu params=%016llx\n",
+             "# bpel-artn-campaign 3 glass=%016llx energy=%.8f atoms=%s searches=%d seed=%lu params=%016llx\n",
              (unsigned long long)g, lf_shared_energy(c->sh), sel, c->p.searches, c->p.seed, (unsigned long long)h);
     return BPEL_OK;
 }
@@ -352,21 +352,19 @@ static int sb_printf(strbuf *b, const char *fmt, ...)
     }
 }
 
-int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
+/* One ARTn search of the central atom from the kick numbered (search, attempt):
+ * a Gaussian vector on the centre and its neighbours within kick_radius,
+ * drawn from a generator seeded by (seed, atom id, search[, attempt]). A
+ * model error is returned as a failed search with its message cleared. */
+static int search_once(campaign_worker *w, size_t center, int64_t id, int search, int attempt, artn_result *r)
 {
     campaign *c = w->c;
     const bpel_system *s = lf_shared_system(c->sh);
-    size_t ai = k / c->p.searches, center = c->atom[ai];
-    int search = (int)(k % c->p.searches);
-    int64_t id = s->id[center];
-    double t0 = now();
-    *line = NULL;
-    *accepted = 0;
     long nm = lf_region_start(w->reg, center);
     if (nm < 0) return (int)nm;
     size_t ndof = 3 * (size_t)nm;
-    /* the kick: a Gaussian vector on the centre and its neighbours within kick_radius */
     uint64_t h = splitmix(splitmix(splitmix(c->p.seed) ^ (uint64_t)id) ^ (uint64_t)search);
+    if (attempt > 0) h = splitmix(h ^ ((uint64_t)attempt << 40));
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     if (!g) return BPEL_ENOMEM;
     gsl_rng_set(g, (unsigned long)(h & 0xffffffffUL) ^ (unsigned long)(h >> 32));
@@ -408,16 +406,41 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     }
     artn_model m = {ndof, lf_region_max_dof(w->reg), lf_eval, lf_grow, lf_translational, w->reg};
     if (c->p.region.whole) m = (artn_model){ndof, ndof, whole_eval, NULL, whole_translational, w};
-    artn_result r;
-    int rc = artn_search(&m, kick, aseed, &c->p.artn, &r);
+    int rc = artn_search(&m, kick, aseed, &c->p.artn, r);
     free(kick);
     if (rc) {
         /* a model error is a failed search, recorded with its message */
-        r.status = ARTN_FAILED;
+        r->status = ARTN_FAILED;
         bpel_clear_error();
     }
-    nm = (long)lf_region_natoms(w->reg);
-    atoms = lf_region_atoms(w->reg);
+    return BPEL_OK;
+}
+
+int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
+{
+    campaign *c = w->c;
+    const bpel_system *s = lf_shared_system(c->sh);
+    size_t ai = k / c->p.searches, center = c->atom[ai];
+    int search = (int)(k % c->p.searches);
+    int64_t id = s->id[center];
+    double t0 = now();
+    *line = NULL;
+    *accepted = 0;
+    artn_result r;
+    long calls = 0, calls_total = 0;
+    int kicks = 0;
+    for (;;) {
+        int rc = search_once(w, center, id, search, kicks++, &r);
+        if (rc) return rc;
+        calls += r.calls_saddle;
+        calls_total += r.calls_total;
+        /* a failed search starts again from a fresh kick (a model error would only repeat) */
+        if (r.status == ARTN_ACCEPTED || r.status == ARTN_FAILED || kicks >= c->p.artn.attempts) break;
+        artn_result_free(&r);
+    }
+    int rc = BPEL_OK;
+    long nm = (long)lf_region_natoms(w->reg);
+    const size_t *atoms = lf_region_atoms(w->reg);
     double fmax_full = NAN;
     if (r.status == ARTN_ACCEPTED && c->p.full_check && c->p.region.whole) {
         fmax_full = r.fmax; /* the search evaluated the whole glass itself */
@@ -465,10 +488,10 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     }
     double dt = now() - t0;
     strbuf b = {0};
-    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld %d ",
-                   (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, r.calls_saddle,
-                   r.calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
-                   r.connected, dt, nm, r.convex_steps);
+    rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld %d %d ",
+                   (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, calls,
+                   calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
+                   r.connected, dt, nm, r.convex_steps, kicks);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
     if (!rc && ntop == 0) rc = sb_printf(&b, "-");
     int keep = r.status == ARTN_ACCEPTED && r.u_saddle;
@@ -519,7 +542,7 @@ typedef struct record {
     int status;
     double dq, es, ef, fmax, fmax_full, l1, l2, cdisp, time;
     long calls, calls_total, nreg, nregion;
-    int central, connected, convex;
+    int central, connected, convex, kicks;
     char moved[160];
     const char *coords; /* points into the line */
     char *line;
@@ -534,11 +557,11 @@ static int parse_record(const char *line, record *r)
     char status[64];
     long long id;
     int pos = 0;
-    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %d %159s %ld%n", &id,
+    int k = sscanf(line, "ev %lld %d %63s %lf %lf %lf %ld %ld %lf %lf %lf %lf %d %lf %d %lf %ld %d %d %159s %ld%n", &id,
                    &r->search, status, &r->dq, &r->es, &r->ef, &r->calls, &r->calls_total, &r->fmax, &r->fmax_full,
-                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, &r->convex, r->moved,
-                   &r->nreg, &pos);
-    if (k != 20) return -1;
+                   &r->l1, &r->l2, &r->central, &r->cdisp, &r->connected, &r->time, &r->nregion, &r->convex, &r->kicks,
+                   r->moved, &r->nreg, &pos);
+    if (k != 21) return -1;
     r->id = id;
     r->status = artn_status_parse(status);
     if (r->status < 0) return -1;
@@ -583,7 +606,15 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
         size_t fcap = 0;
         ssize_t flen = getline(&first, &fcap, fp);
         char field[64];
-        if (flen <= 0 || strncmp(first, "# bpel-artn-campaign 2 ", 23)) {
+        if (flen > 0 && !strncmp(first, "# bpel-artn-campaign ", 21) && strncmp(first, "# bpel-artn-campaign 3 ", 23)) {
+            int rc = bpel_fail(BPEL_EINVAL, "%s: a campaign of an older log format (%.*s): its searches cannot be "
+                               "continued by this version; use --overwrite or another --out", c->logpath,
+                               (int)strcspn(first + 21, " \n"), first + 21);
+            free(first);
+            fclose(fp);
+            return rc;
+        }
+        if (flen <= 0 || strncmp(first, "# bpel-artn-campaign 3 ", 23)) {
             free(first);
             fclose(fp);
             return bpel_fail(BPEL_EINVAL, "%s: no campaign header (an older or foreign log): cannot check that "
@@ -811,7 +842,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
          *xy = out[O_XY].fp;
     fprintf(ev, "row,atom,search,status,dq_eV,e_saddle_eV,e_final_eV,force_calls,force_calls_total,fmax_eV_per_A,"
                 "fmax_full_eV_per_A,eigval1_eV_per_A2,eigval2_eV_per_A2,central_took_part,central_disp_A,"
-                "connected,region_atoms,convex_climb_steps,moved_most\n");
+                "connected,region_atoms,convex_climb_steps,moved_most,kicks\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
     size_t *order = system_id_order(s);
@@ -822,10 +853,10 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         ttot += r->time;
         for (char *q = r->moved; *q; q++)
             if (*q == ',') *q = ';'; /* one CSV field without quotes: any CSV reader, bpel's too */
-        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,%d,%s\n", k + 1,
+        fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,%d,%s,%d\n", k + 1,
                 (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
                 r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->connected, r->nregion,
-                r->convex, r->moved);
+                r->convex, r->moved, r->kicks);
         if (r->status != ARTN_ACCEPTED) continue;
         calls[nacc] = (double)r->calls;
         dqs[nacc++] = r->dq;
@@ -962,6 +993,13 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         cJSON_AddNumberToObject(js, "connected_fraction", nchk ? (double)nconn / nchk : NAN);
         sum->checked = nchk;
         sum->connected = nconn;
+    }
+    {
+        double kicks = 0;
+        for (size_t k = 0; k < nrec; k++) kicks += rec[k].kicks;
+        cJSON_AddNumberToObject(js, "kicks_per_search_allowed", c->p.artn.attempts);
+        cJSON_AddNumberToObject(js, "kicks_tried", kicks);
+        cJSON_AddNumberToObject(js, "kick_success_rate", kicks > 0 ? (double)nacc / kicks : 0);
     }
     {
         double all = 0;

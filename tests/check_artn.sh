@@ -49,7 +49,7 @@ grep -q '"searches_tried":	4' serial/summary.json
 
 # a folder holding a campaign is not reused without --resume or --overwrite;
 # --resume refuses other inputs and names the one that differs
-head -1 serial/events.log | grep -q '^# bpel-artn-campaign 2 glass=.* atoms=3,40 searches=2 seed=7 params='
+head -1 serial/events.log | grep -q '^# bpel-artn-campaign 3 glass=.* atoms=3,40 searches=2 seed=7 params='
 if "$BPEL" artn "${ARGS[@]}" --out serial > /dev/null 2> err.txt; then echo "started afresh over a campaign"; exit 1; fi
 grep -q -- "--overwrite" err.txt
 if "$BPEL" artn glass.data --atoms 3,40 --searches 3 --seed 7 --no-connect --resume --out serial > /dev/null 2> err.txt; then
@@ -67,6 +67,10 @@ grep -q "different params" err.txt
 if "$BPEL" artn "${ARGS[@]}" --region 6 --resume --out serial > /dev/null 2> err.txt; then
   echo "resumed with another region"; exit 1; fi
 grep -q "different params" err.txt
+# a log of an older format is not continued, and says so
+mkdir -p old && sed '1s/campaign 3 /campaign 2 /' serial/events.log > old/events.log
+if "$BPEL" artn "${ARGS[@]}" --resume --out old > /dev/null 2> err.txt; then echo "resumed an older log"; exit 1; fi
+grep -q "older log format" err.txt
 "$BPEL" artn "${ARGS[@]}" --resume --out serial > /dev/null   # the same inputs: nothing left to do
 cmp serial/events.csv threads/events.csv
 "$BPEL" artn "${ARGS[@]}" --overwrite --out serial > /dev/null
@@ -77,6 +81,25 @@ if command -v mpirun >/dev/null; then
   cmp serial/events.csv mpi/events.csv
   cmp serial/atoms.csv mpi/atoms.csv
 fi
+
+# a failed search is tried again from fresh kicks (--param attempts): under a
+# budget too small for most searches, one kick per search against three. A
+# search accepted at its first kick is the same either way; the others spend
+# more force calls (every kick counted) and some end at a saddle.
+"$BPEL" artn glass.data --atoms 3,40,77,120 --searches 2 --seed 7 --no-connect --threads 2 --param max_calls=400 \
+   --param attempts=1 --out once > /dev/null
+"$BPEL" artn glass.data --atoms 3,40,77,120 --searches 2 --seed 7 --no-connect --threads 2 --param max_calls=400 \
+   --out thrice > /dev/null
+head -1 once/events.csv | grep -q ',moved_most,kicks$'
+awk -F, 'NR > 1 && $20 != 1 { bad = 1 } END { exit bad }' once/events.csv
+grep -q ',over_budget,' once/events.csv
+paste -d'|' once/events.csv thrice/events.csv | awk -F'|' 'NR > 1 {
+    split($1, a, ","); split($2, b, ",")
+    if (a[4] == "accepted") { if (b[4] != "accepted" || a[5] != b[5] || a[8] != b[8] || b[20] != 1) bad = 1 }
+    else { if (b[20] < 2 || b[8] <= a[8]) bad = 1; if (b[4] == "accepted") rescued++ }
+    if (a[4] == "over_budget" && a[8] > 400 + 60) bad = 1
+  } END { exit bad || !rescued }'
+grep -q '"kicks_tried"' thrice/summary.json
 
 # every accepted saddle re-evaluated by LAMMPS (read_dump of its frame on top
 # of the glass): the same energy and every force component below 0.05 eV/Å
@@ -150,8 +173,8 @@ awk -F, -v n="$nat" 'NR == 1 { for (k = 1; k <= NF; k++) if ($k == "region_atoms
 grep -q '"region_radius_A":	5' last/summary.json
 "$BPEL" artn glass.data --atoms 3 --searches 1 --seed 7 --no-connect --region 5 --region all --out last2 > /dev/null
 grep -q '"region":	"all"' last2/summary.json
-# store_disp: only atoms displaced more than 0.05 Å are logged and dumped
-"$BPEL" artn glass.data --atoms 40 --searches 1 --seed 7 --no-connect --param store_disp=0.05 --out small > /dev/null
+# store_disp: only atoms displaced more than 0.2 Å are logged and dumped
+"$BPEL" artn glass.data --atoms 40 --searches 1 --seed 7 --no-connect --param store_disp=0.2 --out small > /dev/null
 grep -q ',accepted,' small/events.csv || { echo "store_disp test: no accepted saddle to look at"; exit 1; }
 awk -v n="$nat" '/^ITEM: NUMBER OF ATOMS/ { getline; if ($1 >= n || $1 < 1) bad = 1; k++ } END { exit !(k >= 1 && !bad) }' small/saddles.dump
 for v in -1 inf nan; do

@@ -263,6 +263,8 @@ static void test_artn_defaults_are_the_papers(void **state)
     assert_int_equal(c.searches, 20);
     assert_int_equal(c.region.whole, 1);
     assert_true(c.store_disp == 0.0);
+    assert_int_equal(c.artn.attempts, 3);
+    assert_int_equal(c.artn.max_calls, 600);
 }
 
 /* The status names round-trip. */
@@ -316,12 +318,51 @@ static void test_artn_param_set(void **state)
     assert_non_null(strstr(buf, "lanczos.eps"));
 }
 
+/* A search that has spent max_calls force calls in push and climb stops with
+ * over_budget, within one step (and its Lanczos run) of the budget; without
+ * a budget the same search goes on to the saddle. */
+static void test_artn_budget(void **state)
+{
+    (void)state;
+    const double minB[3] = {0.623, 0.028, 0};
+    double smin[3] = {minB[0], minB[1], 0};
+    mb_ctx c = {{smin[0], smin[1], smin[2]}};
+    artn_model m = {3, 3, mb_eval, NULL, NULL, &c};
+    artn_params p;
+    artn_defaults(&p);
+    p.ftol = 1e-4;
+    p.relax_ftol = 1e-4;
+    p.push_from_min = 1;
+    p.lanczos.eps = p.lanczos_check.eps = 1e-3;
+    p.push_step = 0.1;
+    double kick[3] = {-0.1, 0.0, 0.0};
+    artn_result r;
+    p.max_calls = 0;
+    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    long full = r.calls_saddle;
+    assert_int_equal(r.status, ARTN_ACCEPTED);
+    artn_result_free(&r);
+    p.max_calls = (int)(full / 2);
+    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    assert_int_equal(r.status, ARTN_OVER_BUDGET);
+    assert_true(r.calls_saddle >= p.max_calls && r.calls_saddle < p.max_calls + p.lanczos.max_iter + 10);
+    assert_string_equal(artn_status_name(r.status), "over_budget");
+    artn_result_free(&r);
+    /* the slowest ascent has no budget: its ascent alone may take more */
+    p.method = ARTN_METHOD_LOWEST;
+    p.max_calls = 1;
+    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    assert_int_not_equal(r.status, ARTN_OVER_BUDGET);
+    artn_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lanczos_quadratic),
         cmocka_unit_test(test_artn_muller_brown),
         cmocka_unit_test(test_artn_status_names),
+        cmocka_unit_test(test_artn_budget),
         cmocka_unit_test(test_artn_defaults_are_the_papers),
         cmocka_unit_test(test_artn_param_set),
     };
