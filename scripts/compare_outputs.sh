@@ -9,7 +9,7 @@
 # GLASS is a LAMMPS data file of a Cu-Zr glass (default: the 256-atom glass
 # of tests/data); it is minimised once (by OLD) for the commands that need a
 # minimum. The thermal fcc crystal of pmf and the V(T) curves of tg are
-# made here. Prints one line per compared item ("same" or "DIFF") and exits
+# made here. ONLY=REGEX runs only the cases whose name matches. Prints one line per compared item ("same" or "DIFF") and exits
 # with the number of differences (0: identical).
 set -u
 usage="usage: compare_outputs.sh OLD_BPEL NEW_BPEL [WORKDIR [GLASS]]"
@@ -61,6 +61,7 @@ compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
 }
 run_case() { # run_case NAME COMMAND ARGS... (each binary in its own folder; outputs under it)
     local name=$1; shift
+    [[ $name =~ ${ONLY:-.} ]] || return 0
     for v in old new; do
         local bin=$OLD; [ $v = new ] && bin=$NEW
         rm -rf "$W/$v/$name"; mkdir -p "$W/$v/$name"
