@@ -128,6 +128,8 @@ run_case kpm_refused kpm "$G" --out out
 OMP_NUM_THREADS=1 run_case gru_all gruneisen "$I/glass.data" --out out
 OMP_NUM_THREADS=1 run_case gru_pairing gruneisen "$I/glass.data" --out out --method sorted,overlap --no-relax --dv 0.02 \
     --low-overlap 0.8 --bin-width 1
+# a large step changes basin: warnings and a weak verdict
+OMP_NUM_THREADS=1 run_case gru_basin gruneisen "$I/glass.data" --out out --dv 0.15 --method sorted,hf --figures-method sorted
 run_case gru_bad gruneisen "$I/glass.data" --out out --method bogus
 run_case tg_kink tg "$I/tg.log.csv" --out out
 run_case tg_ranges tg "$I/tg.log.csv" --out out --glass-range 200:600 --liquid-range 900:1500
