@@ -4,7 +4,7 @@
 # compare everything they write: every output file byte for byte (JSON
 # summaries with their timing fields removed), stdout with the wall times
 # blanked, stderr and the exit status. Commands: trajectory, kpm, gruneisen,
-# tg, pmf, inherent, each with a few option sets and a refused input.
+# tg, rdf, pmf, inherent, each with a few option sets and a refused input.
 #
 # GLASS is a LAMMPS data file of a Cu-Zr glass (default: the 256-atom glass
 # of tests/data); it is minimised once (by OLD) for the commands that need a
@@ -137,6 +137,7 @@ run_case tg_md tg --data "$G" --elements Cu,Zr --from 1200 --to 600 --rate 1e15 
     --seed 4 --out out
 run_case tg_short tg "$I/short.csv" --out out
 run_case tg_empty tg "$I/empty.csv" --out out
+run_case rdf rdf "$I/thermal.data" --rmax 8 --dr 0.01 --out out
 run_case pmf_total pmf "$I/thermal.data" --rmax 8 --dr 0.01 --halfwidth 0.15 --temperature 300 --out out
 run_case pmf_pair pmf "$I/thermal.data" --rmax 8 --dr 0.01 --halfwidth 0.05 --pair Cu-Zr --out out
 run_case pmf_bad pmf "$I/thermal.data" --pair Cu-Ni --out out
