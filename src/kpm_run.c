@@ -289,8 +289,8 @@ int kpm_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_s
     hess_sparse *h = NULL;
     double *mass = NULL;
     cJSON *j = NULL;
-    int rc = BPEL_OK;
-    if (isfinite(o->max_initial_force)) {
+    int rc = bpel_mkdir_p(dir);
+    if (!rc && isfinite(o->max_initial_force)) {
         bpel_system *cp = system_copy(s);
         if (!cp) rc = BPEL_ENOMEM;
         else

@@ -9,7 +9,7 @@
  *             against that expectation), takes the median relative error of
  *             the bins holding most of the spectrum (g above 10 % of its
  *             maximum) and, in a given window, the maximum of g/ω² with its
- *             error; then writes in DIR (which must exist or be creatable):
+ *             error; then writes in DIR (created if missing):
  *   vdos_kpm.csv   bin_lo_radps, bin_hi_radps, omega_radps, nu_THz, g_per_radps, g_err_per_radps,
  *                  g_over_omega2_per_radps3, g_over_omega2_err_per_radps3, kernel_sigma_radps
  *                  (with dense also g_dense_per_radps, the histogram of the exact modes, and
