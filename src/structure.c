@@ -85,6 +85,15 @@ int system_ensure_velocities(bpel_system *s)
     return s->v ? BPEL_OK : BPEL_ENOMEM;
 }
 
+const char *system_type_name(const bpel_system *s, int t, char *buf, size_t n)
+{
+    if (s->element[t][0])
+        snprintf(buf, n, "%s", s->element[t]);
+    else
+        snprintf(buf, n, "type %d", t);
+    return buf;
+}
+
 int system_check_masses(const bpel_system *s)
 {
     for (int t = 1; t <= s->ntypes; t++)

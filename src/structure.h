@@ -45,6 +45,8 @@ void system_destroy(bpel_system *s);
 int system_ensure_velocities(bpel_system *s);
 /* Mass of atom i in amu. */
 static inline double system_mass(const bpel_system *s, size_t i) { return s->mass[s->type[i]]; }
+/* Name of type t in outputs: its element, else "type T". */
+const char *system_type_name(const bpel_system *s, int t, char *buf, size_t n);
 /* Checks every type has a positive mass; error names the type otherwise. */
 int system_check_masses(const bpel_system *s);
 /* Assign elements to types from a comma list "Cu,Zr" (count must match

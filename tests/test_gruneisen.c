@@ -3,7 +3,10 @@
  * on fcc Cu all three agree mode by mode (multiplet means) and the acoustic
  * modes match −1/6 − ½ d ln(C44 − P)/d ln V from the elastic constants at
  * V0(1 ± dv); on a glass the overlap and perturbation routes agree where
- * the overlaps are high, Σ_i γ_i = Σ_k γ_k, and re-minimisation is done. */
+ * the overlaps are high, Σ_i γ_i = Σ_k γ_k, and re-minimisation is done;
+ * the stage as library calls (gruneisen_run.h): the route of the figures,
+ * the files, and the refusal of a route not computed or a structure off its
+ * minimum. */
 #include "testutil.h"
 
 #include <math.h>
@@ -14,6 +17,7 @@
 #include "elastic.h"
 #include "error.h"
 #include "gruneisen.h"
+#include "gruneisen_run.h"
 #include "hessian.h"
 
 static char glass_path[1024];
@@ -208,8 +212,61 @@ static void test_glass(void **st)
     system_destroy(s);
 }
 
+static int file_lines(const char *dir, const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return -1;
+    int n = 0;
+    for (int c; (c = fgetc(fp)) != EOF;) n += c == '\n';
+    fclose(fp);
+    return n;
+}
+
+static void test_stage(void **st)
+{
+    bpel_system *s = test_fcc(3, 3.615, 1, 1.0, 0.0, 1);
+    bpel_eam *pot;
+    int map[BPEL_MAX_TYPES + 1];
+    assert_int_equal(eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
+    assert_int_equal(eam_map_types(pot, s, "Cu", map), 0);
+    gru_run_options o;
+    gru_run_defaults(&o);
+    o.gru.methods = GRU_SORTED | GRU_HF;
+    gru_run_result r;
+    int rc = gru_run(pot, map, s, &o, &r);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.figures_method, GRU_HF);
+    assert_false(r.worker);
+    assert_ptr_equal(r.gru.modes, r.vib.modes);
+    const char *dir = test_tmp("gru_stage");
+    rc = gru_run_write(dir, s, &o, &r);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    assert_int_equal(file_lines(dir, "gruneisen_modes.csv"), (int)r.gru.nmodes + 1);
+    assert_int_equal(file_lines(dir, "atoms.csv"), (int)s->n + 1);
+    assert_true(file_lines(dir, "summary.json") > 10);
+    assert_true(file_lines(dir, "fig11c_ibp_vs_gamma.svg") > 0);
+    gru_run_free(&r);
+
+    /* a route for the figures that is not computed */
+    o.figures_method = GRU_OVERLAP;
+    assert_int_equal(gru_run(pot, map, s, &o, &r), BPEL_EINVAL);
+    gru_run_free(&r);
+    /* off the minimum */
+    o.figures_method = 0;
+    s->x[0] += 0.1;
+    assert_int_equal(gru_run(pot, map, s, &o, &r), BPEL_EINVAL);
+    assert_non_null(strstr(bpel_errmsg(), "not an energy minimum"));
+    gru_run_free(&r);
+    system_destroy(s);
+    eam_destroy(pot);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_crystal), cmocka_unit_test(test_glass)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_crystal), cmocka_unit_test(test_glass), cmocka_unit_test(test_stage)};
     return cmocka_run_group_tests(tests, make_glass, NULL);
 }

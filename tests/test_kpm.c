@@ -8,8 +8,12 @@
  *   reported standard errors (χ² per bin near 1), with the plain histogram on
  *   coarse bins within the errors plus the kernel's smearing, and ∫g = 1;
  *   unit masses or translations left in the vectors disagree detectably;
- *   results depend on the seed only (not on threads or blocks). */
+ *   results depend on the seed only (not on threads or blocks);
+ *   the whole stage (kpm_run.h): its progress reports, files, comparison
+ *   with the dense spectrum and boson-peak window, and the refusal of a
+ *   structure that is not at a minimum. */
 #include "testutil.h"
+#include "kpm_run.h"
 
 #include <math.h>
 #include <omp.h>
@@ -440,6 +444,69 @@ static void test_refusals(void **st)
     free(m);
 }
 
+typedef struct { int begin, passes, end, order_ok; } stage_tally;
+
+static void stage_progress(void *ctx, int event, double done, double total)
+{
+    stage_tally *t = ctx;
+    if (event == KPM_RUN_BEGIN) t->order_ok = t->begin++ == 0 && t->passes == 0;
+    else if (event == KPM_RUN_PASS) t->passes++, t->order_ok &= t->begin == 1 && !t->end && done <= total;
+    else t->end++;
+}
+
+static void test_stage(void **st)
+{
+    kpm_run_options o;
+    kpm_run_defaults(&o);
+    o.kpm.moments = 128;
+    o.kpm.vectors = 8;
+    o.dense = 1;
+    o.solver = "dsyevr";
+    o.bp_lo = 3, o.bp_hi = 15;
+    o.figures = 0;
+    stage_tally t = {0, 0, 0, 0};
+    o.progress = stage_progress;
+    o.ctx = &t;
+    kpm_run_result r;
+    const char *dir = test_tmp("");
+    int rc = kpm_run(G.pot, G.map, G.s, &o, dir, &r);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    assert_true(t.order_ok);
+    assert_int_equal(t.end, 1);
+    assert_true(t.passes > 0 && t.passes <= r.kpm->matrix_passes);
+    double integral = 0;
+    for (size_t b = 0; b < r.kpm->nbins; b++) integral += r.kpm->g[b] * r.kpm->width;
+    ASSERT_NEAR(integral, 1.0, 1e-9);
+    assert_true(r.fmax < 1e-3);
+    assert_true(r.cmp_used > 10 && r.chi2 > 0 && r.chi2 < 4);
+    assert_true(r.bp_omega >= 3 && r.bp_omega <= 15 && r.bp_err < r.bp_height);
+    assert_true(r.rel_med > 0 && r.rel_med < 1);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/vdos_kpm.csv", dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_non_null(strstr(line, ",g_dense_per_radps,g_dense_kernel_per_radps"));
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    assert_non_null(fp = fopen(path, "r"));
+    fclose(fp);
+    kpm_run_free(&r);
+
+    /* not at a minimum: refused before any work, naming the structure */
+    bpel_system *moved = system_copy(G.s);
+    moved->x[0] += 0.2;
+    kpm_run_defaults(&o);
+    o.data = "moved.data";
+    assert_int_equal(kpm_run(G.pot, G.map, moved, &o, dir, &r), BPEL_EINVAL);
+    assert_non_null(strstr(bpel_errmsg(), "moved.data"));
+    assert_null(r.kpm);
+    kpm_run_free(&r);
+    system_destroy(moved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_glass_against_dense),
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_stage),
     };
     return cmocka_run_group_tests(tests, setup_glass, teardown_glass);
 }

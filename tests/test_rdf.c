@@ -1,12 +1,16 @@
 /* test_rdf.c — RDFs against the fcc crystal (shells at a/√2, a, a√(3/2),
  * a√2 with 12, 6, 24, 12 neighbours), against a brute-force histogram over
  * periodic images, g → 1 for an ideal gas; w(r) and the fits of its well
- * on a potential of known Taylor coefficients. */
+ * on a potential of known Taylor coefficients; the pmf stage (pmf.h) on a
+ * perturbed two-species crystal: the chosen pair, its files, a convex well,
+ * and the refusal of unknown species. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "pmf.h"
 #include "rdf.h"
 #include "testutil.h"
 #include "units.h"
@@ -165,6 +169,48 @@ static void test_pmf_well(void **state)
     assert_int_equal(rdf_fit_well(n, r, w, 0.001, 0, &wl), BPEL_EINVAL);
 }
 
+static void test_pmf_stage(void **state)
+{
+    (void)state;
+    bpel_system *s = test_fcc(6, 3.8, 2, 0.75, 0.1, 3);
+    snprintf(s->element[1], sizeof s->element[1], "Cu");
+    pmf_options o;
+    pmf_defaults(&o);
+    o.temperature = 300;
+    o.rmax = 8;
+    o.dr = 0.01;
+    o.halfwidth = 0.15;
+    o.pair = "Cu-2";
+    pmf_result r;
+    const char *dir = test_tmp("pmf_stage");
+    int rc = pmf_run(s, &o, dir, &r);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    assert_int_equal(r.ta, 1);
+    assert_int_equal(r.tb, 2);
+    assert_string_equal(r.pair, "Cu-type_2");
+    assert_ptr_equal(r.g, rdf_partial(&r.rdf, 1, 2));
+    assert_true(r.well.k > 0);
+    ASSERT_NEAR(r.well.r0, 3.8 / sqrt(2), 0.1);
+    for (size_t k = 0; k < r.nbins; k++)
+        if (isfinite(r.w[k])) ASSERT_NEAR(r.deviation[k], r.w[k] - r.parabola[k], 1e-12);
+    const char *names[3] = {"pmf.csv", "pmf.json", "fig10_pmf.svg"};
+    for (int k = 0; k < 3; k++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        FILE *fp = fopen(path, "r");
+        if (!fp) print_error("%s missing\n", path);
+        assert_non_null(fp);
+        fclose(fp);
+    }
+    pmf_free(&r);
+    o.pair = "Cu-Ni";
+    assert_int_equal(pmf_run(s, &o, dir, &r), BPEL_EINVAL);
+    assert_non_null(strstr(bpel_errmsg(), "'Ni' is not a species or type"));
+    pmf_free(&r);
+    system_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_ideal_gas),
         cmocka_unit_test(test_pmf_well),
+        cmocka_unit_test(test_pmf_stage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,16 +2,21 @@
  * (plus Gaussian noise) must come back inside its 95 % interval, with the
  * automatic two-branch fit and with given ranges; curves that cannot
  * support a Tg (no kink, too short, too noisy, kink outside the data) must
- * be "not determined" with no number; unusable input is an error. */
+ * be "not determined" with no number; unusable input is an error. The
+ * stage (tg_run.h): a log's rows of one stage are fitted and its files
+ * written; a short NPT cooling run logs both stages with its progress. */
 #include "testutil.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "eam.h"
 #include "error.h"
 #include "tg.h"
+#include "tg_run.h"
 
 /* V = V0 + a_g T below tk, continuous with slope a_l above. */
 static size_t synth(double tk, double noise, double *t, double *v, unsigned seed)
@@ -164,6 +169,110 @@ static void test_errors(void **st)
     assert_int_equal(tg_fit(10, t, v, &p, &r), BPEL_EINVAL);
 }
 
+static int count_lines(const char *path, int stage)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return -1;
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (stage < 0) { n++; continue; }
+        int k = 0, field = 0;
+        for (char *c = line; *c && field < 2; c++) if (*c == ',') field++, k = (int)(c - line);
+        n += field == 2 && atoi(line + k + 1) == stage;
+    }
+    fclose(fp);
+    return n;
+}
+
+static void test_stage_of_log(void **st)
+{
+    static double t[1000], v[1000];
+    size_t n = synth(700, 0.3, t, v, 11);
+    const char *log = test_tmp("tg_stage.log.csv");
+    FILE *fp = fopen(log, "w");
+    assert_non_null(fp);
+    fprintf(fp, "step,time_ps,stage,temp_K,press_bar,volume_A3\n");
+    for (int k = 0; k < 30; k++) fprintf(fp, "%d,0,0,2000,0,%g\n", k, 99999.0 + k); /* melt rows: left out */
+    for (size_t k = 0; k < n; k++) fprintf(fp, "%zu,0,1,%.6f,0,%.6f\n", k + 30, t[k], v[k]);
+    fclose(fp);
+    tg_params p;
+    tg_defaults(&p);
+    tg_result r;
+    size_t used;
+    assert_int_equal(tg_run_fit(log, 1, &p, &r, &used), 0);
+    assert_int_equal(used, n);
+    tg_result direct; /* the stage-1 rows alone, as written */
+    for (size_t k = 0; k < n; k++) {
+        char b[64];
+        snprintf(b, sizeof b, "%.6f %.6f", t[k], v[k]);
+        sscanf(b, "%lf %lf", &t[k], &v[k]);
+    }
+    assert_int_equal(tg_fit(n, t, v, &p, &direct), 0);
+    ASSERT_NEAR(r.tg, direct.tg, 0);
+    ASSERT_NEAR(r.tg_hi, direct.tg_hi, 0);
+    assert_true(fabs(r.tg - 700) < 50);
+    tg_free(&direct);
+    const char *dir = test_tmp("");
+    assert_int_equal(tg_run_write(dir, log, NULL, &p, &r, used), 0);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/tg_vt.csv", dir);
+    assert_int_equal(count_lines(path, -1), (int)r.nbins + 1);
+    snprintf(path, sizeof path, "%s/tg.json", dir);
+    assert_true(count_lines(path, -1) > 5);
+    tg_free(&r);
+    assert_int_equal(tg_run_fit(log, -1, &p, &r, &used), 0);
+    assert_int_equal(used, n + 30);
+    tg_free(&r);
+    assert_int_equal(tg_run_fit(test_write_file("tg_empty.csv", "temp_K,volume_A3\n"), 1, &p, &r, &used), BPEL_EINVAL);
+    assert_non_null(strstr(bpel_errmsg(), "tg_empty.csv"));
+}
+
+typedef struct { int begin, steps, end; double total, last; } cool_tally;
+
+static void cool_progress(void *ctx, int event, double done, double total)
+{
+    cool_tally *c = ctx;
+    if (event == TG_RUN_BEGIN) c->begin++, c->total = total;
+    else if (event == TG_RUN_STEP) c->steps++, c->last = done;
+    else c->end++;
+}
+
+static void test_cooling(void **st)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data", getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
+    bpel_system *s;
+    bpel_eam *pot;
+    int map[BPEL_MAX_TYPES + 1];
+    assert_int_equal(data_read(path, &s), 0);
+    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
+    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    tg_cooling c;
+    tg_cooling_defaults(&c);
+    c.t_from = 1000, c.t_to = 900, c.rate = 1e15; /* 0.1 ps: 50 steps */
+    c.equilibrate = 0.02;
+    c.log_every = 10;
+    cool_tally tl = {0, 0, 0, 0, 0};
+    c.progress = cool_progress;
+    c.ctx = &tl;
+    const char *log = test_tmp("tg_cooling.log.csv");
+    int rc = tg_cooling_run(pot, map, s, &c, log);
+    if (rc) print_error("%s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+    assert_int_equal(tl.begin, 1);
+    assert_int_equal(tl.end, 1);
+    ASSERT_NEAR(tl.total, 60, 0);
+    assert_int_equal(tl.steps, 60);
+    ASSERT_NEAR(tl.last, 60, 0);
+    assert_true(count_lines(log, 0) >= 1);
+    assert_int_equal(count_lines(log, 1), 5);
+    c.t_to = 1100;
+    assert_int_equal(tg_cooling_run(pot, map, s, &c, log), BPEL_EINVAL);
+    system_destroy(s);
+    eam_destroy(pot);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +280,8 @@ int main(void)
         cmocka_unit_test(test_given_ranges),
         cmocka_unit_test(test_not_determined),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_stage_of_log),
+        cmocka_unit_test(test_cooling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,15 +24,6 @@ void cli_guess_elements(bpel_system *s)
     }
 }
 
-const char *cli_type_name(const bpel_system *s, int t, char *buf, size_t n)
-{
-    if (s->element[t][0])
-        snprintf(buf, n, "%s", s->element[t]);
-    else
-        snprintf(buf, n, "type %d", t);
-    return buf;
-}
-
 int cli_write_text(const char *dir, const char *name, const char *text)
 {
     char path[1200];

@@ -84,7 +84,7 @@ int cmd_rdf(int argc, char **argv)
     int nt = s->ntypes;
     char na[BPEL_MAX_TYPES + 1][32];
     for (int t = 1; t <= nt; t++) {
-        cli_type_name(s, t, na[t], sizeof na[t]);
+        system_type_name(s, t, na[t], sizeof na[t]);
         for (char *p = na[t]; *p; p++)
             if (*p == ' ') *p = '_';
     }

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# compare_outputs.sh OLD_BPEL NEW_BPEL [WORKDIR [GLASS]] — run a fixed list of
+# analysis commands with two bpel binaries on the same small inputs and
+# compare everything they write: every output file byte for byte (JSON
+# summaries with their timing fields removed), stdout with the wall times
+# blanked, stderr and the exit status. Commands: trajectory, kpm, gruneisen,
+# tg, rdf, pmf, inherent, each with a few option sets and a refused input.
+#
+# GLASS is a LAMMPS data file of a Cu-Zr glass (default: the 256-atom glass
+# of tests/data); it is minimised once (by OLD) for the commands that need a
+# minimum. The thermal fcc crystal of pmf and the V(T) curves of tg are
+# made here. ONLY=REGEX runs only the cases whose name matches. Prints one line per compared item ("same" or "DIFF") and exits
+# with the number of differences (0: identical).
+set -u
+usage="usage: compare_outputs.sh OLD_BPEL NEW_BPEL [WORKDIR [GLASS]]"
+OLD=$(readlink -f "${1:?$usage}")
+NEW=$(readlink -f "${2:?$usage}")
+SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+W=${3:-$(mktemp -d)}
+G=$(readlink -f "${4:-$SRC/tests/data/cuzr_glass_256.data}")
+mkdir -p "$W" && cd "$W" || exit 1
+W=$(pwd)
+export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive BPEL_NO_PROGRESS=1
+nfail=0
+ok() { echo "same  $*"; }
+bad() { echo "DIFF  $*"; nfail=$((nfail + 1)); }
+# stdout without wall times ("1.3 s", "in 0.2 s")
+untimed() { sed -E 's/[0-9]+(\.[0-9]+)? s([ ,;)]|$)/T s\2/g' "$1"; }
+# a JSON file without timing fields (objects "time_s", keys ending in "_s" that are wall times)
+json_untimed() {
+    python3 - "$1" <<'EOF'
+import json, sys
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items() if k not in ("time_s", "wall_s", "t_total", "elapsed_s")}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+try:
+    d = json.load(open(sys.argv[1]), parse_constant=lambda c: c)
+except Exception as e:
+    print("unreadable JSON:", e)
+    sys.exit(0)
+print(json.dumps(strip(d), indent=1))
+EOF
+}
+compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
+    local label=$1 a=$2 b=$3
+    [ -e "$b" ] || { bad "$label: missing in the new run"; return; }
+    case $a in
+        *stdout.txt)
+            if cmp -s <(untimed "$a") <(untimed "$b"); then ok "$label (wall times blanked)"
+            else bad "$label"; diff <(untimed "$a") <(untimed "$b") | head -6; fi ;;
+        *.json)
+            if cmp -s "$a" "$b"; then ok "$label"
+            elif cmp -s <(json_untimed "$a") <(json_untimed "$b"); then ok "$label (timings removed)"
+            else bad "$label"; diff <(json_untimed "$a") <(json_untimed "$b") | head -6; fi ;;
+        *)
+            if cmp -s "$a" "$b"; then ok "$label"; else bad "$label"; cmp "$a" "$b" | head -2; fi ;;
+    esac
+}
+run_case() { # run_case NAME COMMAND ARGS... (each binary in its own folder; outputs under it)
+    local name=$1; shift
+    [[ $name =~ ${ONLY:-.} ]] || return 0
+    for v in old new; do
+        local bin=$OLD; [ $v = new ] && bin=$NEW
+        rm -rf "$W/$v/$name"; mkdir -p "$W/$v/$name"
+        (cd "$W/$v/$name" && "$bin" "$@" > stdout.txt 2> stderr.txt; echo $? > status.txt)
+    done
+    local f
+    while IFS= read -r f; do
+        compare_file "$name/$f" "$W/old/$name/$f" "$W/new/$name/$f"
+    done < <(cd "$W/old/$name" && find . -type f | sed 's|^\./||' | sort)
+    local extra
+    extra=$(comm -13 <(cd "$W/old/$name" && find . -type f | sort) <(cd "$W/new/$name" && find . -type f | sort))
+    [ -z "$extra" ] || bad "$name: files only in the new run: $extra"
+}
+
+# --- inputs ---------------------------------------------------------------------------------
+mkdir -p in
+if [ ! -s in/glass.data ]; then
+    "$OLD" minimize "$G" --elements Cu,Zr --out in/glass.data --ftol 1e-10 > in/min.log 2>&1 ||
+        { cat in/min.log; echo "cannot minimise $G"; exit 100; }
+fi
+# ranks for trajectory: id mod 7, as tests/check_dynamics.sh
+awk '/Atoms/{f=1;next} /Velocities/{f=0} f && NF>=5 {print $1","($1%7)*0.5}' "$G" | sort -t, -k1,1n |
+    { echo "id,I_BP_per_radps3"; cat; } > in/rank.csv
+ids=$(awk '/Atoms/{f=1;next} f && NF>=5 {print $1}' "$G" | sort -n | sed -n '3p;17p;40p' | paste -sd,)
+# a V(T) curve with a kink at 700 K, one too short, one empty
+awk 'BEGIN{ print "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV,conserved_eV";
+            srand(4); k=0;
+            for (T=1500; T>=100; T-=1) { v = 10000 + 0.05*T + (T>700 ? 0.11*(T-700) : 0) + (rand()-0.5);
+                                          printf "%d,%g,1,%g,0,%.6f,0,0,0\n", k, k*0.002, T, v; k++ }
+            printf "%d,0,0,2000,0,99999,0,0,0\n", k }' > in/tg.log.csv
+printf 'temp_K,volume_A3\n1,2\n' > in/short.csv
+printf 'temp_K,volume_A3\n' > in/empty.csv
+# a thermal L1_2 crystal (Gaussian displacements) for pmf, as tests/check_rdf.sh
+awk -v nc=8 -v a=3.8 -v s1=0.08 'BEGIN {
+  srand(7); L = nc * a; n = 4 * nc * nc * nc
+  print "thermal fcc test crystal\n"; print n " atoms"; print "2 atom types"
+  print "0 " L " xlo xhi"; print "0 " L " ylo yhi"; print "0 " L " zlo zhi"
+  print "\nMasses\n"; print "1 63.546"; print "2 91.224"; print "\nAtoms # atomic\n"
+  split("0 0 0 0.5 0.5 0 0.5 0 0.5 0 0.5 0.5", b, " "); id = 0
+  for (i = 0; i < nc; i++) for (j = 0; j < nc; j++) for (l = 0; l < nc; l++) for (m = 0; m < 4; m++) {
+    for (d = 1; d <= 3; d++) { u = rand(); v = rand(); g[d] = s1 * sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v) }
+    x = (i + b[3*m+1]) * a + g[1]; y = (j + b[3*m+2]) * a + g[2]; z = (l + b[3*m+3]) * a + g[3]
+    x = x < 0 ? x + L : x; y = y < 0 ? y + L : y; z = z < 0 ? z + L : z
+    print ++id, (m == 0 ? 2 : 1), x, y, z
+  }
+}' > in/thermal.data
+I=$W/in
+
+# --- the commands -----------------------------------------------------------------------------
+run_case traj_rank trajectory "$G" --elements Cu,Zr --rank "$I/rank.csv:I_BP_per_radps3" --top 2 --bottom 1 \
+    --element Cu --time 0.1 --out out
+run_case traj_atoms trajectory "$I/glass.data" --elements Cu,Zr --atoms "$ids" --no-minimise --temperature 300 \
+    --time 0.06 --equilibrate 0.02 --moved 0.05 --dump-every 7 --seed 3 --out out
+run_case traj_inv trajectory "$G" --elements Cu,Zr --rank "$I/rank.csv:I_BP_per_radps3:inv" --top 1 --bottom 0 \
+    --time 0.02 --dump-every 0 --out out
+run_case traj_bad_id trajectory "$G" --elements Cu,Zr --atoms 999999 --out out
+run_case traj_no_atoms trajectory "$G" --elements Cu,Zr --rank "$I/rank.csv:I_BP_per_radps3" --element Xx --out out
+run_case kpm_dense kpm "$I/glass.data" --out out --moments 128 --vectors 8 --dense --bp-window 3:15
+run_case kpm_plain kpm "$I/glass.data" --out out --moments 64 --vectors 4 --seed 5 --gaussian --bin-width 1 \
+    --no-figures --threads 1
+run_case kpm_edge kpm "$I/glass.data" --out out --moments 64 --vectors 2 --bp-window 1:2
+run_case kpm_refused kpm "$G" --out out
+# the moduli behind the I_BP window (conjugate gradients) vary in the last digits with 2 threads: 1 thread
+OMP_NUM_THREADS=1 run_case gru_all gruneisen "$I/glass.data" --out out
+OMP_NUM_THREADS=1 run_case gru_pairing gruneisen "$I/glass.data" --out out --method sorted,overlap --no-relax --dv 0.02 \
+    --low-overlap 0.8 --bin-width 1
+# a large step changes basin: warnings and a weak verdict
+OMP_NUM_THREADS=1 run_case gru_basin gruneisen "$I/glass.data" --out out --dv 0.15 --method sorted,hf --figures-method sorted
+run_case gru_bad gruneisen "$I/glass.data" --out out --method bogus
+run_case tg_kink tg "$I/tg.log.csv" --out out
+run_case tg_ranges tg "$I/tg.log.csv" --out out --glass-range 200:600 --liquid-range 900:1500
+run_case tg_md tg --data "$G" --elements Cu,Zr --from 1200 --to 600 --rate 1e15 --equilibrate 0.1 --log-every 10 \
+    --seed 4 --out out
+run_case tg_short tg "$I/short.csv" --out out
+run_case tg_empty tg "$I/empty.csv" --out out
+run_case rdf rdf "$I/thermal.data" --rmax 8 --dr 0.01 --out out
+run_case pmf_total pmf "$I/thermal.data" --rmax 8 --dr 0.01 --halfwidth 0.15 --temperature 300 --out out
+run_case pmf_pair pmf "$I/thermal.data" --rmax 8 --dr 0.01 --halfwidth 0.05 --pair Cu-Zr --out out
+run_case pmf_bad pmf "$I/thermal.data" --pair Cu-Ni --out out
+run_case inherent inherent "$G" --elements Cu,Zr --temperatures 100,600 --time 0.2 --out out
+run_case inherent_bad inherent "$G" --elements Cu,Zr --temperatures 100,-3 --time 0.2 --out out
+
+echo "$nfail difference(s)"
+[ "$nfail" -eq 0 ]
