@@ -142,6 +142,9 @@ expect funcfl_f_second_derivative 'f_1e304_second_derivative_overflow.eam:12: th
 
 # ARTn from a structure that is not an energy minimum
 expect artn_unminimised 'cuzr_glass_256.data is not an energy minimum: max \|F\| = .* run `bpel minimize` first' artn "$BPEL_SOURCE_DIR/tests/data/cuzr_glass_256.data" --atoms 1 --out "$T/artn_never"
+# option values refused naming their own option (the two used to share a code)
+expect gruneisen_bad_max_force 'max-initial-force needs a positive number' gruneisen "$T/good.data" --out "$T/gru_never" --max-initial-force bogus
+expect gruneisen_bad_fig_method 'figures-method takes one of' gruneisen "$T/good.data" --out "$T/gru_never" --figures-method bogus
 
 echo "$((n-fails)) passed, $fails failed"
 [ $fails -eq 0 ]

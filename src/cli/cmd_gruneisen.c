@@ -66,7 +66,7 @@ int cmd_gruneisen(int argc, char **argv)
     static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
                                    {"out", required_argument, 0, 'o'},       {"dv", required_argument, 0, 'd'},
                                    {"no-relax", no_argument, 0, 'R'},        {"ftol", required_argument, 0, 'f'},
-                                   {"method", required_argument, 0, 'm'},    {"figures-method", required_argument, 0, 'M'},
+                                   {"method", required_argument, 0, 'm'},    {"figures-method", required_argument, 0, 'F'},
                                    {"low-overlap", required_argument, 0, 'l'}, {"bin-width", required_argument, 0, 'b'},
                                    {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'}, {"solver", required_argument, 0, 'S'},
                                    {"max-omega", required_argument, 0, 'W'},
@@ -96,7 +96,7 @@ int cmd_gruneisen(int argc, char **argv)
         case 'm':
             if ((p->methods = parse_methods(optarg)) <= 0) return cli_usage_error("gruneisen", "--method takes sorted, overlap, hf or all");
             break;
-        case 'M':
+        case 'F':
             figmethod = parse_methods(optarg);
             if (figmethod != GRU_SORTED && figmethod != GRU_OVERLAP && figmethod != GRU_HF)
                 return cli_usage_error("gruneisen", "--figures-method takes one of sorted, overlap, hf");
