@@ -29,7 +29,12 @@
 #
 # usage: bench/bench_artn.sh [BPEL] [WORKDIR]
 #   env: ATOMS (ids, default 1,81,...,1945: 25 atoms), SEARCHES (bpel per atom, 5),
-#        PEER_SEEDS (peer searches per atom, 10), LMP_ARTN, THREADS (1), SIZE (1), LOCAL (0),
+#        PEER_SEEDS (peer searches per atom, 10), PEER_FIRST (the first peer seed, 1),
+#        PEER_REUSE (1: take peer/results.txt of an earlier run in WORKDIR instead of
+#        running the peer again; the same glass and atoms), PEER_EXTRA (results of
+#        more peer searches, same format, e.g. other seeds run beside other work: their
+#        saddles join the counts and the KS test, their wall times are not used),
+#        LMP_ARTN, THREADS (1), SIZE (1), LOCAL (0),
 #        SIZE_ATOMS (default the first 10 of ATOMS), PAPER (1), PAPER_ATOMS (ids on the
 #        19,652-atom glass, default 8 atoms x 1 search)
 set -euo pipefail
@@ -38,6 +43,8 @@ W=${2:-bench_artn_work}
 ATOMS=${ATOMS:-$(seq -s, 1 81 2000)}
 SEARCHES=${SEARCHES:-5}
 PEER_SEEDS=${PEER_SEEDS:-10}
+PEER_FIRST=${PEER_FIRST:-1}
+PEER_REUSE=${PEER_REUSE:-0}
 THREADS=${THREADS:-1}
 SIZE=${SIZE:-1}
 LOCAL=${LOCAL:-0}
@@ -87,9 +94,11 @@ if [ "$PAPER" = 1 ]; then
   done
 fi
 
-if [ -n "$LMP_ARTN" ]; then
+if [ "$PEER_REUSE" = 1 ] && [ -s peer/results.txt ]; then
+  echo "LAMMPS-ARTn: $(wc -l < peer/results.txt) searches of an earlier run (peer/results.txt, PEER_REUSE=1)"
+elif [ -n "$LMP_ARTN" ]; then
   [ -x "$LMP_ARTN" ] || { echo "LMP_ARTN=$LMP_ARTN is not executable" >&2; exit 1; }
-  echo "LAMMPS-ARTn ($LMP_ARTN): same atoms x $PEER_SEEDS searches"
+  echo "LAMMPS-ARTn ($LMP_ARTN): same atoms x seeds $PEER_FIRST..$((PEER_FIRST + PEER_SEEDS - 1))"
   mkdir -p peer; rm -f peer/results.txt
   cat > peer/in.artn <<EOF2
 units metal
@@ -152,7 +161,7 @@ dump_min_every 1
 dump_sad_every 1
 EOF2
   IFS=, read -ra A <<< "$ATOMS"
-  for ((s = 1; s <= PEER_SEEDS; s++)); do
+  for ((s = PEER_FIRST; s < PEER_FIRST + PEER_SEEDS; s++)); do
     for c in "${A[@]}"; do
       d=peer/w; rm -rf "$d"; mkdir -p "$d"
       cp peer/in.artn "$d/"
@@ -189,7 +198,8 @@ EOF2
   done
 fi
 
-python3 - "$SEARCHES" <<'EOF2'
+PEER_EXTRA=${PEER_EXTRA:+$(readlink -f "$PEER_EXTRA")}
+python3 - "$SEARCHES" "${PEER_EXTRA:-}" <<'EOF2'
 import csv, json, math, os, sys
 
 def ks_2samp(a, b):
@@ -220,7 +230,8 @@ def bpel_run(d):
     wall = float(open(f"{d}.wall").read().split()[-1])
     calls = sum(int(r["force_calls"]) for r in rows)
     conn = sum(r["connected"] == "1" for r in acc)
-    return dict(n=len(rows), acc=len(acc), dq=[float(r["dq_eV"]) for r in acc], calls=calls,
+    kicks = sum(int(r.get("kicks", 1)) for r in rows)
+    return dict(n=len(rows), acc=len(acc), dq=[float(r["dq_eV"]) for r in acc], calls=calls, kicks=kicks,
                 calls_total=sum(int(r["force_calls_total"]) for r in rows), wall=wall, conn=conn,
                 # the saddles reached without a climb step at positive curvature, where LAMMPS-ARTn gives up
                 dq_peerlike=[float(r["dq_eV"]) for r in acc if r.get("convex_climb_steps", "x") == "0"],
@@ -233,9 +244,17 @@ for d in ("bpel2k", "size2k", "size16k", "local2k", "local16k"):
 if os.path.exists("peer/results.txt"):
     L = [l.split() for l in open("peer/results.txt") if l.strip()]
     acc = [l for l in L if l[2] == "1"]
+    # wall time per saddle from the timed run only
+    timed = sum(float(l[5]) for l in L) / max(1, len(acc))
+    extra = sys.argv[2] if len(sys.argv) > 2 else ""
+    if extra:
+        X = [l.split() for l in open(extra) if l.strip()]
+        print(f"LAMMPS-ARTn: {len(X)} more searches from {extra} (counts and KS; wall time from peer/results.txt only)")
+        L += X
+        acc = [l for l in L if l[2] == "1"]
     res["peer"] = dict(n=len(L), acc=len(acc), dq=[float(l[3]) for l in acc],
                        calls=sum(int(l[4]) for l in L), calls_total=None,
-                       wall=sum(float(l[5]) for l in L), conn=None)
+                       wall=timed * len(acc), conn=None)
 names = {"peer": "LAMMPS-ARTn, every atom free", "bpel2k": "bpel, every atom free (default)",
          "size2k": "bpel default, 2k, size sample", "size16k": "bpel default, 16k, size sample",
          "local2k": "bpel --region 6, 2k", "local16k": "bpel --region 6, 16k"}
@@ -249,6 +268,9 @@ for k in ("peer", "bpel2k", "size2k", "size16k", "local2k", "local16k"):
     m, q1, q3 = quart(r["dq"])
     print(f"{names[k]:34s} {r['acc']:>5d}/{r['n']:<4d} {100*r['acc']/r['n']:3.0f}% "
           f"{m:8.3f} ({q1:.3f}-{q3:.3f})   {r['calls']/r['acc']:10.0f}   {r['wall']/r['acc']:12.2f}")
+    if r.get("kicks") and r["kicks"] != r["n"]:
+        print(f"{'':34s} kicks: {r['kicks']} for {r['n']} searches (a failed search starts again from a fresh kick); "
+              f"{100*r['acc']/r['kicks']:.0f}% of kicks end at a saddle")
     if r["conn"] is not None:
         print(f"{'':34s} connected to the initial minimum: {r['conn']}/{r['acc']}; "
               f"calls with the connection relaxations: {r['calls_total']/r['acc']:.0f} per saddle")

@@ -45,13 +45,14 @@ void artn_defaults(artn_params *p)
     p->climb_step = 0.15;
     p->max_climb = 300;
     p->max_calls = 600;
-    p->attempts = 3;
-    p->perp_step = 0.1;
+    p->attempts = 4;
+    p->perp_step = 0.03; /* small perpendicular steps keep the push near the kick's path, as
+                            LAMMPS-ARTn's few steepest-descent steps do (docs/artn.md) */
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
     p->max_lost = 20;
     p->climb_lanczos_every = 2;
-    p->climb_lanczos_below = 2.0; /* × eigval_threshold */
+    p->climb_lanczos_below = 1.0; /* × eigval_threshold */
     p->climb_lanczos_fperp = 0.0;
     p->climb_newton = 0;
     p->push_lanczos_kappa = 0.2;

@@ -90,7 +90,7 @@ typedef struct artn_params {
     int push_follow;         /* 1: once λ_min < push_follow_below, push along the lowest eigenvector (0) */
     double push_follow_below; /* eV/Å² (0) */
     int climb_lanczos_every; /* while λ < climb_lanczos_below·threshold, refresh the eigenvector every this many climb steps (2) */
-    double climb_lanczos_below; /* (2) */
+    double climb_lanczos_below; /* (1) */
     double climb_lanczos_fperp; /* eV/Å: ... and while λ < 0 and the largest force component perpendicular to v exceeds this (0: off) */
     int climb_convex_follow; /* 1: where the climb finds λ > 0, push uphill along v, not away from the minimum (0) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
@@ -99,8 +99,8 @@ typedef struct artn_params {
     int max_calls;           /* force calls a search may spend in push and climb before it is abandoned
                                 (over_budget; 0: no limit) (600) */
     int attempts;            /* campaigns: a search that fails is tried again from a fresh random kick,
-                                up to this many kicks in all, as LAMMPS-ARTn's max_trials (3) */
-    double perp_step;        /* Å, largest perpendicular step (0.1) */
+                                up to this many kicks in all, as LAMMPS-ARTn's max_trials (4) */
+    double perp_step;        /* Å, largest perpendicular step (0.03) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
     int max_lost;            /* (20) */

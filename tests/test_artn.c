@@ -263,7 +263,7 @@ static void test_artn_defaults_are_the_papers(void **state)
     assert_int_equal(c.searches, 20);
     assert_int_equal(c.region.whole, 1);
     assert_true(c.store_disp == 0.0);
-    assert_int_equal(c.artn.attempts, 3);
+    assert_int_equal(c.artn.attempts, 4);
     assert_int_equal(c.artn.max_calls, 600);
 }
 
