@@ -6,8 +6,9 @@ saddle (DIR/saddles.dump) displaced by 0.2 Å (norm over all coordinates)
 away from the final minimum (DIR/minima.dump), relax with LAMMPS (CG, etol 0,
 ftol 1e-10) and compare with the initial glass: the saddle is connected when
 no atom ends farther than 0.1 Å from its initial position. Prints one line per
-event: row, bpel's flag, LAMMPS's, the largest displacement. Exit 1 when the
-two disagree.
+event: row, bpel's flag, LAMMPS's, the largest displacement. Events whose LAMMPS
+displacement lies within 0.01 Å of the threshold are not compared (either
+answer is right there). Exit 1 when the two disagree.
 
 usage: artn_connect_check.py GLASS.data DIR POTENTIAL [LMP]
 """
@@ -66,7 +67,7 @@ def mi(v, L):
     return v - L * round(v / L)
 
 
-bad = 0
+bad = compared = borderline = 0
 for r in csv.DictReader(open(os.path.join(d, "events.csv"))):
     if r["status"] != "accepted" or r["connected"] not in ("0", "1"):
         continue
@@ -98,6 +99,17 @@ write_dump all custom cc_end.dump id x y z modify sort id format float %.10f
     end = read_frames("cc_end.dump")[next(iter(read_frames("cc_end.dump")))]
     dmax = max(math.sqrt(sum(mi(end[i][k] - x0[i][k], box[k]) ** 2 for k in range(3))) for i in x0)
     lammps = int(dmax < 0.1)
+    if abs(dmax - 0.1) < 0.01:
+        # bpel's relaxations stop at 2.5e-4 eV/Å, and the glass's soft modes leave a
+        # minimum located to ~0.01 Å: so close to the threshold either answer is right
+        print(f"row {row}: bpel connected={r['connected']}, LAMMPS largest displacement {dmax:.4f} Å: "
+              "within 0.01 Å of the 0.1 Å threshold, not compared")
+        borderline += 1
+        continue
+    compared += 1
     print(f"row {row}: bpel connected={r['connected']} LAMMPS relaxation connected={lammps} (largest displacement {dmax:.3f} Å)")
     bad += lammps != int(r["connected"])
+if compared < 2 * borderline:
+    print(f"only {compared} events compared ({borderline} at the threshold)")
+    bad += 1
 sys.exit(1 if bad else 0)

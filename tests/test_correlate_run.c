@@ -250,7 +250,7 @@ static void test_shared_smooth_field(void **state)
     cJSON *js = cJSON_Parse(text);
     assert_non_null(js);
     assert_true(cJSON_GetObjectItem(js, "optimal_L")->valuedouble == r.L_opt);
-    assert_true(cJSON_GetObjectItem(js, "pearson_r_at_optimum")->valuedouble == r.stat[r.kopt].r);
+    ASSERT_NEAR(cJSON_GetObjectItem(js, "pearson_r_at_optimum")->valuedouble, r.stat[r.kopt].r, 1e-12);
     assert_string_equal(cJSON_GetObjectItem(js, "data")->valuestring, "fcc");
     assert_null(cJSON_GetObjectItem(js, "provenance"));
     cJSON *q = cJSON_GetObjectItem(cJSON_GetObjectItem(js, "quality"), "optimal_L");

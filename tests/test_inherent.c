@@ -34,14 +34,9 @@ static void count(const inherent_progress *p, void *user)
 
 static void test_two_temperatures(void **st)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data", getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
-    bpel_system *s;
     bpel_eam *pot;
     int map[BPEL_MAX_TYPES + 1];
-    assert_int_equal(data_read(path, &s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    bpel_system *s = test_cuzr_glass(&pot, map);
     double temps[2] = {100, 600};
     inherent_options o;
     inherent_defaults(&o);
@@ -72,6 +67,7 @@ static void test_two_temperatures(void **st)
         assert_null(g->v);
         system_destroy(g);
     }
+    char path[1200];
     snprintf(path, sizeof path, "%s/inherent.csv", dir);
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);

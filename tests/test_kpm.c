@@ -44,12 +44,7 @@ static struct {
 /* The 256-atom glass of tests/data, minimised here to a tight minimum. */
 static int setup_glass(void **st)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data",
-             getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
-    if (data_read(path, &G.s) || eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &G.pot) ||
-        eam_map_types(G.pot, G.s, "Cu,Zr", G.map))
-        return -1;
+    G.s = test_cuzr_glass(&G.pot, G.map);
     bpel_forces *ff;
     if (forces_create(G.pot, G.map, G.s, 1.0, &ff)) return -1;
     min_params mp;

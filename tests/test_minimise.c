@@ -30,9 +30,7 @@ typedef struct {
 
 static const char *start_data(void)
 {
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data", getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
-    return path;
+    return test_data("cuzr_glass_256.data");
 }
 
 static void load(bound *b, const char *path)

@@ -240,14 +240,9 @@ static void cool_progress(void *ctx, int event, double done, double total)
 
 static void test_cooling(void **st)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data", getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
-    bpel_system *s;
     bpel_eam *pot;
     int map[BPEL_MAX_TYPES + 1];
-    assert_int_equal(data_read(path, &s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    bpel_system *s = test_cuzr_glass(&pot, map);
     tg_cooling c;
     tg_cooling_defaults(&c);
     c.t_from = 1000, c.t_to = 900, c.rate = 1e15; /* 0.1 ps: 50 steps */

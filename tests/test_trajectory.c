@@ -14,17 +14,6 @@
 #include "error.h"
 #include "trajectory.h"
 
-static bpel_system *load(bpel_eam **pot, int map[BPEL_MAX_TYPES + 1])
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/cuzr_glass_256.data", getenv("BPEL_SOURCE_DIR") ? getenv("BPEL_SOURCE_DIR") : "..");
-    bpel_system *s;
-    assert_int_equal(data_read(path, &s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, pot), 0);
-    assert_int_equal(eam_map_types(*pot, s, "Cu,Zr", map), 0);
-    return s;
-}
-
 static long lines(const char *path)
 {
     FILE *fp = fopen(path, "r");
@@ -50,7 +39,7 @@ static void test_probe(void **st)
 {
     bpel_eam *pot;
     int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = load(&pot, map);
+    bpel_system *s = test_cuzr_glass(&pot, map);
     traj_options o;
     traj_defaults(&o);
     o.atoms = "3,17";
@@ -103,7 +92,7 @@ static void test_rank(void **st)
 {
     bpel_eam *pot;
     int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = load(&pot, map);
+    bpel_system *s = test_cuzr_glass(&pot, map);
     /* the column is the id: bottom is the smallest Zr id, top the largest */
     char text[16384] = "id,v\n";
     long lo = -1, hi = -1;

@@ -11,6 +11,25 @@
 
 #include "eam.h"
 
+const char *test_data(const char *name)
+{
+    static char ring[4][1024];
+    static int k;
+    char *p = ring[k++ % 4];
+    const char *src = getenv("BPEL_SOURCE_DIR");
+    snprintf(p, sizeof ring[0], "%s/tests/data/%s", src ? src : "..", name);
+    return p;
+}
+
+bpel_system *test_cuzr_glass(bpel_eam **pot, int map[BPEL_MAX_TYPES + 1])
+{
+    bpel_system *s = NULL;
+    assert_int_equal(data_read(test_data("cuzr_glass_256.data"), &s), 0);
+    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, pot), 0);
+    assert_int_equal(eam_map_types(*pot, s, "Cu,Zr", map), 0);
+    return s;
+}
+
 void test_assert_near(double a, double b, double tol, const char *ea, const char *eb, const char *file, int line)
 {
     if (!(fabs(a - b) <= tol)) {

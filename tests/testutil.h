@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "eam.h"
 #include "structure.h"
 
 /* Fails with both values printed when |a-b| > tol. */
@@ -26,6 +27,11 @@ const char *test_write_file(const char *name, const char *text);
 /* Full path of a potential in the Debian lammps-data directory (or
  * $LAMMPS_POTENTIALS); skips the test when it is missing. */
 const char *test_potential(const char *name);
+/* Path of a file of the suite's data folder, tests/data/NAME (static buffer ring). */
+const char *test_data(const char *name);
+/* The suite's 256-atom Cu50Zr50 glass (tests/data/cuzr_glass_256.data) with
+ * CuZr_mm.eam.fs bound to its types as Cu,Zr; fails the test if any step fails. */
+bpel_system *test_cuzr_glass(bpel_eam **pot, int map[BPEL_MAX_TYPES + 1]);
 /* 1 if the LAMMPS binary `lmp` is available. */
 int test_have_lammps(void);
 /* Run LAMMPS on an input script text in the temp directory; returns exit code. */
