@@ -7,8 +7,8 @@ away from the final minimum (DIR/minima.dump), relax with LAMMPS (CG, etol 0,
 ftol 1e-10) and compare with the initial glass: the saddle is connected when
 no atom ends farther than 0.1 Å from its initial position. Prints one line per
 event: row, bpel's flag, LAMMPS's, the largest displacement. Events whose LAMMPS
-displacement lies within 0.01 Å of the threshold are not compared (either
-answer is right there). Exit 1 when the two disagree.
+displacement lies within 0.03 Å of the threshold are not compared (either
+answer is right there: the glass has minima 0.1-0.2 Å apart). Exit 1 when the two disagree.
 
 usage: artn_connect_check.py GLASS.data DIR POTENTIAL [LMP]
 """
@@ -99,11 +99,12 @@ write_dump all custom cc_end.dump id x y z modify sort id format float %.10f
     end = read_frames("cc_end.dump")[next(iter(read_frames("cc_end.dump")))]
     dmax = max(math.sqrt(sum(mi(end[i][k] - x0[i][k], box[k]) ** 2 for k in range(3))) for i in x0)
     lammps = int(dmax < 0.1)
-    if abs(dmax - 0.1) < 0.01:
-        # bpel's relaxations stop at 2.5e-4 eV/Å, and the glass's soft modes leave a
-        # minimum located to ~0.01 Å: so close to the threshold either answer is right
+    if abs(dmax - 0.1) < 0.03:
+        # bpel's relaxations stop at 2.5e-4 eV/Å, LAMMPS's CG at 1e-10, and this glass has
+        # minima a fraction of a meV apart and 0.1-0.2 Å from each other: an end point this
+        # close to the threshold falls on either side depending on the minimiser
         print(f"row {row}: bpel connected={r['connected']}, LAMMPS largest displacement {dmax:.4f} Å: "
-              "within 0.01 Å of the 0.1 Å threshold, not compared")
+              "within 0.03 Å of the 0.1 Å threshold, not compared")
         borderline += 1
         continue
     compared += 1
