@@ -94,20 +94,8 @@ awk 'BEGIN{ print "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV
             printf "%d,0,0,2000,0,99999,0,0,0\n", k }' > in/tg.log.csv
 printf 'temp_K,volume_A3\n1,2\n' > in/short.csv
 printf 'temp_K,volume_A3\n' > in/empty.csv
-# a thermal L1_2 crystal (Gaussian displacements) for pmf, as tests/check_rdf.sh
-awk -v nc=8 -v a=3.8 -v s1=0.08 'BEGIN {
-  srand(7); L = nc * a; n = 4 * nc * nc * nc
-  print "thermal fcc test crystal\n"; print n " atoms"; print "2 atom types"
-  print "0 " L " xlo xhi"; print "0 " L " ylo yhi"; print "0 " L " zlo zhi"
-  print "\nMasses\n"; print "1 63.546"; print "2 91.224"; print "\nAtoms # atomic\n"
-  split("0 0 0 0.5 0.5 0 0.5 0 0.5 0 0.5 0.5", b, " "); id = 0
-  for (i = 0; i < nc; i++) for (j = 0; j < nc; j++) for (l = 0; l < nc; l++) for (m = 0; m < 4; m++) {
-    for (d = 1; d <= 3; d++) { u = rand(); v = rand(); g[d] = s1 * sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v) }
-    x = (i + b[3*m+1]) * a + g[1]; y = (j + b[3*m+2]) * a + g[2]; z = (l + b[3*m+3]) * a + g[3]
-    x = x < 0 ? x + L : x; y = y < 0 ? y + L : y; z = z < 0 ? z + L : z
-    print ++id, (m == 0 ? 2 : 1), x, y, z
-  }
-}' > in/thermal.data
+# a thermal L1_2 crystal (Gaussian displacements) for pmf and rdf, the one of tests/check_rdf.sh
+"$SRC/scripts/thermal_fcc.sh" in/thermal.data
 I=$W/in
 
 # --- the commands -----------------------------------------------------------------------------

@@ -46,19 +46,7 @@ expect_fail "usable bins within 0.05 Å of the minimum" "$BPEL" pmf fcc.data --d
 # Gaussian in r of width s = sqrt(2)·s1 (times 1/r), so w = -kT ln g has the
 # curvature k = kT/s² - kT/r0² = 2.016 eV/Å² at 300 K and its minimum at
 # r0 = R0 - s²/R0 = 2.682 Å (R0 = a/√2). The ±0.15 Å window keeps counting noise small.
-awk -v nc=8 -v a=3.8 -v s1=0.08 'BEGIN {
-  srand(7); L = nc * a; n = 4 * nc * nc * nc
-  print "thermal fcc test crystal\n"; print n " atoms"; print "2 atom types"
-  print "0 " L " xlo xhi"; print "0 " L " ylo yhi"; print "0 " L " zlo zhi"
-  print "\nMasses\n"; print "1 63.546"; print "2 91.224"; print "\nAtoms # atomic\n"
-  split("0 0 0 0.5 0.5 0 0.5 0 0.5 0 0.5 0.5", b, " "); id = 0
-  for (i = 0; i < nc; i++) for (j = 0; j < nc; j++) for (l = 0; l < nc; l++) for (m = 0; m < 4; m++) {
-    for (d = 1; d <= 3; d++) { u = rand(); v = rand(); g[d] = s1 * sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v) }
-    x = (i + b[3*m+1]) * a + g[1]; y = (j + b[3*m+2]) * a + g[2]; z = (l + b[3*m+3]) * a + g[3]
-    x = x < 0 ? x + L : x; y = y < 0 ? y + L : y; z = z < 0 ? z + L : z
-    print ++id, (m == 0 ? 2 : 1), x, y, z
-  }
-}' > thermal.data
+"$BPEL_SOURCE_DIR/scripts/thermal_fcc.sh" thermal.data
 "$BPEL" pmf thermal.data --rmax 8 --dr 0.01 --halfwidth 0.15 --temperature 300 --out pmf > pmf.txt 2>&1 ||
     { cat pmf.txt; fail "pmf run"; }
 k=$(sed -n '/"parabola"/,/}/s/.*"k":[[:space:]]*\([-0-9.e+]*\).*/\1/p' pmf/pmf.json)
