@@ -113,6 +113,20 @@ int tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, si
     return rc;
 }
 
+
+/* One line fit of V(T) in tg.json: V = intercept + slope·T over range. */
+static void add_fit(cJSON *j, const char *name, double slope, double intercept, const double range[2], double r2,
+                    size_t bins)
+{
+    cJSON *g = cJSON_AddObjectToObject(j, name);
+    cJSON_AddNumberToObject(g, "slope_A3_per_K", slope);
+    cJSON_AddNumberToObject(g, "intercept_A3", intercept);
+    cJSON_AddNumberToObject(g, "T_min_K", range[0]);
+    cJSON_AddNumberToObject(g, "T_max_K", range[1]);
+    cJSON_AddNumberToObject(g, "r2", r2);
+    cJSON_AddNumberToObject(g, "bins", (double)bins);
+}
+
 int tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
                  size_t nsamples)
 {
@@ -136,21 +150,10 @@ int tg_run_write(const char *dir, const char *source, const char *provenance, co
     cJSON_AddNumberToObject(j, "r2", r->r2);
     cJSON_AddNumberToObject(j, "bin_K", p->bin);
     cJSON_AddNumberToObject(j, "samples", (double)nsamples);
-    cJSON *g = det ? cJSON_AddObjectToObject(j, "glass_fit") : cJSON_CreateObject();
-    cJSON_AddNumberToObject(g, "slope_A3_per_K", r->glass_slope);
-    cJSON_AddNumberToObject(g, "intercept_A3", r->glass_intercept);
-    cJSON_AddNumberToObject(g, "T_min_K", r->glass_range[0]);
-    cJSON_AddNumberToObject(g, "T_max_K", r->glass_range[1]);
-    cJSON_AddNumberToObject(g, "r2", r->glass_r2);
-    cJSON_AddNumberToObject(g, "bins", (double)r->glass_bins);
-    cJSON *l = det ? cJSON_AddObjectToObject(j, "liquid_fit") : cJSON_CreateObject();
-    cJSON_AddNumberToObject(l, "slope_A3_per_K", r->liquid_slope);
-    cJSON_AddNumberToObject(l, "intercept_A3", r->liquid_intercept);
-    cJSON_AddNumberToObject(l, "T_min_K", r->liquid_range[0]);
-    cJSON_AddNumberToObject(l, "T_max_K", r->liquid_range[1]);
-    cJSON_AddNumberToObject(l, "r2", r->liquid_r2);
-    cJSON_AddNumberToObject(l, "bins", (double)r->liquid_bins);
-    if (!det) cJSON_Delete(g), cJSON_Delete(l);
+    if (det) {
+        add_fit(j, "glass_fit", r->glass_slope, r->glass_intercept, r->glass_range, r->glass_r2, r->glass_bins);
+        add_fit(j, "liquid_fit", r->liquid_slope, r->liquid_intercept, r->liquid_range, r->liquid_r2, r->liquid_bins);
+    }
     snprintf(path, sizeof path, "%s/tg.json", dir);
     int rc = bpel_out_json(path, j);
     cJSON_Delete(j);
