@@ -39,6 +39,7 @@ void artn_defaults(artn_params *p)
     p->kick_radius = 2.0;
     p->eigval_threshold = -0.30;
     p->ftol = 0.05;
+    p->saddle_norm = 0;
     p->push_step = 0.2;
     p->max_push = 40;
     p->perp_push = 3;
@@ -112,6 +113,7 @@ static const param_entry param_table[] = {
     PD(kick_radius, "Å, neighbours of the central atom that are kicked"),
     PR(eigval_threshold, 'd', "eV/Å², basin exit when the lowest eigenvalue is below", 'n'),
     PD(ftol, "eV/Å, saddle when every force component is below"),
+    PR(saddle_norm, 'i', "1: ... and the 2-norm of the whole force vector too (LAMMPS-ARTn's test)", 'z'),
     PD(push_step, "Å, step along the push direction"),
     PI(max_push, "push steps before giving up"),
     PR(perp_push, 'i', "perpendicular relaxation steps per push step", 'z'),
@@ -132,8 +134,8 @@ static const param_entry param_table[] = {
     PI(attempts, "kicks per search: a failed search is tried again from a fresh kick, up to this many in all"),
     PD(perp_step, "Å, largest perpendicular step"),
     PD(lbfgs_scale, "Å²/eV, first L-BFGS step = scale·force"),
-    PR(lost_eigval, 'd', "eV/Å², climbing with λ above this for max_lost steps fails", 'a'),
-    PI(max_lost, "see lost_eigval"),
+    PR(lost_eigval, 'd', "eV/Å², climbing with λ above this for more than max_lost steps in a row fails", 'a'),
+    PR(max_lost, 'i', "see lost_eigval (0: the first such step fails, as LAMMPS-ARTn's eigen_th_fail)", 'z'),
     PR(grow_near, 'd', "the region may grow once the largest force < grow_near·ftol", 'z'),
     PR(climb_grow_near, 'd', "... the same during the climb", 'z'),
     PR(second_min, 'd', "eV/Å², the second eigenvalue at the saddle must exceed this", 'a'),
@@ -656,7 +658,7 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
         size_t n_old = s->n;
         if ((rc = maybe_grow(s, p->climb_grow_near))) return rc;
         if (s->n != n_old) s->lb_have_old = 0; /* memory kept: new coordinates enter with zeros */
-        if (maxabs(s->n, s->v[V_F]) < ftol) {
+        if (maxabs(s->n, s->v[V_F]) < ftol && (!p->saddle_norm || sqrt(dot(s->n, s->v[V_F], s->v[V_F])) < ftol)) {
             *status = ARTN_ACCEPTED;
             return 0;
         }

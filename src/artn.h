@@ -80,6 +80,7 @@ typedef struct artn_params {
     double kick_radius;      /* Å, neighbours of the central atom that are kicked (2.0) */
     double eigval_threshold; /* eV/Å², basin exit when λ_min below this (−0.30) */
     double ftol;             /* eV/Å, saddle when every force component is below (0.05) */
+    int saddle_norm;         /* 1: ... and the 2-norm of the whole force vector too, as LAMMPS-ARTn */
     double push_step;        /* Å, step along the push direction (0.2) */
     int max_push;            /* push steps before giving up (40) */
     int perp_push;           /* perpendicular relaxation steps per push step (3) */
