@@ -4,7 +4,7 @@
 #define BPEL_CLI_STUDY_H
 
 #include <stdarg.h>
-#include "cli_study_config.h"
+#include "study_config.h"
 
 #define STEP_MAX_ARGS 48
 #define STEP_ARG_LEN 600

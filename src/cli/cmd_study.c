@@ -25,7 +25,7 @@
 
 #include "cli.h"
 #include "cli_study.h"
-#include "cli_study_config.h"
+#include "study_config.h"
 #include "error.h"
 #include "restart.h"
 #include "outfile.h"
