@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "cli_study_config.h"
+#include "study_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

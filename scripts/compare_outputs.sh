@@ -4,7 +4,9 @@
 # compare everything they write: every output file byte for byte (JSON
 # summaries with their timing fields removed), stdout with the wall times
 # blanked, stderr and the exit status. Commands: trajectory, kpm, gruneisen,
-# tg, rdf, pmf, inherent, each with a few option sets and a refused input.
+# tg, rdf, pmf, inherent, each with a few option sets and a refused input, and
+# study (small studies on 256 atoms: every step and a rerun that reuses them,
+# two compositions, failing steps, refused descriptions, --check).
 #
 # GLASS is a LAMMPS data file of a Cu-Zr glass (default: the 256-atom glass
 # of tests/data); it is minimised once (by OLD) for the commands that need a
@@ -24,15 +26,21 @@ export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive BPEL_NO_PROGRESS=1
 nfail=0
 ok() { echo "same  $*"; }
 bad() { echo "DIFF  $*"; nfail=$((nfail + 1)); }
-# stdout without wall times ("1.3 s", "in 0.2 s")
-untimed() { sed -E 's/[0-9]+(\.[0-9]+)? s([ ,;)]|$)/T s\2/g' "$1"; }
-# a JSON file without timing fields (objects "time_s", keys ending in "_s" that are wall times)
+# stdout without wall times ("1.3 s", "in 0.2 s", "in 4.1 s: ...")
+untimed() { sed -E 's/[0-9]+(\.[0-9]+)? s([ ,;:)]|$)/T s\2/g' "$1"; }
+# the log of a study step: its stdout, with wall times and speeds blanked
+untimed_log() {
+    sed -E 's/[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)? (s|atom-steps\/s)([ ,;:)]|$)/T \3\4/g' "$1"
+}
+# a JSON file without timing fields (objects "time_s", keys ending in "_s" that are wall times);
+# further keys to leave out may follow the file name
 json_untimed() {
-    python3 - "$1" <<'EOF'
+    python3 - "$@" <<'EOF'
 import json, sys
+drop = {"time_s", "wall_s", "t_total", "elapsed_s", "mean_time_per_search_s"} | set(sys.argv[2:])
 def strip(x):
     if isinstance(x, dict):
-        return {k: strip(v) for k, v in x.items() if k not in ("time_s", "wall_s", "t_total", "elapsed_s")}
+        return {k: strip(v) for k, v in x.items() if k not in drop}
     if isinstance(x, list):
         return [strip(v) for v in x]
     return x
@@ -48,6 +56,20 @@ compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
     local label=$1 a=$2 b=$3
     [ -e "$b" ] || { bad "$label: missing in the new run"; return; }
     case $a in
+        */.bpel-step-*.json)
+            # the markers of study steps: their wall time, finish time and the hash of the
+            # markers before them (which hold those times) differ from run to run
+            if cmp -s <(json_untimed "$a" seconds finished_at upstream) <(json_untimed "$b" seconds finished_at upstream)
+            then ok "$label (times and upstream hash removed)"
+            else bad "$label"; diff <(json_untimed "$a" seconds finished_at upstream) <(json_untimed "$b" seconds finished_at upstream) | head -6; fi ;;
+        */logs/*.log)
+            if cmp -s <(untimed_log "$a") <(untimed_log "$b"); then ok "$label (wall times blanked)"
+            else bad "$label"; diff <(untimed_log "$a") <(untimed_log "$b") | head -6; fi ;;
+        */artn/events.log)
+            # the journal of ARTn searches: field 17 of an event is its wall time
+            if cmp -s <(awk '$1 == "ev" { $17 = "T" } 1' "$a") <(awk '$1 == "ev" { $17 = "T" } 1' "$b")
+            then ok "$label (wall times blanked)"
+            else bad "$label"; cmp <(awk '$1 == "ev" { $17 = "T" } 1' "$a") <(awk '$1 == "ev" { $17 = "T" } 1' "$b") | head -2; fi ;;
         *stdout.txt)
             if cmp -s <(untimed "$a") <(untimed "$b"); then ok "$label (wall times blanked)"
             else bad "$label"; diff <(untimed "$a") <(untimed "$b") | head -6; fi ;;
@@ -60,12 +82,16 @@ compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
     esac
 }
 run_case() { # run_case NAME COMMAND ARGS... (each binary in its own folder; outputs under it)
+    # RERUN=1: the command runs a second time in the same folder (rerun.stdout.txt, ...)
     local name=$1; shift
     [[ $name =~ ${ONLY:-.} ]] || return 0
     for v in old new; do
         local bin=$OLD; [ $v = new ] && bin=$NEW
         rm -rf "$W/$v/$name"; mkdir -p "$W/$v/$name"
         (cd "$W/$v/$name" && "$bin" "$@" > stdout.txt 2> stderr.txt; echo $? > status.txt)
+        if [ "${RERUN:-0}" = 1 ]; then
+            (cd "$W/$v/$name" && "$bin" "$@" > rerun.stdout.txt 2> rerun.stderr.txt; echo $? > rerun.status.txt)
+        fi
     done
     local f
     while IFS= read -r f; do
@@ -131,6 +157,56 @@ run_case pmf_pair pmf "$I/thermal.data" --rmax 8 --dr 0.01 --halfwidth 0.05 --pa
 run_case pmf_bad pmf "$I/thermal.data" --pair Cu-Ni --out out
 run_case inherent inherent "$G" --elements Cu,Zr --temperatures 100,600 --time 0.2 --out out
 run_case inherent_bad inherent "$G" --elements Cu,Zr --temperatures 100,-3 --time 0.2 --out out
+
+# --- bpel study: glasses of 256 atoms quenched in a few ps; one thread, so that every step repeats
+# its numbers exactly (each case runs in under a minute) -----------------------------------------
+study_yaml() { # study_yaml FILE ANALYSES (the glass part is common)
+    printf 'name: cmp\npotential: CuZr_mm.eam.fs\nseed: 5\nglass:\n%s\n  atoms: 256\n  cooling_rates: [1e14]\n' \
+        "${COMPOSITIONS:-  compositions: [Cu50Zr50]}" > "$1"
+    printf '  melt_temperature: 2000\n  melt_time: 0.5\n  final_temperature: 1\nanalyses:\n%s\n' "$2" >> "$1"
+}
+study_yaml in/study_all.yaml '  artn:
+    searches: 1
+    atoms: "fraction:0.1"
+  correlate: {lmax: 4, dl: 1, bootstrap: 20}
+  trajectory: {time: 0.05}
+  temperature_series: {temperatures: [300, 600], time: 0.1}'
+COMPOSITIONS='  compositions: [Cu50Zr50, Cu64Zr36]' study_yaml in/study_sweep.yaml '  tg: false
+  artn: {searches: 1, atoms: "fraction:0.05"}
+  correlate: false
+  trajectory: false
+  pmf: false
+  gruneisen: false
+  temperature_series: false'
+# modes refuses its options: correlate, trajectory and the series steps after it are skipped
+study_yaml in/study_fail.yaml '  tg: false
+  modes: {options: "--no-such-option 1"}
+  artn: {searches: 1, atoms: "fraction:0.02"}
+  pmf: false
+  gruneisen: false
+  temperature_series: {temperatures: [300], time: 0.1}'
+# 4 atoms: the quench refuses the box, every later step is skipped
+printf 'name: tiny\nglass:\n  atoms: 4\n  cooling_rates: 1e14\n  melt_time: 0.1\n' > in/study_tiny.yaml
+printf 'name: x\nglass:\n  atoms: 100\n  cooling_rate: [1e12]\n' > in/study_typo.yaml
+printf 'name: x\nglass:\n  compositions: [Cu64Ni36]\n' > in/study_ni.yaml
+printf 'name: [x\n' > in/study_broken.yaml
+printf 'name: x\nanalyses:\n  modes:\n    options: "--max-omega 15 --bp-window=3:20"\n' > in/study_bpwin.yaml
+RERUN=1 run_case study_all study "$I/study_all.yaml" --out out --threads 1
+run_case study_sweep study "$I/study_sweep.yaml" --out out --threads 1
+RERUN=1 run_case study_fail study "$I/study_fail.yaml" --out out --threads 1
+run_case study_quench_fails study "$I/study_tiny.yaml" --out out --threads 1
+run_case study_check study "$SRC/examples/demo.yaml" --check
+run_case study_check_resume study "$SRC/examples/sweep.yaml" --resume --check
+run_case study_typo study "$I/study_typo.yaml" --out out
+run_case study_ni study "$I/study_ni.yaml" --out out
+run_case study_broken study "$I/study_broken.yaml" --out out
+run_case study_bpwin study "$I/study_bpwin.yaml" --check
+run_case study_missing study "$I/nothere.yaml" --out out
+run_case study_no_args study
+run_case study_two_args study "$I/study_all.yaml" "$I/study_fail.yaml"
+run_case study_bad_threads study "$I/study_all.yaml" --threads 0
+run_case study_bad_option study "$I/study_all.yaml" --bogus
+run_case study_help study --help
 
 echo "$nfail difference(s)"
 [ "$nfail" -eq 0 ]

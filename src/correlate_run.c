@@ -493,7 +493,7 @@ static cJSON *summary(const bpel_system *s, const corr_run_params *p, const corr
     cJSON_AddNumberToObject(js, "n_atoms", (double)r->n);
     cJSON_AddStringToObject(js, "units", "lengths in Å; quantities in the units of their columns");
     const corr_quantity *qs[2] = {&r->x, &r->y};
-    const char *qn[2] = {"x", "y"};
+    const char *qn[2] = {CORR_KEY_X, CORR_KEY_Y};
     for (int k = 0; k < 2; k++) {
         cJSON *q = cJSON_AddObjectToObject(js, qn[k]);
         cJSON_AddStringToObject(q, "file", qs[k]->path);
@@ -510,14 +510,14 @@ static cJSON *summary(const bpel_system *s, const corr_run_params *p, const corr
     cJSON_AddNumberToObject(cg, "L_min", r->lmin);
     cJSON_AddNumberToObject(cg, "L_max", r->lmax);
     cJSON_AddNumberToObject(cg, "dL", r->dl);
-    cJSON_AddNumberToObject(js, "optimal_L", r->L_opt);
-    cJSON_AddNumberToObject(js, "pearson_r_at_optimum", o->r);
+    cJSON_AddNumberToObject(js, CORR_KEY_OPTIMAL_L, r->L_opt);
+    cJSON_AddNumberToObject(js, CORR_KEY_R_OPT, o->r);
     double ci[2] = {o->lo, o->hi};
     if (p->nboot > 0) cJSON_AddItemToObject(js, "pearson_ci_at_optimum", cJSON_CreateDoubleArray(ci, 2));
     else cJSON_AddNullToObject(js, "pearson_ci_at_optimum");
     cJSON_AddNumberToObject(js, "confidence_level", p->conf);
-    cJSON_AddNumberToObject(js, "pearson_r_raw", r->stat[0].r);
-    cJSON_AddNumberToObject(js, "pearson_r_raw_L", r->L[0]);
+    cJSON_AddNumberToObject(js, CORR_KEY_R_RAW, r->stat[0].r);
+    cJSON_AddNumberToObject(js, CORR_KEY_R_RAW "_L", r->L[0]);
     cJSON_AddNumberToObject(js, "bootstrap_resamples", (double)p->nboot);
     cJSON_AddStringToObject(js, "bootstrap_unit", r->nblocks ? "spatial blocks" : "atoms");
     if (r->nblocks) {
@@ -541,24 +541,24 @@ static cJSON *summary(const bpel_system *s, const corr_run_params *p, const corr
     cJSON_AddNumberToObject(fp2, "k", r->fit_k);
     cJSON_AddNumberToObject(fp2, "k_err", r->fit_k_err);
     if (r->x.inv) cJSON_AddNumberToObject(fp2, "exponent_vs_raw_x_column", -r->fit_k);
-    cJSON *aj = cJSON_AddObjectToObject(js, "autocorrelation");
+    cJSON *aj = cJSON_AddObjectToObject(js, CORR_KEY_ACF);
     cJSON_AddNumberToObject(aj, "bin_width", p->acf_dr);
     cJSON_AddNumberToObject(aj, "r_max", r->acf_rmax);
     for (int k = 0; k < 2; k++) {
         cJSON *a = cJSON_AddObjectToObject(aj, qn[k]);
-        cJSON_AddNumberToObject(a, "xi", r->xi[k]);
-        cJSON_AddNumberToObject(a, "xi_err", r->xi_err[k]);
-        cJSON_AddNumberToObject(a, "r_at_e-3", r->r_e3[k]);
-        cJSON_AddNumberToObject(a, "r_at_e-3_from_fit", 3 * r->xi[k]);
+        cJSON_AddNumberToObject(a, CORR_KEY_XI, r->xi[k]);
+        cJSON_AddNumberToObject(a, CORR_KEY_XI "_err", r->xi_err[k]);
+        cJSON_AddNumberToObject(a, CORR_KEY_R_E3, r->r_e3[k]);
+        cJSON_AddNumberToObject(a, CORR_KEY_R_E3 "_from_fit", 3 * r->xi[k]);
         char qp[64];
-        snprintf(qp, sizeof qp, "autocorrelation.%s.xi", qn[k]);
+        snprintf(qp, sizeof qp, CORR_KEY_ACF ".%s." CORR_KEY_XI, qn[k]);
         bpel_quality_add(js, qp, r->quality.xi[k].q, "%s", r->quality.xi[k].reason);
-        snprintf(qp, sizeof qp, "autocorrelation.%s.r_at_e-3", qn[k]);
+        snprintf(qp, sizeof qp, CORR_KEY_ACF ".%s." CORR_KEY_R_E3, qn[k]);
         bpel_quality_add(js, qp, r->quality.r_e3[k].q, "%s", r->quality.r_e3[k].reason);
     }
-    bpel_quality_add(js, "optimal_L", r->quality.optimal_L.q, "%s", r->quality.optimal_L.reason);
-    bpel_quality_add(js, "pearson_r_at_optimum", r->quality.r_opt.q, "%s", r->quality.r_opt.reason);
-    bpel_quality_add(js, "pearson_r_raw", r->quality.r_raw.q, "%s", r->quality.r_raw.reason);
+    bpel_quality_add(js, CORR_KEY_OPTIMAL_L, r->quality.optimal_L.q, "%s", r->quality.optimal_L.reason);
+    bpel_quality_add(js, CORR_KEY_R_OPT, r->quality.r_opt.q, "%s", r->quality.r_opt.reason);
+    bpel_quality_add(js, CORR_KEY_R_RAW, r->quality.r_raw.q, "%s", r->quality.r_raw.reason);
     cJSON *gj = cJSON_AddObjectToObject(js, "groups");
     cJSON_AddNumberToObject(gj, "fraction", p->group_fraction);
     cJSON_AddStringToObject(gj, "ranked_by", r->x.column);
@@ -595,7 +595,7 @@ int corr_run_write(const char *dir, const bpel_system *s, const corr_run_params 
     cJSON *js = summary(s, p, r);
     if (!js) return bpel_fail(BPEL_ENOMEM, "out of memory for summary.json");
     char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    snprintf(path, sizeof path, "%s/" CORR_FILE_SUMMARY, dir);
     rc = bpel_out_json(path, js);
     cJSON_Delete(js);
     return rc;

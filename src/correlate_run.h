@@ -166,6 +166,21 @@ typedef struct corr_run_result {
     } quality;
 } corr_run_result;
 
+/* Keys of summary.json that other stages read back (the study's report); a
+ * number is found at its dotted path, e.g.
+ * CORR_KEY_ACF "." CORR_KEY_X "." CORR_KEY_XI, also its key under "quality"
+ * (quality.h). The objects of x and y are named CORR_KEY_X and CORR_KEY_Y at
+ * the top and under CORR_KEY_ACF. */
+#define CORR_FILE_SUMMARY "summary.json"
+#define CORR_KEY_OPTIMAL_L "optimal_L"
+#define CORR_KEY_R_OPT "pearson_r_at_optimum"
+#define CORR_KEY_R_RAW "pearson_r_raw"
+#define CORR_KEY_ACF "autocorrelation"
+#define CORR_KEY_X "x"
+#define CORR_KEY_Y "y"
+#define CORR_KEY_XI "xi"
+#define CORR_KEY_R_E3 "r_at_e-3"
+
 void corr_run_defaults(corr_run_params *p);
 /* The numerical parameters' ranges: 0 <= lmin <= lmax, dl > 0; nboot >= 0,
  * bin_size >= 2; 0 < conf < 1; acf_rmax > acf_dr > 0; slab_width > 0;

@@ -136,13 +136,13 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
 
     size_t *order = system_id_order(s);
     if (!order) { rc = BPEL_ENOMEM; goto done; }
-    snprintf(path, sizeof path, "%s/atoms.csv", out);
+    snprintf(path, sizeof path, "%s/" GRU_FILE_ATOMS, out);
     if (!(fp = bpel_out_fopen(&bo, path))) { free(order); rc = BPEL_EIO; goto done; }
     int fq = figmethod == GRU_SORTED ? 0 : figmethod == GRU_OVERLAP ? 1 : 2;
-    fprintf(fp, "id,type,element,gamma_i");
+    fprintf(fp, "id,type,element," GRU_COL_GAMMA);
     for (int q = 0; q < 3; q++)
-        if (gi[q]) fprintf(fp, ",gamma_i_%s", route_name(ids[q]));
-    fprintf(fp, ",I_BP_per_radps3\n");
+        if (gi[q]) fprintf(fp, "," GRU_COL_GAMMA "_%s", route_name(ids[q]));
+    fprintf(fp, "," VIB_COL_IBP "\n");
     for (size_t t = 0; t < n; t++) {
         size_t i = order[t];
         fprintf(fp, "%lld,%d,%s,%.8g", (long long)s->id[i], s->type[i], s->element[s->type[i]], gi[fq][i]);
@@ -157,10 +157,10 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
     {
         bpel_column cols[4];
         int nc = 0;
-        static const char *names[3] = {"gamma_i_sorted", "gamma_i_overlap", "gamma_i_hf"};
+        static const char *names[3] = {GRU_COL_GAMMA "_sorted", GRU_COL_GAMMA "_overlap", GRU_COL_GAMMA "_hf"};
         for (int q = 0; q < 3; q++)
             if (gi[q]) cols[nc++] = (bpel_column){names[q], gi[q], 1, 0};
-        cols[nc++] = (bpel_column){"I_BP_per_radps3", a->vdos->ibp, 1, 0};
+        cols[nc++] = (bpel_column){VIB_COL_IBP, a->vdos->ibp, 1, 0};
         rc = bpel_out_finish(&bo, xyz_write_frame(fp, s, nc, cols, "bpel gruneisen"));
         if (rc) goto done;
     }
@@ -220,7 +220,7 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
     if (v->nnegative) cJSON_AddItemToArray(warn, cJSON_CreateString("unstable modes at V0: not a tight minimum"));
     cJSON_AddStringToObject(o, "figures_route", route_name(figmethod));
     cJSON_AddStringToObject(o, "gamma_i_route", route_name(figmethod));
-    cJSON_AddNumberToObject(o, "gamma_ave", mean[fq][nm - 1]);
+    cJSON_AddNumberToObject(o, GRU_KEY_GAMMA_AVE, mean[fq][nm - 1]);
     cJSON_AddNumberToObject(o, "gamma_std", sd[fq][nm - 1]);
     cJSON_AddNumberToObject(o, "boson_peak_omega_radps", a->vdos->bp_omega);
     cJSON_AddItemToObject(o, "I_BP_window_radps", cJSON_CreateDoubleArray((double[]){a->vdos->bp_lo, a->vdos->bp_hi}, 2));
@@ -229,18 +229,18 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
     for (int q = 0; q < 2 && r->relaxed; q++)
         if (r->relax_disp[q] > GRU_REARRANGEMENT_A) {
             basin = 1;
-            bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK,
+            bpel_quality_add(o, GRU_KEY_GAMMA_AVE, BPEL_Q_WEAK,
                              "the structure changed basin at %.4g V0 (an atom moved %.2g Å): γ is not harmonic there",
                              q ? 1 - p->dv : 1 + p->dv, r->relax_disp[q]);
         }
     if (v->nnegative)
-        bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK, "%zu unstable modes at V0: not a minimum", (size_t)v->nnegative);
+        bpel_quality_add(o, GRU_KEY_GAMMA_AVE, BPEL_Q_WEAK, "%zu unstable modes at V0: not a minimum", (size_t)v->nnegative);
     if ((r->methods & GRU_OVERLAP) && figmethod == GRU_OVERLAP && r->nlow * 2 > v->nmodes)
-        bpel_quality_add(o, "gamma_ave", BPEL_Q_WEAK, "%zu of %zu modes have an overlap below %g between volumes",
+        bpel_quality_add(o, GRU_KEY_GAMMA_AVE, BPEL_Q_WEAK, "%zu of %zu modes have an overlap below %g between volumes",
                          (size_t)r->nlow, (size_t)v->nmodes, p->low_overlap);
-    bpel_quality_add(o, "gamma_ave", isfinite(mean[fq][nm - 1]) ? BPEL_Q_OK : BPEL_Q_NOT_DETERMINED, "%s route, %zu modes",
+    bpel_quality_add(o, GRU_KEY_GAMMA_AVE, isfinite(mean[fq][nm - 1]) ? BPEL_Q_OK : BPEL_Q_NOT_DETERMINED, "%s route, %zu modes",
                      route_name(figmethod), (size_t)nm);
-    snprintf(path, sizeof path, "%s/summary.json", out);
+    snprintf(path, sizeof path, "%s/" GRU_FILE_SUMMARY, out);
     rc = bpel_out_json(path, o);
     cJSON_Delete(o);
     if (rc) goto done;

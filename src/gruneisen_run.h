@@ -32,6 +32,14 @@
  * scaling is taken as a jump to another basin: γ there is not harmonic. */
 #define GRU_REARRANGEMENT_A 0.1
 
+/* Names in the files that other stages read back (the study's merged table
+ * and report): the per-atom γ_i of the figures' route in atoms.csv, and γ_ave
+ * in summary.json (also its key under "quality", quality.h). */
+#define GRU_FILE_ATOMS "atoms.csv"
+#define GRU_FILE_SUMMARY "summary.json"
+#define GRU_COL_GAMMA "gamma_i"
+#define GRU_KEY_GAMMA_AVE "gamma_ave"
+
 typedef struct gru_run_options {
     gru_params gru;           /* the volumes and routes (gru_defaults) */
     vib_options vib;          /* the VDOS and I_BP at V₀ (vib_options_default); its

@@ -133,10 +133,10 @@ int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_res
     cJSON_AddNumberToObject(js, "temperature_K", o->temperature);
     cJSON_AddNumberToObject(js, "dr", R->dr);
     cJSON_AddStringToObject(js, "units", "r in Å, w in eV, k in eV/Å^2, d^n w/dr^n in eV/Å^n");
-    cJSON *pj = cJSON_AddObjectToObject(js, "parabola");
+    cJSON *pj = cJSON_AddObjectToObject(js, PMF_KEY_PARABOLA);
     cJSON_AddNumberToObject(pj, "r0", wl.r0);
     cJSON_AddNumberToObject(pj, "w0", wl.w0);
-    cJSON_AddNumberToObject(pj, "k", wl.k);
+    cJSON_AddNumberToObject(pj, PMF_KEY_K, wl.k);
     cJSON_AddNumberToObject(pj, "halfwidth", wl.halfwidth);
     cJSON_AddNumberToObject(pj, "n_points", wl.npoints);
     cJSON_AddNumberToObject(pj, "r_lowest_bin", R->r[wl.imin]);
@@ -154,17 +154,18 @@ int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_res
     }
     cJSON_AddNumberToObject(wj, "deviation_at_r_left", dl);
     cJSON_AddNumberToObject(wj, "deviation_at_r_right", drr);
+    const char *kq = PMF_KEY_PARABOLA "." PMF_KEY_K;
     if (!(wl.k > 0))
-        bpel_quality_add(js, "parabola.k", BPEL_Q_NOT_DETERMINED, "the fitted parabola is not convex (k = %.3g)", wl.k);
+        bpel_quality_add(js, kq, BPEL_Q_NOT_DETERMINED, "the fitted parabola is not convex (k = %.3g)", wl.k);
     else if (wl.npoints < 7)
-        bpel_quality_add(js, "parabola.k", BPEL_Q_WEAK, "only %d bins in the parabola fit", (int)wl.npoints);
+        bpel_quality_add(js, kq, BPEL_Q_WEAK, "only %d bins in the parabola fit", (int)wl.npoints);
     else if (fabs(wl.r0 - R->r[wl.imin]) > wl.halfwidth)
-        bpel_quality_add(js, "parabola.k", BPEL_Q_WEAK, "the parabola's minimum (%.3g Å) is off the lowest bin (%.3g Å)",
+        bpel_quality_add(js, kq, BPEL_Q_WEAK, "the parabola's minimum (%.3g Å) is off the lowest bin (%.3g Å)",
                          wl.r0, R->r[wl.imin]);
-    else bpel_quality_add(js, "parabola.k", BPEL_Q_OK, "%d bins within %.2g Å of the well's bottom", (int)wl.npoints,
+    else bpel_quality_add(js, kq, BPEL_Q_OK, "%d bins within %.2g Å of the well's bottom", (int)wl.npoints,
                           wl.halfwidth);
     char *txt = cJSON_Print(js);
-    snprintf(path, sizeof path, "%s/pmf.json", out);
+    snprintf(path, sizeof path, "%s/" PMF_FILE_JSON, out);
     rc = bpel_out_text(path, txt);
     cJSON_free(txt);
     if (rc) goto done;

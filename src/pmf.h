@@ -47,4 +47,11 @@ void pmf_defaults(pmf_options *o);
 int pmf_run(const bpel_system *s, const pmf_options *o, const char *dir, pmf_result *r);
 void pmf_free(pmf_result *r);
 
+/* Keys of pmf.json that other stages read back (the study's report): the
+ * curvature k of the parabola at PMF_KEY_PARABOLA "." PMF_KEY_K, also its key
+ * under "quality" (quality.h). */
+#define PMF_FILE_JSON "pmf.json"
+#define PMF_KEY_PARABOLA "parabola"
+#define PMF_KEY_K "k"
+
 #endif

@@ -28,11 +28,11 @@ int bpel_quality_add(cJSON *summary, const char *path, bpel_quality q, const cha
         vsnprintf(reason, sizeof reason, fmt, ap);
         va_end(ap);
     }
-    cJSON *all = cJSON_GetObjectItemCaseSensitive(summary, "quality");
-    if (!all && !(all = cJSON_AddObjectToObject(summary, "quality"))) return BPEL_ENOMEM;
+    cJSON *all = cJSON_GetObjectItemCaseSensitive(summary, BPEL_QUALITY_KEY);
+    if (!all && !(all = cJSON_AddObjectToObject(summary, BPEL_QUALITY_KEY))) return BPEL_ENOMEM;
     cJSON *e = cJSON_GetObjectItemCaseSensitive(all, path);
     if (e) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "verdict"), *r = cJSON_GetObjectItemCaseSensitive(e, "reason");
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(e, BPEL_QUALITY_VERDICT), *r = cJSON_GetObjectItemCaseSensitive(e, BPEL_QUALITY_REASON);
         bpel_quality old = parse(cJSON_GetStringValue(v));
         const char *oldr = cJSON_GetStringValue(r);
         char joined[1024];

@@ -14,6 +14,12 @@
 
 #include <cjson/cJSON.h>
 
+/* The keys: summary[BPEL_QUALITY_KEY][path] = {BPEL_QUALITY_VERDICT: ...,
+ * BPEL_QUALITY_REASON: ...}. */
+#define BPEL_QUALITY_KEY "quality"
+#define BPEL_QUALITY_VERDICT "verdict"
+#define BPEL_QUALITY_REASON "reason"
+
 typedef enum bpel_quality { BPEL_Q_OK = 0, BPEL_Q_WEAK = 1, BPEL_Q_NOT_DETERMINED = 2 } bpel_quality;
 
 /* "ok", "weak", "not determined" */

@@ -137,15 +137,15 @@ int tg_run_write(const char *dir, const char *source, const char *provenance, co
     if (provenance) cJSON_AddStringToObject(j, "provenance", provenance);
     cJSON_AddStringToObject(j, "source", source);
     if (det) {
-        cJSON_AddNumberToObject(j, "Tg_K", r->tg);
+        cJSON_AddNumberToObject(j, TG_KEY_TG, r->tg);
         cJSON_AddNumberToObject(j, "Tg_95_lo_K", r->tg_lo);
         cJSON_AddNumberToObject(j, "Tg_95_hi_K", r->tg_hi);
     } else {
-        cJSON_AddNullToObject(j, "Tg_K");
+        cJSON_AddNullToObject(j, TG_KEY_TG);
         cJSON_AddNullToObject(j, "Tg_95_lo_K");
         cJSON_AddNullToObject(j, "Tg_95_hi_K");
     }
-    bpel_quality_add(j, "Tg_K", r->quality, "%s", r->reason);
+    bpel_quality_add(j, TG_KEY_TG, r->quality, "%s", r->reason);
     cJSON_AddStringToObject(j, "method", r->method);
     cJSON_AddNumberToObject(j, "r2", r->r2);
     cJSON_AddNumberToObject(j, "bin_K", p->bin);
@@ -154,7 +154,7 @@ int tg_run_write(const char *dir, const char *source, const char *provenance, co
         add_fit(j, "glass_fit", r->glass_slope, r->glass_intercept, r->glass_range, r->glass_r2, r->glass_bins);
         add_fit(j, "liquid_fit", r->liquid_slope, r->liquid_intercept, r->liquid_range, r->liquid_r2, r->liquid_bins);
     }
-    snprintf(path, sizeof path, "%s/tg.json", dir);
+    snprintf(path, sizeof path, "%s/" TG_FILE_JSON, dir);
     int rc = bpel_out_json(path, j);
     cJSON_Delete(j);
     snprintf(path, sizeof path, "%s/tg_vt.csv", dir);

@@ -53,4 +53,9 @@ int tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, si
 int tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
                  size_t nsamples);
 
+/* Keys of tg.json that other stages read back (the study's report): Tg, also
+ * its key under "quality" (quality.h). */
+#define TG_FILE_JSON "tg.json"
+#define TG_KEY_TG "Tg_K"
+
 #endif

@@ -259,8 +259,8 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     size_t *order = system_id_order(s);
     if (!order) return BPEL_ENOMEM;
     if (d->ibp) {
-        if (!(fp = open_in(&out, dir, "atoms.csv"))) { free(order); return BPEL_EIO; }
-        fprintf(fp, "id,type,element,I_BP_per_radps3,omega_BP_radps,nu_BP_THz\n");
+        if (!(fp = open_in(&out, dir, VIB_FILE_ATOMS))) { free(order); return BPEL_EIO; }
+        fprintf(fp, "id,type,element," VIB_COL_IBP "," VIB_COL_OMEGA_BP ",nu_BP_THz\n");
         for (size_t q = 0; q < s->n; q++) {
             size_t i = order[q];
             fprintf(fp, "%lld,%d,%s,%.10g,%.6g,%.6g\n", (long long)s->id[i], s->type[i], s->element[s->type[i]],
@@ -281,7 +281,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         if ((rc = bpel_out_close(&out))) { free(order); return rc; }
 
         if (!(fp = open_in(&out, dir, "atoms.xyz"))) { free(order); return BPEL_EIO; }
-        bpel_column cols[] = {{"I_BP_per_radps3", d->ibp, 1, 0}, {"omega_BP_radps", d->ibp_omega, 1, 0}};
+        bpel_column cols[] = {{VIB_COL_IBP, d->ibp, 1, 0}, {VIB_COL_OMEGA_BP, d->ibp_omega, 1, 0}};
         rc = bpel_out_finish(&out, xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity"));
         if (rc) { free(order); return rc; }
     }
@@ -293,7 +293,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     if (source) cJSON_AddStringToObject(o, "structure", source);
     cJSON_AddNumberToObject(o, "natoms", (double)s->n);
     cJSON_AddNumberToObject(o, "volume_A3", box_volume(&s->box));
-    cJSON *mo = cJSON_AddObjectToObject(o, "modes");
+    cJSON *mo = cJSON_AddObjectToObject(o, VIB_KEY_MODES);
     cJSON_AddNumberToObject(mo, "computed", (double)v->nmodes);
     cJSON_AddNumberToObject(mo, "of", (double)v->ndof);
     cJSON_AddStringToObject(mo, "solver", v->solver);
@@ -320,7 +320,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
         cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
     }
-    cJSON_AddNumberToObject(mo, "negative_modes", (double)v->nnegative);
+    cJSON_AddNumberToObject(mo, VIB_KEY_NEGATIVE_MODES, (double)v->nnegative);
     cJSON_AddNumberToObject(mo, "negative_tolerance_eV_per_A2_amu", v->neg_tol);
     if (v->nmodes) {
         cJSON_AddNumberToObject(mo, "lowest_eigenvalue_eV_per_A2_amu", v->lambda[0]);
@@ -341,15 +341,15 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     cJSON_AddNumberToObject(vd, "bin_width_radps", d->width);
     cJSON_AddNumberToObject(vd, "broadening_sigma_radps", d->sigma);
     cJSON_AddNumberToObject(vd, "modes_normalised_over", d->norm);
-    cJSON *bp = cJSON_AddObjectToObject(o, "boson_peak");
-    cJSON_AddNumberToObject(bp, "omega_radps", d->bp_omega);
+    cJSON *bp = cJSON_AddObjectToObject(o, VIB_KEY_BOSON_PEAK);
+    cJSON_AddNumberToObject(bp, VIB_KEY_BP_OMEGA, d->bp_omega);
     cJSON_AddNumberToObject(bp, "nu_THz", d->bp_omega / (2 * BPEL_PI));
-    cJSON_AddNumberToObject(bp, "height_g_over_omega2_per_radps3", d->bp_height);
+    cJSON_AddNumberToObject(bp, VIB_KEY_BP_HEIGHT, d->bp_height);
     cJSON_AddItemToObject(bp, "window_radps", cJSON_CreateDoubleArray((double[]){d->bp_lo, d->bp_hi}, 2));
     cJSON_AddStringToObject(bp, "window_choice", a->window_source);
     if (a->window_clipped) {
         cJSON_AddNumberToObject(bp, "window_default_top_radps", a->window_hi_default);
-        bpel_quality_add(o, "boson_peak.window_radps", BPEL_Q_WEAK,
+        bpel_quality_add(o, VIB_KEY_BOSON_PEAK ".window_radps", BPEL_Q_WEAK,
                          "the default top %.4g rad/ps lies above the computed modes (omega <= %.4g rad/ps): clipped to "
                          "%.4g rad/ps; I_BP and the peak come from the narrower window",
                          a->window_hi_default, a->window_omega_top, d->bp_hi);
@@ -358,7 +358,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     cJSON_AddStringToObject(bp, "per_atom", "I_BP = max of g_i(omega)/omega^2 over bin centres inside the window");
     /* how far the peak can be trusted */
     {
-        const char *bq = "boson_peak.omega_radps", *hq = "boson_peak.height_g_over_omega2_per_radps3";
+        const char *bq = VIB_KEY_BOSON_PEAK "." VIB_KEY_BP_OMEGA, *hq = VIB_KEY_BOSON_PEAK "." VIB_KEY_BP_HEIGHT;
         double wmin = 0; /* lowest vibrational (non-translational) frequency */
         for (size_t k = 0; k < v->nmodes; k++)
             if (!v->is_translation[k] && v->omega[k] > 0) { wmin = v->omega[k]; break; }
@@ -387,17 +387,17 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
                                  (size_t)v->nnegative);
             bpel_quality_add(o, bq, BPEL_Q_OK, "peak at %.3g rad/ps inside the window %.3g-%.3g rad/ps", d->bp_omega,
                              d->bp_lo, d->bp_hi);
-            cJSON *qa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "quality"), bq);
-            const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, "verdict"));
-            const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, "reason"));
+            cJSON *qa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, BPEL_QUALITY_KEY), bq);
+            const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, BPEL_QUALITY_VERDICT));
+            const char *reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qa, BPEL_QUALITY_REASON));
             bpel_quality_add(o, hq, !strcmp(verdict, "ok") ? BPEL_Q_OK : BPEL_Q_WEAK, "%s", reason);
         }
-        bpel_quality_add(o, "modes.negative_modes", v->nnegative ? BPEL_Q_WEAK : BPEL_Q_OK, "%s",
+        bpel_quality_add(o, VIB_KEY_MODES "." VIB_KEY_NEGATIVE_MODES, v->nnegative ? BPEL_Q_WEAK : BPEL_Q_OK, "%s",
                          v->nnegative ? "unstable modes: the structure is not a minimum" : "a minimum");
     }
     if (a->have_debye) {
-        cJSON *db = cJSON_AddObjectToObject(o, "debye");
-        cJSON_AddNumberToObject(db, "debye_level_per_radps3", a->debye.level);
+        cJSON *db = cJSON_AddObjectToObject(o, VIB_KEY_DEBYE);
+        cJSON_AddNumberToObject(db, VIB_KEY_DEBYE_LEVEL, a->debye.level);
         cJSON_AddNumberToObject(db, "omega_D_radps", a->debye.omega_D);
         cJSON_AddNumberToObject(db, "K_GPa", a->K);
         cJSON_AddNumberToObject(db, "G_GPa", a->G);
@@ -409,11 +409,11 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         cJSON_AddNumberToObject(db, "mass_density_g_per_cm3", a->debye.mass_density * 1.66053906660);
         cJSON_AddStringToObject(db, "formula", "3/omega_D^3, omega_D = v_D (6 pi^2 n)^(1/3), 3/v_D^3 = 1/v_L^3 + 2/v_T^3");
         if (!(a->K > 0) || !(a->G > 0) || !isfinite(a->debye.level))
-            bpel_quality_add(o, "debye.debye_level_per_radps3", BPEL_Q_NOT_DETERMINED,
+            bpel_quality_add(o, VIB_KEY_DEBYE "." VIB_KEY_DEBYE_LEVEL, BPEL_Q_NOT_DETERMINED,
                              "K = %.3g GPa, G = %.3g GPa: a mechanically unstable structure has no Debye level", a->K,
                              a->G);
         else
-            bpel_quality_add(o, "debye.debye_level_per_radps3", BPEL_Q_OK, "from K and G (%s)", a->moduli_source);
+            bpel_quality_add(o, VIB_KEY_DEBYE "." VIB_KEY_DEBYE_LEVEL, BPEL_Q_OK, "from K and G (%s)", a->moduli_source);
     }
     if (a->have_elastic) {
         cJSON *el = cJSON_AddObjectToObject(o, "elastic");
@@ -445,7 +445,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
         for (cJSON *it = extra->child; it; it = it->next)
             cJSON_AddItemReferenceToObject(o, it->string, it);
     char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    snprintf(path, sizeof path, "%s/" VIB_FILE_SUMMARY, dir);
     rc = bpel_out_json(path, o);
     cJSON_Delete(o);
     return rc;
@@ -497,7 +497,7 @@ int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
     fclose(fp);
     if (!rc && d->nbins == 0) rc = bpel_fail(BPEL_EPARSE, "%s: no bins", path);
     if (rc) { vib_vdos_destroy(d); return rc; }
-    snprintf(path, sizeof path, "%s/summary.json", dir);
+    snprintf(path, sizeof path, "%s/" VIB_FILE_SUMMARY, dir);
     fp = fopen(path, "r");
     if (!fp) { vib_vdos_destroy(d); return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno)); }
     fseek(fp, 0, SEEK_END);
@@ -510,9 +510,9 @@ int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
     txt[got] = '\0';
     cJSON *o = cJSON_Parse(txt);
     free(txt);
-    cJSON *bp = o ? cJSON_GetObjectItem(o, "boson_peak") : NULL;
+    cJSON *bp = o ? cJSON_GetObjectItem(o, VIB_KEY_BOSON_PEAK) : NULL;
     cJSON *win = bp ? cJSON_GetObjectItem(bp, "window_radps") : NULL;
-    cJSON *w = bp ? cJSON_GetObjectItem(bp, "omega_radps") : NULL, *h = bp ? cJSON_GetObjectItem(bp, "height_g_over_omega2_per_radps3") : NULL;
+    cJSON *w = bp ? cJSON_GetObjectItem(bp, VIB_KEY_BP_OMEGA) : NULL, *h = bp ? cJSON_GetObjectItem(bp, VIB_KEY_BP_HEIGHT) : NULL;
     if (!o || !cJSON_IsNumber(w) || !cJSON_IsNumber(h) || cJSON_GetArraySize(win) != 2) {
         cJSON_Delete(o);
         vib_vdos_destroy(d);
@@ -524,7 +524,7 @@ int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
     d->bp_hi = cJSON_GetArrayItem(win, 1)->valuedouble;
     cJSON *n = cJSON_GetObjectItem(o, "natoms");
     if (cJSON_IsNumber(n)) d->natoms = (size_t)n->valuedouble;
-    cJSON *db = cJSON_GetObjectItem(o, "debye"), *lv = db ? cJSON_GetObjectItem(db, "debye_level_per_radps3") : NULL;
+    cJSON *db = cJSON_GetObjectItem(o, VIB_KEY_DEBYE), *lv = db ? cJSON_GetObjectItem(db, VIB_KEY_DEBYE_LEVEL) : NULL;
     if (cJSON_IsNumber(lv)) *debye_level = lv->valuedouble;
     cJSON_Delete(o);
     *out = d;

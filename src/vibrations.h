@@ -65,6 +65,23 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
                 vib_analysis *out);
 void vib_analysis_free(vib_analysis *a);
 
+/* Names in the files of vib_write that other stages read back (the study's
+ * merged table and report): per-atom columns of atoms.csv (and atoms.xyz),
+ * and keys of summary.json; a number of the summary is found at its dotted
+ * path, e.g. VIB_KEY_BOSON_PEAK "." VIB_KEY_BP_OMEGA, which is also its key
+ * under "quality" (quality.h). */
+#define VIB_FILE_ATOMS "atoms.csv"
+#define VIB_FILE_SUMMARY "summary.json"
+#define VIB_COL_IBP "I_BP_per_radps3"       /* per-atom boson-peak intensity, (rad/ps)^-3 */
+#define VIB_COL_OMEGA_BP "omega_BP_radps"   /* frequency of the atom's maximum */
+#define VIB_KEY_MODES "modes"
+#define VIB_KEY_NEGATIVE_MODES "negative_modes"
+#define VIB_KEY_BOSON_PEAK "boson_peak"
+#define VIB_KEY_BP_OMEGA "omega_radps"
+#define VIB_KEY_BP_HEIGHT "height_g_over_omega2_per_radps3"
+#define VIB_KEY_DEBYE "debye"
+#define VIB_KEY_DEBYE_LEVEL "debye_level_per_radps3"
+
 /* Files in `dir` (created if missing): modes.csv, vdos.csv, atoms.csv,
  * gi.csv (per-atom VDOS), atoms.xyz (extended XYZ for OVITO), summary.json.
  * `extra` (may be NULL) is a cJSON object merged into the summary. */

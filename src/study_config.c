@@ -1,9 +1,9 @@
-/* cli_study_config.c — YAML study descriptions (libyaml document API).
+/* study_config.c — YAML study descriptions (libyaml document API).
  *
  * Every key is known in advance; an unknown key, a wrong type or an
  * impossible value is an error naming the file and line, so a typo never
  * silently falls back to a default. */
-#include "cli_study_config.h"
+#include "study_config.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* cli_study_sweeps.c — Figs. 6 and 7 of the paper: the ΔQ–I_BP relation of
+/* study_sweeps.c — Figs. 6 and 7 of the paper: the ΔQ–I_BP relation of
  * every glass of a study over compositions (same cooling rate) and over
  * cooling rates (same composition), per species. Each glass contributes its
  * numerical coarse-graining (atoms of one species sorted by 1/I_BP, bins of
@@ -9,30 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_study.h"
+#include "artn_columns.h"
 #include "correlate.h"
 #include "error.h"
 #include "figure.h"
 #include "structure.h"
+#include "study_impl.h"
 #include "table.h"
+#include "vibrations.h"
 
 /* One glass, one species: binned (1/I_BP, ΔQ). Returns 0 if there is no data. */
-static int species_bins(const sample *sm, int type, corr_bins *out)
+static int species_bins(const study_sample *sm, int type, corr_bins *out)
 {
     char path[900];
-    snprintf(path, sizeof path, "%s/atoms_merged.csv", sm->dir);
+    snprintf(path, sizeof path, "%s/" STUDY_MERGED_TABLE, sm->dir);
     tbl_table *t = NULL;
     if (tbl_read(path, &t)) return 0;
     int ok = 0;
-    if (tbl_find_column(t, "I_BP_per_radps3") >= 0 && tbl_find_column(t, "dq_mean_eV") >= 0) {
+    if (tbl_find_column(t, VIB_COL_IBP) >= 0 && tbl_find_column(t, ARTN_COL_DQ) >= 0) {
         size_t n = t->nrows, m = 0;
         double *ty = malloc(n * sizeof *ty), *ib = malloc(n * sizeof *ib), *dq = malloc(n * sizeof *dq);
         double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
         /* missing ΔQ (atoms not searched) are "nan" in the table and left out */
-        if (ty && ib && dq && x && y && !tbl_column(t, "type", ty)) {
+        if (ty && ib && dq && x && y && !tbl_column(t, STUDY_COL_TYPE, ty)) {
             for (size_t i = 0; i < n; i++) {
-                const char *a = t->cells[i * t->ncols + tbl_find_column(t, "I_BP_per_radps3")];
-                const char *b = t->cells[i * t->ncols + tbl_find_column(t, "dq_mean_eV")];
+                const char *a = t->cells[i * t->ncols + tbl_find_column(t, VIB_COL_IBP)];
+                const char *b = t->cells[i * t->ncols + tbl_find_column(t, ARTN_COL_DQ)];
                 double vi = strtod(a, NULL), vd = strtod(b, NULL);
                 if ((int)ty[i] == type && isfinite(vi) && vi > 0 && isfinite(vd)) {
                     x[m] = 1.0 / vi;
@@ -49,7 +51,7 @@ static int species_bins(const sample *sm, int type, corr_bins *out)
     return ok;
 }
 
-static int sweep_figure(study_run *run, const sample *sm, const int *members, int nm, const char *base,
+static int sweep_figure(const study_state *S, const study_sample *sm, const int *members, int nm, const char *base,
                         const char *what)
 {
     fig_figure *f = fig_create(1, 2, 1280, 520);
@@ -76,16 +78,16 @@ static int sweep_figure(study_run *run, const sample *sm, const int *members, in
     int rc = BPEL_OK;
     if (drawn) {
         char path[900];
-        snprintf(path, sizeof path, "%s/%s", run->out, base);
+        snprintf(path, sizeof path, "%s/%s", S->res->out, base);
         rc = fig_save(f, path);
     }
     fig_destroy(f);
     return rc;
 }
 
-int study_sweeps(study_run *run, const sample *sm, int ns)
+int study_sweeps(const study_state *S, const study_sample *sm, int ns)
 {
-    const study_config *c = run->cfg;
+    const study_config *c = S->cfg;
     if (!c->do_modes || !c->do_artn) return BPEL_OK;
     int *members = malloc((size_t)ns * sizeof *members);
     if (!members) return BPEL_ENOMEM;
@@ -95,14 +97,14 @@ int study_sweeps(study_run *run, const sample *sm, int ns)
         int nm = 0;
         for (int k = 0; k < ns; k++)
             if (sm[k].rate == c->rates[0]) members[nm++] = k;
-        rc = sweep_figure(run, sm, members, nm, "fig6_compositions", "composition");
+        rc = sweep_figure(S, sm, members, nm, "fig6_compositions", "composition");
     }
     /* Fig. 7: cooling rates at the first composition */
     if (!rc && c->nrates > 1) {
         int nm = 0;
         for (int k = 0; k < ns; k++)
             if (!strcmp(sm[k].composition, c->compositions[0])) members[nm++] = k;
-        rc = sweep_figure(run, sm, members, nm, "fig7_cooling_rates", "rate");
+        rc = sweep_figure(S, sm, members, nm, "fig7_cooling_rates", "rate");
     }
     free(members);
     return rc;

@@ -1,6 +1,7 @@
-/* cli_study_config.h — the study description read by `bpel study`. */
-#ifndef BPEL_CLI_STUDY_CONFIG_H
-#define BPEL_CLI_STUDY_CONFIG_H
+/* study_config.h — the description of a study (study.h), read from YAML
+ * (examples/demo.yaml, examples/sweep.yaml). */
+#ifndef BPEL_STUDY_CONFIG_H
+#define BPEL_STUDY_CONFIG_H
 
 #define STUDY_MAX_LIST 16
 
