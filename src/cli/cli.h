@@ -4,6 +4,7 @@
 #define BPEL_CLI_H
 
 #include <stdio.h>
+#include "cli_opts.h"
 #include "eam.h"
 #include "forces.h"
 #include "structure.h"

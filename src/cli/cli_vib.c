@@ -2,51 +2,18 @@
 #include "cli_vib.h"
 
 #include <stdio.h>
-#include <math.h>
 #include <string.h>
 
 #include "cli.h"
 #include "eigen.h"
 #include "vdos.h"
 
-int cli_vib_option(const char *cmd, int c, const char *arg, vib_options *o)
+int cli_vib_solver(const cli_spec *s, const cli_opt *o, const char *value)
 {
-    double x;
-    switch (c) {
-    case 'b':
-        if (cli_parse_double(arg, &x) || !(x > 0)) return cli_usage_error(cmd, "--bin-width needs a positive number");
-        o->vdos.bin_width = x;
-        return 1;
-    case 's':
-        if (cli_parse_double(arg, &x) || x < 0) return cli_usage_error(cmd, "--broadening needs a number >= 0");
-        o->vdos.sigma = x;
-        return 1;
-    case 'w': {
-        char buf[128], *sep;
-        snprintf(buf, sizeof buf, "%s", arg);
-        if (!(sep = strchr(buf, ':')) || (*sep = '\0', cli_parse_double(buf, &o->vdos.bp_lo)) ||
-            cli_parse_double(sep + 1, &o->vdos.bp_hi) || !(o->vdos.bp_lo > 0) || !(o->vdos.bp_hi > o->vdos.bp_lo))
-            return cli_usage_error(cmd, "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
-        return 1;
-    }
-    case 'M':
-        if (!strcmp(arg, "inf")) x = INFINITY;
-        else if (cli_parse_double(arg, &x) || !(x > 0))
-            return cli_usage_error(cmd, "--max-initial-force needs a positive number (eV/Å) or inf");
-        o->max_initial_force = x;
-        return 1;
-    case 'W':
-        if (cli_parse_double(arg, &x) || !(x > 0)) return cli_usage_error(cmd, "--max-omega needs a positive number (rad/ps)");
-        o->modes.max_omega = x;
-        return 1;
-    case 'S':
-        if (!eig_backend_find(arg) && strcmp(arg, VIB_SPARSE_SOLVER))
-            return cli_usage_error(cmd, "unknown solver '%s' (known: %s, %s)", arg, eig_backend_names(), VIB_SPARSE_SOLVER);
-        o->modes.solver = arg;
-        return 1;
-    default:
-        return 0;
-    }
+    if (!eig_backend_find(value) && strcmp(value, VIB_SPARSE_SOLVER))
+        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s, %s)", value, eig_backend_names(), VIB_SPARSE_SOLVER);
+    *(const char **)o->dest = value;
+    return 0;
 }
 
 void cli_vib_warn_window(const char *cmd, const vib_analysis *a)

@@ -4,7 +4,6 @@
  * autocorrelation functions, top/bottom groups per species, slab maps.
  * Options become a corr_run_params; the work is corr_run, corr_run_figures
  * and corr_run_write (correlate_run.h); the numbers are printed here. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,72 +76,44 @@ static void on_progress(void *ctx, size_t done, size_t total)
 
 int cmd_correlate(int argc, char **argv)
 {
-    static struct option opts[] = {
-        {"x", required_argument, 0, 'x'},           {"y", required_argument, 0, 'y'},
-        {"table", required_argument, 0, 't'},       {"out", required_argument, 0, 'o'},
-        {"lmin", required_argument, 0, 1},          {"lmax", required_argument, 0, 2},
-        {"dl", required_argument, 0, 3},            {"gaussian", no_argument, 0, 'g'},
-        {"bootstrap", required_argument, 0, 'b'},   {"conf", required_argument, 0, 4},
-        {"seed", required_argument, 0, 's'},        {"bin-size", required_argument, 0, 5},
-        {"bin-by", required_argument, 0, 6},        {"acf-rmax", required_argument, 0, 7},
-        {"acf-dr", required_argument, 0, 8},        {"group-fraction", required_argument, 0, 9},
-        {"slab-width", required_argument, 0, 10},   {"slab-axis", required_argument, 0, 11},
-        {"elements", required_argument, 0, 'e'},    {"xlabel", required_argument, 0, 12},
-        {"ylabel", required_argument, 0, 13},       {"allow-missing", no_argument, 0, 14},
-        {"block", required_argument, 0, 15},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
     corr_run_params p;
     corr_run_defaults(&p);
     const char *out = NULL, *elements = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "x:y:t:o:gb:s:e:h", opts, NULL)) != -1) {
-        double *dv = NULL;
-        long *lv = NULL;
-        switch (c) {
-        case 'x': p.x_spec = optarg; break;
-        case 'y': p.y_spec = optarg; break;
-        case 't': p.table = optarg; break;
-        case 'o': out = optarg; break;
-        case 'g': p.gaussian = 1; break;
-        case 'e': elements = optarg; break;
-        case 'b': lv = &p.nboot; break;
-        case 's': lv = &p.seed; break;
-        case 1: dv = &p.lmin; break;
-        case 2: dv = &p.lmax; p.lmax_fixed = 1; break;
-        case 3: dv = &p.dl; break;
-        case 4: dv = &p.conf; break;
-        case 5: lv = &p.bin_size; break;
-        case 6:
-            if (!strcmp(optarg, "x")) p.bin_by = 0;
-            else if (!strcmp(optarg, "y")) p.bin_by = 1;
-            else return cli_usage_error("correlate", "--bin-by must be x or y");
-            break;
-        case 7: dv = &p.acf_rmax; p.acf_rmax_fixed = 1; break;
-        case 8: dv = &p.acf_dr; break;
-        case 9: dv = &p.group_fraction; break;
-        case 10: dv = &p.slab_width; break;
-        case 11:
-            if (strlen(optarg) != 1 || optarg[0] < 'x' || optarg[0] > 'z')
-                return cli_usage_error("correlate", "--slab-axis must be x, y or z");
-            p.slab_axis = optarg[0] - 'x';
-            break;
-        case 12: p.x_label = optarg; break;
-        case 13: p.y_label = optarg; break;
-        case 14: p.allow_missing = 1; break;
-        case 15: dv = &p.block_edge; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("correlate", "unknown option");
-        }
-        if (dv && cli_parse_double(optarg, dv)) return cli_usage_error("correlate", "bad number '%s'", optarg);
-        if (lv && cli_parse_long(optarg, lv)) return cli_usage_error("correlate", "bad integer '%s'", optarg);
-    }
-    if (optind != argc - 1) return cli_usage_error("correlate", "expected one data file");
+    const cli_opt opts[] = {
+        {CLI_OPT("x", 'x', CLI_STRING, &p.x_spec)},
+        {CLI_OPT("y", 'y', CLI_STRING, &p.y_spec)},
+        {CLI_OPT("table", 't', CLI_STRING, &p.table)},
+        {CLI_OPT("out", 'o', CLI_STRING, &out)},
+        {CLI_OPT("lmin", 0, CLI_DOUBLE, &p.lmin)},
+        {CLI_OPT("lmax", 0, CLI_DOUBLE, &p.lmax), .given = &p.lmax_fixed},
+        {CLI_OPT("dl", 0, CLI_DOUBLE, &p.dl)},
+        {CLI_OPT("gaussian", 'g', CLI_FLAG, &p.gaussian)},
+        {CLI_OPT("bootstrap", 'b', CLI_LONG, &p.nboot), .error = "bad integer '%v'"},
+        {CLI_OPT("conf", 0, CLI_DOUBLE, &p.conf)},
+        {CLI_OPT("seed", 's', CLI_LONG, &p.seed), .error = "bad integer '%v'"},
+        {CLI_OPT("bin-size", 0, CLI_LONG, &p.bin_size), .error = "bad integer '%v'"},
+        {CLI_OPT("bin-by", 0, CLI_CHOICE, &p.bin_by), .choices = "x|y", .error = "--bin-by must be x or y"},
+        {CLI_OPT("acf-rmax", 0, CLI_DOUBLE, &p.acf_rmax), .given = &p.acf_rmax_fixed},
+        {CLI_OPT("acf-dr", 0, CLI_DOUBLE, &p.acf_dr)},
+        {CLI_OPT("group-fraction", 0, CLI_DOUBLE, &p.group_fraction)},
+        {CLI_OPT("slab-width", 0, CLI_DOUBLE, &p.slab_width)},
+        {CLI_OPT("slab-axis", 0, CLI_CHOICE, &p.slab_axis), .choices = "x|y|z", .error = "--slab-axis must be x, y or z"},
+        {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+        {CLI_OPT("xlabel", 0, CLI_STRING, &p.x_label)},
+        {CLI_OPT("ylabel", 0, CLI_STRING, &p.y_label)},
+        {CLI_OPT("allow-missing", 0, CLI_FLAG, &p.allow_missing)},
+        {CLI_OPT("block", 0, CLI_DOUBLE, &p.block_edge)},
+        {0}};
+    const cli_spec spec = {.cmd = "correlate", .opts = opts, .help = help, .bad_value = "bad number '%v'"};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("correlate", "expected one data file");
     if (!p.x_spec || !p.y_spec) return cli_usage_error("correlate", "--x and --y are required");
     if (!out) return cli_usage_error("correlate", "--out is required");
     if (corr_run_check(&p)) return cli_usage_error("correlate", "%s", bpel_errmsg());
 
-    p.data = argv[optind];
+    p.data = ops.v[0];
     p.provenance = cli_provenance();
     cli_progress prog;
     p.note = on_note;
@@ -150,7 +121,6 @@ int cmd_correlate(int argc, char **argv)
     p.ctx = &prog;
     bpel_system *s = NULL;
     corr_run_result r = {0};
-    int rc;
     if ((rc = data_read(p.data, &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);

@@ -1,5 +1,4 @@
 /* cmd_elastic.c — `bpel elastic`: athermal elastic constants (Born minus non-affine) and their check by strain and relaxation. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,46 +50,29 @@ static cJSON *mat(const double M[6][6])
 
 int cmd_elastic(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"route", required_argument, 0, 'r'},     {"check", required_argument, 0, 'c'},
-                                   {"ftol", required_argument, 0, 'f'},      {"json", no_argument, 0, 'j'},
-                                   {"max-initial-force", required_argument, 0, 'M'},
-                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL;
-    int c, modes = 0, json = 0;
+    int modes = 0, json = 0;
     double check = 0, ftol = 1e-10, max_f0 = 1e-3;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'r':
-            if (!strcmp(optarg, "modes")) modes = 1;
-            else if (!strcmp(optarg, "cg")) modes = 0;
-            else return cli_usage_error("elastic", "--route is cg or modes");
-            break;
-        case 'c':
-            if (cli_parse_double(optarg, &check) || !(check > 0 && check < 0.01))
-                return cli_usage_error("elastic", "--check needs a strain in (0, 0.01)");
-            break;
-        case 'f':
-            if (cli_parse_double(optarg, &ftol) || !(ftol > 0)) return cli_usage_error("elastic", "--ftol needs a positive number");
-            break;
-        case 'j': json = 1; break;
-        case 'M':
-            if (!strcmp(optarg, "inf")) max_f0 = INFINITY;
-            else if (cli_parse_double(optarg, &max_f0) || !(max_f0 > 0))
-                return cli_usage_error("elastic", "--max-initial-force needs a positive number (eV/Å) or inf");
-            break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("elastic", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("elastic", "expected one data file");
+    const cli_opt opts[] = {
+        {CLI_OPT("potential", 'p', CLI_STRING, &pot)},
+        {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+        {CLI_OPT("route", 0, CLI_CHOICE, &modes), .choices = "cg|modes", .error = "--route is cg or modes"},
+        {CLI_OPT("check", 0, CLI_DOUBLE, &check), .check = CLI_MIN_OPEN | CLI_MAX_OPEN, .min = 0, .max = 0.01,
+         .error = "--check needs a strain in (0, 0.01)"},
+        {CLI_OPT("ftol", 0, CLI_DOUBLE, &ftol), CLI_POSITIVE, .error = "--ftol needs a positive number"},
+        {CLI_OPT("json", 0, CLI_FLAG, &json)},
+        {CLI_OPT("max-initial-force", 0, CLI_DOUBLE, &max_f0), .check = CLI_MIN_OPEN | CLI_INF, .min = 0,
+         .error = "--max-initial-force needs a positive number (eV/Å) or inf"},
+        {0}};
+    const cli_spec spec = {.cmd = "elastic", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("elastic", "expected one data file");
     cli_setup cs;
-    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     if (isfinite(max_f0) &&
-        forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, argv[optind],
+        forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, ops.v[0],
                                "elastic constants are only defined at a minimum; run `bpel minimize` first (or "
                                "--max-initial-force inf to go on)",
                                NULL)) {
@@ -104,7 +86,7 @@ int cmd_elastic(int argc, char **argv)
     double born[6][6], dU[6], na[6][6], *xi = malloc(18 * s->n * sizeof *xi);
     elastic_result r;
     memset(&r, 0, sizeof r);
-    int rc = xi ? hess_model_create(cs.pot, cs.map, s, 0, &m) : BPEL_ENOMEM;
+    rc = xi ? hess_model_create(cs.pot, cs.map, s, 0, &m) : BPEL_ENOMEM;
     if (!rc) rc = elastic_born(m, born, dU);
     if (!rc) rc = elastic_xi(m, xi);
     if (!rc && modes) {

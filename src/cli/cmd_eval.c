@@ -1,5 +1,4 @@
 /* cmd_eval.c — `bpel eval`: energy, pressure, stress and per-atom forces of a configuration. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,32 +28,23 @@ static void help(void)
 
 int cmd_eval(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"dump", required_argument, 0, 'd'},      {"xyz", required_argument, 0, 'x'},
-                                   {"json", no_argument, 0, 'j'},            {"reference", no_argument, 0, 'r'},
-                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *dump = NULL, *xyz = NULL;
-    int json = 0, ref = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:d:x:jrh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'd': dump = optarg; break;
-        case 'x': xyz = optarg; break;
-        case 'j': json = 1; break;
-        case 'r': ref = 1; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("eval", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("eval", "expected one data file");
+    int json = 0, ref = 0;
+    const cli_opt opts[] = {{CLI_OPT("potential", 'p', CLI_STRING, &pot)}, {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+                            {CLI_OPT("dump", 'd', CLI_STRING, &dump)},     {CLI_OPT("xyz", 'x', CLI_STRING, &xyz)},
+                            {CLI_OPT("json", 'j', CLI_FLAG, &json)},       {CLI_OPT("reference", 'r', CLI_FLAG, &ref)},
+                            {0}};
+    const cli_spec spec = {.cmd = "eval", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("eval", "expected one data file");
     cli_setup cs;
-    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     bpel_forces *ff;
     if (forces_create(cs.pot, cs.map, cs.sys, 1.0, &ff)) { cli_setup_free(&cs); return cli_error(); }
     bpel_eval ev;
-    int rc = forces_compute(ff, cs.sys, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM | (ref ? FORCES_REFERENCE : 0), &ev);
+    rc = forces_compute(ff, cs.sys, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM | (ref ? FORCES_REFERENCE : 0), &ev);
     if (rc) { forces_destroy(ff); cli_setup_free(&cs); return cli_error(); }
     double stress[6];
     double press = forces_stress(cs.sys, ev.virial, stress);

@@ -1,6 +1,5 @@
 /* cmd_gruneisen.c — `bpel gruneisen`: mode and particle Grüneisen parameters (paper Eqs. 3–5, Fig. 11);
  * the stage itself is gru_run and gru_run_write (gruneisen_run.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,81 +58,78 @@ static int parse_methods(const char *s)
     return m;
 }
 
+/* --method LIST into *(int *)o->dest. */
+static int method_option(const cli_spec *s, const cli_opt *o, const char *value)
+{
+    int m = parse_methods(value);
+    (void)s;
+    if (m <= 0) return -1;
+    *(int *)o->dest = m;
+    return 0;
+}
+
+/* --figures-method: one route. */
+static int figures_option(const cli_spec *s, const cli_opt *o, const char *value)
+{
+    int m = parse_methods(value);
+    (void)s;
+    if (m != GRU_SORTED && m != GRU_OVERLAP && m != GRU_HF) return -1;
+    *(int *)o->dest = m;
+    return 0;
+}
+
 static void warn(void *ctx, const char *line) { fprintf(stderr, "bpel gruneisen: warning: %s\n", line); }
 
 int cmd_gruneisen(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"out", required_argument, 0, 'o'},       {"dv", required_argument, 0, 'd'},
-                                   {"no-relax", no_argument, 0, 'R'},        {"ftol", required_argument, 0, 'f'},
-                                   {"method", required_argument, 0, 'm'},    {"figures-method", required_argument, 0, 'F'},
-                                   {"low-overlap", required_argument, 0, 'l'}, {"bin-width", required_argument, 0, 'b'},
-                                   {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'}, {"solver", required_argument, 0, 'S'},
-                                   {"max-omega", required_argument, 0, 'W'},
-                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     gru_run_options go;
     gru_run_defaults(&go);
     gru_params *p = &go.gru;
     vib_options *o = &go.vib;
-    int c, figmethod = 0;
-    double x;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'd':
-            if (cli_parse_double(optarg, &x) || !(x > 0 && x < 0.2)) return cli_usage_error("gruneisen", "--dv needs a number in (0, 0.2)");
-            p->dv = x;
-            break;
-        case 'R': p->relax = 0; break;
-        case 'f':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("gruneisen", "--ftol needs a positive number");
-            p->ftol = x;
-            break;
-        case 'm':
-            if ((p->methods = parse_methods(optarg)) <= 0) return cli_usage_error("gruneisen", "--method takes sorted, overlap, hf or all");
-            break;
-        case 'F':
-            figmethod = parse_methods(optarg);
-            if (figmethod != GRU_SORTED && figmethod != GRU_OVERLAP && figmethod != GRU_HF)
-                return cli_usage_error("gruneisen", "--figures-method takes one of sorted, overlap, hf");
-            break;
-        case 'l':
-            if (cli_parse_double(optarg, &x) || !(x > 0 && x <= 1)) return cli_usage_error("gruneisen", "--low-overlap needs a number in (0, 1]");
-            p->low_overlap = x;
-            break;
-        case 'W':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("gruneisen", "--max-omega needs a positive number");
-            p->max_omega = o->modes.max_omega = x;
-            break;
-        case 'h': help(); return 0;
-        default: {
-            int r = cli_vib_option("gruneisen", c, optarg, o);
-            if (r == 2) return 2;
-            if (!r) return cli_usage_error("gruneisen", "unknown option");
-            if (c == 'S') p->solver = o->modes.solver;
-        }
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("gruneisen", "expected one data file");
+    int figmethod = 0, solver_given = 0, max_omega_given = 0;
+    const cli_opt opts[] = {
+        {CLI_OPT("potential", 'p', CLI_STRING, &pot)},
+        {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+        {CLI_OPT("out", 'o', CLI_STRING, &out)},
+        {CLI_OPT("dv", 0, CLI_DOUBLE, &p->dv), .check = CLI_MIN_OPEN | CLI_MAX_OPEN, .min = 0, .max = 0.2,
+         .error = "--dv needs a number in (0, 0.2)"},
+        {CLI_OPT("no-relax", 0, CLI_FLAG_OFF, &p->relax)},
+        {CLI_OPT("ftol", 0, CLI_DOUBLE, &p->ftol), CLI_POSITIVE, .error = "--ftol needs a positive number"},
+        {CLI_OPT("method", 0, CLI_CALL, &p->methods), .call = method_option, .error = "--method takes sorted, overlap, hf or all"},
+        {CLI_OPT("figures-method", 0, CLI_CALL, &figmethod), .call = figures_option,
+         .error = "--figures-method takes one of sorted, overlap, hf"},
+        {CLI_OPT("low-overlap", 0, CLI_DOUBLE, &p->low_overlap), .check = CLI_MIN_OPEN | CLI_MAX, .min = 0, .max = 1,
+         .error = "--low-overlap needs a number in (0, 1]"},
+        CLI_VIB_BIN_WIDTH(o),
+        CLI_VIB_BP_WINDOW(o),
+        CLI_VIB_MAX_INITIAL_FORCE(o),
+        {CLI_OPT("solver", 0, CLI_CALL, &o->modes.solver), .call = cli_vib_solver, .given = &solver_given},
+        {CLI_OPT("max-omega", 0, CLI_DOUBLE, &p->max_omega), CLI_POSITIVE, .given = &max_omega_given,
+         .error = "--max-omega needs a positive number"},
+        {0}};
+    const cli_spec spec = {.cmd = "gruneisen", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (solver_given) p->solver = o->modes.solver;
+    if (max_omega_given) o->modes.max_omega = p->max_omega;
+    if (ops.n != 1) return cli_usage_error("gruneisen", "expected one data file");
     if (!out) return cli_usage_error("gruneisen", "--out DIR is required");
     if (!figmethod) figmethod = (p->methods & GRU_HF) ? GRU_HF : (p->methods & GRU_OVERLAP) ? GRU_OVERLAP : GRU_SORTED;
     if (!(p->methods & figmethod)) return cli_usage_error("gruneisen", "--figures-method names a route not computed");
     go.figures_method = figmethod;
     cli_setup cs;
-    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     char src[2048];
-    snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
-    go.data = argv[optind];
+    snprintf(src, sizeof src, "%s (potential %s)", ops.v[0], cs.potential_path);
+    go.data = ops.v[0];
     go.structure = src;
     go.provenance = cli_provenance();
     go.note = warn;
     double t0 = cli_wall_time();
     gru_run_result res;
-    int rc = gru_run(cs.pot, cs.map, cs.sys, &go, &res);
+    rc = gru_run(cs.pot, cs.map, cs.sys, &go, &res);
     if (!rc && !res.worker) { /* an MPI rank that helped the sparse solver writes nothing: rank 0 does */
         cli_vib_warn_window("gruneisen", &res.vib);
         rc = gru_run_write(out, cs.sys, &go, &res);

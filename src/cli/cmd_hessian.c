@@ -1,5 +1,4 @@
 /* cmd_hessian.c — `bpel hessian`: the analytic EAM Hessian as a Matrix Market file. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -23,33 +22,25 @@ static void help(void)
 
 int cmd_hessian(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"output", required_argument, 0, 'o'},    {"help", no_argument, 0, 'h'},
-                                   {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *output = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': output = optarg; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("hessian", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("hessian", "expected one data file");
+    const cli_opt opts[] = {{CLI_OPT("potential", 'p', CLI_STRING, &pot)}, {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+                            {CLI_OPT("output", 'o', CLI_STRING, &output)}, {0}};
+    const cli_spec spec = {.cmd = "hessian", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("hessian", "expected one data file");
     if (!output) return cli_usage_error("hessian", "-o FILE is required");
     cli_setup cs;
-    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     hess_model *m = NULL;
     hess_sparse *h = NULL;
     double t0 = cli_wall_time();
-    int rc = hess_model_create(cs.pot, cs.map, cs.sys, 0, &m);
+    rc = hess_model_create(cs.pot, cs.map, cs.sys, 0, &m);
     if (!rc) rc = hess_build_sparse(m, &h);
     if (!rc) {
         char comment[2048];
-        snprintf(comment, sizeof comment, "%s; data %s; potential %s", cli_provenance(), argv[optind],
+        snprintf(comment, sizeof comment, "%s; data %s; potential %s", cli_provenance(), ops.v[0],
                  cs.potential_path);
         rc = hess_write_mtx(output, h, cs.sys, comment);
     }

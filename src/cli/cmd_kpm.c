@@ -1,6 +1,5 @@
 /* cmd_kpm.c — `bpel kpm`: the VDOS of a large inherent structure by the kernel polynomial method; the
  * stage itself is kpm_run (kpm_run.h). */
-#include <getopt.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -63,83 +62,53 @@ static void on_progress(void *ctx, int event, double done, double total)
     }
 }
 
+/* --solver NAME: a dense back end. */
+static int solver_option(const cli_spec *s, const cli_opt *o, const char *value)
+{
+    if (!eig_backend_find(value))
+        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s)", value, eig_backend_names());
+    *(const char **)o->dest = value;
+    return 0;
+}
+
 int cmd_kpm(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"out", required_argument, 0, 'o'},       {"moments", required_argument, 0, 'm'},
-                                   {"vectors", required_argument, 0, 'r'},   {"seed", required_argument, 0, 'S'},
-                                   {"gaussian", no_argument, 0, 'g'},        {"bin-width", required_argument, 0, 'b'},
-                                   {"bp-window", required_argument, 0, 'w'}, {"dense", no_argument, 0, 'd'},
-                                   {"solver", required_argument, 0, 'V'},    {"max-initial-force", required_argument, 0, 'M'},
-                                   {"threads", required_argument, 0, 't'},   {"no-figures", no_argument, 0, 'G'},
-                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     kpm_run_options ko;
     kpm_run_defaults(&ko);
     kpm_params *kp = &ko.kpm;
-    int c;
-    long lv;
-    double x;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'm':
-            if (cli_parse_long(optarg, &lv) || lv < 4 || lv > 1000000)
-                return cli_usage_error("kpm", "--moments needs an integer from 4 to 1000000");
-            kp->moments = (int)lv;
-            break;
-        case 'r':
-            if (cli_parse_long(optarg, &lv) || lv < 2 || lv > 1000000)
-                return cli_usage_error("kpm", "--vectors needs an integer from 2 to 1000000");
-            kp->vectors = (int)lv;
-            break;
-        case 'S':
-            if (cli_parse_long(optarg, &lv) || lv < 0) return cli_usage_error("kpm", "--seed needs an integer >= 0");
-            kp->seed = (unsigned long)lv;
-            break;
-        case 'g': kp->distribution = KPM_GAUSSIAN; break;
-        case 'b':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("kpm", "--bin-width needs a positive number");
-            kp->bin_width = x;
-            break;
-        case 'w': {
-            char buf[128], *sep;
-            snprintf(buf, sizeof buf, "%s", optarg);
-            if (!(sep = strchr(buf, ':')) || (*sep = '\0', cli_parse_double(buf, &ko.bp_lo)) ||
-                cli_parse_double(sep + 1, &ko.bp_hi) || !(ko.bp_lo > 0) || !(ko.bp_hi > ko.bp_lo))
-                return cli_usage_error("kpm", "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)");
-            break;
-        }
-        case 'd': ko.dense = 1; break;
-        case 'V':
-            if (!eig_backend_find(optarg))
-                return cli_usage_error("kpm", "unknown solver '%s' (known: %s)", optarg, eig_backend_names());
-            ko.solver = optarg;
-            break;
-        case 'M':
-            if (!strcmp(optarg, "inf")) ko.max_initial_force = INFINITY;
-            else if (cli_parse_double(optarg, &ko.max_initial_force) || !(ko.max_initial_force > 0))
-                return cli_usage_error("kpm", "--max-initial-force needs a positive number (eV/A) or inf");
-            break;
-        case 't':
-            if (cli_parse_long(optarg, &lv) || lv < 1 || lv > 4096)
-                return cli_usage_error("kpm", "--threads needs a positive integer");
-            kp->threads = (int)lv;
-            break;
-        case 'G': ko.figures = 0; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("kpm", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("kpm", "expected one data file");
+    int gaussian = 0;
+    const cli_opt opts[] = {
+        {CLI_OPT("potential", 'p', CLI_STRING, &pot)},
+        {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+        {CLI_OPT("out", 'o', CLI_STRING, &out)},
+        {CLI_OPT("moments", 0, CLI_INT, &kp->moments), CLI_FROM_TO(4, 1000000),
+         .error = "--moments needs an integer from 4 to 1000000"},
+        {CLI_OPT("vectors", 0, CLI_INT, &kp->vectors), CLI_FROM_TO(2, 1000000),
+         .error = "--vectors needs an integer from 2 to 1000000"},
+        {CLI_OPT("seed", 0, CLI_ULONG, &kp->seed), CLI_NONNEG, .error = "--seed needs an integer >= 0"},
+        {CLI_OPT("gaussian", 0, CLI_FLAG, &gaussian)},
+        {CLI_OPT("bin-width", 0, CLI_DOUBLE, &kp->bin_width), CLI_POSITIVE, .error = "--bin-width needs a positive number"},
+        {CLI_OPT("bp-window", 0, CLI_PAIR, &ko.bp_lo), .check = CLI_MIN_OPEN | CLI_ASCENDING, .min = 0, .dest2 = &ko.bp_hi,
+         .error = "--bp-window needs LO:HI with 0 < LO < HI (rad/ps)"},
+        {CLI_OPT("dense", 0, CLI_FLAG, &ko.dense)},
+        {CLI_OPT("solver", 0, CLI_CALL, &ko.solver), .call = solver_option},
+        {CLI_OPT("max-initial-force", 0, CLI_DOUBLE, &ko.max_initial_force), .check = CLI_MIN_OPEN | CLI_INF, .min = 0,
+         .error = "--max-initial-force needs a positive number (eV/A) or inf"},
+        {CLI_OPT("threads", 0, CLI_INT, &kp->threads), CLI_FROM_TO(1, 4096), .error = "--threads needs a positive integer"},
+        {CLI_OPT("no-figures", 0, CLI_FLAG_OFF, &ko.figures)},
+        {0}};
+    const cli_spec spec = {.cmd = "kpm", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (gaussian) kp->distribution = KPM_GAUSSIAN;
+    if (ops.n != 1) return cli_usage_error("kpm", "expected one data file");
     if (!out) return cli_usage_error("kpm", "--out DIR is required");
     if (bpel_out_check_dir(out)) return cli_error();
     if (kp->threads > 0) omp_set_num_threads(kp->threads);
     cli_catch_signals_abort("kpm");
-    const char *data = argv[optind];
+    const char *data = ops.v[0];
     double t0 = cli_wall_time();
     cli_setup cs;
     if (cli_load(data, pot, elements, &cs)) return cli_error();
@@ -153,7 +122,7 @@ int cmd_kpm(int argc, char **argv)
     ko.progress = on_progress;
     ko.ctx = &prog;
     kpm_run_result res;
-    int rc = kpm_run(cs.pot, cs.map, cs.sys, &ko, out, &res);
+    rc = kpm_run(cs.pot, cs.map, cs.sys, &ko, out, &res);
     if (!rc) {
         const kpm_result *r = res.kpm;
         const size_t nb = r->nbins;

@@ -1,5 +1,4 @@
 /* cmd_modes.c — `bpel modes`: normal modes, VDOS, boson peak, per-atom I_BP, Debye level. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,77 +67,56 @@ static void help(void)
            BPEL_DEFAULT_POTENTIAL, eig_backend_names());
 }
 
-static int parse_pair(const char *s, double *a, double *b)
+/* --max-freq NU (THz) as the bound in rad/ps. */
+static int max_freq_option(const cli_spec *s, const cli_opt *o, const char *value)
 {
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *c = strchr(buf, ':');
-    if (!c) return -1;
-    *c = '\0';
-    return cli_parse_double(buf, a) || cli_parse_double(c + 1, b) ? -1 : 0;
+    double x;
+    (void)s;
+    if (cli_parse_double(value, &x) || !(x > 0)) return -1;
+    *(double *)o->dest = 2 * BPEL_PI * x;
+    return 0;
 }
 
 int cmd_modes(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"out", required_argument, 0, 'o'},       {"max-omega", required_argument, 0, 'W'},
-                                   {"max-freq", required_argument, 0, 'F'},  {"bin-width", required_argument, 0, 'b'},
-                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'},
-                                   {"moduli", required_argument, 0, 'm'},    {"elastic", required_argument, 0, 'E'},
-                                   {"solver", required_argument, 0, 'S'},    {"no-per-atom", no_argument, 0, 'n'},
-                                   {"no-figures", no_argument, 0, 'G'},
-                                   {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
     vib_options_default(&o);
-    int c, figures = 1;
-    double x;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'W':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--max-omega needs a positive number");
-            o.modes.max_omega = x;
-            break;
-        case 'F':
-            if (cli_parse_double(optarg, &x) || !(x > 0)) return cli_usage_error("modes", "--max-freq needs a positive number");
-            o.modes.max_omega = 2 * BPEL_PI * x;
-            break;
-        case 'm':
-            if (parse_pair(optarg, &o.K, &o.G) || !(o.K > 0) || !(o.G > 0))
-                return cli_usage_error("modes", "--moduli needs K:G, both positive (GPa)");
-            break;
-        case 'E':
-            if (!strcmp(optarg, "auto")) o.elastic_route = 0;
-            else if (!strcmp(optarg, "modes")) o.elastic_route = 1;
-            else if (!strcmp(optarg, "cg")) o.elastic_route = 2;
-            else if (!strcmp(optarg, "none")) o.elastic_route = -1;
-            else return cli_usage_error("modes", "--elastic is auto, modes, cg or none");
-            break;
-        case 'n': o.vdos.per_atom = 0; break;
-        case 'G': figures = 0; break;
-        case 'h': help(); return 0;
-        default: {
-            int r = cli_vib_option("modes", c, optarg, &o);
-            if (r == 2) return 2;
-            if (!r) return cli_usage_error("modes", "unknown option");
-        }
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("modes", "expected one data file");
+    int figures = 1;
+    static const int routes[] = {0, 1, 2, -1};
+    const cli_opt opts[] = {
+        {CLI_OPT("potential", 'p', CLI_STRING, &pot)},
+        {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+        {CLI_OPT("out", 'o', CLI_STRING, &out)},
+        {CLI_OPT("max-omega", 0, CLI_DOUBLE, &o.modes.max_omega), CLI_POSITIVE, .error = "--max-omega needs a positive number"},
+        {CLI_OPT("max-freq", 0, CLI_CALL, &o.modes.max_omega), .call = max_freq_option,
+         .error = "--max-freq needs a positive number"},
+        CLI_VIB_BIN_WIDTH(&o),
+        CLI_VIB_BROADENING(&o),
+        CLI_VIB_BP_WINDOW(&o),
+        CLI_VIB_MAX_INITIAL_FORCE(&o),
+        {CLI_OPT("moduli", 0, CLI_PAIR, &o.K), CLI_POSITIVE, .dest2 = &o.G, .error = "--moduli needs K:G, both positive (GPa)"},
+        {CLI_OPT("elastic", 0, CLI_CHOICE, &o.elastic_route), .choices = "auto|modes|cg|none", .values = routes,
+         .error = "--elastic is auto, modes, cg or none"},
+        CLI_VIB_SOLVER(&o),
+        {CLI_OPT("no-per-atom", 0, CLI_FLAG_OFF, &o.vdos.per_atom)},
+        {CLI_OPT("no-figures", 0, CLI_FLAG_OFF, &figures)},
+        {0}};
+    const cli_spec spec = {.cmd = "modes", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("modes", "expected one data file");
     if (!out) return cli_usage_error("modes", "--out DIR is required");
     if (vib_options_check(&o)) return cli_error(); /* a window above --max-omega, before any work */
     if (bpel_out_check_dir(out)) return cli_error(); /* before the diagonalisation, not after */
     cli_catch_signals_abort("modes");
     cli_setup cs;
-    if (cli_load(argv[optind], pot, elements, &cs)) return cli_error();
+    if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     vib_analysis a;
-    int rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
+    rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
     if (rc) {
-        bpel_fail_context(rc, "%s", argv[optind]);
+        bpel_fail_context(rc, "%s", ops.v[0]);
         cli_setup_free(&cs);
         return cli_error();
     }
@@ -148,7 +126,7 @@ int cmd_modes(int argc, char **argv)
         return 0;
     }
     char src[2048];
-    snprintf(src, sizeof src, "%s (potential %s)", argv[optind], cs.potential_path);
+    snprintf(src, sizeof src, "%s (potential %s)", ops.v[0], cs.potential_path);
     cli_vib_warn_window("modes", &a);
     rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
     if (!rc && figures) rc = vib_fig1b(out, a.vdos, a.have_debye ? a.debye.level : 0.0);

@@ -1,7 +1,6 @@
 /* cmd_pmf.c — `bpel pmf`: potential of mean force w(r) = −k_B T ln g(r) of a
  * configuration and the anharmonicity of its first well (paper Fig. 10); the
  * stage itself is pmf_run (pmf.h). */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -33,42 +32,31 @@ static void help(void)
 
 int cmd_pmf(int argc, char **argv)
 {
-    static struct option opts[] = {{"temperature", required_argument, 0, 'T'}, {"pair", required_argument, 0, 'p'},
-                                   {"halfwidth", required_argument, 0, 'w'},   {"rmax", required_argument, 0, 'r'},
-                                   {"dr", required_argument, 0, 'd'},          {"elements", required_argument, 0, 'e'},
-                                   {"out", required_argument, 0, 'o'},         {"help", no_argument, 0, 'h'},
-                                   {0, 0, 0, 0}};
     pmf_options po;
     pmf_defaults(&po);
     const char *elements = NULL, *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "T:p:w:r:d:e:o:h", opts, NULL)) != -1) {
-        double *dv = NULL;
-        switch (c) {
-        case 'T': dv = &po.temperature; break;
-        case 'w': dv = &po.halfwidth; break;
-        case 'r': dv = &po.rmax; break;
-        case 'd': dv = &po.dr; break;
-        case 'p': po.pair = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("pmf", "unknown option");
-        }
-        if (dv && cli_parse_double(optarg, dv)) return cli_usage_error("pmf", "bad number '%s'", optarg);
-    }
-    if (optind != argc - 1) return cli_usage_error("pmf", "expected one data file");
+    const cli_opt opts[] = {{CLI_OPT("temperature", 'T', CLI_DOUBLE, &po.temperature)},
+                            {CLI_OPT("pair", 'p', CLI_STRING, &po.pair)},
+                            {CLI_OPT("halfwidth", 'w', CLI_DOUBLE, &po.halfwidth)},
+                            {CLI_OPT("rmax", 'r', CLI_DOUBLE, &po.rmax)},
+                            {CLI_OPT("dr", 'd', CLI_DOUBLE, &po.dr)},
+                            {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+                            {CLI_OPT("out", 'o', CLI_STRING, &out)},
+                            {0}};
+    const cli_spec spec = {.cmd = "pmf", .opts = opts, .help = help, .bad_value = "bad number '%v'"};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("pmf", "expected one data file");
     if (!out) return cli_usage_error("pmf", "--out is required");
     if (!(po.temperature > 0)) return cli_usage_error("pmf", "--temperature must be positive");
     if (!(po.dr > 0 && po.rmax > po.dr && po.halfwidth > 0)) return cli_usage_error("pmf", "need --rmax > --dr > 0 and --halfwidth > 0");
     bpel_system *s = NULL;
     pmf_result r = {0};
-    int rc;
-    if ((rc = data_read(argv[optind], &s))) goto done;
+    if ((rc = data_read(ops.v[0], &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
-    po.data = argv[optind];
+    po.data = ops.v[0];
     po.provenance = cli_provenance();
     if ((rc = pmf_run(s, &po, out, &r))) goto done;
     const rdf_well *wl = &r.well;

@@ -1,6 +1,5 @@
 /* cmd_rdf.c — `bpel rdf`: total and partial radial distribution functions
  * and running coordination numbers of a configuration. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,24 +48,18 @@ static cJSON *peak_json(const rdf_result *r, const double *g, const double *n)
 
 int cmd_rdf(int argc, char **argv)
 {
-    static struct option opts[] = {{"rmax", required_argument, 0, 'r'}, {"dr", required_argument, 0, 'd'},
-                                   {"elements", required_argument, 0, 'e'}, {"out", required_argument, 0, 'o'},
-                                   {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     double rmax = 10, dr = 0.02;
     const char *elements = NULL, *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "r:d:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r': if (cli_parse_double(optarg, &rmax)) return cli_usage_error("rdf", "bad --rmax '%s'", optarg); break;
-        case 'd': if (cli_parse_double(optarg, &dr)) return cli_usage_error("rdf", "bad --dr '%s'", optarg); break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("rdf", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("rdf", "expected one data file");
+    const cli_opt opts[] = {{CLI_OPT("rmax", 'r', CLI_DOUBLE, &rmax)},
+                            {CLI_OPT("dr", 'd', CLI_DOUBLE, &dr)},
+                            {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+                            {CLI_OPT("out", 'o', CLI_STRING, &out)},
+                            {0}};
+    const cli_spec spec = {.cmd = "rdf", .opts = opts, .help = help, .bad_value = "bad %o '%v'"};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("rdf", "expected one data file");
     if (!out) return cli_usage_error("rdf", "--out is required");
     if (!(dr > 0 && rmax > dr)) return cli_usage_error("rdf", "need --rmax > --dr > 0");
     bpel_system *s = NULL;
@@ -74,8 +67,7 @@ int cmd_rdf(int argc, char **argv)
     cJSON *js = NULL;
     FILE *fp = NULL;
     bpel_out fo;
-    int rc;
-    if ((rc = data_read(argv[optind], &s))) goto done;
+    if ((rc = data_read(ops.v[0], &s))) goto done;
     if (elements && (rc = system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
     if ((rc = bpel_mkdir_p(out))) goto done;
@@ -113,7 +105,7 @@ int cmd_rdf(int argc, char **argv)
 
     js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "provenance", cli_provenance());
-    cJSON_AddStringToObject(js, "data", argv[optind]);
+    cJSON_AddStringToObject(js, "data", ops.v[0]);
     cJSON_AddNumberToObject(js, "n_atoms", (double)s->n);
     cJSON_AddNumberToObject(js, "volume", r.volume);
     cJSON_AddNumberToObject(js, "number_density", s->n / r.volume);

@@ -5,7 +5,6 @@
  * as a separate `bpel` process (this program) with its own log; then the
  * sweeps, the merged per-atom tables, summary.json and report.md/.html.
  * Finished steps are reused by a rerun, so an interrupted study resumes. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,35 +59,26 @@ static void on_study_signal(int sig) { study_signal = sig; }
 
 int cmd_study(int argc, char **argv)
 {
-    static struct option opts[] = {{"out", required_argument, 0, 'o'},
-                                   {"threads", required_argument, 0, 't'},
-                                   {"redo", no_argument, 0, 'r'},
-                                   {"resume", no_argument, 0, 'R'},
-                                   {"check", no_argument, 0, 'c'},
-                                   {"help", no_argument, 0, 'h'},
-                                   {0, 0, 0, 0}};
     const char *out = NULL;
     long threads = -1;
-    int redo = 0, check = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:rch", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 't':
-            if (cli_parse_long(optarg, &threads) || threads < 1) return cli_usage_error("study", "--threads needs a positive integer");
-            break;
-        case 'r': redo = 1; break;
-        case 'R': break; /* a rerun always resumes: accepted for scripts that say so */
-        case 'c': check = 1; break;
-        case 'h': help(); return 0;
-        default: return cli_usage_error("study", "unknown option");
-        }
-    }
-    if (optind != argc - 1) return cli_usage_error("study", "expected one study description (YAML)");
+    int redo = 0, check = 0, resume = 0;
+    const cli_opt opts[] = {{CLI_OPT("out", 'o', CLI_STRING, &out)},
+                            {CLI_OPT("threads", 't', CLI_LONG, &threads), CLI_AT_LEAST(1),
+                             .error = "--threads needs a positive integer"},
+                            {CLI_OPT("redo", 'r', CLI_FLAG, &redo)},
+                            /* a rerun always resumes: accepted for scripts that say so */
+                            {CLI_OPT("resume", 0, CLI_FLAG, &resume)},
+                            {CLI_OPT("check", 'c', CLI_FLAG, &check)},
+                            {0}};
+    const cli_spec spec = {.cmd = "study", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    if (ops.n != 1) return cli_usage_error("study", "expected one study description (YAML)");
     study_config cfg;
-    if (study_config_read(argv[optind], &cfg) || study_config_check_potential(argv[optind], &cfg)) return cli_error();
+    if (study_config_read(ops.v[0], &cfg) || study_config_check_potential(ops.v[0], &cfg)) return cli_error();
     if (check) {
-        printf("%s: valid study description '%s' (%d composition(s) x %d cooling rate(s), %ld atoms)\n", argv[optind],
+        printf("%s: valid study description '%s' (%d composition(s) x %d cooling rate(s), %ld atoms)\n", ops.v[0],
                cfg.name, cfg.ncompositions, cfg.nrates, cfg.atoms);
         return 0;
     }
@@ -110,7 +100,7 @@ int cmd_study(int argc, char **argv)
     restart_on_signals(on_study_signal);
     double t0 = cli_wall_time();
     study_result res;
-    int rc = study_run(&cfg, &o, &res);
+    rc = study_run(&cfg, &o, &res);
     if (rc == BPEL_EINTR) {
         fprintf(stderr, "bpel study: %s\n", bpel_errmsg());
         return 128 + (int)study_signal;

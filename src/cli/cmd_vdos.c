@@ -1,6 +1,5 @@
 /* cmd_vdos.c — `bpel vdos`: VDOS and reduced VDOS of several inherent structures (paper Fig. 9). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,35 +40,29 @@ static void help(void)
 
 int cmd_vdos(int argc, char **argv)
 {
-    static struct option opts[] = {{"potential", required_argument, 0, 'p'}, {"elements", required_argument, 0, 'e'},
-                                   {"out", required_argument, 0, 'o'},       {"bin-width", required_argument, 0, 'b'},
-                                   {"broadening", required_argument, 0, 's'}, {"bp-window", required_argument, 0, 'w'}, {"max-initial-force", required_argument, 0, 'M'},
-                                   {"solver", required_argument, 0, 'S'},    {"max-omega", required_argument, 0, 'W'},
-                                   {"help", no_argument, 0, 'h'},
-                                   {0, 0, 0, 0}};
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
     vib_options_default(&o);
-    int c, worker = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:e:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': pot = optarg; break;
-        case 'e': elements = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': help(); return 0;
-        default: {
-            int r = cli_vib_option("vdos", c, optarg, &o);
-            if (r == 2) return 2;
-            if (!r) return cli_usage_error("vdos", "unknown option");
-        }
-        }
-    }
-    int ns = argc - optind;
+    int worker = 0;
+    const cli_opt opts[] = {{CLI_OPT("potential", 'p', CLI_STRING, &pot)},
+                            {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
+                            {CLI_OPT("out", 'o', CLI_STRING, &out)},
+                            CLI_VIB_BIN_WIDTH(&o),
+                            CLI_VIB_BROADENING(&o),
+                            CLI_VIB_BP_WINDOW(&o),
+                            CLI_VIB_MAX_INITIAL_FORCE(&o),
+                            CLI_VIB_SOLVER(&o),
+                            CLI_VIB_MAX_OMEGA(&o),
+                            {0}};
+    const cli_spec spec = {.cmd = "vdos", .opts = opts, .help = help};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    int ns = ops.n;
     if (ns < 1) return cli_usage_error("vdos", "expected LABEL:DATA arguments");
     if (!out) return cli_usage_error("vdos", "--out DIR is required");
     for (int k = 0; k < ns; k++) {
-        const char *a = argv[optind + k], *sep = strchr(a, ':');
+        const char *a = ops.v[k], *sep = strchr(a, ':');
         if (!sep || sep == a || !sep[1]) return cli_usage_error("vdos", "'%s' is not LABEL:DATA", a);
         for (const char *q = a; q < sep; q++)
             if (*q == '/' || *q == ',' || *q == '"') return cli_usage_error("vdos", "label in '%s' may not contain / , or \"", a);
@@ -81,7 +74,7 @@ int cmd_vdos(int argc, char **argv)
     vib_vdos **vd = calloc((size_t)ns, sizeof *vd);
     char **labels = calloc((size_t)ns, sizeof *labels);
     double debye = 0.0;
-    int rc = vd && labels ? BPEL_OK : BPEL_ENOMEM;
+    rc = vd && labels ? BPEL_OK : BPEL_ENOMEM;
     cJSON *summary = cJSON_CreateObject(), *series = cJSON_AddArrayToObject(summary, "structures");
     cJSON_AddStringToObject(summary, "program", "bpel vdos");
     cJSON_AddStringToObject(summary, "provenance", cli_provenance());
@@ -92,7 +85,7 @@ int cmd_vdos(int argc, char **argv)
     if (!rc && !fp) rc = BPEL_EIO;
     if (fp) fprintf(fp, "label,omega_radps,nu_THz,g_per_radps,g_over_omega2_per_radps3\n");
     for (int k = 0; k < ns && !rc; k++) {
-        const char *arg = argv[optind + k], *sep = strchr(arg, ':');
+        const char *arg = ops.v[k], *sep = strchr(arg, ':');
         labels[k] = strndup(arg, (size_t)(sep - arg));
         struct stat st;
         if (stat(sep + 1, &st) == 0 && S_ISDIR(st.st_mode)) {
