@@ -58,38 +58,27 @@ static void report(const inherent_progress *p, void *user)
 
 int cmd_inherent(int argc, char **argv)
 {
-    const char *data = NULL, *temps = NULL, *outdir = NULL, *potential = NULL, *elements = NULL;
+    const char *temps = NULL, *outdir = NULL, *potential = NULL, *elements = NULL;
     inherent_options o;
     inherent_defaults(&o);
     long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (a[0] != '-' || a[1] != '-') {
-            if (data) return cli_usage_error("inherent", "unexpected argument '%s'", a);
-            data = a;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("inherent", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--temperatures")) temps = v;
-        else if (!strcmp(a, "--time")) bad = cli_parse_double(v, &o.time) || o.time < 0;
-        else if (!strcmp(a, "--out")) outdir = v;
-        else if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--elements")) elements = v;
-        else if (!strcmp(a, "--ftol")) bad = cli_parse_double(v, &o.ftol) || !(o.ftol > 0);
-        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &o.dt) || !(o.dt > 0);
-        else if (!strcmp(a, "--tdamp")) bad = cli_parse_double(v, &o.tdamp) || !(o.tdamp > 0);
-        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &o.seed) || o.seed < 0;
-        else if (!strcmp(a, "--log-every")) bad = cli_parse_long(v, &o.log_every) || o.log_every < 1;
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else return cli_usage_error("inherent", "unknown option %s", a);
-        if (bad) return cli_usage_error("inherent", "invalid value '%s' for %s", v, a);
-    }
+    const cli_opt opts[] = {{CLI_OPT("temperatures", 0, CLI_STRING, &temps)},
+                            {CLI_OPT("time", 0, CLI_DOUBLE, &o.time), CLI_NONNEG},
+                            {CLI_OPT("out", 0, CLI_STRING, &outdir)},
+                            {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+                            {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+                            {CLI_OPT("ftol", 0, CLI_DOUBLE, &o.ftol), CLI_POSITIVE},
+                            {CLI_OPT("dt", 0, CLI_DOUBLE, &o.dt), CLI_POSITIVE},
+                            {CLI_OPT("tdamp", 0, CLI_DOUBLE, &o.tdamp), CLI_POSITIVE},
+                            {CLI_OPT("seed", 0, CLI_LONG, &o.seed), CLI_NONNEG},
+                            {CLI_OPT("log-every", 0, CLI_LONG, &o.log_every), CLI_AT_LEAST(1)},
+                            {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+                            {0}};
+    const cli_spec spec = {.cmd = "inherent", .opts = opts, .help = help, .syntax = CLI_WORDS, .max_operands = 1};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    const char *data = ops.n ? ops.v[0] : NULL;
     if (!data) return cli_usage_error("inherent", "no data file given");
     if (!temps) return cli_usage_error("inherent", "--temperatures is required");
     if (o.time < 0) return cli_usage_error("inherent", "--time is required");
@@ -120,7 +109,7 @@ int cmd_inherent(int argc, char **argv)
     o.provenance = cli_provenance();
     cli_progress bar;
     inherent_result r;
-    int rc = inherent_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
+    rc = inherent_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
     int all_conv = r.all_converged;
     inherent_result_free(&r);
     cli_setup_free(&s);

@@ -33,41 +33,30 @@ static void help(void)
 
 int cmd_minimize(int argc, char **argv)
 {
-    const char *data = NULL, *potential = NULL, *elements = NULL, *out = NULL;
+    const char *potential = NULL, *elements = NULL, *out = NULL;
     min_params p;
     min_defaults(&p);
     long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (!strcmp(a, "--relax-box")) { p.relax_box = 1; continue; }
-        if (!strcmp(a, "--verbose")) { p.verbose = 1; continue; }
-        if (a[0] != '-' || a[1] != '-') {
-            if (data) return cli_usage_error("minimize", "unexpected argument '%s'", a);
-            data = a;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("minimize", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--elements")) elements = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--ftol")) bad = cli_parse_double(v, &p.ftol) || !(p.ftol > 0);
-        else if (!strcmp(a, "--etol")) bad = cli_parse_double(v, &p.etol) || p.etol < 0;
-        else if (!strcmp(a, "--pressure")) bad = cli_parse_double(v, &p.pressure);
-        else if (!strcmp(a, "--max-iter")) bad = cli_parse_long(v, &p.max_iter) || p.max_iter < 1;
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else if (!strcmp(a, "--method")) {
-            if (!strcmp(v, "cg")) p.method = MIN_CG;
-            else if (!strcmp(v, "fire")) p.method = MIN_FIRE;
-            else bad = 1;
-        } else return cli_usage_error("minimize", "unknown option %s", a);
-        if (bad) return cli_usage_error("minimize", "invalid value '%s' for %s", v, a);
-    }
+    int method = p.method;
+    static const int methods[] = {MIN_CG, MIN_FIRE};
+    const cli_opt opts[] = {{CLI_OPT("relax-box", 0, CLI_FLAG, &p.relax_box)},
+                            {CLI_OPT("verbose", 0, CLI_FLAG, &p.verbose)},
+                            {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+                            {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+                            {CLI_OPT("out", 0, CLI_STRING, &out)},
+                            {CLI_OPT("ftol", 0, CLI_DOUBLE, &p.ftol), CLI_POSITIVE},
+                            {CLI_OPT("etol", 0, CLI_DOUBLE, &p.etol), CLI_NONNEG},
+                            {CLI_OPT("pressure", 0, CLI_DOUBLE, &p.pressure)},
+                            {CLI_OPT("max-iter", 0, CLI_LONG, &p.max_iter), CLI_AT_LEAST(1)},
+                            {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+                            {CLI_OPT("method", 0, CLI_CHOICE, &method), .choices = "cg|fire", .values = methods},
+                            {0}};
+    const cli_spec spec = {.cmd = "minimize", .opts = opts, .help = help, .syntax = CLI_WORDS, .max_operands = 1};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    p.method = (min_method)method;
+    const char *data = ops.n ? ops.v[0] : NULL;
     if (!data) return cli_usage_error("minimize", "no data file given");
     if (!out) return cli_usage_error("minimize", "--out is required");
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
@@ -75,7 +64,7 @@ int cmd_minimize(int argc, char **argv)
     cli_setup c;
     if (cli_load(data, potential, elements, &c)) return cli_error();
     bpel_forces *e = NULL;
-    int rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &e);
+    rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &e);
     if (rc) {
         cli_setup_free(&c);
         return cli_error();

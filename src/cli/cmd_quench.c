@@ -126,40 +126,35 @@ int cmd_quench(int argc, char **argv)
     quench_defaults(&o);
     const char *composition = NULL, *potential = NULL, *out = NULL, *log = NULL, *resume = NULL, *restart = NULL;
     long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (i + 1 >= argc) return cli_usage_error("quench", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--composition")) composition = v;
-        else if (!strcmp(a, "--natoms") || !strcmp(a, "--atoms")) bad = cli_parse_long(v, &o.natoms);
-        else if (!strcmp(a, "--rate")) bad = cli_parse_double(v, &o.rate);
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--melt-temperature")) bad = cli_parse_double(v, &o.t_melt);
-        else if (!strcmp(a, "--melt-time")) bad = cli_parse_double(v, &o.melt_time);
-        else if (!strcmp(a, "--final-temperature")) bad = cli_parse_double(v, &o.t_final);
-        else if (!strcmp(a, "--hold-time")) bad = cli_parse_double(v, &o.hold_time);
-        else if (!strcmp(a, "--pressure")) bad = cli_parse_double(v, &o.pressure);
-        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &o.dt);
-        else if (!strcmp(a, "--tdamp")) bad = cli_parse_double(v, &o.tdamp);
-        else if (!strcmp(a, "--pdamp")) bad = cli_parse_double(v, &o.pdamp);
-        else if (!strcmp(a, "--ftol")) bad = cli_parse_double(v, &o.ftol);
-        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &o.seed) || o.seed < 0;
-        else if (!strcmp(a, "--log")) log = v;
-        else if (!strcmp(a, "--log-every")) bad = cli_parse_long(v, &o.log_every) || o.log_every < 1;
-        else if (!strcmp(a, "--thermo")) bad = cli_parse_long(v, &o.thermo_every) || o.thermo_every < 0;
-        else if (!strcmp(a, "--restart")) restart = v;
-        else if (!strcmp(a, "--restart-every")) bad = cli_parse_long(v, &o.checkpoint_every) || o.checkpoint_every < 1;
-        else if (!strcmp(a, "--resume")) resume = v;
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else return cli_usage_error("quench", "unknown option %s", a);
-        if (bad) return cli_usage_error("quench", "invalid value '%s' for %s", v, a);
-    }
+    const cli_opt opts[] = {{CLI_OPT("composition", 0, CLI_STRING, &composition)},
+                            {CLI_OPT("natoms", 0, CLI_LONG, &o.natoms)},
+                            {CLI_OPT("atoms", 0, CLI_LONG, &o.natoms)},
+                            {CLI_OPT("rate", 0, CLI_DOUBLE, &o.rate)},
+                            {CLI_OPT("out", 0, CLI_STRING, &out)},
+                            {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+                            {CLI_OPT("melt-temperature", 0, CLI_DOUBLE, &o.t_melt)},
+                            {CLI_OPT("melt-time", 0, CLI_DOUBLE, &o.melt_time)},
+                            {CLI_OPT("final-temperature", 0, CLI_DOUBLE, &o.t_final)},
+                            {CLI_OPT("hold-time", 0, CLI_DOUBLE, &o.hold_time)},
+                            {CLI_OPT("pressure", 0, CLI_DOUBLE, &o.pressure)},
+                            {CLI_OPT("dt", 0, CLI_DOUBLE, &o.dt)},
+                            {CLI_OPT("tdamp", 0, CLI_DOUBLE, &o.tdamp)},
+                            {CLI_OPT("pdamp", 0, CLI_DOUBLE, &o.pdamp)},
+                            {CLI_OPT("ftol", 0, CLI_DOUBLE, &o.ftol)},
+                            {CLI_OPT("seed", 0, CLI_LONG, &o.seed), CLI_NONNEG},
+                            {CLI_OPT("log", 0, CLI_STRING, &log)},
+                            {CLI_OPT("log-every", 0, CLI_LONG, &o.log_every), CLI_AT_LEAST(1)},
+                            {CLI_OPT("thermo", 0, CLI_LONG, &o.thermo_every), CLI_NONNEG},
+                            {CLI_OPT("restart", 0, CLI_STRING, &restart)},
+                            {CLI_OPT("restart-every", 0, CLI_LONG, &o.checkpoint_every), CLI_AT_LEAST(1)},
+                            {CLI_OPT("resume", 0, CLI_STRING, &resume)},
+                            {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+                            {0}};
+    /* no operands: every word is an option with its value */
+    const cli_spec spec = {.cmd = "quench", .opts = opts, .help = help, .syntax = CLI_WORDS, .prefix = ""};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
     if (restart) snprintf(o.checkpoint, sizeof o.checkpoint, "%s", restart);
     if (resume) {
@@ -179,7 +174,7 @@ int cmd_quench(int argc, char **argv)
     view v;
     memset(&v, 0, sizeof v);
     quench_result r;
-    int rc = quench_run(&o, report, &v, &r);
+    rc = quench_run(&o, report, &v, &r);
     if (rc == BPEL_EINTR) {
         int sig = restart_signalled();
         fprintf(stderr, "bpel quench: %s\n", bpel_errmsg());

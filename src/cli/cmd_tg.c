@@ -33,17 +33,6 @@ static void help(void)
            "  --potential F --elements A,B --seed S --threads K --dt DT --log-every M (default 50)\n");
 }
 
-static int parse_range(const char *v, double *a, double *b)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", v);
-    char *c = strchr(buf, ':');
-    if (!c) return -1;
-    *c = '\0';
-    if (cli_parse_double(buf, a) || cli_parse_double(c + 1, b) || !(*a < *b)) return -1;
-    return 0;
-}
-
 static void bar(void *ctx, int event, double done, double total)
 {
     if (event == TG_RUN_BEGIN) cli_progress_start(ctx, "cooling", total);
@@ -65,45 +54,35 @@ static int cooling_run(const char *data, const char *potential, const char *elem
 
 int cmd_tg(int argc, char **argv)
 {
-    const char *logfile = NULL, *outdir = NULL, *data = NULL, *potential = NULL, *elements = NULL;
+    const char *outdir = NULL, *data = NULL, *potential = NULL, *elements = NULL;
     tg_params tp;
     tg_defaults(&tp);
     tg_cooling co;
     tg_cooling_defaults(&co);
     long stage = 1, threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (a[0] != '-' || a[1] != '-') {
-            if (logfile) return cli_usage_error("tg", "unexpected argument '%s'", a);
-            logfile = a;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("tg", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--out")) outdir = v;
-        else if (!strcmp(a, "--bin")) bad = cli_parse_double(v, &tp.bin) || !(tp.bin > 0);
-        else if (!strcmp(a, "--glass-range")) bad = parse_range(v, &tp.glass_lo, &tp.glass_hi);
-        else if (!strcmp(a, "--liquid-range")) bad = parse_range(v, &tp.liquid_lo, &tp.liquid_hi);
-        else if (!strcmp(a, "--stage")) bad = cli_parse_long(v, &stage);
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--from")) bad = cli_parse_double(v, &co.t_from) || !(co.t_from > 0);
-        else if (!strcmp(a, "--to")) bad = cli_parse_double(v, &co.t_to) || !(co.t_to > 0);
-        else if (!strcmp(a, "--rate")) bad = cli_parse_double(v, &co.rate) || !(co.rate > 0);
-        else if (!strcmp(a, "--equilibrate")) bad = cli_parse_double(v, &co.equilibrate) || co.equilibrate < 0;
-        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &co.dt) || !(co.dt > 0);
-        else if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--elements")) elements = v;
-        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &co.seed) || co.seed < 0;
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else if (!strcmp(a, "--log-every")) bad = cli_parse_long(v, &co.log_every) || co.log_every < 1;
-        else return cli_usage_error("tg", "unknown option %s", a);
-        if (bad) return cli_usage_error("tg", "invalid value '%s' for %s", v, a);
-    }
+    const cli_opt opts[] = {
+        {CLI_OPT("out", 0, CLI_STRING, &outdir)},
+        {CLI_OPT("bin", 0, CLI_DOUBLE, &tp.bin), CLI_POSITIVE},
+        {CLI_OPT("glass-range", 0, CLI_PAIR, &tp.glass_lo), .check = CLI_ASCENDING, .dest2 = &tp.glass_hi},
+        {CLI_OPT("liquid-range", 0, CLI_PAIR, &tp.liquid_lo), .check = CLI_ASCENDING, .dest2 = &tp.liquid_hi},
+        {CLI_OPT("stage", 0, CLI_LONG, &stage)},
+        {CLI_OPT("data", 0, CLI_STRING, &data)},
+        {CLI_OPT("from", 0, CLI_DOUBLE, &co.t_from), CLI_POSITIVE},
+        {CLI_OPT("to", 0, CLI_DOUBLE, &co.t_to), CLI_POSITIVE},
+        {CLI_OPT("rate", 0, CLI_DOUBLE, &co.rate), CLI_POSITIVE},
+        {CLI_OPT("equilibrate", 0, CLI_DOUBLE, &co.equilibrate), CLI_NONNEG},
+        {CLI_OPT("dt", 0, CLI_DOUBLE, &co.dt), CLI_POSITIVE},
+        {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+        {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+        {CLI_OPT("seed", 0, CLI_LONG, &co.seed), CLI_NONNEG},
+        {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+        {CLI_OPT("log-every", 0, CLI_LONG, &co.log_every), CLI_AT_LEAST(1)},
+        {0}};
+    const cli_spec spec = {.cmd = "tg", .opts = opts, .help = help, .syntax = CLI_WORDS, .max_operands = 1};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    const char *logfile = ops.n ? ops.v[0] : NULL;
     if (!outdir) return cli_usage_error("tg", "--out DIR is required");
     if ((tp.glass_lo < tp.glass_hi) != (tp.liquid_lo < tp.liquid_hi))
         return cli_usage_error("tg", "give both --glass-range and --liquid-range, or neither");
@@ -136,7 +115,7 @@ int cmd_tg(int argc, char **argv)
                r.glass_range[0], r.glass_range[1], r.liquid_range[0], r.liquid_range[1], r.nbins, tp.bin, n);
     else
         printf("Tg not determined: %s  (%zu bins of %g K from %zu samples)\n", r.reason, r.nbins, tp.bin, n);
-    int rc = tg_run_write(outdir, logfile, cli_provenance(), &tp, &r, n);
+    rc = tg_run_write(outdir, logfile, cli_provenance(), &tp, &r, n);
     tg_free(&r);
     return rc ? cli_error() : 0;
 }

@@ -57,45 +57,34 @@ static void report(const traj_progress *p, void *user)
 
 int cmd_trajectory(int argc, char **argv)
 {
-    const char *data = NULL, *outdir = NULL, *potential = NULL, *elements = NULL;
+    const char *outdir = NULL, *potential = NULL, *elements = NULL;
     traj_options o;
     traj_defaults(&o);
     long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (!strcmp(a, "--no-minimise")) { o.minimise = 0; continue; }
-        if (a[0] != '-' || a[1] != '-') {
-            if (data) return cli_usage_error("trajectory", "unexpected argument '%s'", a);
-            data = a;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("trajectory", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--out")) outdir = v;
-        else if (!strcmp(a, "--temperature")) bad = cli_parse_double(v, &o.temperature) || !(o.temperature > 0);
-        else if (!strcmp(a, "--time")) bad = cli_parse_double(v, &o.time) || !(o.time > 0);
-        else if (!strcmp(a, "--equilibrate")) bad = cli_parse_double(v, &o.equilibrate) || o.equilibrate < 0;
-        else if (!strcmp(a, "--atoms")) o.atoms = v;
-        else if (!strcmp(a, "--rank")) o.rank = v;
-        else if (!strcmp(a, "--top")) bad = cli_parse_long(v, &o.top) || o.top < 0;
-        else if (!strcmp(a, "--bottom")) bad = cli_parse_long(v, &o.bottom) || o.bottom < 0;
-        else if (!strcmp(a, "--element")) o.element = v;
-        else if (!strcmp(a, "--moved")) bad = cli_parse_double(v, &o.moved) || !(o.moved > 0);
-        else if (!strcmp(a, "--dump-every")) bad = cli_parse_long(v, &o.dump_every) || o.dump_every < 0;
-        else if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--elements")) elements = v;
-        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &o.seed) || o.seed < 0;
-        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &o.dt) || !(o.dt > 0);
-        else if (!strcmp(a, "--tdamp")) bad = cli_parse_double(v, &o.tdamp) || !(o.tdamp > 0);
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else return cli_usage_error("trajectory", "unknown option %s", a);
-        if (bad) return cli_usage_error("trajectory", "invalid value '%s' for %s", v, a);
-    }
+    const cli_opt opts[] = {{CLI_OPT("no-minimise", 0, CLI_FLAG_OFF, &o.minimise)},
+                            {CLI_OPT("out", 0, CLI_STRING, &outdir)},
+                            {CLI_OPT("temperature", 0, CLI_DOUBLE, &o.temperature), CLI_POSITIVE},
+                            {CLI_OPT("time", 0, CLI_DOUBLE, &o.time), CLI_POSITIVE},
+                            {CLI_OPT("equilibrate", 0, CLI_DOUBLE, &o.equilibrate), CLI_NONNEG},
+                            {CLI_OPT("atoms", 0, CLI_STRING, &o.atoms)},
+                            {CLI_OPT("rank", 0, CLI_STRING, &o.rank)},
+                            {CLI_OPT("top", 0, CLI_LONG, &o.top), CLI_NONNEG},
+                            {CLI_OPT("bottom", 0, CLI_LONG, &o.bottom), CLI_NONNEG},
+                            {CLI_OPT("element", 0, CLI_STRING, &o.element)},
+                            {CLI_OPT("moved", 0, CLI_DOUBLE, &o.moved), CLI_POSITIVE},
+                            {CLI_OPT("dump-every", 0, CLI_LONG, &o.dump_every), CLI_NONNEG},
+                            {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+                            {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+                            {CLI_OPT("seed", 0, CLI_LONG, &o.seed), CLI_NONNEG},
+                            {CLI_OPT("dt", 0, CLI_DOUBLE, &o.dt), CLI_POSITIVE},
+                            {CLI_OPT("tdamp", 0, CLI_DOUBLE, &o.tdamp), CLI_POSITIVE},
+                            {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+                            {0}};
+    const cli_spec spec = {.cmd = "trajectory", .opts = opts, .help = help, .syntax = CLI_WORDS, .max_operands = 1};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    const char *data = ops.n ? ops.v[0] : NULL;
     if (!data) return cli_usage_error("trajectory", "no data file given");
     if (!outdir) return cli_usage_error("trajectory", "--out is required");
     if (!o.atoms == !o.rank) return cli_usage_error("trajectory", "give --atoms ID,... or --rank FILE.csv:COLUMN (one of them)");
@@ -109,7 +98,7 @@ int cmd_trajectory(int argc, char **argv)
     if (cli_load(data, potential, elements, &s)) return cli_error();
     cli_progress bar;
     traj_result r;
-    int rc = traj_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
+    rc = traj_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
     if (!rc) {
         printf("followed %zu atoms for %ld steps at %g K; %zu atoms moved more than %g A; outputs in %s\n", r.m, r.nsteps,
                o.temperature, r.nmoved, o.moved, outdir);
