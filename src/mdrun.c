@@ -2,6 +2,7 @@
 #include "mdrun.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,41 @@ void mdrun_free(mdrun *c)
     c->md = NULL;
     c->forces = NULL;
     c->rng = NULL;
+}
+
+/* bpel md's settings section (mdrun.h). */
+#define MD_SETTINGS_VERSION 1
+
+int mdrun_md_settings_store(rst_info *info, const char *potential, int threads)
+{
+    rst_settings w;
+    rst_settings_begin(&w, MD_SETTINGS_VERSION);
+    rst_settings_string(&w, "potential", potential);
+    rst_settings_long(&w, "threads", threads);
+    return rst_settings_finish(&w, info);
+}
+
+/* Checkpoints of bpel before settings sections hold the bytes of a struct
+ * { char potential[1024]; int threads; } (1028 bytes): read as well. */
+int mdrun_md_settings_load(const rst_info *info, const char *path, char *potential, size_t n, int *threads)
+{
+    if (rst_settings_raw(info)) {
+        int32_t t;
+        if (info->extra_size != 1028 || !memchr(info->extra, 0, 1024) || strlen((const char *)info->extra) >= n)
+            return bpel_fail(BPEL_EPARSE, "%s: restart file holds a broken potential name or settings of an unknown "
+                             "layout (%zu bytes without a settings header)", path, info->extra_size);
+        memcpy(potential, info->extra, strlen((const char *)info->extra) + 1);
+        memcpy(&t, info->extra + 1024, 4);
+        *threads = t;
+        return BPEL_OK;
+    }
+    rst_fields f;
+    long t;
+    int rc;
+    if ((rc = rst_fields_open(info, path, MD_SETTINGS_VERSION, &f)) || (rc = rst_fields_string(&f, "potential", potential, n)) ||
+        (rc = rst_fields_long(&f, "threads", &t)))
+        return rc;
+    if (t < 1 || t > 4096) return bpel_fail(BPEL_EPARSE, "%s: restart file's settings hold %ld threads", path, t);
+    *threads = (int)t;
+    return BPEL_OK;
 }

@@ -100,4 +100,12 @@ void mdrun_log_header(FILE *fp);
 int mdrun_cut_csv(const char *path, long step);
 int mdrun_cut_dump(const char *path, long step);
 
+/* The settings section (restart.h) of bpel md's checkpoints: version 1 with
+ * the fields potential (s) and threads (i, the OpenMP threads of the run:
+ * bitwise resumes need the same). Loading also reads the checkpoints of bpel
+ * before settings sections, whose extra bytes are a struct
+ * { char potential[1024]; int threads; } (1028 bytes). */
+int mdrun_md_settings_store(rst_info *info, const char *potential, int threads);
+int mdrun_md_settings_load(const rst_info *info, const char *path, char *potential, size_t n, int *threads);
+
 #endif

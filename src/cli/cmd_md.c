@@ -1,7 +1,6 @@
 /* cmd_md.c — `bpel md`: molecular dynamics (NVE, NVT, NPT) from a data file. */
 #include <gsl/gsl_rng.h>
 #include <omp.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,45 +12,6 @@
 #include "restart.h"
 
 const char cmd_md_summary[] = "molecular dynamics: NVE, NVT or NPT (Nose-Hoover chains, MTK barostat)";
-
-/* md's settings in its checkpoints: a settings section (restart.h) of
- * version 1 with the fields potential (s) and threads (i, the OpenMP threads
- * of the run: bitwise resumes need the same). */
-#define MD_SETTINGS_VERSION 1
-
-static int store_settings(rst_info *info, const char *potential, int threads)
-{
-    rst_settings w;
-    rst_settings_begin(&w, MD_SETTINGS_VERSION);
-    rst_settings_string(&w, "potential", potential);
-    rst_settings_long(&w, "threads", threads);
-    return rst_settings_finish(&w, info);
-}
-
-/* Checkpoints of bpel before settings sections hold the bytes of a struct
- * { char potential[1024]; int threads; } (1028 bytes): read as well. */
-static int load_settings(const rst_info *info, const char *path, char *potential, size_t n, int *threads)
-{
-    if (rst_settings_raw(info)) {
-        int32_t t;
-        if (info->extra_size != 1028 || !memchr(info->extra, 0, 1024) || strlen((const char *)info->extra) >= n)
-            return bpel_fail(BPEL_EPARSE, "%s: restart file holds a broken potential name or settings of an unknown "
-                             "layout (%zu bytes without a settings header)", path, info->extra_size);
-        memcpy(potential, info->extra, strlen((const char *)info->extra) + 1);
-        memcpy(&t, info->extra + 1024, 4);
-        *threads = t;
-        return BPEL_OK;
-    }
-    rst_fields f;
-    long t;
-    int rc;
-    if ((rc = rst_fields_open(info, path, MD_SETTINGS_VERSION, &f)) || (rc = rst_fields_string(&f, "potential", potential, n)) ||
-        (rc = rst_fields_long(&f, "threads", &t)))
-        return rc;
-    if (t < 1 || t > 4096) return bpel_fail(BPEL_EPARSE, "%s: restart file's settings hold %ld threads", path, t);
-    *threads = (int)t;
-    return BPEL_OK;
-}
 
 static void help(void)
 {
@@ -86,74 +46,64 @@ static void help(void)
            BPEL_DEFAULT_POTENTIAL);
 }
 
-static int parse_ensemble(const char *s, md_ensemble *e)
+/* --target-temperature T or T1:T2 into t[0], t[1]. */
+static int target_option(const cli_spec *s, const cli_opt *o, const char *value)
 {
-    if (!strcmp(s, "nve")) *e = MD_NVE;
-    else if (!strcmp(s, "nvt")) *e = MD_NVT;
-    else if (!strcmp(s, "npt")) *e = MD_NPT;
-    else return -1;
+    double *t = o->dest;
+    char buf[128];
+    (void)s;
+    snprintf(buf, sizeof buf, "%s", value);
+    char *colon = strchr(buf, ':');
+    if (colon) *colon = '\0';
+    if (cli_parse_double(buf, &t[0]) || !(t[0] > 0)) return -1;
+    if (colon && (cli_parse_double(colon + 1, &t[1]) || !(t[1] > 0))) return -1;
     return 0;
 }
 
 int cmd_md(int argc, char **argv)
 {
-    const char *data = NULL, *potential = NULL, *elements = NULL, *out = NULL, *resume = NULL, *csv = NULL;
-    const char *dump = NULL;
+    const char *potential = NULL, *elements = NULL, *out = NULL, *resume = NULL, *csv = NULL, *dump = NULL;
     dyn_ctx c;
     memset(&c, 0, sizeof c);
     md_params p;
     md_defaults(&p);
     long steps = -1, seed = 12345, thermo = 100, dump_every = 100, threads = 0, restart_every = 0, tchain = 3;
-    double t0 = -1, ttarget = -1, ttarget2 = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return 0;
-        }
-        if (a[0] != '-' || a[1] != '-') {
-            if (data) return cli_usage_error("md", "unexpected argument '%s'", a);
-            data = a;
-            continue;
-        }
-        if (i + 1 >= argc) return cli_usage_error("md", "%s needs a value", a);
-        const char *v = argv[++i];
-        int bad = 0;
-        if (!strcmp(a, "--potential")) potential = v;
-        else if (!strcmp(a, "--elements")) elements = v;
-        else if (!strcmp(a, "--steps")) bad = cli_parse_long(v, &steps) || steps < 0;
-        else if (!strcmp(a, "--dt")) bad = cli_parse_double(v, &p.dt) || !(p.dt > 0);
-        else if (!strcmp(a, "--temperature")) bad = cli_parse_double(v, &t0) || t0 < 0;
-        else if (!strcmp(a, "--seed")) bad = cli_parse_long(v, &seed) || seed < 0;
-        else if (!strcmp(a, "--threads")) bad = cli_parse_long(v, &threads) || threads < 1;
-        else if (!strcmp(a, "--thermo")) bad = cli_parse_long(v, &thermo) || thermo < 0;
-        else if (!strcmp(a, "--thermo-csv")) csv = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--ensemble")) bad = parse_ensemble(v, &p.ensemble);
-        else if (!strcmp(a, "--target-temperature")) {
-            char buf[128];
-            snprintf(buf, sizeof buf, "%s", v);
-            char *colon = strchr(buf, ':');
-            if (colon) *colon = '\0';
-            bad = cli_parse_double(buf, &ttarget) || !(ttarget > 0);
-            if (colon) bad = bad || cli_parse_double(colon + 1, &ttarget2) || !(ttarget2 > 0);
-        } else if (!strcmp(a, "--tdamp")) bad = cli_parse_double(v, &p.tdamp) || !(p.tdamp > 0);
-        else if (!strcmp(a, "--pdamp")) bad = cli_parse_double(v, &p.pdamp) || !(p.pdamp > 0);
-        else if (!strcmp(a, "--tchain")) bad = cli_parse_long(v, &tchain) || tchain < 1 || tchain > MD_MAXCHAIN;
-        else if (!strcmp(a, "--pressure")) bad = cli_parse_double(v, &p.p_start), p.p_stop = p.p_start;
-        else if (!strcmp(a, "--restart")) c.restart_path = v;
-        else if (!strcmp(a, "--restart-every")) bad = cli_parse_long(v, &restart_every) || restart_every < 1;
-        else if (!strcmp(a, "--resume")) resume = v;
-        else if (!strcmp(a, "--dump")) dump = v;
-        else if (!strcmp(a, "--dump-every")) bad = cli_parse_long(v, &dump_every) || dump_every < 1;
-        else return cli_usage_error("md", "unknown option %s", a);
-        if (bad) return cli_usage_error("md", "invalid value '%s' for %s", v, a);
-    }
+    double t0 = -1, ttarget[2] = {-1, -1}; /* a target, or the two ends of a ramp */
+    int ensemble = p.ensemble;
+    static const int ensembles[] = {MD_NVE, MD_NVT, MD_NPT};
+    const cli_opt opts[] = {{CLI_OPT("potential", 0, CLI_STRING, &potential)},
+                            {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+                            {CLI_OPT("steps", 0, CLI_LONG, &steps), CLI_NONNEG},
+                            {CLI_OPT("dt", 0, CLI_DOUBLE, &p.dt), CLI_POSITIVE},
+                            {CLI_OPT("temperature", 0, CLI_DOUBLE, &t0), CLI_NONNEG},
+                            {CLI_OPT("seed", 0, CLI_LONG, &seed), CLI_NONNEG},
+                            {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_AT_LEAST(1)},
+                            {CLI_OPT("thermo", 0, CLI_LONG, &thermo), CLI_NONNEG},
+                            {CLI_OPT("thermo-csv", 0, CLI_STRING, &csv)},
+                            {CLI_OPT("out", 0, CLI_STRING, &out)},
+                            {CLI_OPT("ensemble", 0, CLI_CHOICE, &ensemble), .choices = "nve|nvt|npt", .values = ensembles},
+                            {CLI_OPT("target-temperature", 0, CLI_CALL, ttarget), .call = target_option},
+                            {CLI_OPT("tdamp", 0, CLI_DOUBLE, &p.tdamp), CLI_POSITIVE},
+                            {CLI_OPT("pdamp", 0, CLI_DOUBLE, &p.pdamp), CLI_POSITIVE},
+                            {CLI_OPT("tchain", 0, CLI_LONG, &tchain), CLI_FROM_TO(1, MD_MAXCHAIN)},
+                            {CLI_OPT("pressure", 0, CLI_DOUBLE, &p.p_start)},
+                            {CLI_OPT("restart", 0, CLI_STRING, &c.restart_path)},
+                            {CLI_OPT("restart-every", 0, CLI_LONG, &restart_every), CLI_AT_LEAST(1)},
+                            {CLI_OPT("resume", 0, CLI_STRING, &resume)},
+                            {CLI_OPT("dump", 0, CLI_STRING, &dump)},
+                            {CLI_OPT("dump-every", 0, CLI_LONG, &dump_every), CLI_AT_LEAST(1)},
+                            {0}};
+    const cli_spec spec = {.cmd = "md", .opts = opts, .help = help, .syntax = CLI_WORDS, .max_operands = 1};
+    cli_operands ops;
+    int rc = cli_parse(&spec, argc, argv, &ops);
+    if (rc) return cli_exit(rc);
+    const char *data = ops.n ? ops.v[0] : NULL;
+    p.ensemble = (md_ensemble)ensemble;
+    p.p_stop = p.p_start;
     p.tchain = (int)tchain;
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
     char potential_path[1024] = "";
     int run_threads = 0;
-    int rc;
     cli_setup setup;
     memset(&setup, 0, sizeof setup);
     long until;
@@ -167,7 +117,7 @@ int cmd_md(int argc, char **argv)
             restart_free(&info);
             return 1;
         }
-        if (load_settings(&info, resume, potential_path, sizeof potential_path, &run_threads)) {
+        if (mdrun_md_settings_load(&info, resume, potential_path, sizeof potential_path, &run_threads)) {
             fprintf(stderr, "bpel md: %s\n", bpel_errmsg());
             system_destroy(s);
             restart_free(&info);
@@ -195,12 +145,12 @@ int cmd_md(int argc, char **argv)
         if (steps < 0) return cli_usage_error("md", "--steps is required");
         if (restart_every > 0 && !c.restart_path) return cli_usage_error("md", "--restart-every needs --restart FILE");
         if (p.ensemble != MD_NVE) {
-            if (ttarget < 0) ttarget = t0;
-            if (!(ttarget > 0))
+            if (ttarget[0] < 0) ttarget[0] = t0;
+            if (!(ttarget[0] > 0))
                 return cli_usage_error("md", "--ensemble %s needs --target-temperature (or --temperature)",
                                        p.ensemble == MD_NVT ? "nvt" : "npt");
-            p.t_start = ttarget;
-            p.t_stop = ttarget2 > 0 ? ttarget2 : ttarget;
+            p.t_start = ttarget[0];
+            p.t_stop = ttarget[1] > 0 ? ttarget[1] : ttarget[0];
         }
         if (md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
@@ -209,7 +159,10 @@ int cmd_md(int argc, char **argv)
         c.sys = setup.sys;
         c.pot = setup.pot;
         memcpy(c.map, setup.map, sizeof c.map);
-        c.rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!(c.rng = gsl_rng_alloc(gsl_rng_mt19937))) {
+            rc = bpel_fail(BPEL_ENOMEM, "md: cannot allocate a random number generator");
+            goto fail;
+        }
         gsl_rng_set(c.rng, (unsigned long)seed);
         if ((rc = system_ensure_velocities(c.sys))) goto fail;
         if (t0 >= 0 && (rc = md_velocity_create(c.sys, t0, c.rng))) goto fail;
@@ -220,7 +173,7 @@ int cmd_md(int argc, char **argv)
         snprintf(c.info.command, sizeof c.info.command, "md");
         dyn_set_restart_every(&c, restart_every);
     }
-    if ((rc = store_settings(&c.info, potential_path, run_threads))) goto fail;
+    if ((rc = mdrun_md_settings_store(&c.info, potential_path, run_threads))) goto fail;
     if (!c.restart_path && resume) c.restart_path = resume;
     c.thermo_every = thermo;
     c.thermo_txt = thermo > 0 ? stdout : NULL;
