@@ -61,6 +61,12 @@ static int pair(const cli_opt *o, const char *v, double *a, double *b)
     return o->check & CLI_ASCENDING && !(*a < *b) ? -1 : 0;
 }
 
+/* The usage error of a number out of range. */
+static int out_of_range(const cli_spec *s, const cli_opt *o, const char *option, const char *value)
+{
+    return o->range_error ? message(s, o->range_error, option, value) : cli_bad_value(s, o, option, value);
+}
+
 /* Store the value of option `o` (written `option`); 0, or the exit status. */
 static int take(const cli_spec *s, const cli_opt *o, const char *option, const char *v)
 {
@@ -74,13 +80,15 @@ static int take(const cli_spec *s, const cli_opt *o, const char *option, const c
     case CLI_STRING: *(const char **)o->dest = v; break;
     case CLI_DOUBLE:
         if (o->check & CLI_INF && !strcmp(v, "inf")) x = INFINITY;
-        else if (cli_parse_double(v, &x) || !in_range(o, x)) return cli_bad_value(s, o, option, v);
+        else if (cli_parse_double(v, &x)) return cli_bad_value(s, o, option, v);
+        else if (!in_range(o, x)) return out_of_range(s, o, option, v);
         *(double *)o->dest = x;
         break;
     case CLI_LONG:
     case CLI_INT:
     case CLI_ULONG:
-        if (cli_parse_long(v, &l) || !in_range(o, (double)l)) return cli_bad_value(s, o, option, v);
+        if (cli_parse_long(v, &l)) return cli_bad_value(s, o, option, v);
+        if (!in_range(o, (double)l)) return out_of_range(s, o, option, v);
         if (o->kind == CLI_LONG) *(long *)o->dest = l;
         else if (o->kind == CLI_INT) *(int *)o->dest = (int)l;
         else *(unsigned long *)o->dest = (unsigned long)l;

@@ -70,6 +70,7 @@ struct cli_opt {
     void (*show)(void);
     int *given;          /* set to 1 when the option is given with a good value */
     const char *error;   /* message for a bad value (default: the spec's bad_value) */
+    const char *range_error; /* message for a number out of range (default: error) */
 };
 
 typedef enum { CLI_GNU, CLI_WORDS } cli_syntax;

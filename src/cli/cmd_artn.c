@@ -20,9 +20,9 @@
 
 const char cmd_artn_summary[] = "activation energies per atom by ARTn saddle searches (checkpointed, MPI/OpenMP)";
 
-static void usage(FILE *fp)
+static void usage(void)
 {
-    fprintf(fp,
+    printf(
             "usage: bpel artn DATA --out DIR [options]\n\n"
             "ARTn saddle searches around each selected atom of a relaxed glass (Yang, Wang &\n"
             "Zaccone §II.C): kick the atom and its neighbours within 2 Å by 0.1 Å, push until\n"
@@ -61,8 +61,9 @@ static void usage(FILE *fp)
             BPEL_DEFAULT_POTENTIAL);
 }
 
-static void usage_params(FILE *fp)
+static void usage_params(void)
 {
+    FILE *fp = stdout;
     fprintf(fp, "Parameters for bpel artn --param NAME=VALUE (name, default, meaning):\n");
     artn_params d;
     artn_defaults(&d);
@@ -76,6 +77,40 @@ static void usage_params(FILE *fp)
     fprintf(fp, "    %-24s %-8zu %s\n", "region.max_atoms", r.max_atoms, "largest region, atoms");
     fprintf(fp, "    %-24s %-8g %s\n", "store_disp", 0.0,
             "Å, log and dump only atoms displaced more than this (0: all; ~100 bytes per atom per saddle)");
+}
+
+/* --param NAME=VALUE into the campaign_params at o->dest. */
+static int param_option(const cli_spec *s, const cli_opt *o, const char *v)
+{
+    campaign_params *cp = o->dest;
+    char name[64];
+    double d;
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || (size_t)(eq - v) >= sizeof name)
+        return cli_usage_error(s->cmd, "--param wants NAME=VALUE, not '%s'", v);
+    memcpy(name, v, (size_t)(eq - v));
+    name[eq - v] = '\0';
+    if (!strcmp(name, "store_disp")) {
+        if (cli_parse_double(eq + 1, &d) || !(d >= 0) || !isfinite(d))
+            return cli_usage_error(s->cmd, "store_disp must be a length >= 0 in Å, not '%s'", eq + 1);
+        cp->store_disp = d;
+        return 0;
+    }
+    int prc = !strncmp(name, "region.", 7) ? lf_param_set(&cp->region, name + 7, eq + 1)
+                                           : artn_param_set(&cp->artn, name, eq + 1);
+    return prc ? cli_usage_error(s->cmd, "%s", bpel_errmsg()) : 0;
+}
+
+/* --region all|X into the lf_params at o->dest (the last --region wins). */
+static int region_option(const cli_spec *s, const cli_opt *o, const char *v)
+{
+    lf_params *r = o->dest;
+    double d;
+    if (!strcmp(v, "all")) return r->whole = 1, 0;
+    if (cli_parse_double(v, &d)) return -1;
+    if (d <= 0) return cli_usage_error(s->cmd, "--region must be positive");
+    r->radius = d, r->whole = 0;
+    return 0;
 }
 
 typedef struct {
@@ -104,102 +139,46 @@ static int interrupted(size_t done, size_t total)
 
 int cmd_artn(int argc, char **argv)
 {
-    const char *data = NULL, *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
+    const char *potential = NULL, *elements = NULL, *atoms = "all", *out = NULL;
     int resume = 0, overwrite = 0;
     long threads = 0; /* 0: cli_default_threads() */
     double max_f0 = 1e-3; /* eV/Å: the start must be an energy minimum */
     campaign_params cp;
     campaign_defaults(&cp);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        double d;
-        long l;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--help-params")) {
-            usage_params(stdout);
-            return 0;
-        }
-#define NEED()                                                              \
-    do {                                                                    \
-        if (!v) return cli_usage_error("artn", "%s needs a value", a);      \
-        i++;                                                                \
-    } while (0)
-        if (!strcmp(a, "--potential")) { NEED(); potential = v; }
-        else if (!strcmp(a, "--elements")) { NEED(); elements = v; }
-        else if (!strcmp(a, "--atoms")) { NEED(); atoms = v; }
-        else if (!strcmp(a, "--out")) { NEED(); out = v; }
-        else if (!strcmp(a, "--resume")) resume = 1;
-        else if (!strcmp(a, "--overwrite")) overwrite = 1;
-        else if (!strcmp(a, "--no-connect")) cp.artn.check_connect = 0;
-        else if (!strcmp(a, "--require-connect")) cp.artn.require_connect = 1;
-        else if (!strcmp(a, "--verbose")) cp.artn.verbose = 1;
-        else if (!strcmp(a, "--param")) {
-            NEED();
-            char name[64];
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v || (size_t)(eq - v) >= sizeof name)
-                return cli_usage_error("artn", "--param wants NAME=VALUE, not '%s'", v);
-            memcpy(name, v, (size_t)(eq - v));
-            name[eq - v] = '\0';
-            if (!strcmp(name, "store_disp")) {
-                if (cli_parse_double(eq + 1, &d) || !(d >= 0) || !isfinite(d))
-                    return cli_usage_error("artn", "store_disp must be a length >= 0 in Å, not '%s'", eq + 1);
-                cp.store_disp = d;
-                continue;
-            }
-            int prc = !strncmp(name, "region.", 7) ? lf_param_set(&cp.region, name + 7, eq + 1)
-                                                   : artn_param_set(&cp.artn, name, eq + 1);
-            if (prc) return cli_usage_error("artn", "%s", bpel_errmsg());
-        }
-        else if (!strcmp(a, "--max-initial-force")) {
-            NEED();
-            if (cli_parse_double(v, &max_f0) || !(max_f0 > 0)) return cli_usage_error("artn", "bad --max-initial-force '%s'", v);
-        }
-        else if (!strcmp(a, "--searches")) {
-            NEED();
-            if (cli_parse_long(v, &l) || l < 1 || l > 1000000) return cli_usage_error("artn", "bad --searches '%s'", v);
-            cp.searches = (int)l;
-        } else if (!strcmp(a, "--seed")) {
-            NEED();
-            if (cli_parse_long(v, &l) || l < 0) return cli_usage_error("artn", "bad --seed '%s'", v);
-            cp.seed = (unsigned long)l;
-        } else if (!strcmp(a, "--threads")) {
-            NEED();
-            if (cli_parse_long(v, &threads) || threads < 1 || threads > 4096) return cli_usage_error("artn", "bad --threads '%s'", v);
-        } else if (!strcmp(a, "--method")) {
-            NEED();
-            if (!strcmp(v, "artn")) cp.artn.method = ARTN_METHOD_ARTN;
-            else if (!strcmp(v, "lowest")) cp.artn.method = ARTN_METHOD_LOWEST;
-            else return cli_usage_error("artn", "--method must be artn or lowest, not '%s'", v);
-        } else if (!strcmp(a, "--eigval") || !strcmp(a, "--ftol") || !strcmp(a, "--kick") ||
-                   !strcmp(a, "--kick-radius") || !strcmp(a, "--region")) {
-            NEED();
-            if (!strcmp(a, "--region") && !strcmp(v, "all")) {
-                cp.region.whole = 1;
-                continue;
-            }
-            if (cli_parse_double(v, &d)) return cli_usage_error("artn", "bad %s '%s'", a, v);
-            if (!strcmp(a, "--eigval")) {
-                if (d >= 0) return cli_usage_error("artn", "--eigval must be negative");
-                cp.artn.eigval_threshold = d;
-            } else if (d <= 0) {
-                return cli_usage_error("artn", "%s must be positive", a);
-            } else if (!strcmp(a, "--ftol")) cp.artn.ftol = d;
-            else if (!strcmp(a, "--kick")) cp.artn.kick_norm = d;
-            else if (!strcmp(a, "--kick-radius")) cp.artn.kick_radius = d;
-            else cp.region.radius = d, cp.region.whole = 0; /* the last --region wins */
-        } else if (a[0] == '-') {
-            return cli_usage_error("artn", "unknown option %s", a);
-        } else if (!data) {
-            data = a;
-        } else {
-            return cli_usage_error("artn", "unexpected argument %s", a);
-        }
-    }
+    int method = cp.artn.method;
+    static const int methods[] = {ARTN_METHOD_ARTN, ARTN_METHOD_LOWEST};
+    const cli_opt opts[] = {
+        {CLI_OPT("help-params", 0, CLI_SHOW, NULL), .show = usage_params},
+        {CLI_OPT("potential", 0, CLI_STRING, &potential)},
+        {CLI_OPT("elements", 0, CLI_STRING, &elements)},
+        {CLI_OPT("atoms", 0, CLI_STRING, &atoms)},
+        {CLI_OPT("out", 0, CLI_STRING, &out)},
+        {CLI_OPT("resume", 0, CLI_FLAG, &resume)},
+        {CLI_OPT("overwrite", 0, CLI_FLAG, &overwrite)},
+        {CLI_OPT("no-connect", 0, CLI_FLAG_OFF, &cp.artn.check_connect)},
+        {CLI_OPT("require-connect", 0, CLI_FLAG, &cp.artn.require_connect)},
+        {CLI_OPT("verbose", 0, CLI_FLAG, &cp.artn.verbose)},
+        {CLI_OPT("param", 0, CLI_CALL, &cp), .call = param_option},
+        {CLI_OPT("max-initial-force", 0, CLI_DOUBLE, &max_f0), CLI_POSITIVE},
+        {CLI_OPT("searches", 0, CLI_INT, &cp.searches), CLI_FROM_TO(1, 1000000)},
+        {CLI_OPT("seed", 0, CLI_ULONG, &cp.seed), CLI_NONNEG},
+        {CLI_OPT("threads", 0, CLI_LONG, &threads), CLI_FROM_TO(1, 4096)},
+        {CLI_OPT("method", 0, CLI_CHOICE, &method), .choices = "artn|lowest", .values = methods,
+         .error = "--method must be artn or lowest, not '%v'"},
+        {CLI_OPT("eigval", 0, CLI_DOUBLE, &cp.artn.eigval_threshold), .check = CLI_MAX_OPEN, .max = 0,
+         .range_error = "--eigval must be negative"},
+        {CLI_OPT("ftol", 0, CLI_DOUBLE, &cp.artn.ftol), CLI_POSITIVE, .range_error = "%o must be positive"},
+        {CLI_OPT("kick", 0, CLI_DOUBLE, &cp.artn.kick_norm), CLI_POSITIVE, .range_error = "%o must be positive"},
+        {CLI_OPT("kick-radius", 0, CLI_DOUBLE, &cp.artn.kick_radius), CLI_POSITIVE, .range_error = "%o must be positive"},
+        {CLI_OPT("region", 0, CLI_CALL, &cp.region), .call = region_option},
+        {0}};
+    const cli_spec spec = {.cmd = "artn", .opts = opts, .help = usage, .syntax = CLI_WORDS, .bad_value = "bad %o '%v'",
+                           .prefix = "-", .max_operands = 1, .extra = "unexpected argument %v", .unknown_first = 1};
+    cli_operands ops;
+    int prc = cli_parse(&spec, argc, argv, &ops);
+    if (prc) return cli_exit(prc);
+    cp.artn.method = (artn_method)method;
+    const char *data = ops.n ? ops.v[0] : NULL;
     if (!data) return cli_usage_error("artn", "no data file given");
     if (!out) return cli_usage_error("artn", "--out DIR is required");
 
