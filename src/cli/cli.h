@@ -4,6 +4,9 @@
 #define BPEL_CLI_H
 
 #include <stdio.h>
+
+#include <cjson/cJSON.h>
+
 #include "cli_opts.h"
 #include "eam.h"
 #include "forces.h"
@@ -19,6 +22,13 @@ struct bpel_command {
 int cli_error(void);
 /* Print a formatted error and return 2 (usage errors). */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* mkdir DIR (its parent must exist; an existing DIR is fine); otherwise print
+ * "bpel CMD: cannot create DIR: reason" and return 1. */
+int cli_mkdir(const char *cmd, const char *dir);
+/* Print a JSON document on stdout (pretty: indented, else on one line) and
+ * delete it; BPEL_ENOMEM (error set) when it cannot be printed. */
+int cli_print_json(cJSON *json, int pretty);
 
 /* Number parsing that rejects trailing junk. Return 0 on success. */
 int cli_parse_double(const char *s, double *v);

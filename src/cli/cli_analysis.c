@@ -1,14 +1,10 @@
 /* cli_analysis.c — helpers shared by the analysis subcommands (see cli_analysis.h). */
 #include "cli_analysis.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "error.h"
-#include "outfile.h"
 
 void cli_guess_elements(bpel_system *s)
 {
@@ -22,11 +18,4 @@ void cli_guess_elements(bpel_system *s)
                 break;
             }
     }
-}
-
-int cli_write_text(const char *dir, const char *name, const char *text)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return bpel_out_text(path, text);
 }

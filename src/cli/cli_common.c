@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (bpel %s --help)\n", cmd);
     return 2;
+}
+
+int cli_mkdir(const char *cmd, const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "bpel %s: cannot create %s: %s\n", cmd, dir, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+int cli_print_json(cJSON *json, int pretty)
+{
+    char *txt = json ? pretty ? cJSON_Print(json) : cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!txt) return bpel_fail(BPEL_ENOMEM, "out of memory printing JSON");
+    printf("%s\n", txt);
+    cJSON_free(txt);
+    return BPEL_OK;
 }
 
 int cli_parse_double(const char *s, double *v)

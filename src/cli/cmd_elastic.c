@@ -123,10 +123,7 @@ int cmd_elastic(int argc, char **argv)
                 cJSON_AddNumberToObject(o, "strain", check);
                 cJSON_AddNumberToObject(o, "max_difference_GPa", maxd);
             }
-            char *t = cJSON_PrintUnformatted(o);
-            printf("%s\n", t);
-            cJSON_free(t);
-            cJSON_Delete(o);
+            rc = cli_print_json(o, 0);
         } else {
             printf("# %s\n# %s; Voigt order xx yy zz yz xz xy\n", cli_provenance(), r.method);
             print6("C = Born - non-affine", r.C);

@@ -62,10 +62,7 @@ int cmd_eval(int argc, char **argv)
         for (int t = 1; t <= s->ntypes; t++) cJSON_AddItemToArray(els, cJSON_CreateString(s->element[t]));
         cJSON_AddStringToObject(o, "units", "metal: energy eV, pressure and stress bar (pxx pyy pzz pxy pxz pyz)");
         cJSON_AddStringToObject(o, "provenance", cli_provenance());
-        char *txt = cJSON_PrintUnformatted(o);
-        printf("%s\n", txt);
-        cJSON_free(txt);
-        cJSON_Delete(o);
+        rc = cli_print_json(o, 0);
     } else {
         printf("# %s\n", cli_provenance());
         printf("atoms      %zu\n", s->n);
@@ -78,7 +75,7 @@ int cmd_eval(int argc, char **argv)
     bpel_column cols[] = {{"id", NULL, 0, 0},     {"type", NULL, 0, 0},   {"x", NULL, 0, 0},
                           {"y", NULL, 0, 0},      {"z", NULL, 0, 0},      {"fx", ev.f, 3, 0},
                           {"fy", ev.f, 3, 1},     {"fz", ev.f, 3, 2},     {"pe", ev.pe, 1, 0}};
-    if (dump) {
+    if (!rc && dump) {
         bpel_out o;
         FILE *fp = bpel_out_fopen(&o, dump);
         if (!fp) rc = BPEL_EIO;

@@ -3,9 +3,7 @@
  * (Nosé–Hoover chain) for a given time at fixed volume, then conjugate
  * gradient to max|F| <= ftol; the runs and files are inherent_run
  * (inherent.h). */
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_dyn.h"
@@ -97,10 +95,7 @@ int cmd_inherent(int argc, char **argv)
         if (nt == 0) return cli_usage_error("inherent", "no temperatures given");
     }
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bpel inherent: cannot create %s: %s\n", outdir, strerror(errno));
-        return 1;
-    }
+    if (cli_mkdir("inherent", outdir)) return 1;
     cli_setup s;
     if (cli_load(data, potential, elements, &s)) return cli_error();
     o.temperatures = tlist;

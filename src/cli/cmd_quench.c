@@ -182,10 +182,6 @@ int cmd_quench(int argc, char **argv)
         return 128 + (sig ? sig : SIGTERM);
     }
     if (rc) return cli_error();
-    cJSON *j = quench_summary(&r, o.provenance);
-    char *txt = j ? cJSON_Print(j) : NULL;
-    cJSON_Delete(j);
-    if (txt) printf("%s\n", txt);
-    free(txt);
+    if (cli_print_json(quench_summary(&r, o.provenance), 1)) return cli_error();
     return r.converged ? 0 : 3;
 }

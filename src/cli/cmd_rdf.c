@@ -123,7 +123,8 @@ int cmd_rdf(int argc, char **argv)
             cJSON_AddItemToObject(pj, key, o);
         }
     char *txt = cJSON_Print(js);
-    rc = cli_write_text(out, "rdf.json", txt);
+    snprintf(path, sizeof path, "%s/rdf.json", out);
+    rc = txt ? bpel_out_text(path, txt) : BPEL_ENOMEM;
     cJSON_free(txt);
     if (rc) goto done;
 
@@ -140,10 +141,7 @@ int cmd_rdf(int argc, char **argv)
         }
     fig_hline(p, 1.0, NULL);
     fig_legend(p, FIG_LEGEND_TOP_RIGHT);
-    snprintf(path, sizeof path, "%s/rdf", out);
-    rc = fig_save(f, path);
-    fig_destroy(f);
-    if (rc) goto done;
+    if ((rc = fig_save_in(f, out, "rdf"))) goto done;
     long pk, mn;
     rdf_first_peak(r.nbins, r.r, r.g, 0, &pk, &mn);
     if (pk >= 0) printf("first peak of g(r) at %.3f Å (g = %.3f)", r.r[pk], r.g[pk]);

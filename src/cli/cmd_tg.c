@@ -1,10 +1,8 @@
 /* cmd_tg.c — `bpel tg`: glass transition temperature from V(T) on cooling,
  * from a quench log or from an NPT cooling run made here; the stage itself
  * is tg_run.h. */
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_dyn.h"
@@ -87,10 +85,7 @@ int cmd_tg(int argc, char **argv)
     if ((tp.glass_lo < tp.glass_hi) != (tp.liquid_lo < tp.liquid_hi))
         return cli_usage_error("tg", "give both --glass-range and --liquid-range, or neither");
     if (!logfile == !data) return cli_usage_error("tg", "give either a log file or --data (not both)");
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bpel tg: cannot create %s: %s\n", outdir, strerror(errno));
-        return 1;
-    }
+    if (cli_mkdir("tg", outdir)) return 1;
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
     char path[2048];
     if (data) {

@@ -1,9 +1,7 @@
 /* cmd_trajectory.c — `bpel trajectory`: the anharmonicity probe of paper
  * Fig. 8 (§III, SPEC §7); the probe, its files and the figure are traj_run
  * (trajectory.h). */
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_dyn.h"
@@ -90,10 +88,7 @@ int cmd_trajectory(int argc, char **argv)
     if (!o.atoms == !o.rank) return cli_usage_error("trajectory", "give --atoms ID,... or --rank FILE.csv:COLUMN (one of them)");
     if (o.rank && o.top + o.bottom == 0) return cli_usage_error("trajectory", "--top and --bottom are both 0");
     if (threads > 0 && dyn_set_threads(threads)) return cli_error();
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bpel trajectory: cannot create %s: %s\n", outdir, strerror(errno));
-        return 1;
-    }
+    if (cli_mkdir("trajectory", outdir)) return 1;
     cli_setup s;
     if (cli_load(data, potential, elements, &s)) return cli_error();
     cli_progress bar;

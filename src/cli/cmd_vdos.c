@@ -74,8 +74,8 @@ int cmd_vdos(int argc, char **argv)
     vib_vdos **vd = calloc((size_t)ns, sizeof *vd);
     char **labels = calloc((size_t)ns, sizeof *labels);
     double debye = 0.0;
-    rc = vd && labels ? BPEL_OK : BPEL_ENOMEM;
     cJSON *summary = cJSON_CreateObject(), *series = cJSON_AddArrayToObject(summary, "structures");
+    rc = vd && labels && series ? BPEL_OK : bpel_fail(BPEL_ENOMEM, "vdos: out of memory");
     cJSON_AddStringToObject(summary, "program", "bpel vdos");
     cJSON_AddStringToObject(summary, "provenance", cli_provenance());
     char path[4096];
@@ -86,7 +86,10 @@ int cmd_vdos(int argc, char **argv)
     if (fp) fprintf(fp, "label,omega_radps,nu_THz,g_per_radps,g_over_omega2_per_radps3\n");
     for (int k = 0; k < ns && !rc; k++) {
         const char *arg = ops.v[k], *sep = strchr(arg, ':');
-        labels[k] = strndup(arg, (size_t)(sep - arg));
+        if (!(labels[k] = strndup(arg, (size_t)(sep - arg)))) {
+            rc = bpel_fail(BPEL_ENOMEM, "vdos: out of memory");
+            break;
+        }
         struct stat st;
         if (stat(sep + 1, &st) == 0 && S_ISDIR(st.st_mode)) {
             double lv = 0;
