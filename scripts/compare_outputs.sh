@@ -6,7 +6,11 @@
 # blanked, stderr and the exit status. Commands: trajectory, kpm, gruneisen,
 # tg, rdf, pmf, inherent, each with a few option sets and a refused input, and
 # study (small studies on 256 atoms: every step and a rerun that reuses them,
-# two compositions, failing steps, refused descriptions, --check).
+# two compositions, failing steps, refused descriptions, --check). Then the
+# option parsing of every command: each --help, usage errors of each kind
+# (unknown option, missing value, bad number, value out of range, bad choice,
+# extra operand) and quick valid runs (eval, minimize, hessian, md, artn,
+# modes, elastic, correlate, kpm, vdos).
 #
 # GLASS is a LAMMPS data file of a Cu-Zr glass (default: the 256-atom glass
 # of tests/data); it is minimised once (by OLD) for the commands that need a
@@ -26,8 +30,11 @@ export OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive BPEL_NO_PROGRESS=1
 nfail=0
 ok() { echo "same  $*"; }
 bad() { echo "DIFF  $*"; nfail=$((nfail + 1)); }
-# stdout without wall times ("1.3 s", "in 0.2 s", "in 4.1 s: ...")
-untimed() { sed -E 's/[0-9]+(\.[0-9]+)? s([ ,;:)]|$)/T s\2/g' "$1"; }
+# stdout or stderr without wall times ("1.3 s", "in 0.2 s", "in 4.1 s: ...", "wall_s 0.1") and
+# speeds ("5.8e+05 atom-steps/s")
+untimed() {
+    sed -E 's/[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)? (s|atom-steps\/s)([ ,;:)]|$)/T \3\4/g; s/^wall_s [0-9.]+$/wall_s T/' "$1"
+}
 # the log of a study step: its stdout, with wall times and speeds blanked
 untimed_log() {
     sed -E 's/[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)? (s|atom-steps\/s)([ ,;:)]|$)/T \3\4/g' "$1"
@@ -70,8 +77,9 @@ compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
             if cmp -s <(awk '$1 == "ev" { $17 = "T" } 1' "$a") <(awk '$1 == "ev" { $17 = "T" } 1' "$b")
             then ok "$label (wall times blanked)"
             else bad "$label"; cmp <(awk '$1 == "ev" { $17 = "T" } 1' "$a") <(awk '$1 == "ev" { $17 = "T" } 1' "$b") | head -2; fi ;;
-        *stdout.txt)
-            if cmp -s <(untimed "$a") <(untimed "$b"); then ok "$label (wall times blanked)"
+        *stdout.txt|*stderr.txt)
+            if cmp -s "$a" "$b"; then ok "$label"
+            elif cmp -s <(untimed "$a") <(untimed "$b"); then ok "$label (wall times blanked)"
             else bad "$label"; diff <(untimed "$a") <(untimed "$b") | head -6; fi ;;
         *.json)
             if cmp -s "$a" "$b"; then ok "$label"
@@ -207,6 +215,84 @@ run_case study_two_args study "$I/study_all.yaml" "$I/study_fail.yaml"
 run_case study_bad_threads study "$I/study_all.yaml" --threads 0
 run_case study_bad_option study "$I/study_all.yaml" --bogus
 run_case study_help study --help
+
+# --- option parsing: every command's help, usage errors of each kind, quick valid runs --------------
+for c in artn correlate elastic eval gruneisen hessian inherent kpm md minimize modes pmf quench rdf study tg \
+    trajectory vdos; do
+    run_case "opt_help_$c" "$c" --help
+    run_case "opt_h_$c" "$c" -h
+    run_case "opt_unknown_$c" "$c" "$I/glass.data" --no-such-option 1
+    run_case "opt_unknown_last_$c" "$c" "$I/glass.data" --no-such-option
+    run_case "opt_missing_$c" "$c" "$I/glass.data" --out
+    run_case "opt_extra_$c" "$c" "$I/glass.data" "$I/glass.data" --out out
+    run_case "opt_none_$c" "$c"
+done
+run_case opt_help_params artn --help-params
+run_case opt_top_help --help
+run_case opt_abbrev eval "$I/glass.data" --ref --js
+run_case opt_ambiguous modes "$I/glass.data" --out out --max 3
+run_case opt_short eval -j "$I/glass.data" -e Cu,Zr
+run_case opt_equals eval --json=1 "$I/glass.data"
+run_case opt_single_dash md -x --steps 1
+run_case opt_bad_num_md md "$I/glass.data" --steps 1x
+run_case opt_range_md md "$I/glass.data" --steps 1 --dt -0.001
+run_case opt_choice_md md "$I/glass.data" --steps 1 --ensemble npx
+run_case opt_ramp_md md "$I/glass.data" --steps 1 --ensemble nvt --target-temperature 300:-1
+run_case opt_tchain_md md "$I/glass.data" --steps 1 --tchain 99
+run_case opt_needs_target md "$I/glass.data" --steps 1 --ensemble nvt
+run_case opt_bad_num_minimize minimize "$I/glass.data" --out m.data --ftol abc
+run_case opt_choice_minimize minimize "$I/glass.data" --out m.data --method newton
+run_case opt_range_minimize minimize "$I/glass.data" --out m.data --max-iter 0
+run_case opt_bad_num_artn artn "$I/glass.data" --out out --searches 2.5
+run_case opt_range_artn artn "$I/glass.data" --out out --searches 0
+run_case opt_eigval_artn artn "$I/glass.data" --out out --eigval 0.1
+run_case opt_kick_artn artn "$I/glass.data" --out out --kick -1
+run_case opt_region_artn artn "$I/glass.data" --out out --region -1
+run_case opt_choice_artn artn "$I/glass.data" --out out --method fastest
+run_case opt_param_artn artn "$I/glass.data" --out out --param nosuch=1
+run_case opt_param_form_artn artn "$I/glass.data" --out out --param ftol
+run_case opt_store_disp_artn artn "$I/glass.data" --out out --param store_disp=-1
+run_case opt_single_dash_artn artn "$I/glass.data" -x
+run_case opt_bad_num_quench quench --composition Cu50Zr50 --natoms 3x00 --rate 1e14 --out x.data
+run_case opt_word_quench quench stray
+run_case opt_range_quench quench --composition Cu50Zr50 --natoms 100 --rate 1e14 --out x.data --thermo -1
+run_case opt_range_inherent inherent "$I/glass.data" --temperatures 100 --time -1 --out out
+run_case opt_range_traj trajectory "$I/glass.data" --out out --atoms 1 --temperature 0
+run_case opt_range_tg tg "$I/tg.log.csv" --out out --glass-range 600:200
+run_case opt_bad_num_tg tg "$I/tg.log.csv" --out out --bin x
+run_case opt_bad_num_correlate correlate "$I/glass.data" --x a --y b --out out --lmax abc
+run_case opt_bad_int_correlate correlate "$I/glass.data" --x a --y b --out out --bootstrap 1.5
+run_case opt_choice_correlate correlate "$I/glass.data" --x a --y b --out out --slab-axis w
+run_case opt_choice_elastic elastic "$I/glass.data" --route lu
+run_case opt_range_elastic elastic "$I/glass.data" --check 0.5
+run_case opt_range_kpm kpm "$I/glass.data" --out out --moments 3
+run_case opt_solver_kpm kpm "$I/glass.data" --out out --solver nosuch
+run_case opt_window_modes modes "$I/glass.data" --out out --bp-window 5:2
+run_case opt_choice_modes modes "$I/glass.data" --out out --elastic maybe
+run_case opt_moduli_modes modes "$I/glass.data" --out out --moduli 30
+run_case opt_solver_vdos vdos a:"$I/glass.data" --out out --solver nosuch
+run_case opt_range_gru gruneisen "$I/glass.data" --out out --dv 0.5
+run_case opt_method_gru gruneisen "$I/glass.data" --out out --method hf,none
+run_case opt_bad_num_rdf rdf "$I/glass.data" --out out --rmax ten
+run_case opt_bad_num_pmf pmf "$I/glass.data" --out out --dr x
+run_case opt_range_study study "$SRC/examples/demo.yaml" --threads 0
+# quick valid runs (elastic, modes and vdos on 1 thread: their conjugate gradients vary in the last
+# digits with 2)
+run_case run_eval eval "$I/glass.data" --elements Cu,Zr --dump f.dump --xyz f.xyz
+run_case run_eval_json eval "$I/glass.data" --json
+run_case run_minimize minimize "$G" --elements Cu,Zr --out m.data --ftol 1e-6 --method fire --max-iter 500
+run_case run_hessian hessian "$I/glass.data" -o h.mtx
+run_case run_md md "$I/glass.data" --elements Cu,Zr --steps 20 --temperature 300 --ensemble nvt --thermo 5 \
+    --thermo-csv t.csv --dump d.dump --dump-every 10 --out md.data --seed 7
+run_case run_md_npt md "$I/glass.data" --steps 10 --temperature 300 --ensemble npt --target-temperature 300:350 \
+    --pressure 100 --tchain 2 --thermo 5
+run_case run_artn artn "$I/glass.data" --elements Cu,Zr --atoms 1 --searches 1 --threads 1 --out artn
+OMP_NUM_THREADS=1 run_case run_modes modes "$I/glass.data" --out out --bin-width 1 --moduli 30:10 --no-per-atom
+OMP_NUM_THREADS=1 run_case run_elastic elastic "$I/glass.data" --json
+OMP_NUM_THREADS=1 run_case run_elastic_modes elastic "$I/glass.data" --route modes --check 1e-5
+run_case run_correlate correlate "$I/glass.data" --x "$I/rank.csv:I_BP_per_radps3" --y "$I/rank.csv:I_BP_per_radps3:inv" \
+    --out out --lmax 3 --dl 1 --bootstrap 10 --bin-size 20
+OMP_NUM_THREADS=1 run_case run_vdos vdos a:"$I/glass.data" --out out --bin-width 1 --max-initial-force inf
 
 echo "$nfail difference(s)"
 [ "$nfail" -eq 0 ]
