@@ -15,7 +15,7 @@
  *              `prefix` is an option; an unknown option or a missing value is
  *              reported at once ("unknown option --x", "--x needs a value").
  *
- * In messages for a bad value (cli_opt.error, cli_spec.bad_value) "%v"
+ * In messages for a bad value (cli_opt.error and range_error, cli_spec.bad_value) "%v"
  * stands for the value and "%o" for the option ("--name"). */
 #ifndef BPEL_CLI_OPTS_H
 #define BPEL_CLI_OPTS_H
