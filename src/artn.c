@@ -39,21 +39,23 @@ void artn_defaults(artn_params *p)
     p->kick_radius = 2.0;
     p->eigval_threshold = -0.30;
     p->ftol = 0.05;
-    p->saddle_norm = 0;
+    p->saddle_norm = 1; /* LAMMPS-ARTn's saddle test: components alone stop a climb short in a
+                           soft valley, ΔQ up to 0.3 eV too high (docs/artn.md) */
     p->push_step = 0.2;
     p->max_push = 40;
     p->perp_push = 3;
     p->climb_step = 0.15;
     p->max_climb = 300;
-    p->max_calls = 600;
-    p->attempts = 4;
+    p->max_calls = 800;
+    p->attempts = 12;
     p->perp_step = 0.03; /* small perpendicular steps keep the push near the kick's path, as
                             LAMMPS-ARTn's few steepest-descent steps do (docs/artn.md) */
     p->lbfgs_scale = 0.05;
     p->lost_eigval = 0.0;
-    p->max_lost = 20;
-    p->climb_lanczos_every = 2;
-    p->climb_lanczos_below = 1.0; /* × eigval_threshold */
+    p->max_lost = 0; /* as LAMMPS-ARTn's eigen_th_fail: climbing on through positive curvature
+                        finds another, lower population of saddles (docs/artn.md) */
+    p->climb_lanczos_every = 4;
+    p->climb_lanczos_below = 0.3; /* × eigval_threshold */
     p->climb_lanczos_fperp = 0.0;
     p->climb_newton = 0;
     p->push_lanczos_kappa = 0.2;
@@ -93,6 +95,7 @@ void artn_defaults(artn_params *p)
     p->ascent_noise = 0.005;
     p->max_ascent = 400;
     p->ascent_softest = 1;
+    p->ascent_max_lost = 20;
 }
 
 /* Every tunable field, by name, for `--param NAME=VALUE`. */
@@ -163,6 +166,7 @@ static const param_entry param_table[] = {
     PR(ascent_noise, 'd', "Å, random displacement before each ascent step", 'z'),
     PI(max_ascent, "slowest-ascent steps"),
     PR(ascent_softest, 'i', "1: the ascent starts along the softest mode", 'z'),
+    PR(ascent_max_lost, 'i', "max_lost of the climb that follows the slowest ascent", 'z'),
 };
 
 static int range_ok(char range, double v)
@@ -581,7 +585,7 @@ static double perp_fmax(const search *s, const double *d)
 }
 
 /* Climb along the lowest eigenvector to the saddle. Returns the status. */
-static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, int *status)
+static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, int max_lost, int *status)
 {
     const artn_params *p = s->p;
     double *eig = s->v[V_EIG], *g = s->v[V_TMP];
@@ -608,7 +612,7 @@ static int climb_phase(search *s, artn_result *r, int have_mode, double ftol, in
             lz_age++;
         }
         if (lam > p->lost_eigval) {
-            if (++lost > p->max_lost) {
+            if (++lost > max_lost) {
                 *status = ARTN_LOST_CURVATURE;
                 return 0;
             }
@@ -806,12 +810,14 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
     if (p->method == ARTN_METHOD_LOWEST) {
         out_of_basin = ascent_phase(&s, r);
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 0, p->ftol, &status))) goto out;
+        /* the ascent stops just past the ridge, often where the curvature is
+         * still positive: its climb pushes on through that (ascent_max_lost) */
+        if (out_of_basin && (rc = climb_phase(&s, r, 0, p->ftol, p->ascent_max_lost, &status))) goto out;
     } else {
         out_of_basin = push_phase(&s, r);
         c_push = s.calls;
         if (out_of_basin < 0) { rc = out_of_basin; goto out; }
-        if (out_of_basin && (rc = climb_phase(&s, r, 1, p->ftol, &status))) goto out;
+        if (out_of_basin && (rc = climb_phase(&s, r, 1, p->ftol, p->max_lost, &status))) goto out;
         c_climb = s.calls;
     }
     /* index of the stationary point: λ1 < 0 and λ2 (deflated) >= second_min;
@@ -843,7 +849,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         if ((rc = evaluate(&s))) goto out;
         /* a tighter tolerance, so the climb goes on down the second mode
          * until its curvature turns positive */
-        if ((rc = climb_phase(&s, r, 0, p->ftol * p->refine_ftol, &status))) goto out;
+        if ((rc = climb_phase(&s, r, 0, p->ftol * p->refine_ftol, p->max_lost, &status))) goto out;
     }
     size_t n = s.n;
     r->ndof = n;

@@ -20,9 +20,10 @@
  *     the Hessian (Lanczos, lanczos.h; taken when the curvature along the
  *     push gets low) is below eigval_threshold (−0.30 eV/Å²);
  *  3. climb: L-BFGS on the effective force F − 2(F·v)v, v the lowest
- *     eigenvector refreshed by a restarted Lanczos, pushing on where the
- *     curvature turns positive, until every force component is below ftol
- *     (0.05 eV/Å);
+ *     eigenvector refreshed by a restarted Lanczos, until every force
+ *     component and the 2-norm of the whole force vector are below ftol
+ *     (0.05 eV/Å); the kick fails where the curvature turns positive (with
+ *     max_lost > 0 the climb pushes on through such stretches instead);
  *  4. check: the lowest eigenvalue is negative and the second one (Lanczos
  *     deflated by the first eigenvector) is not, the saddle lies above the
  *     initial minimum and away from it;
@@ -80,7 +81,7 @@ typedef struct artn_params {
     double kick_radius;      /* Å, neighbours of the central atom that are kicked (2.0) */
     double eigval_threshold; /* eV/Å², basin exit when λ_min below this (−0.30) */
     double ftol;             /* eV/Å, saddle when every force component is below (0.05) */
-    int saddle_norm;         /* 1: ... and the 2-norm of the whole force vector too, as LAMMPS-ARTn */
+    int saddle_norm;         /* 1: ... and the 2-norm of the whole force vector too, as LAMMPS-ARTn (1) */
     double push_step;        /* Å, step along the push direction (0.2) */
     int max_push;            /* push steps before giving up (40) */
     int perp_push;           /* perpendicular relaxation steps per push step (3) */
@@ -90,21 +91,21 @@ typedef struct artn_params {
     int ridge_exit;          /* 1: also leave the push when the energy starts to fall along it and λ_min < 0 (1) */
     int push_follow;         /* 1: once λ_min < push_follow_below, push along the lowest eigenvector (0) */
     double push_follow_below; /* eV/Å² (0) */
-    int climb_lanczos_every; /* while λ < climb_lanczos_below·threshold, refresh the eigenvector every this many climb steps (2) */
-    double climb_lanczos_below; /* (1) */
+    int climb_lanczos_every; /* while λ < climb_lanczos_below·threshold, refresh the eigenvector every this many climb steps (4) */
+    double climb_lanczos_below; /* (0.3) */
     double climb_lanczos_fperp; /* eV/Å: ... and while λ < 0 and the largest force component perpendicular to v exceeds this (0: off) */
     int climb_convex_follow; /* 1: where the climb finds λ > 0, push uphill along v, not away from the minimum (0) */
     int climb_newton;        /* 1: Newton step along v and L-BFGS perpendicular to it; 0: L-BFGS on F − 2(F·v)v (0) */
     double climb_step;       /* Å, largest step along the eigenvector (0.15) */
     int max_climb;           /* climb iterations (300) */
     int max_calls;           /* force calls a search may spend in push and climb before it is abandoned
-                                (over_budget; 0: no limit) (600) */
+                                (over_budget; 0: no limit) (800) */
     int attempts;            /* campaigns: a search that fails is tried again from a fresh random kick,
-                                up to this many kicks in all, as LAMMPS-ARTn's max_trials (4) */
+                                up to this many kicks in all, as LAMMPS-ARTn's max_trials (12) */
     double perp_step;        /* Å, largest perpendicular step (0.03) */
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
-    double lost_eigval;      /* eV/Å²: climbing with λ above this for max_lost steps fails (0) */
-    int max_lost;            /* (20) */
+    double lost_eigval;      /* eV/Å²: climbing with λ above this for more than max_lost steps in a row fails (0) */
+    int max_lost;            /* (0: the first such step fails, as LAMMPS-ARTn) */
     double grow_near;        /* the model may grow only once max force < grow_near·ftol (1: at convergence) */
     double climb_grow_near;  /* the same during the climb (1) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
@@ -127,6 +128,7 @@ typedef struct artn_params {
     double ascent_noise;     /* Å, random displacement added before each step (0.005) */
     int max_ascent;          /* ascent steps (400) */
     int ascent_softest;      /* 1: the ascent starts along the softest mode of the minimum, signed by the kick (1) */
+    int ascent_max_lost;     /* max_lost of the climb after the ascent, which stops just past the ridge (20) */
     int verbose;             /* 1: one line per push/climb step on stderr (0) */
 } artn_params;
 
