@@ -20,24 +20,6 @@
 
 static char outdir[1024], sampledir[1200];
 
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
-
-static cJSON *read_json(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) fail_msg("cannot open %s", path);
-    static char buf[1 << 22];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    cJSON *o = cJSON_Parse(buf);
-    if (!o) fail_msg("%s is not JSON", path);
-    return o;
-}
 
 static double num(const cJSON *o, const char *path)
 {
@@ -103,12 +85,12 @@ static void test_files(void **st)
     char p[1600];
     for (int k = 0; files[k]; k++) {
         snprintf(p, sizeof p, "%s/%s", sampledir, files[k]);
-        if (!exists(p)) fail_msg("missing %s", p);
+        if (!test_file_nonempty(p)) fail_msg("missing %s", p);
     }
     const char *top[] = {"summary.json", "report.md", "report.html", NULL};
     for (int k = 0; top[k]; k++) {
         snprintf(p, sizeof p, "%s/%s", outdir, top[k]);
-        if (!exists(p)) fail_msg("missing %s", p);
+        if (!test_file_nonempty(p)) fail_msg("missing %s", p);
     }
 }
 
@@ -118,7 +100,7 @@ static void test_report_numbers(void **st)
     (void)st;
     char p[1600];
     snprintf(p, sizeof p, "%s/summary.json", outdir);
-    cJSON *sum = read_json(p);
+    cJSON *sum = test_read_json(p);
     const cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sum, "samples"), 0);
     assert_non_null(s0);
     snprintf(p, sizeof p, "%s/report.md", outdir);
@@ -163,7 +145,7 @@ static void test_summary_matches_tables(void **st)
     (void)st;
     char p[1600];
     snprintf(p, sizeof p, "%s/artn/summary.json", sampledir);
-    cJSON *a = read_json(p);
+    cJSON *a = test_read_json(p);
     double mean_dq = num(a, "dq_atom_mean_eV");
     cJSON_Delete(a);
     snprintf(p, sizeof p, "%s/atoms_merged.csv", sampledir);

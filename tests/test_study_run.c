@@ -47,24 +47,6 @@ static int count(const events *ev, study_event_kind kind)
     return n;
 }
 
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && st.st_size > 0;
-}
-
-static cJSON *read_json(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) fail_msg("cannot open %s", path);
-    static char buf[1 << 22];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    cJSON *o = cJSON_Parse(buf);
-    if (!o) fail_msg("%s is not JSON", path);
-    return o;
-}
 
 static char *slurp(const char *path)
 {
@@ -138,7 +120,7 @@ static void test_small_study(void **state)
                            "Cu50Zr50_R1e15/atoms_merged.csv", "Cu50Zr50_R1e15/atoms_merged.xyz", NULL};
     for (int k = 0; files[k]; k++) {
         snprintf(path, sizeof path, "%s/%s", out, files[k]);
-        if (!exists(path)) fail_msg("missing %s", path);
+        if (!test_file_nonempty(path)) fail_msg("missing %s", path);
     }
     snprintf(path, sizeof path, "%s/Cu50Zr50_R1e15/atoms_merged.csv", out);
     tbl_table *t = NULL;
@@ -148,7 +130,7 @@ static void test_small_study(void **state)
     tbl_destroy(t);
     /* the summary holds the step's numbers; the report shows them */
     snprintf(path, sizeof path, "%s/summary.json", out);
-    cJSON *sum = read_json(path);
+    cJSON *sum = test_read_json(path);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sum, "provenance")), "test_study_run");
     const cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "samples"), 0);
     const cJSON *bp = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "modes"), VIB_KEY_BOSON_PEAK),
@@ -187,7 +169,7 @@ static void test_small_study(void **state)
     snprintf(path, sizeof path, "%s/report.md", out);
     assert_non_null(strstr(slurp(path), "Steps that failed"));
     snprintf(path, sizeof path, "%s/summary.json", out);
-    sum = read_json(path);
+    sum = test_read_json(path);
     s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "samples"), 0);
     assert_null(cJSON_GetObjectItem(s0, "modes")); /* no stale numbers */
     assert_non_null(cJSON_GetObjectItem(s0, "pmf"));
@@ -216,7 +198,7 @@ static void test_signalled(void **state)
     assert_non_null(strstr(bpel_errmsg(), "interrupted before step 1/3 (quench)"));
     assert_int_equal(count(&ev, STUDY_STEP_START), 0);
     snprintf(path, sizeof path, "%s/summary.json", out);
-    assert_false(exists(path));
+    assert_false(test_file_nonempty(path));
 }
 
 static void test_refused(void **state)
@@ -231,7 +213,7 @@ static void test_refused(void **state)
     small_options(&o, test_tmp("study_run_refused"), &ev);
     o.program = NULL;
     assert_int_equal(study_run(&c, &o, &r), BPEL_EINVAL);
-    assert_false(exists(test_tmp("study_run_refused")));
+    assert_false(test_file_nonempty(test_tmp("study_run_refused")));
     /* a folder that cannot be made: no event, no step */
     small_options(&o, "/proc/bpel_no_such_folder/study", &ev);
     assert_int_not_equal(study_run(&c, &o, &r), BPEL_OK);

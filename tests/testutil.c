@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <cjson/cJSON.h>
 #include <unistd.h>
 
 #include "eam.h"
@@ -172,4 +173,23 @@ bpel_system *test_random(size_t n, double L, int ntypes, double rmin, unsigned s
     }
     for (int d = 0; d < 3; d++) s->box.len[d] = L;
     return s;
+}
+
+int test_file_nonempty(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+struct cJSON *test_read_json(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) fail_msg("cannot open %s", path);
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    cJSON *o = cJSON_Parse(buf);
+    if (!o) fail_msg("%s is not JSON", path);
+    return o;
 }

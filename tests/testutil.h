@@ -43,6 +43,11 @@ int test_run_lammps(const char *script_name, const char *script);
  * when LAMMPS is missing or fails. */
 int test_lammps_glass(const char *name, unsigned seed_cu, unsigned seed_zr, const char *after, char *path,
                       size_t len);
+/* 1 if the file exists and is not empty. */
+int test_file_nonempty(const char *path);
+/* The JSON document in a file (up to 4 MB); fails the test when it cannot be
+ * read or parsed. The caller deletes it (cJSON_Delete). */
+struct cJSON *test_read_json(const char *path);
 /* Run a shell command, return its exit status; stdout/stderr captured into
  * the given temporary file names when not NULL. */
 int test_run(const char *cmd);
