@@ -46,16 +46,6 @@ static int run_study(const char *extra)
     return run_study_config(yaml, extra);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) fail_msg("cannot open %s", path);
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
 
 static int setup(void **st)
 {
@@ -226,7 +216,7 @@ static void test_failed_step(void **st)
     snprintf(p, sizeof p, "%s/report.md", outdir);
     remove(p);
     assert_int_not_equal(run_study_config(yaml, ""), 0);
-    const char *rep = slurp(p);
+    const char *rep = test_slurp(p);
     if (!strstr(rep, "## Steps that failed")) fail_msg("the report does not list the failed step");
     if (!strstr(rep, "| correlate |")) fail_msg("the report does not name the correlate step");
     const char *row = strstr(rep, "| Optimal coarse-graining length L");
@@ -240,7 +230,7 @@ static void test_failed_step(void **st)
                                                           strstr(rep, "| Glass transition Tg") + strlen("| Glass transition Tg "))
         fail_msg("Tg row lost");
     snprintf(p, sizeof p, "%s.log", outdir);
-    const char *log = slurp(p);
+    const char *log = test_slurp(p);
     if (!strstr(log, "pmf                          reused") && !strstr(log, "pmf                          done"))
         fail_msg("a step after the failure did not run");
     if (!strstr(log, "correlate                    FAILED")) fail_msg("correlate did not fail");

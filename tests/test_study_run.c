@@ -48,16 +48,6 @@ static int count(const events *ev, study_event_kind kind)
 }
 
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) fail_msg("cannot open %s", path);
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
 
 /* Quench (short), modes and PMF of one Cu50Zr50 glass of 256 atoms. */
 static void small_config(study_config *c)
@@ -139,7 +129,7 @@ static void test_small_study(void **state)
     char want[64];
     snprintf(want, sizeof want, "| %.4g |", bp->valuedouble);
     snprintf(path, sizeof path, "%s/report.md", out);
-    if (!strstr(slurp(path), want)) fail_msg("report.md does not show the boson peak %s", want);
+    if (!strstr(test_slurp(path), want)) fail_msg("report.md does not show the boson peak %s", want);
     cJSON_Delete(sum);
 
     /* a rerun reuses every step */
@@ -167,7 +157,7 @@ static void test_small_study(void **state)
     for (int k = 0; k < ev.n; k++)
         if (ev.kind[k] == STUDY_ERROR) assert_non_null(strstr(ev.detail[k], "step modes failed"));
     snprintf(path, sizeof path, "%s/report.md", out);
-    assert_non_null(strstr(slurp(path), "Steps that failed"));
+    assert_non_null(strstr(test_slurp(path), "Steps that failed"));
     snprintf(path, sizeof path, "%s/summary.json", out);
     sum = test_read_json(path);
     s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(sum, "samples"), 0);

@@ -181,7 +181,7 @@ int test_file_nonempty(const char *path)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
-struct cJSON *test_read_json(const char *path)
+char *test_slurp(const char *path)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) fail_msg("cannot open %s", path);
@@ -189,7 +189,12 @@ struct cJSON *test_read_json(const char *path)
     size_t n = fread(buf, 1, sizeof buf - 1, fp);
     fclose(fp);
     buf[n] = '\0';
-    cJSON *o = cJSON_Parse(buf);
+    return buf;
+}
+
+struct cJSON *test_read_json(const char *path)
+{
+    cJSON *o = cJSON_Parse(test_slurp(path));
     if (!o) fail_msg("%s is not JSON", path);
     return o;
 }

@@ -45,6 +45,9 @@ int test_lammps_glass(const char *name, unsigned seed_cu, unsigned seed_zr, cons
                       size_t len);
 /* 1 if the file exists and is not empty. */
 int test_file_nonempty(const char *path);
+/* The text of a file (up to 4 MB) in a static buffer; fails the test when it
+ * cannot be read. */
+char *test_slurp(const char *path);
 /* The JSON document in a file (up to 4 MB); fails the test when it cannot be
  * read or parsed. The caller deletes it (cJSON_Delete). */
 struct cJSON *test_read_json(const char *path);
