@@ -2,7 +2,7 @@
  * other stages read back: the study's merged per-atom table, its check of the
  * connected saddles and its report.
  *
- * Per-atom columns of atoms.csv, and keys of summary.json (each also its key
+ * Written by campaign.c; per-atom columns of atoms.csv, and keys of summary.json (each also its key
  * under "quality", quality.h). */
 #ifndef BPEL_ARTN_COLUMNS_H
 #define BPEL_ARTN_COLUMNS_H

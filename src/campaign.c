@@ -1,6 +1,7 @@
 /* campaign.c — see campaign.h. */
 #define _GNU_SOURCE
 #include "campaign.h"
+#include "artn_columns.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -830,7 +831,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     int rc = BPEL_OK;
     /* every output under a temporary name until all are written (outfile.h) */
     enum { O_EV, O_SD, O_MD, O_AT, O_HI, O_XY, NOUT };
-    static const char *names[NOUT] = {"events.csv", "saddles.dump", "minima.dump", "atoms.csv", "dq_histogram.csv",
+    static const char *names[NOUT] = {"events.csv", "saddles.dump", "minima.dump", ARTN_FILE_ATOMS, "dq_histogram.csv",
                                       "dq_map.xyz"};
     bpel_out out[NOUT];
     int nopen = 0;
@@ -878,7 +879,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     }
     /* per atom: the mean over every accepted saddle, and over those that relax
      * back to the initial minimum (connected) */
-    fprintf(at, "id,type,element,dq_mean_eV,dq_std_eV,n_converged,n_tried,dq_connected_mean_eV,n_connected\n");
+    fprintf(at, "id,type,element," ARTN_COL_DQ "," ARTN_COL_DQ_STD ",n_converged,n_tried," ARTN_COL_DQ_CONNECTED "," ARTN_COL_N_CONNECTED "\n");
     double *amean = bpel_malloc((c->natoms + 1) * sizeof(double));
     double *cmean = bpel_malloc((c->natoms + 1) * sizeof(double));
     double *map_dq = bpel_malloc(s->n * sizeof(double)), *map_n = bpel_calloc(s->n, sizeof(double));
@@ -956,7 +957,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         }
         fig_destroy(f);
     }
-    bpel_column cols[3] = {{"dq_mean_eV", map_dq, 1, 0}, {"dq_connected_mean_eV", map_dqc, 1, 0},
+    bpel_column cols[3] = {{ARTN_COL_DQ, map_dq, 1, 0}, {ARTN_COL_DQ_CONNECTED, map_dqc, 1, 0},
                            {"n_converged", map_n, 1, 0}};
     if (!rc) { /* (after a failure, nothing more: its message stands) */
         int xrc = xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
@@ -979,7 +980,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     cJSON *js = cJSON_CreateObject();
     cJSON_AddNumberToObject(js, "searches_tried", (double)nrec);
     cJSON_AddNumberToObject(js, "searches_accepted", (double)nacc);
-    cJSON_AddNumberToObject(js, "success_rate", nrec ? (double)nacc / nrec : 0);
+    cJSON_AddNumberToObject(js, ARTN_KEY_SUCCESS_RATE, nrec ? (double)nacc / nrec : 0);
     cJSON_AddNumberToObject(js, "median_force_calls_per_saddle", sum->median_calls);
     {
         size_t nconn = 0, nchk = 0;
@@ -990,7 +991,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             }
         cJSON_AddNumberToObject(js, "accepted_checked_for_connection", (double)nchk);
         cJSON_AddNumberToObject(js, "accepted_connected_to_initial_minimum", (double)nconn);
-        cJSON_AddNumberToObject(js, "connected_fraction", nchk ? (double)nconn / nchk : NAN);
+        cJSON_AddNumberToObject(js, ARTN_KEY_CONNECTED_FRACTION, nchk ? (double)nconn / nchk : NAN);
         sum->checked = nchk;
         sum->connected = nconn;
     }
@@ -1010,18 +1011,18 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     if (nacc) { /* event-level ΔQ quartiles (every accepted saddle) */
         qsort(dqs, nacc, sizeof(double), cmp_double);
         cJSON_AddNumberToObject(js, "dq_event_q1_eV", gsl_stats_quantile_from_sorted_data(dqs, 1, nacc, 0.25));
-        cJSON_AddNumberToObject(js, "dq_event_median_eV", gsl_stats_median_from_sorted_data(dqs, 1, nacc));
+        cJSON_AddNumberToObject(js, ARTN_KEY_DQ_EVENT_MEDIAN, gsl_stats_median_from_sorted_data(dqs, 1, nacc));
         cJSON_AddNumberToObject(js, "dq_event_q3_eV", gsl_stats_quantile_from_sorted_data(dqs, 1, nacc, 0.75));
     }
     cJSON_AddNumberToObject(js, "atoms_with_connected_saddle", (double)nc);
     if (nc) {
         qsort(cmean, nc, sizeof(double), cmp_double);
-        cJSON_AddNumberToObject(js, "dq_atom_connected_mean_eV", gsl_stats_mean(cmean, 1, nc));
+        cJSON_AddNumberToObject(js, ARTN_KEY_DQ_ATOM_CONNECTED_MEAN, gsl_stats_mean(cmean, 1, nc));
         cJSON_AddNumberToObject(js, "dq_atom_connected_median_eV", gsl_stats_median_from_sorted_data(cmean, 1, nc));
     }
     cJSON_AddNumberToObject(js, "mean_time_per_search_s", sum->mean_time_s);
     cJSON_AddNumberToObject(js, "atoms_with_saddle", (double)na);
-    cJSON_AddNumberToObject(js, "dq_atom_mean_eV", sum->dq_mean);
+    cJSON_AddNumberToObject(js, ARTN_KEY_DQ_ATOM_MEAN, sum->dq_mean);
     cJSON_AddNumberToObject(js, "dq_atom_median_eV", sum->dq_median);
     cJSON_AddNumberToObject(js, "dq_atom_min_eV", sum->dq_min);
     cJSON_AddNumberToObject(js, "dq_atom_max_eV", sum->dq_max);
@@ -1033,13 +1034,13 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     cJSON_AddNumberToObject(js, "seed", (double)c->p.seed);
     {
         double rate = nrec ? (double)nacc / nrec : 0;
-        if (!nrec) bpel_quality_add(js, "success_rate", BPEL_Q_NOT_DETERMINED, "no search has run");
+        if (!nrec) bpel_quality_add(js, ARTN_KEY_SUCCESS_RATE, BPEL_Q_NOT_DETERMINED, "no search has run");
         else if (rate < 0.9)
-            bpel_quality_add(js, "success_rate", BPEL_Q_WEAK,
+            bpel_quality_add(js, ARTN_KEY_SUCCESS_RATE, BPEL_Q_WEAK,
                              "%zu of %zu searches failed: the per-atom ΔQ rests on the searches that converged",
                              nrec - nacc, nrec);
-        else bpel_quality_add(js, "success_rate", BPEL_Q_OK, "%zu of %zu searches found a saddle", nacc, nrec);
-        const char *dqp[] = {"dq_atom_mean_eV", "dq_event_median_eV"};
+        else bpel_quality_add(js, ARTN_KEY_SUCCESS_RATE, BPEL_Q_OK, "%zu of %zu searches found a saddle", nacc, nrec);
+        const char *dqp[] = {ARTN_KEY_DQ_ATOM_MEAN, ARTN_KEY_DQ_EVENT_MEDIAN};
         for (int k = 0; k < 2; k++) {
             if (!nacc) {
                 bpel_quality_add(js, dqp[k], BPEL_Q_NOT_DETERMINED, "no accepted saddle");
@@ -1054,12 +1055,12 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
                 bpel_quality_add(js, dqp[k], BPEL_Q_WEAK, "%zu of %zu atoms have no saddle", c->natoms - na, c->natoms);
             bpel_quality_add(js, dqp[k], BPEL_Q_OK, "%zu saddles, every atom free", nacc);
         }
-        if (nacc) bpel_quality_add(js, "connected_fraction", BPEL_Q_OK, "of the accepted saddles");
-        else bpel_quality_add(js, "connected_fraction", BPEL_Q_NOT_DETERMINED, "no accepted saddle");
-        if (!nc) bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_NOT_DETERMINED, "no connected saddle");
+        if (nacc) bpel_quality_add(js, ARTN_KEY_CONNECTED_FRACTION, BPEL_Q_OK, "of the accepted saddles");
+        else bpel_quality_add(js, ARTN_KEY_CONNECTED_FRACTION, BPEL_Q_NOT_DETERMINED, "no accepted saddle");
+        if (!nc) bpel_quality_add(js, ARTN_KEY_DQ_ATOM_CONNECTED_MEAN, BPEL_Q_NOT_DETERMINED, "no connected saddle");
         else if (nc < 20)
-            bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_WEAK, "only %zu atoms have a connected saddle", nc);
-        else bpel_quality_add(js, "dq_atom_connected_mean_eV", BPEL_Q_OK, "%zu atoms with a connected saddle", nc);
+            bpel_quality_add(js, ARTN_KEY_DQ_ATOM_CONNECTED_MEAN, BPEL_Q_WEAK, "only %zu atoms have a connected saddle", nc);
+        else bpel_quality_add(js, ARTN_KEY_DQ_ATOM_CONNECTED_MEAN, BPEL_Q_OK, "%zu atoms with a connected saddle", nc);
     }
     /* the tables first, the summary last: a summary is there only when they are */
     for (int k = 0; k < nopen; k++) {

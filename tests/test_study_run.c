@@ -75,18 +75,25 @@ static void small_options(study_options *o, const char *out, events *ev)
     o->ctx = ev;
 }
 
+/* The small study in an empty temporary folder NAME. */
+static void fresh_study(const char *name, char *out, size_t len, study_config *c, study_options *o, events *ev)
+{
+    char cmd[1200];
+    snprintf(out, len, "%s", test_tmp(name));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    test_run(cmd);
+    small_config(c);
+    small_options(o, out, ev);
+}
+
 static void test_small_study(void **state)
 {
     (void)state;
-    char out[1024], cmd[1200], path[1400];
-    snprintf(out, sizeof out, "%s", test_tmp("study_run"));
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
-    test_run(cmd);
+    char out[1024], path[1400];
     study_config c;
-    small_config(&c);
     study_options o;
     events ev = {0};
-    small_options(&o, out, &ev);
+    fresh_study("study_run", out, sizeof out, &c, &o, &ev);
     study_result r;
     int rc = study_run(&c, &o, &r);
     if (rc) fail_msg("study_run: %s", bpel_errmsg());
@@ -172,15 +179,11 @@ static void test_small_study(void **state)
 static void test_signalled(void **state)
 {
     (void)state;
-    char out[1024], cmd[1200], path[1400];
-    snprintf(out, sizeof out, "%s", test_tmp("study_run_signalled"));
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
-    test_run(cmd);
+    char out[1024], path[1400];
     study_config c;
-    small_config(&c);
     study_options o;
     events ev = {0};
-    small_options(&o, out, &ev);
+    fresh_study("study_run_signalled", out, sizeof out, &c, &o, &ev);
     static volatile sig_atomic_t sig = SIGINT;
     o.signalled = &sig;
     study_result r;
