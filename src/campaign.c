@@ -44,8 +44,7 @@ void campaign_defaults(campaign_params *p)
 struct campaign {
     campaign_params p;
     char header[1024];    /* first line of events.log: what defines the campaign */
-    const bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    const bpel_model *model;
     lf_shared *sh;
     size_t natoms;        /* selected central atoms */
     size_t *atom;         /* [natoms] indices, sorted by id */
@@ -253,7 +252,7 @@ static const char *header_mismatch(const char *a, const char *b, char *field, si
     return NULL;
 }
 
-int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const char *atoms,
+int campaign_create(const bpel_system *s, const bpel_model *model, const char *atoms,
                     const campaign_params *p, campaign **out)
 {
     *out = NULL;
@@ -261,10 +260,9 @@ int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPE
     campaign *c = bpel_calloc(1, sizeof *c);
     if (!c) return BPEL_ENOMEM;
     c->p = *p;
-    c->pot = pot;
+    c->model = model;
     c->fd = -1;
-    memcpy(c->map, map, sizeof c->map);
-    int rc = lf_shared_create(pot, map, s, &c->sh);
+    int rc = lf_shared_create(model, s, &c->sh);
     if (!rc) rc = select_atoms(c, lf_shared_system(c->sh), atoms);
     if (!rc) rc = make_header(c, atoms);
     if (rc) {
@@ -297,12 +295,12 @@ int campaign_worker_create(campaign *c, campaign_worker **out)
     if (!rc && c->p.region.whole) {
         w->gs = system_copy(lf_shared_system(c->sh));
         w->gshift = w->gs ? bpel_calloc(3 * w->gs->n, sizeof(double)) : NULL;
-        rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->gs, 1.0, &w->gfo);
+        rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : forces_create(c->model, w->gs, 1.0, &w->gfo);
     }
     if (!rc && c->p.full_check && !c->p.region.whole) {
         w->full = system_copy(lf_shared_system(c->sh));
         w->x = w->full ? bpel_malloc(3 * w->full->n * sizeof(double)) : NULL;
-        rc = (!w->full || !w->x) ? BPEL_ENOMEM : forces_create(c->pot, c->map, w->full, 1.0, &w->fo);
+        rc = (!w->full || !w->x) ? BPEL_ENOMEM : forces_create(c->model, w->full, 1.0, &w->fo);
     }
     if (rc) {
         campaign_worker_destroy(w);
@@ -399,7 +397,7 @@ static int search_once(campaign_worker *w, size_t center, int64_t id, int search
         w->gfo = NULL;
         memcpy(w->gs->x, s->x, 3 * s->n * sizeof(double));
         memset(w->gshift, 0, 3 * s->n * sizeof(double));
-        int frc = forces_create(c->pot, c->map, w->gs, 1.0, &w->gfo);
+        int frc = forces_create(c->model, w->gs, 1.0, &w->gfo);
         if (frc) {
             free(kick);
             return frc;

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "artn.h"
-#include "eam.h"
+#include "model.h"
 #include "localforce.h"
 #include "structure.h"
 
@@ -51,7 +51,7 @@ void campaign_defaults(campaign_params *p);
 
 /* Atom selection: "all", "ID,ID,...", "type:Cu" (element or type number),
  * "fraction:0.1" (seeded random subset). */
-int campaign_create(const bpel_system *s, const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1],
+int campaign_create(const bpel_system *s, const bpel_model *model,
                     const char *atoms, const campaign_params *p, campaign **out);
 void campaign_destroy(campaign *c);
 size_t campaign_nitems(const campaign *c);

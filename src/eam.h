@@ -27,16 +27,9 @@ double eam_element_mass(const bpel_eam *p, int k);   /* amu */
 double eam_cutoff(const bpel_eam *p);                /* Å */
 const char *eam_path(const bpel_eam *p);
 
-/* Map the system's atom types to the potential's elements. With `elements`
- * ("Cu,Zr": one per type) the names are used; otherwise the types' element
- * names if set (e.g. from a previous call), else the potential's order.
- * Sets s->element and fills missing masses from the potential. Unknown
- * elements are an error naming them, and so is a type whose mass (from the
- * data file) differs from its element's mass in the potential by more than
- * EAM_MASS_TOLERANCE (relative): a swapped --elements or a wrong potential.
- * `map[t]` (t = 1..ntypes) receives the element index. */
+/* Relative tolerance between a type's mass in a data file and its element's
+ * mass in the potential (model_create, model.h). */
 #define EAM_MASS_TOLERANCE 0.01
-int eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int map[BPEL_MAX_TYPES + 1]);
 
 /* Locate a potential file: the path itself if it exists, else in
  * $LAMMPS_POTENTIALS, else in /usr/share/lammps/potentials. Writes the full

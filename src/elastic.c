@@ -328,10 +328,10 @@ static void deform(bpel_system *s, int w, double h)
 }
 
 /* σ (GPa, tension positive, Voigt) of s, re-minimised first if asked. */
-static int stress_after(const bpel_eam *pot, const int *map, bpel_system *s, double ftol, int relax, double sig[6])
+static int stress_after(const bpel_model *model, bpel_system *s, double ftol, int relax, double sig[6])
 {
     bpel_forces *ff;
-    int rc = forces_create(pot, map, s, 1.0, &ff);
+    int rc = forces_create(model, s, 1.0, &ff);
     if (rc) return rc;
     if (relax) {
         min_params mp;
@@ -351,14 +351,14 @@ static int stress_after(const bpel_eam *pot, const int *map, bpel_system *s, dou
     return rc;
 }
 
-int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, double h,
+int elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
                          double ftol, int relax, double B[6][6])
 {
     if (!(h > 0 && h < 0.01)) return bpel_fail(BPEL_EINVAL, "strain step %g must be in (0, 0.01)", h);
     bpel_system *c0 = system_copy(s);
     if (!c0) return BPEL_ENOMEM;
     double s0[6];
-    int rc = stress_after(pot, map, c0, ftol, 0, s0);
+    int rc = stress_after(model, c0, ftol, 0, s0);
     system_destroy(c0);
     double S[3][3];
     for (int v = 0; v < 6; v++) S[VA[v]][VB[v]] = S[VB[v]][VA[v]] = s0[v];
@@ -369,9 +369,9 @@ int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1],
         if (!rc) {
             deform(a, w, h);
             deform(b, w, -h);
-            rc = stress_after(pot, map, a, ftol, relax, sp);
+            rc = stress_after(model, a, ftol, relax, sp);
         }
-        if (!rc) rc = stress_after(pot, map, b, ftol, relax, sm);
+        if (!rc) rc = stress_after(model, b, ftol, relax, sm);
         system_destroy(a);
         system_destroy(b);
         if (rc) break;

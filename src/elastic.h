@@ -22,6 +22,7 @@
 #define BPEL_ELASTIC_H
 
 #include "hessian.h"
+#include "model.h"
 #include "vdos.h"
 
 #define ELASTIC_EV_A3_TO_GPA 160.21766208 /* eV/Å³ in GPa */
@@ -59,7 +60,7 @@ void elastic_isotropic(const double C[6][6], double *K, double *G);
  * simple shears yz, xz, xy), the positions re-minimised at fixed box with
  * minimise() to `ftol` (unless relax = 0: affine), and
  * B[v][w] = Δσ_v/(2h) − (the rigid rotation of a simple shear acting on σ₀). */
-int elastic_strain_relax(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, double h,
+int elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
                          double ftol, int relax, double B[6][6]);
 
 /* Debye level of the reduced VDOS from K, G (GPa), mass density and number density:

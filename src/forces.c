@@ -38,8 +38,7 @@ typedef struct {
 } pair_coef;
 
 struct bpel_forces {
-    const bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    const bpel_model *model;
     int ntypes;
     eam_tables tab;
     nbr_list *list;        /* half list for the fast kernel */
@@ -62,17 +61,18 @@ struct bpel_forces {
     int virial_threads;
 };
 
-int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double skin,
+int forces_create(const bpel_model *model, bpel_system *s, double skin,
                   bpel_forces **out)
 {
     *out = NULL;
     if (s->n < 1) return bpel_fail(BPEL_EINVAL, "no atoms");
+    int rc = model_check_system(model, s);
+    if (rc) return rc;
     bpel_forces *e = bpel_calloc(1, sizeof *e);
     if (!e) return BPEL_ENOMEM;
-    e->pot = pot;
-    memcpy(e->map, map, sizeof e->map);
+    e->model = model;
     e->ntypes = s->ntypes;
-    eam_bind_tables(pot, map, s->ntypes, &e->tab);
+    e->tab = *model_tables(model);
     const eam_tables *t = &e->tab;
     int nt = s->ntypes, nr = t->nr;
     int np = 0;
@@ -105,12 +105,12 @@ int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_s
     return BPEL_OK;
 }
 
-int forces_require_minimum(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double limit,
+int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
                            const char *name, const char *what, double *fmax_out)
 {
     bpel_forces *ff = NULL;
     bpel_eval ev;
-    int rc = forces_create(pot, map, s, 1.0, &ff);
+    int rc = forces_create(model, s, 1.0, &ff);
     if (!rc) rc = forces_compute(ff, s, 0, &ev);
     if (rc) {
         forces_destroy(ff);
@@ -151,8 +151,8 @@ void forces_destroy(bpel_forces *e)
 }
 
 const nbr_list *forces_neighbours(const bpel_forces *e) { return e->list; }
-const bpel_eam *forces_potential(const bpel_forces *e) { return e->pot; }
-const int *forces_type_map(const bpel_forces *e) { return e->map; }
+const bpel_eam *forces_potential(const bpel_forces *e) { return model_potential(e->model); }
+const bpel_model *forces_model(const bpel_forces *e) { return e->model; }
 double forces_cutoff(const bpel_forces *e) { return e->tab.cut; }
 
 double forces_stress(const bpel_system *s, const double virial[6], double stress[6])

@@ -13,7 +13,7 @@
 #ifndef BPEL_FORCES_H
 #define BPEL_FORCES_H
 
-#include "eam.h"
+#include "model.h"
 #include "neighbour.h"
 #include "structure.h"
 
@@ -34,9 +34,9 @@ typedef struct bpel_eval {
     const double *rho; /* [n] host electron density of each atom */
 } bpel_eval;
 
-/* Bind `pot` to the types of `s` (types must already be mapped with
- * eam_map_types, whose `map` is passed here). skin in Å (0.5–2 typical). */
-int forces_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double skin,
+/* Forces of `model` (the potential bound to the types of `s`, model.h) on
+ * `s`. skin in Å (0.5–2 typical). */
+int forces_create(const bpel_model *model, bpel_system *s, double skin,
                   bpel_forces **out);
 void forces_destroy(bpel_forces *e);
 /* Evaluate at the current positions of `s` (which may be wrapped back into
@@ -46,7 +46,7 @@ int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out);
  * pair geometry (Hessian, analysis). */
 const nbr_list *forces_neighbours(const bpel_forces *e);
 const bpel_eam *forces_potential(const bpel_forces *e);
-const int *forces_type_map(const bpel_forces *e);
+const bpel_model *forces_model(const bpel_forces *e);
 double forces_cutoff(const bpel_forces *e);
 
 /* Refuse a configuration that is not an energy minimum: evaluates the
@@ -55,7 +55,7 @@ double forces_cutoff(const bpel_forces *e);
  * exceeds `limit` (eV/Å). Harmonic quantities (modes, elastic constants,
  * Grüneisen parameters) and ΔQ are only defined at a minimum. `fmax_out`
  * (may be NULL) receives the largest |F_i|. */
-int forces_require_minimum(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, double limit,
+int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
                            const char *name, const char *what, double *fmax_out);
 
 /* Pressure tensor in bar (xx yy zz xy xz yz, LAMMPS convention: positive

@@ -79,14 +79,15 @@ static int fcc_energy(const bpel_eam *pot, const char *el, double a, double *e)
                     s->x[3 * q + 2] = (l + basis[b][2]) * a;
                 }
     for (int d = 0; d < 3; d++) s->box.len[d] = nc * a;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model = NULL;
     bpel_forces *f = NULL;
-    int rc = eam_map_types(pot, s, el, map);
-    if (!rc) rc = forces_create(pot, map, s, 0.5, &f);
+    int rc = model_create(pot, s, el, &model);
+    if (!rc) rc = forces_create(model, s, 0.5, &f);
     bpel_eval ev;
     if (!rc) rc = forces_compute(f, s, FORCES_ENERGY, &ev);
     if (!rc) *e = ev.energy / (double)s->n;
     forces_destroy(f);
+    model_destroy(model);
     system_destroy(s);
     return rc;
 }

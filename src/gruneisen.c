@@ -38,7 +38,7 @@ void gru_result_free(gru_result *r)
 }
 
 /* The configuration at (1+sgn·dv)V₀, re-minimised if asked. */
-static int make_volume(const bpel_eam *pot, const int *map, const bpel_system *s, const gru_params *p, double sgn,
+static int make_volume(const bpel_model *model, const bpel_system *s, const gru_params *p, double sgn,
                        bpel_system **out, double *disp, double *fmax)
 {
     bpel_system *c = system_copy(s);
@@ -49,7 +49,7 @@ static int make_volume(const bpel_eam *pot, const int *map, const bpel_system *s
     if (p->relax) {
         bpel_system *ref = system_copy(c);
         bpel_forces *ff = NULL;
-        int rc = ref ? forces_create(pot, map, c, 1.0, &ff) : BPEL_ENOMEM;
+        int rc = ref ? forces_create(model, c, 1.0, &ff) : BPEL_ENOMEM;
         if (rc) { system_destroy(ref); system_destroy(c); return rc; }
         min_params mp;
         min_defaults(&mp);
@@ -146,11 +146,11 @@ static int hf_expectation(const hess_sparse *h, const vib_modes *v, double sign,
 /* Margin of the window at V± over the one at V₀: mode frequencies move by about γ·dv (a few %). */
 #define GRU_WINDOW_MARGIN 1.1
 
-static int modes_of(const bpel_eam *pot, const int *map, const bpel_system *s, const gru_params *p, double window,
+static int modes_of(const bpel_model *model, const bpel_system *s, const gru_params *p, double window,
                     vib_modes **v)
 {
     hess_model *m;
-    int rc = hess_model_create(pot, map, s, 0, &m);
+    int rc = hess_model_create(model, s, 0, &m);
     if (rc) return rc;
     vib_params vp = {p->solver, window};
     rc = vib_modes_compute(m, s, &vp, v);
@@ -158,23 +158,23 @@ static int modes_of(const bpel_eam *pot, const int *map, const bpel_system *s, c
     return rc;
 }
 
-static int sparse_of(const bpel_eam *pot, const int *map, const bpel_system *s, hess_sparse **h)
+static int sparse_of(const bpel_model *model, const bpel_system *s, hess_sparse **h)
 {
     hess_model *m;
-    int rc = hess_model_create(pot, map, s, 0, &m);
+    int rc = hess_model_create(model, s, 0, &m);
     if (rc) return rc;
     rc = hess_build_sparse(m, h);
     hess_model_destroy(m);
     return rc;
 }
 
-int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const gru_params *p,
+int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
                 gru_result *r)
 {
     memset(r, 0, sizeof *r);
     if (!(p->dv > 0 && p->dv < 0.2)) return bpel_fail(BPEL_EINVAL, "volume step dv = %g must be in (0, 0.2)", p->dv);
     if (!p->methods) return bpel_fail(BPEL_EINVAL, "no Grüneisen method selected");
-    int rc = modes_of(pot, map, s, p, p->max_omega, &r->modes);
+    int rc = modes_of(model, s, p, p->max_omega, &r->modes);
     if (rc) return rc;
     const vib_modes *v = r->modes;
     const size_t nm = v->nmodes;
@@ -185,7 +185,7 @@ int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     double *lam[2] = {NULL, NULL}, *wm[2] = {NULL, NULL};
     bpel_system *sv[2] = {NULL, NULL};
     for (int q = 0; q < 2 && !rc; q++)
-        rc = make_volume(pot, map, s, p, q ? -1.0 : 1.0, &sv[q], &r->relax_disp[q], &r->relax_fmax[q]);
+        rc = make_volume(model, s, p, q ? -1.0 : 1.0, &sv[q], &r->relax_disp[q], &r->relax_fmax[q]);
     if (rc) goto done;
     const double nan = NAN;
     if (p->methods & (GRU_SORTED | GRU_OVERLAP)) {
@@ -201,7 +201,7 @@ int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
             !r->overlap_minus || !r->match_plus || !r->match_minus) { rc = BPEL_ENOMEM; goto done; }
         for (int q = 0; q < 2 && !rc; q++) {
             vib_modes *w = NULL;
-            rc = modes_of(pot, map, sv[q], p, p->max_omega > 0 ? GRU_WINDOW_MARGIN * p->max_omega : 0.0, &w);
+            rc = modes_of(model, sv[q], p, p->max_omega > 0 ? GRU_WINDOW_MARGIN * p->max_omega : 0.0, &w);
             if (rc) break;
             double *om = q ? r->omega_minus : r->omega_plus;
             for (size_t k = 0; k < nm; k++) om[k] = k < w->nmodes ? w->omega[k] : nan;
@@ -246,7 +246,7 @@ int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
         if (!r->gamma_hf) { rc = BPEL_ENOMEM; goto done; }
         for (int q = 0; q < 2 && !rc; q++) {
             hess_sparse *h = NULL;
-            rc = sparse_of(pot, map, sv[q], &h);
+            rc = sparse_of(model, sv[q], &h);
             if (!rc) rc = hf_expectation(h, v, q ? -1.0 : 1.0, r->gamma_hf);
             hess_sparse_destroy(h);
         }

@@ -19,7 +19,7 @@
 #ifndef BPEL_GRUNEISEN_H
 #define BPEL_GRUNEISEN_H
 
-#include "eam.h"
+#include "model.h"
 #include "vdos.h"
 
 enum { GRU_SORTED = 1, GRU_OVERLAP = 2, GRU_HF = 4, GRU_ALL = 7 };
@@ -55,7 +55,7 @@ typedef struct gru_result {
     int methods;
 } gru_result;
 
-int gru_compute(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const gru_params *p,
+int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
                 gru_result *out);
 void gru_result_free(gru_result *r);
 /* Particle γ_i for one per-mode γ array (NaN modes skipped). */

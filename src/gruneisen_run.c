@@ -34,7 +34,7 @@ void gru_run_free(gru_run_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int gru_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const gru_run_options *o,
+int gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
             gru_run_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -46,18 +46,18 @@ int gru_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system 
     /* checked once here, before the three volumes' modes */
     vib_options vo = o->vib;
     if (isfinite(vo.max_initial_force)) {
-        int rc = forces_require_minimum(pot, map, s, vo.max_initial_force, o->data ? o->data : s->source,
+        int rc = forces_require_minimum(model, s, vo.max_initial_force, o->data ? o->data : s->source,
                                         "Grüneisen parameters are only defined at a minimum; run `bpel minimize` first "
                                         "(or --max-initial-force inf to go on)",
                                         NULL);
         if (rc) return rc;
     }
     vo.max_initial_force = INFINITY;
-    int rc = gru_compute(pot, map, s, p, &r->gru);
+    int rc = gru_compute(model, s, p, &r->gru);
     if (rc) return rc;
     /* I_BP at V0 from the same modes (ownership moves to the analysis) */
     vo.modes_given = r->gru.modes;
-    rc = vib_analyse(pot, map, s, &vo, &r->vib);
+    rc = vib_analyse(model, s, &vo, &r->vib);
     if (rc) {
         r->gru.modes = NULL;
         memset(&r->vib, 0, sizeof r->vib);

@@ -62,7 +62,7 @@ typedef struct gru_run_result {
 
 void gru_run_defaults(gru_run_options *o);
 /* `s` is wrapped into its box by the force check (the neighbour list). */
-int gru_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const gru_run_options *o,
+int gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
             gru_run_result *r);
 int gru_run_write(const char *dir, const bpel_system *s, const gru_run_options *o, const gru_run_result *r);
 void gru_run_free(gru_run_result *r);

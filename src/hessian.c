@@ -38,18 +38,20 @@ void hess_model_destroy(hess_model *m)
 
 const double *hess_model_rho(const hess_model *m) { return m->rho; }
 
-int hess_model_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, int flags,
+int hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
                       hess_model **out)
 {
     *out = NULL;
     if (s->n < 1) return bpel_fail(BPEL_EINVAL, "Hessian of an empty system");
     if (s->n > UINT32_MAX) return bpel_fail(BPEL_ENOTSUP, "Hessian: %zu atoms exceed 2^32", s->n);
+    int rc = model_check_system(model, s);
+    if (rc) return rc;
     hess_model *m = bpel_calloc(1, sizeof *m);
     if (!m) return BPEL_ENOMEM;
     m->flags = flags;
     m->n = s->n;
-    eam_bind_tables(pot, map, s->ntypes, &m->tab);
-    int rc = BPEL_ENOMEM;
+    m->tab = *model_tables(model);
+    rc = BPEL_ENOMEM;
     m->sys = system_copy(s);
     if (!m->sys) goto fail;
     m->list = nbr_create(m->tab.cut, 0.0, 0);

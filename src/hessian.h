@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "eam.h"
+#include "model.h"
 #include "structure.h"
 
 /* Block-sparse symmetric matrix: row a holds the 3×3 blocks H_ab for every
@@ -54,7 +54,7 @@ enum {
  * derivatives need (full neighbour list with ghosts, ρ, F', F'', ∇ρ). */
 typedef struct hess_model hess_model;
 
-int hess_model_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, int flags,
+int hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
                       hess_model **out);
 void hess_model_destroy(hess_model *m);
 /* Host density of each atom (for checks against forces_compute). */

@@ -61,7 +61,7 @@ static void on_progress(mdrun *c, double done) { emit(c->user, INHERENT_STEP, (l
 static void on_notice(mdrun *c, const char *msg) { emit(c->user, INHERENT_NOTICE, 0, msg, NULL); }
 
 /* NVT at temperature k, minimisation, data file; *is filled */
-static int one_temperature(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s,
+static int one_temperature(const bpel_model *model, const bpel_system *s,
                            const inherent_options *o, const char *dir, int k, run_state *st, inherent_structure *is,
                            int *all_conv)
 {
@@ -72,8 +72,7 @@ static int one_temperature(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1
     mdrun c;
     memset(&c, 0, sizeof c);
     c.sys = system_copy(s);
-    c.pot = pot;
-    memcpy(c.map, map, sizeof c.map);
+    c.model = model;
     c.rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(c.rng, (unsigned long)(o->seed + k));
     md_params p;
@@ -84,7 +83,7 @@ static int one_temperature(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1
     p.t_start = p.t_stop = T;
     if (!c.sys) rc = BPEL_ENOMEM;
     if (!rc) rc = md_velocity_create(c.sys, T, c.rng);
-    if (!rc) rc = forces_create(c.pot, c.map, c.sys, MDRUN_SKIN, &c.forces);
+    if (!rc) rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
     if (!rc) rc = md_create(c.forces, c.sys, &p, &c.md);
     if (!rc) rc = md_setup(c.md, nsteps);
     if (!rc) {
@@ -143,7 +142,7 @@ static int one_temperature(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1
     return rc;
 }
 
-int inherent_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s,
+int inherent_run(const bpel_model *model, const bpel_system *s,
                  const inherent_options *o, const char *dir, inherent_callback cb, void *user, inherent_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -173,7 +172,7 @@ int inherent_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const b
     fprintf(csv, "temperature_K,mean_temp_K,energy_per_atom_eV,fmax_eV_per_A,converged\n");
     for (int k = 0; k < o->ntemperatures; k++) {
         inherent_structure *is = &r->structures[k];
-        rc = one_temperature(pot, map, s, o, dir, k, &st, is, &r->all_converged);
+        rc = one_temperature(model, s, o, dir, k, &st, is, &r->all_converged);
         if (rc) break;
         r->n++;
         fprintf(csv, "%g,%.4f,%.12f,%.3e,%d\n", is->temperature, is->mean_temperature, is->energy_per_atom, is->fmax,

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "eam.h"
+#include "model.h"
 #include "structure.h"
 
 typedef struct inherent_options {
@@ -72,7 +72,7 @@ typedef struct inherent_result {
 
 void inherent_defaults(inherent_options *o);
 /* The runs start from copies of `s`. `cb` may be NULL. */
-int inherent_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s,
+int inherent_run(const bpel_model *model, const bpel_system *s,
                  const inherent_options *o, const char *dir, inherent_callback cb, void *user, inherent_result *r);
 void inherent_result_free(inherent_result *r);
 

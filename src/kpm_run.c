@@ -276,7 +276,7 @@ static cJSON *summary(const kpm_run_options *opt, const kpm_run_result *out, con
     return j;
 }
 
-int kpm_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const kpm_run_options *o,
+int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
             const char *dir, kpm_run_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -294,14 +294,14 @@ int kpm_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_s
         bpel_system *cp = system_copy(s);
         if (!cp) rc = BPEL_ENOMEM;
         else
-            rc = forces_require_minimum(pot, map, cp, o->max_initial_force, data,
+            rc = forces_require_minimum(model, cp, o->max_initial_force, data,
                                         "the VDOS is only defined at a minimum; run `bpel minimize` first "
                                         "(or --max-initial-force inf to go on)",
                                         &out->fmax);
         system_destroy(cp);
     }
     double t1 = wall();
-    if (!rc) rc = hess_model_create(pot, map, s, 0, &m);
+    if (!rc) rc = hess_model_create(model, s, 0, &m);
     if (!rc) rc = hess_build_sparse(m, &h);
     double t2 = wall();
     if (!rc && o->dense) {

@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-#include "eam.h"
+#include "model.h"
 #include "kpm.h"
 #include "structure.h"
 #include "vdos.h"
@@ -66,7 +66,7 @@ typedef struct kpm_run_result {
 } kpm_run_result;
 
 void kpm_run_defaults(kpm_run_options *o);
-int kpm_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const kpm_run_options *o,
+int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
             const char *dir, kpm_run_result *r);
 void kpm_run_free(kpm_run_result *r);
 

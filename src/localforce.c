@@ -90,7 +90,7 @@ struct lf_region {
 
 /* ---- shared reference ----------------------------------------------------- */
 
-int lf_shared_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s0, lf_shared **out)
+int lf_shared_create(const bpel_model *model, const bpel_system *s0, lf_shared **out)
 {
     *out = NULL;
     lf_shared *sh = bpel_calloc(1, sizeof *sh);
@@ -100,9 +100,9 @@ int lf_shared_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], con
     if (!sh->s) goto fail;
     system_wrap(sh->s);
     size_t n = sh->s->n;
-    eam_bind_tables(pot, map, sh->s->ntypes, &sh->tab);
+    sh->tab = *model_tables(model);
     bpel_forces *fo = NULL;
-    if ((rc = forces_create(pot, map, sh->s, 1.0, &fo))) goto fail;
+    if ((rc = forces_create(model, sh->s, 1.0, &fo))) goto fail;
     bpel_eval ev;
     rc = forces_compute(fo, sh->s, FORCES_ENERGY, &ev);
     if (!rc) {

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eam.h"
+#include "model.h"
 #include "forces.h"
 #include "structure.h"
 
@@ -48,7 +48,7 @@ int lf_param_set(lf_params *p, const char *name, const char *value);
 
 /* Reference state: a full force evaluation of `s` (positions taken as the
  * minimum) with the potential bound by `map`. */
-int lf_shared_create(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, lf_shared **out);
+int lf_shared_create(const bpel_model *model, const bpel_system *s, lf_shared **out);
 void lf_shared_destroy(lf_shared *sh);
 double lf_shared_energy(const lf_shared *sh);      /* E⁰, eV */
 const bpel_system *lf_shared_system(const lf_shared *sh);

@@ -14,7 +14,7 @@ int mdrun_forces(mdrun *c)
 {
     if (c->forces) forces_destroy(c->forces);
     c->forces = NULL;
-    int rc = forces_create(c->pot, c->map, c->sys, MDRUN_SKIN, &c->forces);
+    int rc = forces_create(c->model, c->sys, MDRUN_SKIN, &c->forces);
     if (rc) return rc;
     if (c->md) rc = md_set_forces(c->md, c->forces);
     return rc;
@@ -54,7 +54,7 @@ int mdrun_checkpoint(mdrun *c)
 int mdrun_restore(mdrun *c, const rst_info *info, long every)
 {
     md_params p = info->params;
-    int rc = forces_create(c->pot, c->map, c->sys, MDRUN_SKIN, &c->forces);
+    int rc = forces_create(c->model, c->sys, MDRUN_SKIN, &c->forces);
     if (!rc) rc = md_create(c->forces, c->sys, &p, &c->md);
     if (rc) return rc;
     *md_get_state(c->md) = info->md;

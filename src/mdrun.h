@@ -22,7 +22,7 @@
 #include <gsl/gsl_rng.h>
 #include <stdio.h>
 
-#include "eam.h"
+#include "model.h"
 #include "forces.h"
 #include "md.h"
 #include "restart.h"
@@ -32,8 +32,7 @@
 
 typedef struct mdrun {
     bpel_system *sys;
-    const bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    const bpel_model *model; /* the potential bound to the types of sys */
     bpel_forces *forces;
     md_integrator *md;
     gsl_rng *rng;             /* stored in checkpoints when set */
@@ -76,14 +75,14 @@ int mdrun_run(mdrun *c, long until);
  * recompute forces: a resumed run does the same, which is what makes the
  * continuation bitwise identical. */
 int mdrun_checkpoint(mdrun *c);
-/* Continue from a checkpoint `info` (c->sys, c->pot, c->map set): forces
+/* Continue from a checkpoint `info` (c->sys and c->model set): forces
  * and an integrator with the stored parameters and state. The sync interval
  * is the stored one; every > 0 sets the checkpoint interval (rounded up to a
  * multiple of it). */
 int mdrun_restore(mdrun *c, const rst_info *info, long every);
 /* Thermo of the current state to the streams and on_thermo. */
 void mdrun_thermo(mdrun *c);
-/* Free the integrator, forces, generator and info blocks (not sys, pot or
+/* Free the integrator, forces, generator and info blocks (not sys, model or
  * the streams). */
 void mdrun_free(mdrun *c);
 /* Set the checkpoint interval of a fresh run: the sync interval becomes

@@ -286,7 +286,7 @@ static void on_progress(mdrun *c, double done)
 static void on_notice(mdrun *c, const char *msg) { emit(c->user, QUENCH_NOTICE, md_get_state(c->md)->step, NULL, msg); }
 
 /* A fresh run: settings, starting configuration and integrator. */
-static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot)
+static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot, bpel_model **model)
 {
     quench_result *r = x->r;
     int rc = quench_check(o);
@@ -304,7 +304,6 @@ static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam *
     if (o->checkpoint[0]) snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->checkpoint);
     else snprintf(r->checkpoint, sizeof r->checkpoint, "%s.restart", o->out);
     if ((rc = eam_read(q->potential, NULL, pot))) return rc;
-    c->pot = *pot;
     c->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!c->rng) return bpel_fail(BPEL_ENOMEM, "cannot allocate a random number generator");
     gsl_rng_set(c->rng, (unsigned long)q->seed);
@@ -317,12 +316,13 @@ static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam *
                          "use at least %.0f atoms",
                          q->natoms, w[0], 2 * cut, ceil(pow(2 * cut, 3) * q->natoms / (w[0] * w[0] * w[0])));
     r->box = w[0];
-    if ((rc = eam_map_types(*pot, c->sys, NULL, c->map))) return rc;
+    if ((rc = model_create(*pot, c->sys, NULL, model))) return rc;
+    c->model = *model;
     if ((rc = md_velocity_create(c->sys, q->t_melt, c->rng))) return rc;
     md_params p;
     long n;
     if ((rc = stage_params(r, QUENCH_STAGE_MELT, &p, &n))) return rc;
-    if ((rc = forces_create(*pot, c->map, c->sys, MDRUN_SKIN, &c->forces)) || (rc = md_create(c->forces, c->sys, &p, &c->md)))
+    if ((rc = forces_create(c->model, c->sys, MDRUN_SKIN, &c->forces)) || (rc = md_create(c->forces, c->sys, &p, &c->md)))
         return rc;
     if ((rc = md_setup(c->md, n))) return rc;
     snprintf(c->info.command, sizeof c->info.command, "quench");
@@ -334,7 +334,7 @@ static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam *
 
 /* A resumed run: settings, system, integrator and generator from the
  * checkpoint. */
-static int start_resumed(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot)
+static int start_resumed(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot, bpel_model **model)
 {
     quench_result *r = x->r;
     int rc = restart_read(o->resume, &c->sys, &c->info);
@@ -348,8 +348,8 @@ static int start_resumed(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam
     }
     r->resumed = 1;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->checkpoint[0] ? o->checkpoint : o->resume);
-    if ((rc = eam_read(r->settings.potential, NULL, pot)) || (rc = eam_map_types(*pot, c->sys, NULL, c->map))) return rc;
-    c->pot = *pot;
+    if ((rc = eam_read(r->settings.potential, NULL, pot)) || (rc = model_create(*pot, c->sys, NULL, model))) return rc;
+    c->model = *model;
     if ((rc = mdrun_restore(c, &c->info, o->checkpoint_every))) return rc;
     c->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!c->rng) return bpel_fail(BPEL_ENOMEM, "cannot allocate a random number generator");
@@ -392,9 +392,10 @@ int quench_run(const quench_options *o, quench_callback cb, void *user, quench_r
     memset(&c, 0, sizeof c);
     run_ctx x = {cb, user, r, QUENCH_STAGE_MELT, 0, 0};
     bpel_eam *pot = NULL;
+    bpel_model *model = NULL;
     int rc;
     if (o->checkpoint_every < 1) return bpel_fail(BPEL_EINVAL, "checkpoint interval %ld must be positive", o->checkpoint_every);
-    if ((rc = o->resume[0] ? start_resumed(o, &x, &c, &pot) : start_fresh(o, &x, &c, &pot))) goto fail;
+    if ((rc = o->resume[0] ? start_resumed(o, &x, &c, &pot, &model) : start_fresh(o, &x, &c, &pot, &model))) goto fail;
     const quench_options *q = &r->settings;
     int resumed = r->resumed, stage = resumed ? c.info.stage : QUENCH_STAGE_MELT;
     if ((rc = store_settings(r, &c.info))) goto fail;
@@ -467,6 +468,7 @@ fail:
     if (c.log) fclose(c.log);
     mdrun_free(&c);
     system_destroy(c.sys);
+    model_destroy(model);
     eam_destroy(pot);
     return rc;
 }

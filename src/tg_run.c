@@ -39,7 +39,7 @@ static void on_notice(mdrun *c, const char *msg)
     if (o->notice) o->notice(o->ctx, msg);
 }
 
-int tg_cooling_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const tg_cooling *o,
+int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *o,
                    const char *log_path)
 {
     if (!(o->t_from > 0) || !(o->t_to > 0) || !(o->t_to < o->t_from) || !(o->rate > 0) || !(o->dt > 0) ||
@@ -48,8 +48,7 @@ int tg_cooling_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_
     mdrun c;
     memset(&c, 0, sizeof c);
     c.sys = s;
-    c.pot = pot;
-    memcpy(c.map, map, sizeof c.map);
+    c.model = model;
     c.user = (void *)o;
     c.on_notice = on_notice;
     int rc;
@@ -63,7 +62,7 @@ int tg_cooling_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_
     double t1 = o->t_from, t2 = o->t_to, rate = o->rate, dt = o->dt;
     long neq = (long)llround(o->equilibrate / dt), ncool = (long)llround((t1 - t2) / rate * 1e12 / dt);
     if ((rc = md_velocity_create(c.sys, t1, c.rng))) goto out;
-    if ((rc = forces_create(c.pot, c.map, c.sys, MDRUN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
+    if ((rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
         goto out;
     if (!(c.log = fopen(log_path, "w"))) {
         rc = bpel_fail(BPEL_EIO, "%s: cannot write", log_path);

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "eam.h"
+#include "model.h"
 #include "structure.h"
 #include "tg.h"
 
@@ -42,7 +42,7 @@ typedef struct tg_cooling {
 
 void tg_cooling_defaults(tg_cooling *c);
 /* Run on `s` (changed in place) and write the log to `log_path`. */
-int tg_cooling_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const tg_cooling *c,
+int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *c,
                    const char *log_path);
 
 /* The fit of the log's V(T): rows of `stage` when the log has a stage column

@@ -302,7 +302,7 @@ static int record_run(mdrun *c, const char *dir, run_state *st)
 
 static double *alloc_d(size_t n, int zero) { return zero ? calloc(n, sizeof(double)) : malloc(n * sizeof(double)); }
 
-int traj_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const traj_options *o,
+int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
              const char *dir, traj_callback cb, void *user, traj_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -314,13 +314,12 @@ int traj_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system
     mdrun c;
     memset(&c, 0, sizeof c);
     c.sys = s;
-    c.pot = pot;
-    memcpy(c.map, map, sizeof c.map);
+    c.model = model;
     c.user = &st;
     c.on_notice = on_notice;
     rc = choose_atoms(s, o, r);
     if (!rc && r->m == 0) rc = bpel_fail(BPEL_EINVAL, "no atoms chosen");
-    if (!rc) rc = forces_create(c.pot, c.map, c.sys, MDRUN_SKIN, &c.forces);
+    if (!rc) rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
     if (!rc && o->minimise) rc = make_inherent(&c, dir, &st);
     size_t n = s->n;
     r->n = n;

@@ -32,7 +32,7 @@
 
 #include <stddef.h>
 
-#include "eam.h"
+#include "model.h"
 #include "minimise.h"
 #include "structure.h"
 
@@ -97,7 +97,7 @@ int traj_check(const traj_options *o);
  * files above in `dir`. `s` is changed in place: minimised, then advanced by
  * the MD. `cb` may be NULL. `r` is filled as far as the run got; free it
  * with traj_result_free in any case. */
-int traj_run(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], bpel_system *s, const traj_options *o,
+int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
              const char *dir, traj_callback cb, void *user, traj_result *r);
 /* fig8_anharmonicity in `dir` from a finished run (traj_run draws it with figures 1). */
 int traj_figure(const char *dir, const traj_result *r, double moved);

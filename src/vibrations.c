@@ -125,7 +125,7 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
     return BPEL_OK;
 }
 
-int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
+int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
                 vib_analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -136,14 +136,14 @@ int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bp
     if (isfinite(o->max_initial_force)) {
         bpel_system *c = system_copy(s);
         if (!c) { vib_modes_destroy(o->modes_given); return BPEL_ENOMEM; }
-        rc = forces_require_minimum(pot, map, c, o->max_initial_force, "the structure",
+        rc = forces_require_minimum(model, c, o->max_initial_force, "the structure",
                                     "modes, moduli and I_BP are only defined at a minimum; run `bpel minimize` first "
                                     "(or --max-initial-force inf to go on)",
                                     NULL);
         system_destroy(c);
         if (rc) { vib_modes_destroy(o->modes_given); return rc; }
     }
-    rc = hess_model_create(pot, map, s, 0, &m);
+    rc = hess_model_create(model, s, 0, &m);
     if (rc) { vib_modes_destroy(o->modes_given); return rc; }
     vib_params mp = o->modes;
     rc = choose_sparse(a, m, s, o, &mp);

@@ -17,7 +17,7 @@
 #ifndef BPEL_VIBRATIONS_H
 #define BPEL_VIBRATIONS_H
 
-#include "eam.h"
+#include "model.h"
 #include "elastic.h"
 #include "vdos.h"
 
@@ -61,7 +61,7 @@ typedef struct vib_analysis {
 
 /* Under MPI with the sparse solver every rank calls this; ranks other than 0
  * return with a->modes->worker set and nothing else computed. */
-int vib_analyse(const bpel_eam *pot, const int map[BPEL_MAX_TYPES + 1], const bpel_system *s, const vib_options *o,
+int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
                 vib_analysis *out);
 void vib_analysis_free(vib_analysis *a);
 

@@ -60,16 +60,16 @@ static void stress_of(bpel_forces *ff, bpel_system *s, double sig[6])
     sig[5] = f * ev.virial[3];
 }
 
-static void load(const char *pot, const char *el, bpel_system *s, bpel_eam **p, int map[BPEL_MAX_TYPES + 1])
+static void load(const char *pot, const char *el, bpel_system *s, bpel_eam **p, bpel_model **model)
 {
     assert_int_equal(eam_read(test_potential(pot), NULL, p), 0);
-    assert_int_equal(eam_map_types(*p, s, el, map), 0);
+    assert_int_equal(model_create(*p, s, el, model), 0);
 }
 
-static void elastic_of(bpel_eam *pot, const int *map, bpel_system *s, elastic_result *r)
+static void elastic_of(const bpel_model *model, bpel_system *s, elastic_result *r)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(pot, map, s, 0, &m), 0);
+    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
     hess_sparse *h;
     assert_int_equal(hess_build_sparse(m, &h), 0);
     double born[6][6], dU[6], na[6][6];
@@ -93,12 +93,12 @@ static void check_fcc(const char *pot, const char *el, double a)
 {
     bpel_system *s = test_fcc(3, a, 1, 1.0, 0.0, 1);
     bpel_eam *p;
-    int map[BPEL_MAX_TYPES + 1];
-    load(pot, el, s, &p, map);
+    bpel_model *model = NULL;
+    load(pot, el, s, &p, &model);
     elastic_result r;
-    elastic_of(p, map, s, &r);
+    elastic_of(model, s, &r);
     bpel_forces *ff;
-    assert_int_equal(forces_create(p, map, s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
     double sig0[6];
     stress_of(ff, s, sig0);
     for (int v = 0; v < 6; v++) ASSERT_NEAR(r.stress[v], sig0[v], 1e-9 * (1 + fabs(sig0[v])));
@@ -128,6 +128,7 @@ static void check_fcc(const char *pot, const char *el, double a)
     ASSERT_NEAR(r.C[0][3], 0.0, 1e-8);
     ASSERT_NEAR(r.nonaffine[0][0], 0.0, 1e-8);
     forces_destroy(ff);
+    model_destroy(model);
     eam_destroy(p);
     system_destroy(s);
 }
@@ -142,14 +143,14 @@ static void test_xi_fd(void **st)
 {
     bpel_system *s = test_random(128, 13.0, 2, 2.1, 7);
     bpel_eam *p;
-    int map[BPEL_MAX_TYPES + 1];
-    load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, map);
+    bpel_model *model = NULL;
+    load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, &model);
     hess_model *m;
-    assert_int_equal(hess_model_create(p, map, s, 0, &m), 0);
+    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
     double *xi = malloc(18 * s->n * sizeof *xi);
     assert_int_equal(elastic_xi(m, xi), 0);
     bpel_forces *ff;
-    assert_int_equal(forces_create(p, map, s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
     bpel_eval ev;
     size_t n3 = 3 * s->n;
     double *g0 = malloc(n3 * sizeof *g0), *gp = malloc(n3 * sizeof *gp);
@@ -188,6 +189,7 @@ static void test_xi_fd(void **st)
     free(xi);
     forces_destroy(ff);
     hess_model_destroy(m);
+    model_destroy(model);
     eam_destroy(p);
     system_destroy(s);
 }
@@ -198,10 +200,10 @@ static void test_strain_relax(void **st)
 {
     bpel_system *s = test_random(64, 9.6, 2, 2.1, 3);
     bpel_eam *p;
-    int map[BPEL_MAX_TYPES + 1];
-    load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, map);
+    bpel_model *model = NULL;
+    load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, &model);
     bpel_forces *ff;
-    assert_int_equal(forces_create(p, map, s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
     min_params mp;
     min_defaults(&mp);
     mp.ftol = 1e-11;
@@ -209,10 +211,10 @@ static void test_strain_relax(void **st)
     assert_int_equal(minimise(ff, s, &mp, &mr), 0);
     forces_destroy(ff);
     elastic_result r;
-    elastic_of(p, map, s, &r);
+    elastic_of(model, s, &r);
     double B[6][6], A[6][6];
-    assert_int_equal(elastic_strain_relax(p, map, s, 1e-5, 1e-11, 1, B), 0);
-    assert_int_equal(elastic_strain_relax(p, map, s, 1e-5, 1e-11, 0, A), 0);
+    assert_int_equal(elastic_strain_relax(model, s, 1e-5, 1e-11, 1, B), 0);
+    assert_int_equal(elastic_strain_relax(model, s, 1e-5, 1e-11, 0, A), 0);
     double scale = r.B[0][0], maxd = 0, maxa = 0;
     for (int v = 0; v < 6; v++)
         for (int w = 0; w < 6; w++) {
@@ -224,7 +226,8 @@ static void test_strain_relax(void **st)
                   mr.iterations, mr.fmax, r.B[0][0], B[0][0], r.B[3][3], B[3][3], maxd, maxa);
     assert_true(maxd < 1e-3 * scale);
     assert_true(maxa > 0.1 * scale); /* relaxation matters: the check can fail */
-    assert_int_equal(elastic_strain_relax(p, map, s, 0.5, 1e-11, 1, B), BPEL_EINVAL);
+    assert_int_equal(elastic_strain_relax(model, s, 0.5, 1e-11, 1, B), BPEL_EINVAL);
+    model_destroy(model);
     eam_destroy(p);
     system_destroy(s);
 }

@@ -17,7 +17,7 @@
 
 typedef struct {
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
     bpel_forces *ff;
 } bound;
 
@@ -27,15 +27,16 @@ static void bind(bound *b, bpel_system *s, const char *potname, const char *elem
     int rc = eam_read(path, NULL, &b->pot);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
-    rc = eam_map_types(b->pot, s, elements, b->map);
+    rc = model_create(b->pot, s, elements, &b->model);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
-    assert_int_equal(forces_create(b->pot, b->map, s, 1.0, &b->ff), 0);
+    assert_int_equal(forces_create(b->model, s, 1.0, &b->ff), 0);
 }
 
 static void unbind(bound *b)
 {
     forces_destroy(b->ff);
+    model_destroy(b->model);
     eam_destroy(b->pot);
 }
 

@@ -38,10 +38,10 @@ static int make_glass(void **st)
     return 0;
 }
 
-static double c44_minus_p(bpel_eam *pot, const int *map, bpel_system *s)
+static double c44_minus_p(const bpel_model *model, bpel_system *s)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(pot, map, s, 0, &m), 0);
+    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
     double born[6][6], dU[6], na[6][6] = {{0}};
     assert_int_equal(elastic_born(m, born, dU), 0);
     elastic_result r;
@@ -54,13 +54,13 @@ static void test_crystal(void **st)
 {
     bpel_system *s = test_fcc(4, 3.615, 1, 1.0, 0.0, 1);
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model = NULL;
     assert_int_equal(eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu", map), 0);
+    assert_int_equal(model_create(pot, s, "Cu", &model), 0);
     gru_params p;
     gru_defaults(&p);
     gru_result r;
-    assert_int_equal(gru_compute(pot, map, s, &p, &r), 0);
+    assert_int_equal(gru_compute(model, s, &p, &r), 0);
     const vib_modes *v = r.modes;
     assert_true(r.relax_disp[0] < 1e-6 && r.relax_disp[1] < 1e-6); /* a Bravais lattice stays put */
     /* multiplet means of the three routes */
@@ -93,7 +93,7 @@ static void test_crystal(void **st)
     /* TA modes along <100> (12: six wavevectors 2π/L, two polarisations): the
      * multiplet nearest ω = √((C44 − P)/ρ)·2π/L, and its γ against
      * −1/6 − ½ d ln(C44 − P)/d ln V from the elastic constants at V0(1 ± dv) */
-    double a0 = c44_minus_p(pot, map, s);
+    double a0 = c44_minus_p(model, s);
     double rho = s->n * s->mass[1] / box_volume(&s->box);
     double wpred = sqrt(a0 / ELASTIC_EV_A3_TO_GPA / rho / 1.0364269e-4) * 2 * M_PI / s->box.len[0];
     size_t best = 0;
@@ -107,7 +107,7 @@ static void test_crystal(void **st)
     bpel_system *sp = system_copy(s), *sm = system_copy(s);
     system_scale(sp, cbrt(1 + p.dv));
     system_scale(sm, cbrt(1 - p.dv));
-    double cp = c44_minus_p(pot, map, sp), cm = c44_minus_p(pot, map, sm);
+    double cp = c44_minus_p(model, sp), cm = c44_minus_p(model, sm);
     double gel = -1.0 / 6 - 0.5 * (log(cp) - log(cm)) / (log(1 + p.dv) - log(1 - p.dv));
     print_message("  TA<100>: modes %zu..%zu at %.3f rad/ps (elastic %.3f), gamma %.4f; from d ln(C44-P)/d ln V: %.4f\n",
                   lo, hi, v->omega[best], wpred, gta, gel);
@@ -125,6 +125,7 @@ static void test_crystal(void **st)
     ASSERT_REL(sum_i, sum_k, 1e-10, 0);
     free(gi);
     gru_result_free(&r);
+    model_destroy(model);
     eam_destroy(pot);
     system_destroy(s);
 }
@@ -135,14 +136,14 @@ static void test_glass(void **st)
     bpel_system *s;
     assert_int_equal(data_read(glass_path, &s), 0);
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model = NULL;
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
     gru_params p;
     gru_defaults(&p);
     p.dv = GLASS_DV;
     gru_result r;
-    assert_int_equal(gru_compute(pot, map, s, &p, &r), 0);
+    assert_int_equal(gru_compute(model, s, &p, &r), 0);
     const vib_modes *v = r.modes;
     print_message("  glass: re-minimised, max non-affine displacement %.3g / %.3g Å, max|F| %.2g / %.2g eV/Å; %zu of "
                   "%zu modes with an overlap below %.2f\n",
@@ -197,7 +198,7 @@ static void test_glass(void **st)
     pn.relax = 0;
     pn.methods = GRU_HF;
     gru_result rn;
-    assert_int_equal(gru_compute(pot, map, s, &pn, &rn), 0);
+    assert_int_equal(gru_compute(model, s, &pn, &rn), 0);
     assert_null(rn.gamma_sorted);
     double diff = 0;
     for (size_t k = 3; k < v->nmodes; k++) diff = fmax(diff, fabs(rn.gamma_hf[k] - r.gamma_hf[k]));
@@ -206,8 +207,9 @@ static void test_glass(void **st)
     gru_result_free(&rn);
     /* bad input */
     pn.dv = 0.5;
-    assert_int_equal(gru_compute(pot, map, s, &pn, &rn), BPEL_EINVAL);
+    assert_int_equal(gru_compute(model, s, &pn, &rn), BPEL_EINVAL);
     gru_result_free(&r);
+    model_destroy(model);
     eam_destroy(pot);
     system_destroy(s);
 }
@@ -228,14 +230,14 @@ static void test_stage(void **st)
 {
     bpel_system *s = test_fcc(3, 3.615, 1, 1.0, 0.0, 1);
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model = NULL;
     assert_int_equal(eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu", map), 0);
+    assert_int_equal(model_create(pot, s, "Cu", &model), 0);
     gru_run_options o;
     gru_run_defaults(&o);
     o.gru.methods = GRU_SORTED | GRU_HF;
     gru_run_result r;
-    int rc = gru_run(pot, map, s, &o, &r);
+    int rc = gru_run(model, s, &o, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.figures_method, GRU_HF);
@@ -253,15 +255,16 @@ static void test_stage(void **st)
 
     /* a route for the figures that is not computed */
     o.figures_method = GRU_OVERLAP;
-    assert_int_equal(gru_run(pot, map, s, &o, &r), BPEL_EINVAL);
+    assert_int_equal(gru_run(model, s, &o, &r), BPEL_EINVAL);
     gru_run_free(&r);
     /* off the minimum */
     o.figures_method = 0;
     s->x[0] += 0.1;
-    assert_int_equal(gru_run(pot, map, s, &o, &r), BPEL_EINVAL);
+    assert_int_equal(gru_run(model, s, &o, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "not an energy minimum"));
     gru_run_free(&r);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 

@@ -24,19 +24,20 @@
 typedef struct {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
 } setup;
 
 static void make(setup *u, bpel_system *s, const char *potname, const char *elements)
 {
     u->s = s;
     assert_int_equal(eam_read(test_potential(potname), NULL, &u->pot), 0);
-    assert_int_equal(eam_map_types(u->pot, s, elements, u->map), 0);
+    assert_int_equal(model_create(u->pot, s, elements, &u->model), 0);
 }
 
 static void unmake(setup *u)
 {
     system_destroy(u->s);
+    model_destroy(u->model);
     eam_destroy(u->pot);
 }
 
@@ -59,7 +60,7 @@ static double *dense_of(const hess_sparse *h)
 static double *build_dense(setup *u, int flags)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(u->pot, u->map, u->s, flags, &m), 0);
+    assert_int_equal(hess_model_create(u->model, u->s, flags, &m), 0);
     hess_sparse *h;
     assert_int_equal(hess_build_sparse(m, &h), 0);
     double *H = dense_of(h);
@@ -72,7 +73,7 @@ static double *build_dense(setup *u, int flags)
 static double *fd_columns(setup *u, const size_t *cols, size_t ncol, double step)
 {
     bpel_forces *ff;
-    assert_int_equal(forces_create(u->pot, u->map, u->s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(u->model, u->s, 1.0, &ff), 0);
     size_t n3 = 3 * u->s->n;
     double *fd = calloc(ncol * n3, sizeof *fd);
     double *fp = malloc(n3 * sizeof *fp);
@@ -123,9 +124,9 @@ static void test_rho_matches_forces(void **st)
     setup u;
     make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
     hess_model *m;
-    assert_int_equal(hess_model_create(u.pot, u.map, u.s, 0, &m), 0);
+    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.pot, u.map, u.s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
     assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
     for (size_t i = 0; i < u.s->n; i++) ASSERT_REL(hess_model_rho(m)[i], ev.rho[i], 1e-12, 1e-12);
@@ -254,7 +255,7 @@ static void test_symmetry_translation(void **st)
     setup u;
     make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
     hess_model *m;
-    assert_int_equal(hess_model_create(u.pot, u.map, u.s, 0, &m), 0);
+    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
     hess_sparse *h;
     assert_int_equal(hess_build_sparse(m, &h), 0);
     double asym, rowsum, hmax = 0;
@@ -266,7 +267,7 @@ static void test_symmetry_translation(void **st)
     /* The diagnostic without cross terms breaks translation invariance,
      * so the row-sum check above can fail. */
     hess_model *mc;
-    assert_int_equal(hess_model_create(u.pot, u.map, u.s, HESS_OMIT_CROSS, &mc), 0);
+    assert_int_equal(hess_model_create(u.model, u.s, HESS_OMIT_CROSS, &mc), 0);
     hess_sparse *hc;
     assert_int_equal(hess_build_sparse(mc, &hc), 0);
     hess_sparse_checks(hc, &asym, &rowsum);
@@ -315,7 +316,7 @@ static void test_symmetry_translation(void **st)
 static size_t check_pattern(setup *u, double range)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(u->pot, u->map, u->s, 0, &m), 0);
+    assert_int_equal(hess_model_create(u->model, u->s, 0, &m), 0);
     hess_sparse *h;
     assert_int_equal(hess_build_sparse(m, &h), 0);
     size_t n = h->n, n3 = 3 * n, nb = h->rowptr[n];
@@ -497,7 +498,7 @@ static void test_mtx_roundtrip(void **st)
     /* ids out of order and not starting at 1: rows follow the ids */
     for (size_t i = 0; i < u.s->n; i++) u.s->id[i] = (int64_t)(u.s->n - i) + 3;
     hess_model *m;
-    assert_int_equal(hess_model_create(u.pot, u.map, u.s, 0, &m), 0);
+    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
     hess_sparse *h;
     assert_int_equal(hess_build_sparse(m, &h), 0);
     const char *path = test_tmp("hess_rt.mtx");

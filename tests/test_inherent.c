@@ -35,8 +35,8 @@ static void count(const inherent_progress *p, void *user)
 static void test_two_temperatures(void **st)
 {
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = test_cuzr_glass(&pot, map);
+    bpel_model *model = NULL;
+    bpel_system *s = test_cuzr_glass(&pot, &model);
     double temps[2] = {100, 600};
     inherent_options o;
     inherent_defaults(&o);
@@ -47,7 +47,7 @@ static void test_two_temperatures(void **st)
     tally t = {0, 0, 0, 0, 0, 0};
     inherent_result r;
     const char *dir = test_tmp("");
-    int rc = inherent_run(pot, map, s, &o, dir, count, &t, &r);
+    int rc = inherent_run(model, s, &o, dir, count, &t, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.n, 2);
@@ -78,9 +78,10 @@ static void test_two_temperatures(void **st)
     inherent_result_free(&r);
 
     temps[1] = -3;
-    assert_int_equal(inherent_run(pot, map, s, &o, dir, NULL, NULL, &r), BPEL_EINVAL);
+    assert_int_equal(inherent_run(model, s, &o, dir, NULL, NULL, &r), BPEL_EINVAL);
     inherent_result_free(&r);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 

@@ -33,7 +33,7 @@
 static struct {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
     hess_sparse *h;
     double *mass;
     double *lambda; /* the 3N − 3 non-translational eigenvalues of D */
@@ -44,9 +44,9 @@ static struct {
 /* The 256-atom glass of tests/data, minimised here to a tight minimum. */
 static int setup_glass(void **st)
 {
-    G.s = test_cuzr_glass(&G.pot, G.map);
+    G.s = test_cuzr_glass(&G.pot, &G.model);
     bpel_forces *ff;
-    if (forces_create(G.pot, G.map, G.s, 1.0, &ff)) return -1;
+    if (forces_create(G.model, G.s, 1.0, &ff)) return -1;
     min_params mp;
     min_defaults(&mp);
     mp.ftol = 1e-10;
@@ -55,7 +55,7 @@ static int setup_glass(void **st)
     forces_destroy(ff);
     if (rc) return -1;
     hess_model *m;
-    if (hess_model_create(G.pot, G.map, G.s, 0, &m) || hess_build_sparse(m, &G.h)) return -1;
+    if (hess_model_create(G.model, G.s, 0, &m) || hess_build_sparse(m, &G.h)) return -1;
     vib_params vp = {"dsyevr", 0};
     vib_modes *v;
     if (vib_modes_compute(m, G.s, &vp, &v)) return -1;
@@ -79,6 +79,7 @@ static int setup_glass(void **st)
 static int teardown_glass(void **st)
 {
     hess_sparse_destroy(G.h);
+    model_destroy(G.model);
     eam_destroy(G.pot);
     system_destroy(G.s);
     free(G.mass);
@@ -464,7 +465,7 @@ static void test_stage(void **st)
     o.ctx = &t;
     kpm_run_result r;
     const char *dir = test_tmp("");
-    int rc = kpm_run(G.pot, G.map, G.s, &o, dir, &r);
+    int rc = kpm_run(G.model, G.s, &o, dir, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_true(t.order_ok);
@@ -495,7 +496,7 @@ static void test_stage(void **st)
     moved->x[0] += 0.2;
     kpm_run_defaults(&o);
     o.data = "moved.data";
-    assert_int_equal(kpm_run(G.pot, G.map, moved, &o, dir, &r), BPEL_EINVAL);
+    assert_int_equal(kpm_run(G.model, moved, &o, dir, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "moved.data"));
     assert_null(r.kpm);
     kpm_run_free(&r);

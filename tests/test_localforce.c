@@ -12,10 +12,10 @@
 #include "forces.h"
 #include "localforce.h"
 
-static void compare(bpel_system *s, bpel_eam *pot, int *map, double radius, unsigned seed)
+static void compare(bpel_system *s, const bpel_model *model, double radius, unsigned seed)
 {
     lf_shared *sh;
-    assert_int_equal(lf_shared_create(pot, map, s, &sh), 0);
+    assert_int_equal(lf_shared_create(model, s, &sh), 0);
     lf_params p;
     lf_defaults(&p);
     p.radius = radius;
@@ -30,7 +30,7 @@ static void compare(bpel_system *s, bpel_eam *pot, int *map, double radius, unsi
     double *x = malloc(3 * s->n * sizeof(double));
     bpel_system *full = system_copy(lf_shared_system(sh));
     bpel_forces *fo;
-    assert_int_equal(forces_create(pot, map, full, 1.0, &fo), 0);
+    assert_int_equal(forces_create(model, full, 1.0, &fo), 0);
     for (int step = 1; step <= 3; step++) {
         for (size_t i = 0; i < ndof; i++) u[i] = 0.2 * step * ((double)rand() / RAND_MAX - 0.5);
         double e;
@@ -74,18 +74,20 @@ static void test_localforce_vs_full(void **state)
     assert_int_equal(eam_read(path, NULL, &pot), 0);
     /* small box (14.4 Å < 2 × 7.6 Å cutoff): images of the same atom interact */
     bpel_system *s = test_fcc(4, 3.6, 2, 0.5, 0.15, 11);
-    int map[BPEL_MAX_TYPES + 1];
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
-    compare(s, pot, map, 4.0, 3);
+    bpel_model *model = NULL;
+    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
+    compare(s, model, 4.0, 3);
     system_destroy(s);
+    model_destroy(model);
     /* a larger box, triclinic */
     s = test_fcc(6, 3.6, 2, 0.5, 0.15, 12);
     s->box.xy = 1.3;
     s->box.xz = -0.7;
     s->box.yz = 0.9;
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
-    compare(s, pot, map, 5.0, 4);
+    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
+    compare(s, model, 5.0, 4);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 

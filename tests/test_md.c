@@ -78,14 +78,14 @@ static void run_bpel(md_ensemble e, long steps, long every, int threads, series 
 {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model = NULL;
     bpel_forces *ff;
     md_integrator *m;
     assert_int_equal(data_read(start_data(), &s), 0);
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(eam_map_types(pot, s, "Cu,Zr", map), 0);
+    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
     omp_set_num_threads(threads);
-    assert_int_equal(forces_create(pot, map, s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
     md_params p;
     md_defaults(&p);
     p.ensemble = e;
@@ -110,6 +110,7 @@ static void run_bpel(md_ensemble e, long steps, long every, int threads, series 
     }
     md_destroy(m);
     forces_destroy(ff);
+    model_destroy(model);
     eam_destroy(pot);
     system_destroy(s);
 }

@@ -24,7 +24,7 @@
 typedef struct {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
     bpel_forces *ff;
 } bound;
 
@@ -37,13 +37,14 @@ static void load(bound *b, const char *path)
 {
     assert_int_equal(data_read(path, &b->s), 0);
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &b->pot), 0);
-    assert_int_equal(eam_map_types(b->pot, b->s, "Cu,Zr", b->map), 0);
-    assert_int_equal(forces_create(b->pot, b->map, b->s, 1.0, &b->ff), 0);
+    assert_int_equal(model_create(b->pot, b->s, "Cu,Zr", &b->model), 0);
+    assert_int_equal(forces_create(b->model, b->s, 1.0, &b->ff), 0);
 }
 
 static void unload(bound *b)
 {
     forces_destroy(b->ff);
+    model_destroy(b->model);
     eam_destroy(b->pot);
     system_destroy(b->s);
 }

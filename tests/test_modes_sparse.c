@@ -35,7 +35,7 @@ static int make_glass(void **st)
 typedef struct {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
     hess_model *m;
 } setup;
 
@@ -44,13 +44,14 @@ static void load(setup *u, const char *path)
     if (!glass_path[0]) skip();
     assert_int_equal(data_read(path, &u->s), 0);
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
-    assert_int_equal(eam_map_types(u->pot, u->s, "Cu,Zr", u->map), 0);
-    assert_int_equal(hess_model_create(u->pot, u->map, u->s, 0, &u->m), 0);
+    assert_int_equal(model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
+    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void unload(setup *u)
 {
     hess_model_destroy(u->m);
+    model_destroy(u->model);
     eam_destroy(u->pot);
     system_destroy(u->s);
 }

@@ -241,8 +241,8 @@ static void cool_progress(void *ctx, int event, double done, double total)
 static void test_cooling(void **st)
 {
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = test_cuzr_glass(&pot, map);
+    bpel_model *model = NULL;
+    bpel_system *s = test_cuzr_glass(&pot, &model);
     tg_cooling c;
     tg_cooling_defaults(&c);
     c.t_from = 1000, c.t_to = 900, c.rate = 1e15; /* 0.1 ps: 50 steps */
@@ -252,7 +252,7 @@ static void test_cooling(void **st)
     c.progress = cool_progress;
     c.ctx = &tl;
     const char *log = test_tmp("tg_cooling.log.csv");
-    int rc = tg_cooling_run(pot, map, s, &c, log);
+    int rc = tg_cooling_run(model, s, &c, log);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(tl.begin, 1);
@@ -263,8 +263,9 @@ static void test_cooling(void **st)
     assert_true(count_lines(log, 0) >= 1);
     assert_int_equal(count_lines(log, 1), 5);
     c.t_to = 1100;
-    assert_int_equal(tg_cooling_run(pot, map, s, &c, log), BPEL_EINVAL);
+    assert_int_equal(tg_cooling_run(model, s, &c, log), BPEL_EINVAL);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 

@@ -38,8 +38,8 @@ static void count(const traj_progress *p, void *user)
 static void test_probe(void **st)
 {
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = test_cuzr_glass(&pot, map);
+    bpel_model *model = NULL;
+    bpel_system *s = test_cuzr_glass(&pot, &model);
     traj_options o;
     traj_defaults(&o);
     o.atoms = "3,17";
@@ -51,7 +51,7 @@ static void test_probe(void **st)
     const char *dir = test_tmp("traj");
     tally t = {{0}, 0, 0};
     traj_result r;
-    int rc = traj_run(pot, map, s, &o, dir, count, &t, &r);
+    int rc = traj_run(model, s, &o, dir, count, &t, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.nsteps, 10);
@@ -85,14 +85,15 @@ static void test_probe(void **st)
     fclose(fp);
     traj_result_free(&r);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 
 static void test_rank(void **st)
 {
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
-    bpel_system *s = test_cuzr_glass(&pot, map);
+    bpel_model *model = NULL;
+    bpel_system *s = test_cuzr_glass(&pot, &model);
     /* the column is the id: bottom is the smallest Zr id, top the largest */
     char text[16384] = "id,v\n";
     long lo = -1, hi = -1;
@@ -114,7 +115,7 @@ static void test_rank(void **st)
     o.figures = 0;
     o.dump_every = 0;
     traj_result r;
-    int rc = traj_run(pot, map, s, &o, test_tmp("traj_rank"), NULL, NULL, &r);
+    int rc = traj_run(model, s, &o, test_tmp("traj_rank"), NULL, NULL, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.m, 2);
@@ -133,10 +134,11 @@ static void test_rank(void **st)
     assert_int_equal(traj_check(&o), BPEL_EINVAL);
     traj_defaults(&o);
     o.atoms = "999999";
-    assert_int_equal(traj_run(pot, map, s, &o, test_tmp("traj_bad"), NULL, NULL, &r), BPEL_EINVAL);
+    assert_int_equal(traj_run(model, s, &o, test_tmp("traj_bad"), NULL, NULL, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "no atom with id 999999"));
     traj_result_free(&r);
     system_destroy(s);
+    model_destroy(model);
     eam_destroy(pot);
 }
 

@@ -37,7 +37,7 @@ static int make_glass(void **st)
 typedef struct {
     bpel_system *s;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model;
     hess_model *m;
 } setup;
 
@@ -46,21 +46,22 @@ static void load_glass(setup *u)
     if (!glass_path[0]) skip();
     assert_int_equal(data_read(glass_path, &u->s), 0);
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
-    assert_int_equal(eam_map_types(u->pot, u->s, "Cu,Zr", u->map), 0);
-    assert_int_equal(hess_model_create(u->pot, u->map, u->s, 0, &u->m), 0);
+    assert_int_equal(model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
+    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void load_system(setup *u, bpel_system *s, const char *pot, const char *el)
 {
     u->s = s;
     assert_int_equal(eam_read(test_potential(pot), NULL, &u->pot), 0);
-    assert_int_equal(eam_map_types(u->pot, u->s, el, u->map), 0);
-    assert_int_equal(hess_model_create(u->pot, u->map, u->s, 0, &u->m), 0);
+    assert_int_equal(model_create(u->pot, u->s, el, &u->model), 0);
+    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void unload(setup *u)
 {
     hess_model_destroy(u->m);
+    model_destroy(u->model);
     eam_destroy(u->pot);
     system_destroy(u->s);
 }
@@ -71,7 +72,7 @@ static void test_glass_modes(void **st)
     load_glass(&u);
     /* the minimum is tight */
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.pot, u.map, u.s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
     assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
     double fmx = 0;
@@ -251,7 +252,7 @@ static void test_fcc_phonons(void **st)
     size_t n3 = 3 * u.s->n;
     double *D = calloc(n3 * n3, sizeof *D);
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.pot, u.map, u.s, 1.0, &ff), 0);
+    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
     double *fp = malloc(n3 * sizeof *fp), h = 1e-4, m = u.s->mass[1];
     for (size_t c = 0; c < n3; c++) {
@@ -376,7 +377,7 @@ static void test_window_limits(void **st)
     vib_options_default(&o);
     o.modes.max_omega = W;
     vib_analysis win, full;
-    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &win), 0);
+    assert_int_equal(vib_analyse(u.model, u.s, &o, &win), 0);
     assert_false(win.modes->complete);
     assert_true(win.modes->omega_top == W);
     print_message("  window %s: %.4g-%.4g rad/ps (default top %.4g)\n", win.window_source, win.vdos->bp_lo,
@@ -389,7 +390,7 @@ static void test_window_limits(void **st)
     vib_options_default(&o);
     o.vdos.bp_lo = win.vdos->bp_lo;
     o.vdos.bp_hi = win.vdos->bp_hi;
-    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &full), 0);
+    assert_int_equal(vib_analyse(u.model, u.s, &o, &full), 0);
     assert_true(full.modes->complete && !full.window_clipped);
     double worst = 0;
     for (size_t i = 0; i < u.s->n; i++) worst = fmax(worst, fabs(win.vdos->ibp[i] / full.vdos->ibp[i] - 1));
@@ -403,7 +404,7 @@ static void test_window_limits(void **st)
     o.modes.max_omega = 2.0;
     o.vdos.bp_lo = 1.9;
     assert_int_equal(vib_options_check(&o), 0);
-    assert_int_equal(vib_analyse(u.pot, u.map, u.s, &o, &win), BPEL_EINVAL);
+    assert_int_equal(vib_analyse(u.model, u.s, &o, &win), BPEL_EINVAL);
     print_message("  %s\n", bpel_errmsg());
     assert_non_null(strstr(bpel_errmsg(), "holds no bin that they fill completely"));
     unload(&u);

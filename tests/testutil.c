@@ -22,12 +22,12 @@ const char *test_data(const char *name)
     return p;
 }
 
-bpel_system *test_cuzr_glass(bpel_eam **pot, int map[BPEL_MAX_TYPES + 1])
+bpel_system *test_cuzr_glass(bpel_eam **pot, bpel_model **model)
 {
     bpel_system *s = NULL;
     assert_int_equal(data_read(test_data("cuzr_glass_256.data"), &s), 0);
     assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, pot), 0);
-    assert_int_equal(eam_map_types(*pot, s, "Cu,Zr", map), 0);
+    assert_int_equal(model_create(*pot, s, "Cu,Zr", model), 0);
     return s;
 }
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "eam.h"
+#include "model.h"
 #include "structure.h"
 
 /* Fails with both values printed when |a-b| > tol. */
@@ -31,7 +31,7 @@ const char *test_potential(const char *name);
 const char *test_data(const char *name);
 /* The suite's 256-atom Cu50Zr50 glass (tests/data/cuzr_glass_256.data) with
  * CuZr_mm.eam.fs bound to its types as Cu,Zr; fails the test if any step fails. */
-bpel_system *test_cuzr_glass(bpel_eam **pot, int map[BPEL_MAX_TYPES + 1]);
+bpel_system *test_cuzr_glass(bpel_eam **pot, bpel_model **model);
 /* 1 if the LAMMPS binary `lmp` is available. */
 int test_have_lammps(void);
 /* Run LAMMPS on an input script text in the temp directory; returns exit code. */

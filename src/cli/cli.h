@@ -39,7 +39,7 @@ int cli_parse_long(const char *s, long *v);
 typedef struct cli_setup {
     bpel_system *sys;
     bpel_eam *pot;
-    int map[BPEL_MAX_TYPES + 1];
+    bpel_model *model; /* pot bound to the types of sys */
     char potential_path[1024];
 } cli_setup;
 int cli_load(const char *data, const char *potential, const char *elements, cli_setup *out);

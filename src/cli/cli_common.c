@@ -83,7 +83,7 @@ int cli_load(const char *data, const char *potential, const char *elements, cli_
     if (rc) return rc;
     rc = eam_read(c->potential_path, NULL, &c->pot);
     if (rc) goto fail;
-    rc = eam_map_types(c->pot, c->sys, elements, c->map);
+    rc = model_create(c->pot, c->sys, elements, &c->model);
     if (rc) goto fail;
     rc = system_check_masses(c->sys);
     if (rc) goto fail;
@@ -106,8 +106,10 @@ fail:
 void cli_setup_free(cli_setup *c)
 {
     system_destroy(c->sys);
+    model_destroy(c->model);
     eam_destroy(c->pot);
     c->sys = NULL;
+    c->model = NULL;
     c->pot = NULL;
 }
 

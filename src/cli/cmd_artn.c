@@ -211,14 +211,14 @@ int cmd_artn(int argc, char **argv)
         goto end;
     }
     /* ΔQ = E_saddle - E_initial only means something from a minimum */
-    if (forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, data,
+    if (forces_require_minimum(cs.model, cs.sys, max_f0, data,
                                "ARTn needs an inherent structure; run `bpel minimize` first (or raise "
                                "--max-initial-force)",
                                NULL)) {
         status = cli_error();
         goto end;
     }
-    if (campaign_create(cs.sys, cs.pot, cs.map, atoms, &cp, &c)) {
+    if (campaign_create(cs.sys, cs.model, atoms, &cp, &c)) {
         status = cli_error();
         goto end;
     }

@@ -72,7 +72,7 @@ int cmd_elastic(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     if (isfinite(max_f0) &&
-        forces_require_minimum(cs.pot, cs.map, cs.sys, max_f0, ops.v[0],
+        forces_require_minimum(cs.model, cs.sys, max_f0, ops.v[0],
                                "elastic constants are only defined at a minimum; run `bpel minimize` first (or "
                                "--max-initial-force inf to go on)",
                                NULL)) {
@@ -86,7 +86,7 @@ int cmd_elastic(int argc, char **argv)
     double born[6][6], dU[6], na[6][6], *xi = malloc(18 * s->n * sizeof *xi);
     elastic_result r;
     memset(&r, 0, sizeof r);
-    rc = xi ? hess_model_create(cs.pot, cs.map, s, 0, &m) : BPEL_ENOMEM;
+    rc = xi ? hess_model_create(cs.model, s, 0, &m) : BPEL_ENOMEM;
     if (!rc) rc = elastic_born(m, born, dU);
     if (!rc) rc = elastic_xi(m, xi);
     if (!rc && modes) {
@@ -100,7 +100,7 @@ int cmd_elastic(int argc, char **argv)
     }
     if (!rc) elastic_finish(&r, born, na, dU, box_volume(&s->box));
     double Bs[6][6];
-    if (!rc && check > 0) rc = elastic_strain_relax(cs.pot, cs.map, s, check, ftol, 1, Bs);
+    if (!rc && check > 0) rc = elastic_strain_relax(cs.model, s, check, ftol, 1, Bs);
     if (!rc) {
         double maxd = 0;
         if (check > 0)

@@ -42,7 +42,7 @@ int cmd_eval(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     bpel_forces *ff;
-    if (forces_create(cs.pot, cs.map, cs.sys, 1.0, &ff)) { cli_setup_free(&cs); return cli_error(); }
+    if (forces_create(cs.model, cs.sys, 1.0, &ff)) { cli_setup_free(&cs); return cli_error(); }
     bpel_eval ev;
     rc = forces_compute(ff, cs.sys, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM | (ref ? FORCES_REFERENCE : 0), &ev);
     if (rc) { forces_destroy(ff); cli_setup_free(&cs); return cli_error(); }

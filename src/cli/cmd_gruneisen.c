@@ -129,7 +129,7 @@ int cmd_gruneisen(int argc, char **argv)
     go.note = warn;
     double t0 = cli_wall_time();
     gru_run_result res;
-    rc = gru_run(cs.pot, cs.map, cs.sys, &go, &res);
+    rc = gru_run(cs.model, cs.sys, &go, &res);
     if (!rc && !res.worker) { /* an MPI rank that helped the sparse solver writes nothing: rank 0 does */
         cli_vib_warn_window("gruneisen", &res.vib);
         rc = gru_run_write(out, cs.sys, &go, &res);

@@ -36,7 +36,7 @@ int cmd_hessian(int argc, char **argv)
     hess_model *m = NULL;
     hess_sparse *h = NULL;
     double t0 = cli_wall_time();
-    rc = hess_model_create(cs.pot, cs.map, cs.sys, 0, &m);
+    rc = hess_model_create(cs.model, cs.sys, 0, &m);
     if (!rc) rc = hess_build_sparse(m, &h);
     if (!rc) {
         char comment[2048];

@@ -104,7 +104,7 @@ int cmd_inherent(int argc, char **argv)
     o.provenance = cli_provenance();
     cli_progress bar;
     inherent_result r;
-    rc = inherent_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
+    rc = inherent_run(s.model, s.sys, &o, outdir, report, &bar, &r);
     int all_conv = r.all_converged;
     inherent_result_free(&r);
     cli_setup_free(&s);

@@ -122,7 +122,7 @@ int cmd_kpm(int argc, char **argv)
     ko.progress = on_progress;
     ko.ctx = &prog;
     kpm_run_result res;
-    rc = kpm_run(cs.pot, cs.map, cs.sys, &ko, out, &res);
+    rc = kpm_run(cs.model, cs.sys, &ko, out, &res);
     if (!rc) {
         const kpm_result *r = res.kpm;
         const size_t nb = r->nbins;

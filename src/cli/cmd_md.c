@@ -127,7 +127,7 @@ int cmd_md(int argc, char **argv)
             fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
                     "not bitwise identical to an uninterrupted run (use --threads %d)\n", run_threads,
                     omp_get_max_threads(), run_threads);
-        if ((rc = eam_read(potential_path, NULL, &setup.pot)) || (rc = eam_map_types(setup.pot, s, NULL, setup.map))) {
+        if ((rc = eam_read(potential_path, NULL, &setup.pot)) || (rc = model_create(setup.pot, s, NULL, &setup.model))) {
             system_destroy(s);
             restart_free(&info);
             eam_destroy(setup.pot);
@@ -137,8 +137,7 @@ int cmd_md(int argc, char **argv)
         c.info = info;
         until = info.md.run_end;
         c.sys = s;
-        c.pot = setup.pot;
-        memcpy(c.map, setup.map, sizeof c.map);
+        c.model = setup.model;
         if ((rc = mdrun_restore(&c, &c.info, restart_every))) goto fail;
     } else {
         if (!data) return cli_usage_error("md", "no data file given");
@@ -157,8 +156,7 @@ int cmd_md(int argc, char **argv)
         snprintf(potential_path, sizeof potential_path, "%s", setup.potential_path);
         run_threads = omp_get_max_threads();
         c.sys = setup.sys;
-        c.pot = setup.pot;
-        memcpy(c.map, setup.map, sizeof c.map);
+        c.model = setup.model;
         if (!(c.rng = gsl_rng_alloc(gsl_rng_mt19937))) {
             rc = bpel_fail(BPEL_ENOMEM, "md: cannot allocate a random number generator");
             goto fail;
@@ -166,7 +164,7 @@ int cmd_md(int argc, char **argv)
         gsl_rng_set(c.rng, (unsigned long)seed);
         if ((rc = system_ensure_velocities(c.sys))) goto fail;
         if (t0 >= 0 && (rc = md_velocity_create(c.sys, t0, c.rng))) goto fail;
-        if ((rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
+        if ((rc = forces_create(c.model, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
             goto fail;
         if ((rc = md_setup(c.md, steps))) goto fail;
         until = steps;

@@ -64,7 +64,7 @@ int cmd_minimize(int argc, char **argv)
     cli_setup c;
     if (cli_load(data, potential, elements, &c)) return cli_error();
     bpel_forces *e = NULL;
-    rc = forces_create(c.pot, c.map, c.sys, DYN_SKIN, &e);
+    rc = forces_create(c.model, c.sys, DYN_SKIN, &e);
     if (rc) {
         cli_setup_free(&c);
         return cli_error();

@@ -114,7 +114,7 @@ int cmd_modes(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     vib_analysis a;
-    rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
+    rc = vib_analyse(cs.model, cs.sys, &o, &a);
     if (rc) {
         bpel_fail_context(rc, "%s", ops.v[0]);
         cli_setup_free(&cs);

@@ -45,7 +45,7 @@ static int cooling_run(const char *data, const char *potential, const char *elem
 {
     cli_setup s;
     if (cli_load(data, potential, elements, &s)) return -1;
-    int rc = tg_cooling_run(s.pot, s.map, s.sys, co, log_path);
+    int rc = tg_cooling_run(s.model, s.sys, co, log_path);
     cli_setup_free(&s);
     return rc;
 }

@@ -93,7 +93,7 @@ int cmd_trajectory(int argc, char **argv)
     if (cli_load(data, potential, elements, &s)) return cli_error();
     cli_progress bar;
     traj_result r;
-    rc = traj_run(s.pot, s.map, s.sys, &o, outdir, report, &bar, &r);
+    rc = traj_run(s.model, s.sys, &o, outdir, report, &bar, &r);
     if (!rc) {
         printf("followed %zu atoms for %ld steps at %g K; %zu atoms moved more than %g A; outputs in %s\n", r.m, r.nsteps,
                o.temperature, r.nmoved, o.moved, outdir);

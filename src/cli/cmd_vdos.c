@@ -114,7 +114,7 @@ int cmd_vdos(int argc, char **argv)
         cli_setup cs;
         if ((rc = cli_load(sep + 1, pot, elements, &cs))) break;
         vib_analysis a;
-        rc = vib_analyse(cs.pot, cs.map, cs.sys, &o, &a);
+        rc = vib_analyse(cs.model, cs.sys, &o, &a);
         if (rc) bpel_fail_context(rc, "%s", sep + 1);
         if (!rc && a.modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 writes */
             worker = 1;
