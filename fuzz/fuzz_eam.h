@@ -16,16 +16,16 @@ static inline int fuzz_eam(const uint8_t *data, size_t size, const char *style)
     int fd = fuzz_file(data, size, path);
     if (fd < 0) return 0;
     bpel_eam *p = NULL;
-    if (eam_read(path, style, &p) == 0) {
-        int ne = eam_nelements(p);
+    if (bpel_eam_read(path, style, &p) == 0) {
+        int ne = bpel_eam_nelements(p);
         FUZZ_CHECK(ne >= 1 && ne <= BPEL_MAX_TYPES);
-        double cut = eam_cutoff(p);
+        double cut = bpel_eam_cutoff(p);
         FUZZ_CHECK(isfinite(cut) && cut > 0);
-        for (int k = 0; k < ne; k++) FUZZ_CHECK(isfinite(eam_element_mass(p, k)) && eam_element_mass(p, k) > 0);
+        for (int k = 0; k < ne; k++) FUZZ_CHECK(isfinite(bpel_eam_element_mass(p, k)) && bpel_eam_element_mass(p, k) > 0);
         int map[BPEL_MAX_TYPES + 1] = {0};
         for (int t = 1; t <= ne; t++) map[t] = t - 1;
         eam_tables t;
-        eam_bind_tables(p, map, ne, &t);
+        bpel_eam_bind_tables(p, map, ne, &t);
         FUZZ_CHECK(t.nr >= 2 && t.nrho >= 2);
         FUZZ_CHECK(isfinite(t.dr) && isfinite(t.drho) && isfinite(t.rhomax));
         FUZZ_CHECK(isfinite(t.rdr) && isfinite(t.rdrho));
@@ -48,7 +48,7 @@ static inline int fuzz_eam(const uint8_t *data, size_t size, const char *style)
                 }
         }
     }
-    eam_destroy(p);
+    bpel_eam_destroy(p);
     close(fd);
     return 0;
 }

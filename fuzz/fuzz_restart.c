@@ -1,4 +1,4 @@
-/* fuzz_restart.c — binary restart files (restart_read). The input's last 8
+/* fuzz_restart.c — binary restart files (bpel_restart_read). The input's last 8
  * bytes are replaced by the right checksum first, so that the fuzzer gets
  * past it and exercises what the reader checks after the checksum: an
  * accepted restart holds a sane system (types in 1..ntypes, positive finite
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0) return 0;
     bpel_system *s = NULL;
     rst_info r;
-    if (restart_read(path, &s, &r) == 0) {
+    if (bpel_restart_read(path, &s, &r) == 0) {
         const bpel_box *b = &s->box;
         FUZZ_CHECK(s->n >= 1 && s->ntypes >= 1 && s->ntypes <= BPEL_MAX_TYPES);
         FUZZ_CHECK(fuzz_all_finite(b->lo, 3) && fuzz_all_finite(b->len, 3));
@@ -40,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < s->n; i++) FUZZ_CHECK(s->type[i] >= 1 && s->type[i] <= s->ntypes);
         FUZZ_CHECK(fuzz_all_finite(s->x, 3 * s->n));
         if (s->v) FUZZ_CHECK(fuzz_all_finite(s->v, 3 * s->n));
-        FUZZ_CHECK(md_check_params(&r.params) == 0);
+        FUZZ_CHECK(bpel_md_check_params(&r.params) == 0);
         FUZZ_CHECK(memchr(r.command, 0, sizeof r.command) && memchr(r.rng_name, 0, sizeof r.rng_name));
-        restart_free(&r);
+        bpel_restart_free(&r);
     }
-    system_destroy(s);
+    bpel_system_destroy(s);
     close(fd);
     return 0;
 }

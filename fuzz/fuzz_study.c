@@ -1,4 +1,4 @@
-/* fuzz_study.c — YAML study descriptions (study_config_read). An accepted
+/* fuzz_study.c — YAML study descriptions (bpel_study_config_read). An accepted
  * description has list counts within bounds and the values the runner
  * relies on in range. */
 #include "fuzz_common.h"
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int fd = fuzz_file(data, size, path);
     if (fd < 0) return 0;
     study_config c;
-    if (study_config_read(path, &c) == 0) {
+    if (bpel_study_config_read(path, &c) == 0) {
         FUZZ_CHECK(c.ncompositions >= 1 && c.ncompositions <= STUDY_MAX_LIST);
         FUZZ_CHECK(c.nrates >= 1 && c.nrates <= STUDY_MAX_LIST);
         FUZZ_CHECK(c.ntemperatures >= 0 && c.ntemperatures <= STUDY_MAX_LIST);

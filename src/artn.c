@@ -22,16 +22,16 @@ static const char *status_names[ARTN_NSTATUS] = {
     "accepted", "no_exit", "no_converge", "lost_curvature", "multi_negative",
     "not_above", "same_minimum", "disconnected", "failed", "full_check_failed", "over_budget"};
 
-const char *artn_status_name(int s) { return s >= 0 && s < ARTN_NSTATUS ? status_names[s] : "unknown"; }
+const char *bpel_artn_status_name(int s) { return s >= 0 && s < ARTN_NSTATUS ? status_names[s] : "unknown"; }
 
-int artn_status_parse(const char *name)
+int bpel_artn_status_parse(const char *name)
 {
     for (int k = 0; k < ARTN_NSTATUS; k++)
         if (!strcmp(name, status_names[k])) return k;
     return -1;
 }
 
-void artn_defaults(artn_params *p)
+void bpel_artn_defaults(artn_params *p)
 {
     memset(p, 0, sizeof *p);
     p->method = ARTN_METHOD_ARTN;
@@ -80,13 +80,13 @@ void artn_defaults(artn_params *p)
     p->relax_step = 0.1;
     p->max_relax = 3000;
     p->same_min = 0.1;
-    lanczos_defaults(&p->lanczos);
+    bpel_lanczos_defaults(&p->lanczos);
     p->lanczos.min_iter = 3;
     p->lanczos.max_iter = 30;
     p->lanczos.tol = 0.01; /* the whole glass has many soft modes near 0: a loose Ritz value
                               flips the sign of λ in the climb (docs/artn.md) */
     p->lanczos.eps = 1e-2;
-    lanczos_defaults(&p->lanczos_check);
+    bpel_lanczos_defaults(&p->lanczos_check);
     p->lanczos_check.min_iter = 4;
     p->lanczos_check.max_iter = 20;
     p->lanczos_check.tol = 1e-2;
@@ -185,7 +185,7 @@ static int range_error(const param_entry *e, const char *value)
     return bpel_fail(BPEL_EINVAL, "artn parameter %s must be %s, not '%s'", e->name, want, value);
 }
 
-int artn_param_set(artn_params *p, const char *name, const char *value)
+int bpel_artn_param_set(artn_params *p, const char *name, const char *value)
 {
     for (size_t k = 0; k < sizeof param_table / sizeof *param_table; k++) {
         const param_entry *e = &param_table[k];
@@ -211,7 +211,7 @@ int artn_param_set(artn_params *p, const char *name, const char *value)
     return bpel_fail(BPEL_EINVAL, "no artn parameter named '%s' (see bpel artn --help)", name);
 }
 
-void artn_param_list(FILE *fp, const artn_params *p)
+void bpel_artn_param_list(FILE *fp, const artn_params *p)
 {
     for (size_t k = 0; k < sizeof param_table / sizeof *param_table; k++) {
         const param_entry *e = &param_table[k];
@@ -229,7 +229,7 @@ void artn_param_list(FILE *fp, const artn_params *p)
     }
 }
 
-void artn_result_free(artn_result *r)
+void bpel_artn_result_free(artn_result *r)
 {
     free(r->u_saddle);
     free(r->u_final);
@@ -332,7 +332,7 @@ static int lowest_mode(search *s, const lanczos_params *lp, const double *start,
     double *store = bpel_malloc(3 * s->n * sizeof(double));
     if (!store) return BPEL_ENOMEM;
     int nd = translations(s, defl, store);
-    int rc = lanczos_lowest(s->n, lz_eval, &c, s->v[V_U], s->v[V_F], start, nd, defl, lp, s->v[V_EIG], &r);
+    int rc = bpel_lanczos_lowest(s->n, lz_eval, &c, s->v[V_U], s->v[V_F], start, nd, defl, lp, s->v[V_EIG], &r);
     free(store);
     s->calls += r.force_calls;
     *lam = r.eigval;
@@ -478,7 +478,7 @@ static void search_free(search *s)
     if (s->rng) gsl_rng_free(s->rng);
 }
 
-int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls)
+int bpel_artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls)
 {
     search s;
     int rc = search_init(&s, m, p, 1);
@@ -783,7 +783,7 @@ static int relax_side(search *s, const double *u_saddle, const double *eig, doub
     return rc == BPEL_ECONV ? BPEL_OK : rc; /* an unconverged relaxation is judged by where it ended */
 }
 
-int artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r)
+int bpel_artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r)
 {
     memset(r, 0, sizeof *r);
     r->e_final = NAN;
@@ -836,7 +836,7 @@ int artn_search(artn_model *m, const double *kick, unsigned long seed, const art
         defl[nd] = s.v[V_EIG];
         lz_ctx c = {&s};
         lanczos_result lr;
-        rc = lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
+        rc = bpel_lanczos_lowest(n, lz_eval, &c, s.v[V_U], s.v[V_F], start, nd + 1, defl, &p->lanczos_check, v2, &lr);
         free(store);
         s.calls += lr.force_calls;
         if (rc) goto out;
@@ -954,7 +954,7 @@ out:
     if (!r->calls_saddle) r->calls_saddle = s.calls;
     if (p->verbose && p->method != ARTN_METHOD_LOWEST && c_climb > 0)
         fprintf(stderr, "calls: push %ld climb %ld checks %ld relax %ld (%s)\n", c_push, c_climb - c_push,
-                r->calls_saddle - c_climb, r->calls_total - r->calls_saddle, artn_status_name(r->status));
+                r->calls_saddle - c_climb, r->calls_total - r->calls_saddle, bpel_artn_status_name(r->status));
     search_free(&s);
     return rc;
 }

@@ -70,8 +70,8 @@ typedef enum {
 } artn_status;
 
 /* Short names written to files ("accepted", "no_exit", ...). */
-const char *artn_status_name(int status);
-int artn_status_parse(const char *name);
+const char *bpel_artn_status_name(int status);
+int bpel_artn_status_parse(const char *name);
 
 typedef enum { ARTN_METHOD_ARTN = 0, ARTN_METHOD_LOWEST = 1 } artn_method;
 
@@ -132,12 +132,12 @@ typedef struct artn_params {
     int verbose;             /* 1: one line per push/climb step on stderr (0) */
 } artn_params;
 
-void artn_defaults(artn_params *p);
+void bpel_artn_defaults(artn_params *p);
 /* Set a field by its name (as in artn_params; "lanczos.tol" for nested
  * ones) from text; BPEL_EINVAL with a message for an unknown name or a bad
- * value. artn_param_list prints every name, its value in p and a line of help. */
-int artn_param_set(artn_params *p, const char *name, const char *value);
-void artn_param_list(FILE *fp, const artn_params *p);
+ * value. bpel_artn_param_list prints every name, its value in p and a line of help. */
+int bpel_artn_param_set(artn_params *p, const char *name, const char *value);
+void bpel_artn_param_list(FILE *fp, const artn_params *p);
 
 typedef struct artn_result {
     int status;              /* artn_status */
@@ -153,22 +153,22 @@ typedef struct artn_result {
     int push_steps, climb_steps;
     int convex_steps;        /* climb steps taken with λ_min > 0 (where LAMMPS-ARTn gives up) */
     size_t ndof;             /* final model size; the vectors below have this length */
-    double *u_saddle;        /* Å, owned (free with artn_result_free) */
+    double *u_saddle;        /* Å, owned (free with bpel_artn_result_free) */
     double *u_final;         /* Å, owned, NULL unless relaxed */
     double *eigvec;          /* lowest eigenvector at the saddle, owned */
 } artn_result;
 
-void artn_result_free(artn_result *r);
+void bpel_artn_result_free(artn_result *r);
 
 /* Run one search from the minimum at u = 0 with the initial displacement
  * `kick` (ndof entries; its direction is the push direction). `seed` drives
  * the random vectors the method needs (Lanczos start, ascent noise). The
  * return value is BPEL_OK whenever a result (accepted or rejected) is
  * available, negative only on a model error or bad arguments. */
-int artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r);
+int bpel_artn_search(artn_model *m, const double *kick, unsigned long seed, const artn_params *p, artn_result *r);
 
 /* L-BFGS minimisation of the model from u (in place, may grow the model).
  * Returns BPEL_OK or BPEL_ECONV; energy and max force component out. */
-int artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls);
+int bpel_artn_relax(artn_model *m, double *u, const artn_params *p, double *energy, double *fmax, long *calls);
 
 #endif

@@ -26,11 +26,11 @@
 #include "forces.h"
 #include "outfile.h"
 
-void campaign_defaults(campaign_params *p)
+void bpel_campaign_defaults(campaign_params *p)
 {
     memset(p, 0, sizeof *p);
-    artn_defaults(&p->artn);
-    lf_defaults(&p->region);
+    bpel_artn_defaults(&p->artn);
+    bpel_lf_defaults(&p->region);
     p->region.whole = 1; /* every atom free: the paper's set-up (SPEC §5); a region is opt-in */
     p->searches = 20;
     p->seed = 1;
@@ -70,8 +70,8 @@ struct campaign_worker {
 static int whole_eval(void *ctx, const double *u, double *energy, double *f)
 {
     campaign_worker *w = ctx;
-    const bpel_system *s0 = lf_shared_system(w->c->sh);
-    const size_t *atoms = lf_region_atoms(w->reg);
+    const bpel_system *s0 = bpel_lf_shared_system(w->c->sh);
+    const size_t *atoms = bpel_lf_region_atoms(w->reg);
     size_t n = s0->n;
     double *x = w->gs->x;
     for (size_t a = 0; a < n; a++) {
@@ -79,7 +79,7 @@ static int whole_eval(void *ctx, const double *u, double *energy, double *f)
         for (int q = 0; q < 3; q++) x[3 * i + q] = s0->x[3 * i + q] + u[3 * a + q] + w->gshift[3 * i + q];
     }
     bpel_eval ev;
-    int rc = forces_compute(w->gfo, w->gs, FORCES_ENERGY, &ev);
+    int rc = bpel_forces_compute(w->gfo, w->gs, FORCES_ENERGY, &ev);
     if (rc) return rc;
     for (size_t a = 0; a < n; a++) {
         size_t i = atoms[a];
@@ -155,7 +155,7 @@ static int select_atoms(campaign *c, const bpel_system *s, const char *spec)
         free(all);
         c->natoms = k;
     } else {
-        size_t *order = system_id_order(s);
+        size_t *order = bpel_system_id_order(s);
         if (!order) return BPEL_ENOMEM;
         const char *p = spec;
         while (*p) {
@@ -166,7 +166,7 @@ static int select_atoms(campaign *c, const bpel_system *s, const char *spec)
                 free(order);
                 return bpel_fail(BPEL_EINVAL, "--atoms %s: expected all, ID,ID,..., type:T or fraction:F", spec);
             }
-            long i = system_find_id(s, order, id);
+            long i = bpel_system_find_id(s, order, id);
             if (i < 0) {
                 free(order);
                 return bpel_fail(BPEL_EINVAL, "--atoms: no atom with id %lld", id);
@@ -199,7 +199,7 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 static int make_header(campaign *c, const char *atoms)
 {
-    const bpel_system *s = lf_shared_system(c->sh);
+    const bpel_system *s = bpel_lf_shared_system(c->sh);
     uint64_t g = 0xcbf29ce484222325ULL;
     g = fnv1a(g, &s->n, sizeof s->n);
     g = fnv1a(g, s->type, s->n * sizeof *s->type);
@@ -211,7 +211,7 @@ static int make_header(campaign *c, const char *atoms)
     size_t len = 0;
     FILE *mem = open_memstream(&txt, &len);
     if (!mem) return BPEL_ENOMEM;
-    artn_param_list(mem, &c->p.artn);
+    bpel_artn_param_list(mem, &c->p.artn);
     fprintf(mem, "region %d %.17g %.17g %.17g %.17g %zu store %.17g full_check %d method %d connect %d %d\n",
             c->p.region.whole, c->p.region.radius, c->p.region.shell, c->p.region.grow_force, c->p.region.skin,
             c->p.region.max_atoms, c->p.store_disp, c->p.full_check, (int)c->p.artn.method, c->p.artn.check_connect,
@@ -225,7 +225,7 @@ static int make_header(campaign *c, const char *atoms)
         if (*q == ' ') *q = '_';
     snprintf(c->header, sizeof c->header,
              "# bpel-artn-campaign 3 glass=%016llx energy=%.8f atoms=%s searches=%d seed=%lu params=%016llx\n",
-             (unsigned long long)g, lf_shared_energy(c->sh), sel, c->p.searches, c->p.seed, (unsigned long long)h);
+             (unsigned long long)g, bpel_lf_shared_energy(c->sh), sel, c->p.searches, c->p.seed, (unsigned long long)h);
     return BPEL_OK;
 }
 
@@ -252,7 +252,7 @@ static const char *header_mismatch(const char *a, const char *b, char *field, si
     return NULL;
 }
 
-int campaign_create(const bpel_system *s, const bpel_model *model, const char *atoms,
+int bpel_campaign_create(const bpel_system *s, const bpel_model *model, const char *atoms,
                     const campaign_params *p, campaign **out)
 {
     *out = NULL;
@@ -262,63 +262,63 @@ int campaign_create(const bpel_system *s, const bpel_model *model, const char *a
     c->p = *p;
     c->model = model;
     c->fd = -1;
-    int rc = lf_shared_create(model, s, &c->sh);
-    if (!rc) rc = select_atoms(c, lf_shared_system(c->sh), atoms);
+    int rc = bpel_lf_shared_create(model, s, &c->sh);
+    if (!rc) rc = select_atoms(c, bpel_lf_shared_system(c->sh), atoms);
     if (!rc) rc = make_header(c, atoms);
     if (rc) {
-        campaign_destroy(c);
+        bpel_campaign_destroy(c);
         return rc;
     }
     *out = c;
     return BPEL_OK;
 }
 
-void campaign_destroy(campaign *c)
+void bpel_campaign_destroy(campaign *c)
 {
     if (!c) return;
-    campaign_log_close(c);
-    lf_shared_destroy(c->sh);
+    bpel_campaign_log_close(c);
+    bpel_lf_shared_destroy(c->sh);
     free(c->atom);
     free(c);
 }
 
-size_t campaign_nitems(const campaign *c) { return c->natoms * (size_t)c->p.searches; }
-size_t campaign_natoms(const campaign *c) { return c->natoms; }
+size_t bpel_campaign_nitems(const campaign *c) { return c->natoms * (size_t)c->p.searches; }
+size_t bpel_campaign_natoms(const campaign *c) { return c->natoms; }
 
-int campaign_worker_create(campaign *c, campaign_worker **out)
+int bpel_campaign_worker_create(campaign *c, campaign_worker **out)
 {
     *out = NULL;
     campaign_worker *w = bpel_calloc(1, sizeof *w);
     if (!w) return BPEL_ENOMEM;
     w->c = c;
-    int rc = lf_region_create(c->sh, &c->p.region, &w->reg);
+    int rc = bpel_lf_region_create(c->sh, &c->p.region, &w->reg);
     if (!rc && c->p.region.whole) {
-        w->gs = system_copy(lf_shared_system(c->sh));
+        w->gs = bpel_system_copy(bpel_lf_shared_system(c->sh));
         w->gshift = w->gs ? bpel_calloc(3 * w->gs->n, sizeof(double)) : NULL;
-        rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : forces_create(c->model, w->gs, 1.0, &w->gfo);
+        rc = (!w->gs || !w->gshift) ? BPEL_ENOMEM : bpel_forces_create(c->model, w->gs, 1.0, &w->gfo);
     }
     if (!rc && c->p.full_check && !c->p.region.whole) {
-        w->full = system_copy(lf_shared_system(c->sh));
+        w->full = bpel_system_copy(bpel_lf_shared_system(c->sh));
         w->x = w->full ? bpel_malloc(3 * w->full->n * sizeof(double)) : NULL;
-        rc = (!w->full || !w->x) ? BPEL_ENOMEM : forces_create(c->model, w->full, 1.0, &w->fo);
+        rc = (!w->full || !w->x) ? BPEL_ENOMEM : bpel_forces_create(c->model, w->full, 1.0, &w->fo);
     }
     if (rc) {
-        campaign_worker_destroy(w);
+        bpel_campaign_worker_destroy(w);
         return rc;
     }
     *out = w;
     return BPEL_OK;
 }
 
-void campaign_worker_destroy(campaign_worker *w)
+void bpel_campaign_worker_destroy(campaign_worker *w)
 {
     if (!w) return;
-    lf_region_destroy(w->reg);
-    forces_destroy(w->gfo);
-    system_destroy(w->gs);
+    bpel_lf_region_destroy(w->reg);
+    bpel_forces_destroy(w->gfo);
+    bpel_system_destroy(w->gs);
     free(w->gshift);
-    forces_destroy(w->fo);
-    system_destroy(w->full);
+    bpel_forces_destroy(w->fo);
+    bpel_system_destroy(w->full);
     free(w->x);
     free(w);
 }
@@ -358,8 +358,8 @@ static int sb_printf(strbuf *b, const char *fmt, ...)
 static int search_once(campaign_worker *w, size_t center, int64_t id, int search, int attempt, artn_result *r)
 {
     campaign *c = w->c;
-    const bpel_system *s = lf_shared_system(c->sh);
-    long nm = lf_region_start(w->reg, center);
+    const bpel_system *s = bpel_lf_shared_system(c->sh);
+    long nm = bpel_lf_region_start(w->reg, center);
     if (nm < 0) return (int)nm;
     size_t ndof = 3 * (size_t)nm;
     uint64_t h = splitmix(splitmix(splitmix(c->p.seed) ^ (uint64_t)id) ^ (uint64_t)search);
@@ -367,17 +367,17 @@ static int search_once(campaign_worker *w, size_t center, int64_t id, int search
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     if (!g) return BPEL_ENOMEM;
     gsl_rng_set(g, (unsigned long)(h & 0xffffffffUL) ^ (unsigned long)(h >> 32));
-    double *kick = bpel_calloc(lf_region_max_dof(w->reg), sizeof(double));
+    double *kick = bpel_calloc(bpel_lf_region_max_dof(w->reg), sizeof(double));
     if (!kick) {
         gsl_rng_free(g);
         return BPEL_ENOMEM;
     }
-    const size_t *atoms = lf_region_atoms(w->reg);
+    const size_t *atoms = bpel_lf_region_atoms(w->reg);
     double nrm = 0, rk2 = c->p.artn.kick_radius * c->p.artn.kick_radius;
     for (long a = 0; a < nm; a++) {
         double d[3];
         for (int q = 0; q < 3; q++) d[q] = s->x[3 * atoms[a] + q] - s->x[3 * center + q];
-        box_minimum_image(&s->box, d);
+        bpel_box_minimum_image(&s->box, d);
         if (a > 0 && d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > rk2) continue;
         for (int q = 0; q < 3; q++) {
             kick[3 * a + q] = gsl_ran_gaussian_ziggurat(g, 1.0);
@@ -393,19 +393,19 @@ static int search_once(campaign_worker *w, size_t center, int64_t id, int search
          * (positions, lattice shifts, a fresh neighbour list), so its round-off
          * does not depend on which searches this worker ran before: results
          * are identical for any number of threads or ranks */
-        forces_destroy(w->gfo);
+        bpel_forces_destroy(w->gfo);
         w->gfo = NULL;
         memcpy(w->gs->x, s->x, 3 * s->n * sizeof(double));
         memset(w->gshift, 0, 3 * s->n * sizeof(double));
-        int frc = forces_create(c->model, w->gs, 1.0, &w->gfo);
+        int frc = bpel_forces_create(c->model, w->gs, 1.0, &w->gfo);
         if (frc) {
             free(kick);
             return frc;
         }
     }
-    artn_model m = {ndof, lf_region_max_dof(w->reg), lf_eval, lf_grow, lf_translational, w->reg};
+    artn_model m = {ndof, bpel_lf_region_max_dof(w->reg), bpel_lf_eval, bpel_lf_grow, bpel_lf_translational, w->reg};
     if (c->p.region.whole) m = (artn_model){ndof, ndof, whole_eval, NULL, whole_translational, w};
-    int rc = artn_search(&m, kick, aseed, &c->p.artn, r);
+    int rc = bpel_artn_search(&m, kick, aseed, &c->p.artn, r);
     free(kick);
     if (rc) {
         /* a model error is a failed search, recorded with its message */
@@ -415,10 +415,10 @@ static int search_once(campaign_worker *w, size_t center, int64_t id, int search
     return BPEL_OK;
 }
 
-int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
+int bpel_campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
 {
     campaign *c = w->c;
-    const bpel_system *s = lf_shared_system(c->sh);
+    const bpel_system *s = bpel_lf_shared_system(c->sh);
     size_t ai = k / c->p.searches, center = c->atom[ai];
     int search = (int)(k % c->p.searches);
     int64_t id = s->id[center];
@@ -435,20 +435,20 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
         calls_total += r.calls_total;
         /* a failed search starts again from a fresh kick (a model error would only repeat) */
         if (r.status == ARTN_ACCEPTED || r.status == ARTN_FAILED || kicks >= c->p.artn.attempts) break;
-        artn_result_free(&r);
+        bpel_artn_result_free(&r);
     }
     int rc = BPEL_OK;
-    long nm = (long)lf_region_natoms(w->reg);
-    const size_t *atoms = lf_region_atoms(w->reg);
+    long nm = (long)bpel_lf_region_natoms(w->reg);
+    const size_t *atoms = bpel_lf_region_atoms(w->reg);
     double fmax_full = NAN;
     if (r.status == ARTN_ACCEPTED && c->p.full_check && c->p.region.whole) {
         fmax_full = r.fmax; /* the search evaluated the whole glass itself */
     } else if (r.status == ARTN_ACCEPTED && c->p.full_check) {
-        lf_positions(w->reg, r.u_saddle, w->full->x);
+        bpel_lf_positions(w->reg, r.u_saddle, w->full->x);
         bpel_eval ev;
-        rc = forces_compute(w->fo, w->full, FORCES_ENERGY, &ev);
+        rc = bpel_forces_compute(w->fo, w->full, FORCES_ENERGY, &ev);
         if (rc) {
-            artn_result_free(&r);
+            bpel_artn_result_free(&r);
             return rc;
         }
         fmax_full = 0;
@@ -488,7 +488,7 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     double dt = now() - t0;
     strbuf b = {0};
     rc = sb_printf(&b, "ev %lld %d %s %.10f %.10f %.10f %ld %ld %.6g %.6g %.6g %.6g %d %.6f %d %.4f %ld %d %d ",
-                   (long long)id, search, artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, calls,
+                   (long long)id, search, bpel_artn_status_name(r.status), r.dq, r.e_saddle, r.e_final, calls,
                    calls_total, r.fmax, fmax_full, r.eigval1, r.eigval2, cdisp >= c->p.took_part, cdisp,
                    r.connected, dt, nm, r.convex_steps, kicks);
     for (int q = 0; q < ntop && !rc; q++) rc = sb_printf(&b, "%s%lld", q ? "," : "", (long long)s->id[top[q]]);
@@ -524,7 +524,7 @@ int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted)
     free(store);
     if (!rc) rc = sb_printf(&b, " END\n");
     *accepted = r.status == ARTN_ACCEPTED;
-    artn_result_free(&r);
+    bpel_artn_result_free(&r);
     if (rc) {
         free(b.s);
         return rc;
@@ -562,7 +562,7 @@ static int parse_record(const char *line, record *r)
                    r->moved, &r->nreg, &pos);
     if (k != 21) return -1;
     r->id = id;
-    r->status = artn_status_parse(status);
+    r->status = bpel_artn_status_parse(status);
     if (r->status < 0) return -1;
     r->coords = line + pos;
     /* count the coordinate fields: 7 per atom, then END */
@@ -578,11 +578,11 @@ static int parse_record(const char *line, record *r)
     return 0;
 }
 
-int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
+int bpel_campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
                       size_t *nacc)
 {
     *ndone = *nacc = 0;
-    size_t nitems = campaign_nitems(c);
+    size_t nitems = bpel_campaign_nitems(c);
     memset(done, 0, nitems);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
     snprintf(c->logpath, sizeof c->logpath, "%s/events.log", dir);
@@ -594,7 +594,7 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
     if (!resume || !have_log) {
         c->fd = open(c->logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (c->fd < 0) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", c->logpath, strerror(errno));
-        return campaign_log_append(c, c->header);
+        return bpel_campaign_log_append(c, c->header);
     }
     FILE *fp = fopen(c->logpath, "r");
     off_t good = 0;
@@ -629,8 +629,8 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
         }
         good = flen;
         free(first);
-        const bpel_system *s = lf_shared_system(c->sh);
-        size_t *order = system_id_order(s);
+        const bpel_system *s = bpel_lf_shared_system(c->sh);
+        size_t *order = bpel_system_id_order(s);
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;
@@ -640,7 +640,7 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
             if (parse_record(line, &r) != 0) break; /* torn tail: stop here */
             off += len;
             good = off;
-            long i = system_find_id(s, order, r.id);
+            long i = bpel_system_find_id(s, order, r.id);
             if (i < 0 || r.search < 0 || r.search >= c->p.searches) continue;
             /* position of the atom in the selection (sorted by id) */
             size_t lo = 0, hi = c->natoms;
@@ -668,7 +668,7 @@ int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, u
     return BPEL_OK;
 }
 
-int campaign_log_append(campaign *c, const char *line)
+int bpel_campaign_log_append(campaign *c, const char *line)
 {
     size_t len = strlen(line), off = 0;
     while (off < len) {
@@ -683,16 +683,16 @@ int campaign_log_append(campaign *c, const char *line)
     return BPEL_OK;
 }
 
-void campaign_log_close(campaign *c)
+void bpel_campaign_log_close(campaign *c)
 {
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
 }
 
-int campaign_run(campaign *c, const unsigned char *done, int threads,
+int bpel_campaign_run(campaign *c, const unsigned char *done, int threads,
                  int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx)
 {
-    size_t nitems = campaign_nitems(c), npend = 0, ndone = 0, nacc = 0;
+    size_t nitems = bpel_campaign_nitems(c), npend = 0, ndone = 0, nacc = 0;
     size_t *pend = bpel_malloc((nitems + 1) * sizeof(size_t));
     if (!pend) return BPEL_ENOMEM;
     for (size_t k = 0; k < nitems; k++) {
@@ -709,9 +709,9 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
          * omp_get_max_threads(), which a nested, inactive region would get wrong). */
         omp_set_num_threads(1);
         campaign_worker *w = NULL;
-        int rc = campaign_worker_create(c, &w);
+        int rc = bpel_campaign_worker_create(c, &w);
         if (rc) {
-#pragma omp critical(campaign_log)
+#pragma omp critical(bpel_campaign_log)
             if (!err) {
                 err = rc;
                 snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
@@ -726,14 +726,14 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
             if (err || skip) continue;
             char *line = NULL;
             int acc = 0;
-            int rci = campaign_run_item(w, pend[q], &line, &acc);
-#pragma omp critical(campaign_log)
+            int rci = bpel_campaign_run_item(w, pend[q], &line, &acc);
+#pragma omp critical(bpel_campaign_log)
             {
                 if (rci && !err) {
                     err = rci;
                     snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
                 } else if (!rci && !err) {
-                    int wr = campaign_log_append(c, line);
+                    int wr = bpel_campaign_log_append(c, line);
                     if (wr) {
                         err = wr;
                         snprintf(errmsg, sizeof errmsg, "%s", bpel_errmsg());
@@ -748,7 +748,7 @@ int campaign_run(campaign *c, const unsigned char *done, int threads,
             }
             free(line);
         }
-        campaign_worker_destroy(w);
+        bpel_campaign_worker_destroy(w);
     }
     omp_set_num_threads(saved_threads);
     free(pend);
@@ -773,7 +773,7 @@ static void dump_header(FILE *fp, const bpel_system *s, long step, long n)
     fprintf(fp, "ITEM: TIMESTEP\n%ld\nITEM: NUMBER OF ATOMS\n%ld\n", step, n);
     double xlo = b->lo[0], xhi = b->lo[0] + b->len[0], ylo = b->lo[1], yhi = b->lo[1] + b->len[1];
     double zlo = b->lo[2], zhi = b->lo[2] + b->len[2];
-    if (box_is_triclinic(b)) {
+    if (bpel_box_is_triclinic(b)) {
         double xmin = fmin(0, fmin(b->xy, fmin(b->xz, b->xy + b->xz))), xmax = fmax(0, fmax(b->xy, fmax(b->xz, b->xy + b->xz)));
         double ymin = fmin(0, b->yz), ymax = fmax(0, b->yz);
         fprintf(fp, "ITEM: BOX BOUNDS xy xz yz pp pp pp\n%.10f %.10f %.10f\n%.10f %.10f %.10f\n%.10f %.10f %.10f\n",
@@ -790,10 +790,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
+int bpel_campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
-    const bpel_system *s = lf_shared_system(c->sh);
+    const bpel_system *s = bpel_lf_shared_system(c->sh);
     char path[1200];
     snprintf(path, sizeof path, "%s/events.log", dir);
     FILE *fp = fopen(path, "r");
@@ -844,7 +844,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
                 "connected,region_atoms,convex_climb_steps,moved_most,kicks\n");
     double *calls = bpel_malloc((nrec + 1) * sizeof(double));
     double *dqs = bpel_malloc((nrec + 1) * sizeof(double));
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     double ttot = 0;
     size_t nacc = 0;
     for (size_t k = 0; k < nrec; k++) {
@@ -853,7 +853,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
         for (char *q = r->moved; *q; q++)
             if (*q == ',') *q = ';'; /* one CSV field without quotes: any CSV reader, bpel's too */
         fprintf(ev, "%zu,%lld,%d,%s,%.8f,%.8f,%.8f,%ld,%ld,%.5g,%.5g,%.5g,%.5g,%d,%.5f,%d,%ld,%d,%s,%d\n", k + 1,
-                (long long)r->id, r->search, artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
+                (long long)r->id, r->search, bpel_artn_status_name(r->status), r->dq, r->es, r->ef, r->calls,
                 r->calls_total, r->fmax, r->fmax_full, r->l1, r->l2, r->central, r->cdisp, r->connected, r->nregion,
                 r->convex, r->moved, r->kicks);
         if (r->status != ARTN_ACCEPTED) continue;
@@ -869,7 +869,7 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
             int used;
             if (sscanf(p, " %lld %lf %lf %lf %lf %lf %lf%n", &id, v, v + 1, v + 2, v + 3, v + 4, v + 5, &used) != 7) break;
             p += used;
-            long ia = order ? system_find_id(s, order, id) : -1;
+            long ia = order ? bpel_system_find_id(s, order, id) : -1;
             int ty = ia >= 0 ? s->type[ia] : 0;
             fprintf(sd, "%lld %d %.9f %.9f %.9f\n", id, ty, v[0], v[1], v[2]);
             if (has_final) fprintf(md, "%lld %d %.9f %.9f %.9f\n", id, ty, v[3], v[4], v[5]);
@@ -936,29 +936,29 @@ int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum)
     }
     /* the same distributions as a figure */
     if (nacc) {
-        fig_figure *f = fig_create(1, 1, 0, 0);
-        fig_panel *pn = f ? fig_panel_at(f, 0, 0) : NULL;
+        fig_figure *f = bpel_fig_create(1, 1, 0, 0);
+        fig_panel *pn = f ? bpel_fig_panel_at(f, 0, 0) : NULL;
         if (pn) {
             double lo = dqs[0], hmax = dqs[0];
             for (size_t k = 0; k < nacc; k++) { lo = fmin(lo, dqs[k]); hmax = fmax(hmax, dqs[k]); }
             int nb = (int)ceil((hmax - lo) / c->p.hist_bin);
             if (nb < 1) nb = 1;
-            fig_labels(pn, "ΔQ (eV)", "probability density (1/eV)", NULL);
-            fig_histogram(pn, nacc, dqs, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+            bpel_fig_labels(pn, "ΔQ (eV)", "probability density (1/eV)", NULL);
+            bpel_fig_histogram(pn, nacc, dqs, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
                           &(fig_style){.label = "all accepted saddles"});
-            if (na) fig_histogram(pn, na, amean, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
+            if (na) bpel_fig_histogram(pn, na, amean, nb, lo, lo + nb * c->p.hist_bin, FIG_HIST_DENSITY,
                                   &(fig_style){.label = "per-atom mean", .dashed = 1}); /* visible where the two coincide */
-            fig_legend(pn, FIG_LEGEND_TOP_RIGHT);
+            bpel_fig_legend(pn, FIG_LEGEND_TOP_RIGHT);
             snprintf(path, sizeof path, "%s/dq_histogram", dir);
-            int frc = fig_save(f, path);
+            int frc = bpel_fig_save(f, path);
             if (frc) rc = frc;
         }
-        fig_destroy(f);
+        bpel_fig_destroy(f);
     }
     bpel_column cols[3] = {{ARTN_COL_DQ, map_dq, 1, 0}, {ARTN_COL_DQ_CONNECTED, map_dqc, 1, 0},
                            {"n_converged", map_n, 1, 0}};
     if (!rc) { /* (after a failure, nothing more: its message stands) */
-        int xrc = xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
+        int xrc = bpel_xyz_write_frame(xy, s, 3, cols, "per-atom mean activation energy over accepted / connected saddles (NaN where none)");
         if (xrc) rc = xrc == BPEL_EIO ? bpel_out_finish(&out[O_XY], xrc) : xrc;
     }
     sum->tried = nrec;

@@ -47,42 +47,42 @@ typedef struct campaign_params {
                                saddle or final minimum (0: every moving atom, exact frames) */
 } campaign_params;
 
-void campaign_defaults(campaign_params *p);
+void bpel_campaign_defaults(campaign_params *p);
 
 /* Atom selection: "all", "ID,ID,...", "type:Cu" (element or type number),
  * "fraction:0.1" (seeded random subset). */
-int campaign_create(const bpel_system *s, const bpel_model *model,
+int bpel_campaign_create(const bpel_system *s, const bpel_model *model,
                     const char *atoms, const campaign_params *p, campaign **out);
-void campaign_destroy(campaign *c);
-size_t campaign_nitems(const campaign *c);
-size_t campaign_natoms(const campaign *c);
+void bpel_campaign_destroy(campaign *c);
+size_t bpel_campaign_nitems(const campaign *c);
+size_t bpel_campaign_natoms(const campaign *c);
 
 /* Per-thread workspace. */
 typedef struct campaign_worker campaign_worker;
-int campaign_worker_create(campaign *c, campaign_worker **out);
-void campaign_worker_destroy(campaign_worker *w);
+int bpel_campaign_worker_create(campaign *c, campaign_worker **out);
+void bpel_campaign_worker_destroy(campaign_worker *w);
 
 /* Run item k (0 ≤ k < nitems) and format its log line (malloc'ed, ends in
  * "END\n"). Returns BPEL_OK or an error. */
-int campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted);
+int bpel_campaign_run_item(campaign_worker *w, size_t k, char **line, int *accepted);
 
 /* Log: open DIR/events.log; with resume, check its header line names this
  * campaign (glass, atoms, searches, seed, parameters; a mismatch is refused
  * naming the field), keep its complete records (the torn tail is cut off)
  * and mark their items done; without, start afresh, which an existing log
  * refuses unless overwrite. done[k] (nitems) is filled. */
-int campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
+int bpel_campaign_log_open(campaign *c, const char *dir, int resume, int overwrite, unsigned char *done, size_t *ndone,
                       size_t *nacc);
 /* Append one record and make it durable. */
-int campaign_log_append(campaign *c, const char *line);
-void campaign_log_close(campaign *c);
+int bpel_campaign_log_append(campaign *c, const char *line);
+void bpel_campaign_log_close(campaign *c);
 
 /* Run every item not done, with `threads` OpenMP threads; progress(ctx,
  * done, total, accepted) after each. When progress returns non-zero (e.g.
  * on SIGINT) no further item is started: the searches in flight finish and
  * are logged, and the call returns BPEL_EINTR if items are left, so that a
  * --resume runs exactly those (the log stays whole and the result the same). */
-int campaign_run(campaign *c, const unsigned char *done, int threads,
+int bpel_campaign_run(campaign *c, const unsigned char *done, int threads,
                  int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx);
 
 /* Write the outputs listed above from DIR/events.log. Fills summary numbers. */
@@ -94,6 +94,6 @@ typedef struct campaign_summary {
     size_t checked, connected;  /* accepted saddles whose connection was checked / that relax back */
     double calls_per_saddle;    /* force calls to the saddle of every search (failed ones too) per accepted saddle */
 } campaign_summary;
-int campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum);
+int bpel_campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum);
 
 #endif

@@ -33,11 +33,11 @@ static int cmp_nb(const void *a, const void *b)
     return x->j < y->j ? -1 : x->j > y->j;
 }
 
-int corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out)
+int bpel_corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out)
 {
     *out = NULL;
     double w[3];
-    box_widths(&s->box, w);
+    bpel_box_widths(&s->box, w);
     double wmin = fmin(w[0], fmin(w[1], w[2]));
     if (!(rmax > 0)) return bpel_fail(BPEL_EINVAL, "correlation length %g Å must be positive", rmax);
     if (rmax >= 0.5 * wmin)
@@ -46,13 +46,13 @@ int corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out)
                          "minimum-image distances are only unique below half the box",
                          s->source[0] ? s->source : "configuration", rmax, 2 * rmax, wmin);
     if (s->n > 0xffffffffu) return bpel_fail(BPEL_ENOTSUP, "more than 2^32 atoms");
-    bpel_system *c = system_copy(s);
+    bpel_system *c = bpel_system_copy(s);
     if (!c) return BPEL_ENOMEM;
-    nbr_list *l = nbr_create(rmax, 0.0, 0);
+    nbr_list *l = bpel_nbr_create(rmax, 0.0, 0);
     corr_pairs *p = bpel_calloc(1, sizeof *p);
     int rc = BPEL_ENOMEM;
     if (!l || !p) goto fail;
-    if ((rc = nbr_build(l, c))) goto fail;
+    if ((rc = bpel_nbr_build(l, c))) goto fail;
     p->n = s->n;
     p->rmax = rmax;
     p->start = bpel_malloc((s->n + 1) * sizeof *p->start);
@@ -78,18 +78,18 @@ int corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out)
         qsort(p->nb + p->start[i], m - p->start[i], sizeof *p->nb, cmp_nb);
     }
     p->start[s->n] = m;
-    nbr_destroy(l);
-    system_destroy(c);
+    bpel_nbr_destroy(l);
+    bpel_system_destroy(c);
     *out = p;
     return BPEL_OK;
 fail:
-    nbr_destroy(l);
-    system_destroy(c);
-    corr_pairs_destroy(p);
+    bpel_nbr_destroy(l);
+    bpel_system_destroy(c);
+    bpel_corr_pairs_destroy(p);
     return rc;
 }
 
-void corr_pairs_destroy(corr_pairs *p)
+void bpel_corr_pairs_destroy(corr_pairs *p)
 {
     if (!p) return;
     free(p->start);
@@ -97,25 +97,25 @@ void corr_pairs_destroy(corr_pairs *p)
     free(p);
 }
 
-double corr_pairs_rmax(const corr_pairs *p) { return p->rmax; }
+double bpel_corr_pairs_rmax(const corr_pairs *p) { return p->rmax; }
 
-size_t corr_pairs_of(const corr_pairs *p, size_t i, const corr_nb **nb)
+size_t bpel_corr_pairs_of(const corr_pairs *p, size_t i, const corr_nb **nb)
 {
     *nb = p->nb + p->start[i];
     return p->start[i + 1] - p->start[i];
 }
 
-double corr_max_L(const corr_pairs *p, int gaussian)
+double bpel_corr_max_L(const corr_pairs *p, int gaussian)
 {
     return gaussian ? p->rmax / (CORR_GAUSS_SIGMA_OVER_L * CORR_GAUSS_CUT_OVER_SIGMA) : p->rmax;
 }
 
-int corr_coarse_grain(const corr_pairs *pr, const double *p, double L, int gaussian, double *out)
+int bpel_corr_coarse_grain(const corr_pairs *pr, const double *p, double L, int gaussian, double *out)
 {
     if (!(L >= 0)) return bpel_fail(BPEL_EINVAL, "coarse-graining length %g Å must be >= 0", L);
-    if (L > corr_max_L(pr, gaussian) * (1 + 1e-12))
+    if (L > bpel_corr_max_L(pr, gaussian) * (1 + 1e-12))
         return bpel_fail(BPEL_EINVAL, "coarse-graining length %g Å exceeds the %g Å the pair list holds", L,
-                         corr_max_L(pr, gaussian));
+                         bpel_corr_max_L(pr, gaussian));
     size_t n = pr->n;
     if (L == 0) {
         memcpy(out, p, n * sizeof *out);
@@ -151,19 +151,19 @@ static double pearson_sums(double sxx, double syy, double sxy)
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
-int corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks)
+int bpel_corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks)
 {
     if (!(edge > 0)) return bpel_fail(BPEL_EINVAL, "bootstrap block edge %g Å must be positive", edge);
     double w[3];
     int nb[3];
-    box_widths(&s->box, w);
+    bpel_box_widths(&s->box, w);
     for (int d = 0; d < 3; d++) {
         nb[d] = (int)floor(w[d] / edge);
         if (nb[d] < 1) nb[d] = 1;
     }
     for (size_t i = 0; i < s->n; i++) {
         double f[3];
-        box_to_frac(&s->box, s->x + 3 * i, f);
+        bpel_box_to_frac(&s->box, s->x + 3 * i, f);
         int c[3];
         for (int d = 0; d < 3; d++) {
             f[d] -= floor(f[d]);
@@ -182,13 +182,13 @@ static double pearson_from(double m, double sx, double sy, double sxx, double sy
     return pearson_sums(sxx - sx * sx / m, syy - sy * sy / m, sxy - sx * sy / m);
 }
 
-int corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
+int bpel_corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
                  corr_stat *out)
 {
-    return corr_pearson_blocked(n, x, y, NULL, 0, nboot, seed, conf, out);
+    return bpel_corr_pearson_blocked(n, x, y, NULL, 0, nboot, seed, conf, out);
 }
 
-int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
+int bpel_corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
                          unsigned long seed, double conf, corr_stat *out)
 {
     out->r = out->lo = out->hi = NAN;
@@ -295,7 +295,7 @@ out:
     return rc;
 }
 
-int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
+int bpel_corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
               const int *block, int nblocks, int nboot, unsigned long seed, double conf, corr_stat *out)
 {
     size_t n = pr->n;
@@ -303,9 +303,9 @@ int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL,
     int rc = BPEL_ENOMEM;
     if (!gx || !gy) goto out;
     for (size_t k = 0; k < nL; k++) {
-        if ((rc = corr_coarse_grain(pr, x, L[k], gaussian, gx))) goto out;
-        if ((rc = corr_coarse_grain(pr, y, L[k], gaussian, gy))) goto out;
-        if ((rc = corr_pearson_blocked(n, gx, gy, block, nblocks, nboot, seed + k, conf, &out[k]))) goto out;
+        if ((rc = bpel_corr_coarse_grain(pr, x, L[k], gaussian, gx))) goto out;
+        if ((rc = bpel_corr_coarse_grain(pr, y, L[k], gaussian, gy))) goto out;
+        if ((rc = bpel_corr_pearson_blocked(n, gx, gy, block, nblocks, nboot, seed + k, conf, &out[k]))) goto out;
     }
     rc = BPEL_OK;
 out:
@@ -316,7 +316,7 @@ out:
 
 /* ---- numerical coarse-graining and fits --------------------------------- */
 
-void corr_bins_free(corr_bins *b)
+void bpel_corr_bins_free(corr_bins *b)
 {
     if (!b) return;
     free(b->xm);
@@ -327,7 +327,7 @@ void corr_bins_free(corr_bins *b)
     memset(b, 0, sizeof *b);
 }
 
-int corr_bin(size_t n, const double *x, const double *y, int by, size_t bin_size, corr_bins *out)
+int bpel_corr_bin(size_t n, const double *x, const double *y, int by, size_t bin_size, corr_bins *out)
 {
     memset(out, 0, sizeof *out);
     if (bin_size < 2) return bpel_fail(BPEL_EINVAL, "bin size %zu: need at least 2 atoms per bin", bin_size);
@@ -357,7 +357,7 @@ int corr_bin(size_t n, const double *x, const double *y, int by, size_t bin_size
     out->ysem = bpel_malloc(nb * sizeof *out->ysem);
     out->count = bpel_malloc(nb * sizeof *out->count);
     if (!out->xm || !out->xsem || !out->ym || !out->ysem || !out->count) {
-        corr_bins_free(out);
+        bpel_corr_bins_free(out);
         goto out;
     }
     for (size_t b = 0; b < nb; b++) {
@@ -383,7 +383,7 @@ out:
     return rc;
 }
 
-int corr_fit_proportional(size_t n, const double *x, const double *y, const double *sy, double *a, double *a_err)
+int bpel_corr_fit_proportional(size_t n, const double *x, const double *y, const double *sy, double *a, double *a_err)
 {
     *a = *a_err = NAN;
     if (n < 2) return bpel_fail(BPEL_EINVAL, "proportional fit needs at least 2 points (have %zu)", n);
@@ -410,7 +410,7 @@ int corr_fit_proportional(size_t n, const double *x, const double *y, const doub
     return BPEL_OK;
 }
 
-int corr_fit_power(size_t n, const double *x, const double *y, const double *sy, double *A, double *k,
+int bpel_corr_fit_power(size_t n, const double *x, const double *y, const double *sy, double *A, double *k,
                    double *lnA_err, double *k_err)
 {
     *A = *k = *lnA_err = *k_err = NAN;
@@ -457,7 +457,7 @@ out:
 
 /* ---- spatial autocorrelation -------------------------------------------- */
 
-void corr_acf_free(corr_acf *a)
+void bpel_corr_acf_free(corr_acf *a)
 {
     if (!a) return;
     free(a->r);
@@ -466,7 +466,7 @@ void corr_acf_free(corr_acf *a)
     memset(a, 0, sizeof *a);
 }
 
-int corr_autocorrelation(const corr_pairs *pr, const double *p, double dr, double rmax, corr_acf *out)
+int bpel_corr_autocorrelation(const corr_pairs *pr, const double *p, double dr, double rmax, corr_acf *out)
 {
     memset(out, 0, sizeof *out);
     if (!(dr > 0) || !(rmax > dr))
@@ -495,7 +495,7 @@ int corr_autocorrelation(const corr_pairs *pr, const double *p, double dr, doubl
     if (!sum || !sr || !out->r || !out->c || !out->npairs) {
         free(sum);
         free(sr);
-        corr_acf_free(out);
+        bpel_corr_acf_free(out);
         return BPEL_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
@@ -545,7 +545,7 @@ static double exp_ssr(double xi, void *par)
     return s;
 }
 
-int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
+int bpel_corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err)
 {
     *xi = *xi_err = NAN;
     double *r = bpel_malloc(a->nbins * sizeof *r), *c = bpel_malloc(a->nbins * sizeof *c);
@@ -616,7 +616,7 @@ out:
     return rc;
 }
 
-double corr_acf_crossing(const corr_acf *a, double level)
+double bpel_corr_acf_crossing(const corr_acf *a, double level)
 {
     double rp = 0, cp = 1;
     for (size_t b = 1; b < a->nbins; b++) {
@@ -628,7 +628,7 @@ double corr_acf_crossing(const corr_acf *a, double level)
     return NAN;
 }
 
-int corr_groups(size_t n, const int *type, const double *v, double fraction, int *group)
+int bpel_corr_groups(size_t n, const int *type, const double *v, double fraction, int *group)
 {
     if (!(fraction > 0 && fraction <= 0.5))
         return bpel_fail(BPEL_EINVAL, "group fraction %g must be in (0, 0.5]", fraction);

@@ -32,21 +32,21 @@
 typedef struct corr_pairs corr_pairs;
 
 /* rmax must be positive and below half the smallest box width. */
-int corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out);
-void corr_pairs_destroy(corr_pairs *p);
-double corr_pairs_rmax(const corr_pairs *p);
+int bpel_corr_pairs_create(const bpel_system *s, double rmax, corr_pairs **out);
+void bpel_corr_pairs_destroy(corr_pairs *p);
+double bpel_corr_pairs_rmax(const corr_pairs *p);
 /* One neighbour: its distance (Å) and atom index. */
 typedef struct corr_nb {
     float r;
     unsigned j;
 } corr_nb;
 /* Neighbours of atom i within rmax, sorted by distance; returns the count. */
-size_t corr_pairs_of(const corr_pairs *p, size_t i, const corr_nb **nb);
+size_t bpel_corr_pairs_of(const corr_pairs *p, size_t i, const corr_nb **nb);
 /* The largest uniform L that the pairs support for the given weights. */
-double corr_max_L(const corr_pairs *p, int gaussian);
+double bpel_corr_max_L(const corr_pairs *p, int gaussian);
 
 /* Coarse-grain p (one value per atom, NaN = missing) over L; out[n]. */
-int corr_coarse_grain(const corr_pairs *pr, const double *p, double L, int gaussian, double *out);
+int bpel_corr_coarse_grain(const corr_pairs *pr, const double *p, double L, int gaussian, double *out);
 
 /* Pearson correlation with a percentile bootstrap confidence interval.
  * Pairs where x or y is NaN are left out. nboot = 0: no interval (lo = hi
@@ -57,25 +57,25 @@ typedef struct corr_stat {
     double lo, hi; /* confidence interval */
     size_t n;      /* pairs used */
 } corr_stat;
-int corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
+int bpel_corr_pearson(size_t n, const double *x, const double *y, int nboot, unsigned long seed, double conf,
                  corr_stat *out);
 /* The same with a spatial block bootstrap: whole blocks of atoms (block[i]
- * in 0..nblocks−1, e.g. from corr_blocks) are resampled, which keeps the
+ * in 0..nblocks−1, e.g. from bpel_corr_blocks) are resampled, which keeps the
  * correlation between neighbouring coarse-grained values inside each
  * resample and so gives honest intervals when blocks are wider than the
  * correlation length. block = NULL resamples single atoms. At least 4
  * blocks are needed. */
-int corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
+int bpel_corr_pearson_blocked(size_t n, const double *x, const double *y, const int *block, int nblocks, int nboot,
                          unsigned long seed, double conf, corr_stat *out);
 /* Cut the box into blocks along its cell vectors, as many per direction
  * as fit with a perpendicular width >= edge (at least one); block[n]
  * receives each atom's block. */
-int corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks);
+int bpel_corr_blocks(const bpel_system *s, double edge, int *block, int *nblocks);
 
 /* Pearson r of [x]_CG and [y]_CG for each of nL lengths L[k] (out[nL]);
  * the bootstrap (over atoms, or blocks when block is not NULL) of each L
  * uses seed + k. */
-int corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
+int bpel_corr_vs_L(const corr_pairs *pr, const double *x, const double *y, size_t nL, const double *L, int gaussian,
               const int *block, int nblocks, int nboot, unsigned long seed, double conf, corr_stat *out);
 
 /* Numerical coarse-graining: atoms sorted by x (by = 0) or y (by = 1), cut
@@ -87,16 +87,16 @@ typedef struct corr_bins {
     double *xm, *xsem, *ym, *ysem; /* [nbins] */
     size_t *count;                 /* [nbins] atoms per bin */
 } corr_bins;
-int corr_bin(size_t n, const double *x, const double *y, int by, size_t bin_size, corr_bins *out);
-void corr_bins_free(corr_bins *b);
+int bpel_corr_bin(size_t n, const double *x, const double *y, int by, size_t bin_size, corr_bins *out);
+void bpel_corr_bins_free(corr_bins *b);
 
 /* Weighted least squares y = a·x (weights 1/sy², sy NULL: unweighted);
  * *a_err is the standard error (scaled by the reduced χ² as usual when the
  * scatter exceeds the given errors). */
-int corr_fit_proportional(size_t n, const double *x, const double *y, const double *sy, double *a, double *a_err);
+int bpel_corr_fit_proportional(size_t n, const double *x, const double *y, const double *sy, double *a, double *a_err);
 /* Power law y = A·x^k fitted as a straight line in log–log (points with
  * x, y <= 0 left out; weights from sy/y); standard errors of ln A and k. */
-int corr_fit_power(size_t n, const double *x, const double *y, const double *sy, double *A, double *k,
+int bpel_corr_fit_power(size_t n, const double *x, const double *y, const double *sy, double *A, double *k,
                    double *lnA_err, double *k_err);
 
 /* Spatial autocorrelation C(r) of one quantity in bins of width dr up to
@@ -110,18 +110,18 @@ typedef struct corr_acf {
     double *c;       /* [nbins] C(r) */
     size_t *npairs;  /* [nbins] ordered pairs counted (i,j and j,i) */
 } corr_acf;
-int corr_autocorrelation(const corr_pairs *pr, const double *p, double dr, double rmax, corr_acf *out);
-void corr_acf_free(corr_acf *a);
+int bpel_corr_autocorrelation(const corr_pairs *pr, const double *p, double dr, double rmax, corr_acf *out);
+void bpel_corr_acf_free(corr_acf *a);
 /* Least-squares fit of C(r) = exp(−r/ξ) over bins with r <= rfit (all bins
  * up to the first with C <= 0 when rfit <= 0). */
-int corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err);
+int bpel_corr_fit_exp(const corr_acf *a, double rfit, double *xi, double *xi_err);
 /* First r where C(r) falls to `level` (linear interpolation between bins);
  * NaN if it never does. */
-double corr_acf_crossing(const corr_acf *a, double level);
+double bpel_corr_acf_crossing(const corr_acf *a, double level);
 
 /* Groups per atom type: within each type, atoms with the highest
  * (group +1) and lowest (group −1) `fraction` of v; others 0. NaN values
  * are in no group. group[n]. */
-int corr_groups(size_t n, const int *type, const double *v, double fraction, int *group);
+int bpel_corr_groups(size_t n, const int *type, const double *v, double fraction, int *group);
 
 #endif

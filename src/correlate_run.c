@@ -15,7 +15,7 @@
 #include "outfile.h"
 #include "table.h"
 
-void corr_run_defaults(corr_run_params *p)
+void bpel_corr_run_defaults(corr_run_params *p)
 {
     memset(p, 0, sizeof *p);
     p->lmin = 0;
@@ -32,7 +32,7 @@ void corr_run_defaults(corr_run_params *p)
     p->slab_axis = 2;
 }
 
-int corr_run_check(const corr_run_params *p)
+int bpel_corr_run_check(const corr_run_params *p)
 {
     if (!(p->lmin >= 0 && p->lmax >= p->lmin && p->dl > 0))
         return bpel_fail(BPEL_EINVAL, "need 0 <= lmin <= lmax, dl > 0");
@@ -88,7 +88,7 @@ static void verdict(corr_verdict *v, bpel_quality q, const char *fmt, ...)
 
 static int load_quantity(corr_quantity *q, const char *spec, const corr_run_params *p, const bpel_system *s)
 {
-    int rc = tbl_parse_spec(spec, q->path, sizeof q->path, q->column, sizeof q->column, &q->inv);
+    int rc = bpel_tbl_parse_spec(spec, q->path, sizeof q->path, q->column, sizeof q->column, &q->inv);
     if (rc) return rc;
     if (!q->path[0]) {
         if (!p->table) return bpel_fail(BPEL_EINVAL, "'%s' names no file and there is no --table", spec);
@@ -96,15 +96,15 @@ static int load_quantity(corr_quantity *q, const char *spec, const corr_run_para
     }
     snprintf(q->name, sizeof q->name, "%s%s", q->inv ? "inv_" : "", q->column);
     tbl_table *t;
-    if ((rc = tbl_read(q->path, &t))) return rc;
+    if ((rc = bpel_tbl_read(q->path, &t))) return rc;
     q->raw = bpel_malloc(s->n * sizeof *q->raw);
     q->v = bpel_malloc(s->n * sizeof *q->v);
     if (!q->raw || !q->v) {
-        tbl_destroy(t);
+        bpel_tbl_destroy(t);
         return BPEL_ENOMEM;
     }
-    rc = tbl_join(t, q->column, s, p->allow_missing, q->raw, &q->n_missing);
-    tbl_destroy(t);
+    rc = bpel_tbl_join(t, q->column, s, p->allow_missing, q->raw, &q->n_missing);
+    bpel_tbl_destroy(t);
     if (rc == BPEL_EINVAL && !p->allow_missing) {
         /* the usual cause: atoms without a converged saddle (NaN) or not searched */
         char msg[1024];
@@ -130,7 +130,7 @@ static int load_quantity(corr_quantity *q, const char *spec, const corr_run_para
 static int settle_ranges(const bpel_system *s, const corr_run_params *p, const char *data, corr_run_result *r)
 {
     double w[3];
-    box_widths(&s->box, w);
+    bpel_box_widths(&s->box, w);
     double half = 0.5 * fmin(w[0], fmin(w[1], w[2]));
     double reach = p->gaussian ? CORR_GAUSS_SIGMA_OVER_L * CORR_GAUSS_CUT_OVER_SIGMA : 1.0;
     r->lmin = p->lmin;
@@ -165,7 +165,7 @@ static int scan_L(const corr_pairs *pr, const bpel_system *s, const corr_run_par
     int rc, *blocks = NULL;
     if (p->block_edge > 0) {
         if (!(blocks = bpel_malloc(s->n * sizeof *blocks))) return BPEL_ENOMEM;
-        if ((rc = corr_blocks(s, p->block_edge, blocks, &r->nblocks))) goto done;
+        if ((rc = bpel_corr_blocks(s, p->block_edge, blocks, &r->nblocks))) goto done;
         if (r->nblocks < 4) {
             rc = bpel_fail(BPEL_EINVAL, "--block %g Å leaves %d blocks in the box: need at least 4", p->block_edge,
                            r->nblocks);
@@ -180,7 +180,7 @@ static int scan_L(const corr_pairs *pr, const bpel_system *s, const corr_run_par
     for (size_t k = 0; k < r->nL; k++) r->L[k] = r->lmin + k * r->dl;
     if (p->progress) p->progress(p->ctx, 0, r->nL);
     for (size_t k = 0; k < r->nL; k++) {
-        if ((rc = corr_vs_L(pr, r->x.v, r->y.v, 1, &r->L[k], p->gaussian, blocks, r->nblocks, (int)p->nboot,
+        if ((rc = bpel_corr_vs_L(pr, r->x.v, r->y.v, 1, &r->L[k], p->gaussian, blocks, r->nblocks, (int)p->nboot,
                             (unsigned long)p->seed + k, p->conf, &r->stat[k])))
             goto done;
         if (p->progress) p->progress(p->ctx, k + 1, r->nL);
@@ -208,16 +208,16 @@ static int bin_and_fit(const corr_run_params *p, corr_run_result *r)
         note(p, "%zu atoms with both values: bins of %ld atoms instead of %ld", both, b, r->bin_size);
         r->bin_size = b;
     }
-    int rc = corr_bin(r->n, r->cgx, r->cgy, p->bin_by, (size_t)r->bin_size, &r->bins);
+    int rc = bpel_corr_bin(r->n, r->cgx, r->cgy, p->bin_by, (size_t)r->bin_size, &r->bins);
     if (rc) return rc;
     const corr_bins *b = &r->bins;
     r->fit_a = r->fit_a_err = r->fit_A = r->fit_k = r->fit_lnA_err = r->fit_k_err = NAN;
     int have_sem = 1;
     for (size_t k = 0; k < b->nbins; k++)
         if (!(b->ysem[k] > 0)) have_sem = 0;
-    if (corr_fit_proportional(b->nbins, b->xm, b->ym, have_sem ? b->ysem : NULL, &r->fit_a, &r->fit_a_err))
+    if (bpel_corr_fit_proportional(b->nbins, b->xm, b->ym, have_sem ? b->ysem : NULL, &r->fit_a, &r->fit_a_err))
         note(p, "warning: %s", bpel_errmsg());
-    if (corr_fit_power(b->nbins, b->xm, b->ym, have_sem ? b->ysem : NULL, &r->fit_A, &r->fit_k, &r->fit_lnA_err,
+    if (bpel_corr_fit_power(b->nbins, b->xm, b->ym, have_sem ? b->ysem : NULL, &r->fit_A, &r->fit_k, &r->fit_lnA_err,
                        &r->fit_k_err))
         note(p, "warning: %s", bpel_errmsg());
     return BPEL_OK;
@@ -229,23 +229,23 @@ static int autocorrelations(const corr_pairs *pr, const corr_run_params *p, corr
     const double *v[2] = {r->x.v, r->y.v};
     int rc;
     for (int k = 0; k < 2; k++)
-        if ((rc = corr_autocorrelation(pr, v[k], p->acf_dr, r->acf_rmax, &r->acf[k]))) return rc;
+        if ((rc = bpel_corr_autocorrelation(pr, v[k], p->acf_dr, r->acf_rmax, &r->acf[k]))) return rc;
     for (int k = 0; k < 2; k++) {
         r->xi[k] = r->xi_err[k] = NAN;
         r->xi_why[k][0] = '\0';
-        if (corr_fit_exp(&r->acf[k], 0, &r->xi[k], &r->xi_err[k])) {
+        if (bpel_corr_fit_exp(&r->acf[k], 0, &r->xi[k], &r->xi_err[k])) {
             note(p, "warning: %s: %s", k ? "y" : "x", bpel_errmsg());
             snprintf(r->xi_why[k], sizeof r->xi_why[k], "%s", bpel_errmsg());
         }
     }
-    for (int k = 0; k < 2; k++) r->r_e3[k] = corr_acf_crossing(&r->acf[k], exp(-3.0));
+    for (int k = 0; k < 2; k++) r->r_e3[k] = bpel_corr_acf_crossing(&r->acf[k], exp(-3.0));
     return BPEL_OK;
 }
 
 /* Top and bottom groups of the raw x per species, and y in each. */
 static int groups(const bpel_system *s, const corr_run_params *p, corr_run_result *r)
 {
-    int rc = corr_groups(r->n, s->type, r->x.raw, p->group_fraction, r->group);
+    int rc = bpel_corr_groups(r->n, s->type, r->x.raw, p->group_fraction, r->group);
     if (rc) return rc;
     r->group_stats = bpel_calloc(2 * (size_t)(s->ntypes > 0 ? s->ntypes : 1), sizeof *r->group_stats);
     if (!r->group_stats) return BPEL_ENOMEM;
@@ -311,10 +311,10 @@ static void judge(const corr_run_params *p, corr_run_result *r)
     else verdict(&r->quality.r_raw, BPEL_Q_WEAK, "%zu atoms; not distinguishable from 0 at 95 %%", np);
 }
 
-int corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r)
+int bpel_corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r)
 {
     memset(r, 0, sizeof *r);
-    int rc = corr_run_check(p);
+    int rc = bpel_corr_run_check(p);
     if (rc) return rc;
     if (!p->x_spec || !p->y_spec) return bpel_fail(BPEL_EINVAL, "two quantities are needed");
     const char *data = p->data ? p->data : s->source;
@@ -328,7 +328,7 @@ int corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r)
     double reach = p->gaussian ? CORR_GAUSS_SIGMA_OVER_L * CORR_GAUSS_CUT_OVER_SIGMA : 1.0;
     double need_L = r->lmax * reach, rmax = fmax(need_L, r->acf_rmax);
     if (rmax <= 0) rmax = r->acf_rmax;
-    if ((rc = corr_pairs_create(s, rmax, &pr))) goto fail;
+    if ((rc = bpel_corr_pairs_create(s, rmax, &pr))) goto fail;
     if ((rc = scan_L(pr, s, p, r))) goto fail;
 
     r->cgx = bpel_malloc(n * sizeof *r->cgx);
@@ -336,21 +336,21 @@ int corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r)
     r->group = bpel_malloc(n * sizeof *r->group);
     rc = BPEL_ENOMEM;
     if (!r->cgx || !r->cgy || !r->group) goto fail;
-    if ((rc = corr_coarse_grain(pr, r->x.v, r->L_opt, p->gaussian, r->cgx))) goto fail;
-    if ((rc = corr_coarse_grain(pr, r->y.v, r->L_opt, p->gaussian, r->cgy))) goto fail;
+    if ((rc = bpel_corr_coarse_grain(pr, r->x.v, r->L_opt, p->gaussian, r->cgx))) goto fail;
+    if ((rc = bpel_corr_coarse_grain(pr, r->y.v, r->L_opt, p->gaussian, r->cgy))) goto fail;
     if ((rc = bin_and_fit(p, r))) goto fail;
     if ((rc = autocorrelations(pr, p, r))) goto fail;
     if ((rc = groups(s, p, r))) goto fail;
     judge(p, r);
-    corr_pairs_destroy(pr);
+    bpel_corr_pairs_destroy(pr);
     return BPEL_OK;
 fail:
-    corr_pairs_destroy(pr);
-    corr_run_free(r);
+    bpel_corr_pairs_destroy(pr);
+    bpel_corr_run_free(r);
     return rc;
 }
 
-void corr_run_free(corr_run_result *r)
+void bpel_corr_run_free(corr_run_result *r)
 {
     free(r->x.raw);
     free(r->x.v);
@@ -360,9 +360,9 @@ void corr_run_free(corr_run_result *r)
     free(r->stat);
     free(r->cgx);
     free(r->cgy);
-    corr_bins_free(&r->bins);
-    corr_acf_free(&r->acf[0]);
-    corr_acf_free(&r->acf[1]);
+    bpel_corr_bins_free(&r->bins);
+    bpel_corr_acf_free(&r->acf[0]);
+    bpel_corr_acf_free(&r->acf[1]);
     free(r->group);
     free(r->group_stats);
     memset(r, 0, sizeof *r);
@@ -401,7 +401,7 @@ static int write_coarse_grained(const char *dir, const bpel_system *s, const cor
     const double *cols[5] = {tp, r->x.v, r->y.v, r->cgx, r->cgy};
     char path[1200];
     snprintf(path, sizeof path, "%s/coarse_grained.csv", dir);
-    int rc = tbl_write(path, r->n, s->id, 5, names, cols);
+    int rc = bpel_tbl_write(path, r->n, s->id, 5, names, cols);
     free(tp);
     return rc;
 }
@@ -444,7 +444,7 @@ static int write_groups(const char *dir, const bpel_system *s, const corr_run_re
     int rc = bpel_out_open(&of, path);
     if (rc) return rc;
     fprintf(of.fp, "id,type,group,%s,%s\n", r->x.column, r->y.column);
-    size_t *ord = system_id_order(s);
+    size_t *ord = bpel_system_id_order(s);
     if (!ord) {
         bpel_out_discard(&of);
         return BPEL_ENOMEM;
@@ -478,7 +478,7 @@ static int write_xyz(const char *dir, const bpel_system *s, const corr_run_param
     char comment[300];
     snprintf(comment, sizeof comment, "bpel correlate: coarse-grained over L = %g A (%s weights)", r->L_opt,
              p->gaussian ? "Gaussian" : "uniform");
-    rc = xyz_write_frame(of.fp, s, 5, cols, comment);
+    rc = bpel_xyz_write_frame(of.fp, s, 5, cols, comment);
     free(gd);
     return bpel_out_finish(&of, rc);
 }
@@ -579,7 +579,7 @@ static cJSON *summary(const bpel_system *s, const corr_run_params *p, const corr
     return js;
 }
 
-int corr_run_write(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r)
+int bpel_corr_run_write(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r)
 {
     int rc = bpel_mkdir_p(dir);
     if (rc) return rc;

@@ -3,7 +3,7 @@
  * they use (coarse-graining, Pearson r, binning, fits, C(r), groups) and
  * their equations are in correlate.h.
  *
- *   corr_run          reads the two per-atom quantities from their CSV tables
+ *   bpel_corr_run          reads the two per-atom quantities from their CSV tables
  *                     (table.h), settles the L range the box allows, scans
  *                     the Pearson r of the coarse-grained fields over L with
  *                     bootstrap intervals, takes the L of the largest |r|, and
@@ -11,14 +11,14 @@
  *                     autocorrelations C(r) with ξ and the e⁻³ crossing, the
  *                     top/bottom groups of x per species with the statistics
  *                     of y in them, and the quality verdicts (quality.h);
- *   corr_run_write    writes the tables, correlate.xyz and summary.json;
- *   corr_run_figures  draws the figures (PNG + SVG, figure.h).
+ *   bpel_corr_run_write    writes the tables, correlate.xyz and summary.json;
+ *   bpel_corr_run_figures  draws the figures (PNG + SVG, figure.h).
  *
  * Nothing is printed: warnings (atoms left out, a range or bin size lowered,
  * a fit that failed) go to an optional callback as one line each, and the
  * r(L) scan reports its progress to another.
  *
- * Files of corr_run_write in DIR (created if missing):
+ * Files of bpel_corr_run_write in DIR (created if missing):
  *   correlation_vs_L.csv  L_A, pearson_r, ci_low, ci_high, n_atoms
  *   coarse_grained.csv    id, type, x, y and both coarse-grained at the optimal L
  *   binned.csv            bins of the coarse-grained values: counts, means, standard errors
@@ -26,27 +26,27 @@
  *   groups.csv            atoms of the top and bottom groups with their raw x and y
  *   correlate.xyz         extended XYZ for OVITO: x, y, coarse-grained, group
  *   summary.json          parameters, results and quality, written last
- * Figures of corr_run_figures in DIR:
+ * Figures of bpel_corr_run_figures in DIR:
  *   fig2_groups            per species, histograms of y in the top and bottom groups of x
  *   fig3_pearson_vs_L      r(L) with its bootstrap interval and the optimum
  *   fig4a_density          [y]_CG against [x]_CG at the optimum, coloured by local density
  *   fig4b_binned           binned means with y = a·x and y = A·x^k
  *   fig5a-d_maps           slab maps of x, y, [x]_CG and [y]_CG
  *   fig5e_autocorrelation  C(r) of both with exp(−r/ξ) and the e⁻³ level
- * summary.json marks a finished run: call corr_run_figures before
- * corr_run_write when the figures must be complete too.
+ * summary.json marks a finished run: call bpel_corr_run_figures before
+ * bpel_corr_run_write when the figures must be complete too.
  *
  * Typical use:
  *
  *     corr_run_params p;
- *     corr_run_defaults(&p);
+ *     bpel_corr_run_defaults(&p);
  *     p.x_spec = "modes/atoms.csv:I_BP_per_radps3:inv";    // 1/I_BP
  *     p.y_spec = "artn/atoms.csv:dq_mean_eV";              // ΔQ
  *     corr_run_result r;
- *     int rc = corr_run(sys, &p, &r);
- *     if (!rc) rc = corr_run_figures("out", sys, &p, &r);
- *     if (!rc) rc = corr_run_write("out", sys, &p, &r);
- *     corr_run_free(&r);
+ *     int rc = bpel_corr_run(sys, &p, &r);
+ *     if (!rc) rc = bpel_corr_run_figures("out", sys, &p, &r);
+ *     if (!rc) rc = bpel_corr_run_write("out", sys, &p, &r);
+ *     bpel_corr_run_free(&r);
  *
  * Lengths in Å; quantities in the units of their columns. Errors follow
  * error.h; messages name parameters by their `bpel correlate` options
@@ -61,7 +61,7 @@
 #include "structure.h"
 
 typedef struct corr_run_params {
-    /* The quantities: "FILE.csv:COLUMN[:inv]" (tbl_parse_spec; ":inv" uses
+    /* The quantities: "FILE.csv:COLUMN[:inv]" (bpel_tbl_parse_spec; ":inv" uses
      * 1/value), or "COLUMN[:inv]" with the file in `table`. x is the one on
      * the horizontal axes and the one ranked for the groups. */
     const char *x_spec, *y_spec;
@@ -84,7 +84,7 @@ typedef struct corr_run_params {
     double conf;                 /* confidence level (0.95) */
     long seed;                   /* >= 0; the bootstrap of L[k] uses seed + k (1) */
     double block_edge;           /* > 0: spatial block bootstrap over cubes of at
-                                  * least this edge (corr_blocks); 0: atoms */
+                                  * least this edge (bpel_corr_blocks); 0: atoms */
     long bin_size;               /* atoms per bin of the numerical coarse-graining
                                   * (100; lowered to a quarter of the atoms with
                                   * both values when that is smaller) */
@@ -181,21 +181,21 @@ typedef struct corr_run_result {
 #define CORR_KEY_XI "xi"
 #define CORR_KEY_R_E3 "r_at_e-3"
 
-void corr_run_defaults(corr_run_params *p);
+void bpel_corr_run_defaults(corr_run_params *p);
 /* The numerical parameters' ranges: 0 <= lmin <= lmax, dl > 0; nboot >= 0,
  * bin_size >= 2; 0 < conf < 1; acf_rmax > acf_dr > 0; slab_width > 0;
  * block_edge >= 0; slab_axis and bin_by in range. BPEL_OK or BPEL_EINVAL. */
-int corr_run_check(const corr_run_params *p);
+int bpel_corr_run_check(const corr_run_params *p);
 
 /* The analysis. Errors: bad parameters, unreadable tables or missing values
- * (see tbl_join), a zero under ":inv", an explicit lmax or acf_rmax the box
+ * (see bpel_tbl_join), a zero under ":inv", an explicit lmax or acf_rmax the box
  * cannot hold, fewer than 4 bootstrap blocks. `r` is zeroed first and holds
  * nothing to free on failure. */
-int corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r);
-/* The files listed above, from the result of corr_run with the same s and p. */
-int corr_run_write(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r);
+int bpel_corr_run(const bpel_system *s, const corr_run_params *p, corr_run_result *r);
+/* The files listed above, from the result of bpel_corr_run with the same s and p. */
+int bpel_corr_run_write(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r);
 /* The figures listed above. */
-int corr_run_figures(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r);
-void corr_run_free(corr_run_result *r);
+int bpel_corr_run_figures(const char *dir, const bpel_system *s, const corr_run_params *p, const corr_run_result *r);
+void bpel_corr_run_free(corr_run_result *r);
 
 #endif

@@ -228,7 +228,7 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int potential_find(const char *name, char *out, size_t n)
+int bpel_potential_find(const char *name, char *out, size_t n)
 {
     if (!name || !*name) return bpel_fail(BPEL_EINVAL, "empty potential file name");
     if (file_exists(name)) {
@@ -382,7 +382,7 @@ out:
     return rc;
 }
 
-int eam_read(const char *path, const char *style, bpel_eam **out)
+int bpel_eam_read(const char *path, const char *style, bpel_eam **out)
 {
     *out = NULL;
     eam_style st;
@@ -407,14 +407,14 @@ int eam_read(const char *path, const char *style, bpel_eam **out)
     free(t.line);
     fclose(fp);
     if (rc) {
-        eam_destroy(p);
+        bpel_eam_destroy(p);
         return rc;
     }
     *out = p;
     return BPEL_OK;
 }
 
-void eam_destroy(bpel_eam *p)
+void bpel_eam_destroy(bpel_eam *p)
 {
     if (!p) return;
     for (int a = 0; a < MAXEL; a++) {
@@ -434,16 +434,16 @@ void eam_destroy(bpel_eam *p)
     free(p);
 }
 
-int eam_nelements(const bpel_eam *p) { return p->ne; }
-const char *eam_element(const bpel_eam *p, int k) { return p->elem[k]; }
-double eam_element_mass(const bpel_eam *p, int k) { return p->mass[k]; }
-double eam_cutoff(const bpel_eam *p) { return p->cut; }
-const char *eam_path(const bpel_eam *p) { return p->path; }
+int bpel_eam_nelements(const bpel_eam *p) { return p->ne; }
+const char *bpel_eam_element(const bpel_eam *p, int k) { return p->elem[k]; }
+double bpel_eam_element_mass(const bpel_eam *p, int k) { return p->mass[k]; }
+double bpel_eam_cutoff(const bpel_eam *p) { return p->cut; }
+const char *bpel_eam_path(const bpel_eam *p) { return p->path; }
 
-int eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int map[BPEL_MAX_TYPES + 1])
+int bpel_eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int map[BPEL_MAX_TYPES + 1])
 {
     if (elements && *elements) {
-        int rc = system_set_elements(s, elements);
+        int rc = bpel_system_set_elements(s, elements);
         if (rc) return rc;
     }
     for (int t = 1; t <= s->ntypes; t++) {
@@ -484,7 +484,7 @@ int eam_map_types(const bpel_eam *p, bpel_system *s, const char *elements, int m
     return BPEL_OK;
 }
 
-void eam_bind_tables(const bpel_eam *p, const int *map, int ntypes, eam_tables *t)
+void bpel_eam_bind_tables(const bpel_eam *p, const int *map, int ntypes, eam_tables *t)
 {
     memset(t, 0, sizeof *t);
     t->ntypes = ntypes;

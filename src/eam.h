@@ -18,23 +18,23 @@ typedef struct bpel_eam bpel_eam;
 /* Read a potential file. `style` is "eam" (funcfl), "eam/alloy" (setfl),
  * "eam/fs", or NULL to infer it from the file name (.eam, .eam.alloy or
  * .setfl, .eam.fs). Errors name the file and line. */
-int eam_read(const char *path, const char *style, bpel_eam **out);
-void eam_destroy(bpel_eam *p);
+int bpel_eam_read(const char *path, const char *style, bpel_eam **out);
+void bpel_eam_destroy(bpel_eam *p);
 
-int eam_nelements(const bpel_eam *p);
-const char *eam_element(const bpel_eam *p, int k);   /* k = 0..nelements-1 */
-double eam_element_mass(const bpel_eam *p, int k);   /* amu */
-double eam_cutoff(const bpel_eam *p);                /* Å */
-const char *eam_path(const bpel_eam *p);
+int bpel_eam_nelements(const bpel_eam *p);
+const char *bpel_eam_element(const bpel_eam *p, int k);   /* k = 0..nelements-1 */
+double bpel_eam_element_mass(const bpel_eam *p, int k);   /* amu */
+double bpel_eam_cutoff(const bpel_eam *p);                /* Å */
+const char *bpel_eam_path(const bpel_eam *p);
 
 /* Relative tolerance between a type's mass in a data file and its element's
- * mass in the potential (model_create, model.h). */
+ * mass in the potential (bpel_model_create, model.h). */
 #define EAM_MASS_TOLERANCE 0.01
 
 /* Locate a potential file: the path itself if it exists, else in
  * $LAMMPS_POTENTIALS, else in /usr/share/lammps/potentials. Writes the full
  * path into `out` (size `n`). Default name: BPEL_DEFAULT_POTENTIAL. */
 #define BPEL_DEFAULT_POTENTIAL "CuZr_mm.eam.fs"
-int potential_find(const char *name, char *out, size_t n);
+int bpel_potential_find(const char *name, char *out, size_t n);
 
 #endif

@@ -26,18 +26,18 @@ typedef struct eam_tables {
     const eam_coef *z2r[BPEL_MAX_TYPES + 1][BPEL_MAX_TYPES + 1];     /* [nr+1] */
 } eam_tables;
 
-/* Fill `t` for the system types under `map` (see eam_map_types). The
+/* Fill `t` for the system types under `map` (see bpel_eam_map_types). The
  * coefficient arrays stay owned by the potential. */
 struct bpel_eam;
 struct bpel_model;
-void eam_bind_tables(const struct bpel_eam *p, const int *map, int ntypes, eam_tables *t);
+void bpel_eam_bind_tables(const struct bpel_eam *p, const int *map, int ntypes, eam_tables *t);
 
-/* Map the system's atom types to the potential's elements (model_create's
+/* Map the system's atom types to the potential's elements (bpel_model_create's
  * rules, model.h); `map[t]` (t = 1..ntypes) receives the element index. */
-int eam_map_types(const struct bpel_eam *p, bpel_system *s, const char *elements, int map[BPEL_MAX_TYPES + 1]);
+int bpel_eam_map_types(const struct bpel_eam *p, bpel_system *s, const char *elements, int map[BPEL_MAX_TYPES + 1]);
 
 /* The tables of a model, bound once to its types. */
-const eam_tables *model_tables(const struct bpel_model *m);
+const eam_tables *bpel_model_tables(const struct bpel_model *m);
 
 /* Locate r on the radial grid as LAMMPS does. */
 static inline const double *eam_r_interval(const eam_tables *t, const eam_coef *tab, double r, double *p)

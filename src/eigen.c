@@ -12,7 +12,7 @@
 
 #define LAPACK_INT_MAX ((size_t)INT32_MAX)
 
-void eig_solution_free(eig_solution *s)
+void bpel_eig_solution_free(eig_solution *s)
 {
     if (!s) return;
     free(s->w);
@@ -20,7 +20,7 @@ void eig_solution_free(eig_solution *s)
     memset(s, 0, sizeof *s);
 }
 
-size_t eig_memory_available(void)
+size_t bpel_eig_memory_available(void)
 {
     const char *lim = getenv("BPEL_MEMORY_LIMIT");
     if (lim && *lim) {
@@ -44,9 +44,9 @@ size_t eig_memory_available(void)
     return kb * 1024;
 }
 
-int eig_memory_check(size_t bytes, const char *what)
+int bpel_eig_memory_check(size_t bytes, const char *what)
 {
-    size_t avail = eig_memory_available();
+    size_t avail = bpel_eig_memory_available();
     if (avail == 0 || bytes <= avail) return BPEL_OK;
     return bpel_fail(BPEL_ENOMEM, "%s needs %.3g GB (%zu bytes) but only %.3g GB are available (MemAvailable%s)",
                      what, bytes / 1e9, bytes, avail / 1e9, getenv("BPEL_MEMORY_LIMIT") ? " / BPEL_MEMORY_LIMIT" : "");
@@ -92,7 +92,7 @@ static int dsyevd_solve(double *a, size_t lda, const eig_problem *p, eig_solutio
     if (!out->w || !work || !iwork) {
         free(work);
         free(iwork);
-        eig_solution_free(out);
+        bpel_eig_solution_free(out);
         return BPEL_ENOMEM;
     }
     lapack_int info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)n, a, (lapack_int)lda, out->w,
@@ -100,7 +100,7 @@ static int dsyevd_solve(double *a, size_t lda, const eig_problem *p, eig_solutio
     free(work);
     free(iwork);
     if (info != 0) {
-        eig_solution_free(out);
+        bpel_eig_solution_free(out);
         return bpel_fail(BPEL_ECONV, "dsyevd failed (info = %d)", (int)info);
     }
     out->m = n;
@@ -168,7 +168,7 @@ static int dsyevr_window(double *a, size_t lda, size_t n, double upper, eig_solu
     if (info) { rc = bpel_fail(BPEL_ECONV, "dstemr (count) failed (info = %d)", (int)info); goto done; }
     size_t nzc = (size_t)zq;
     if (nzc == 0) { out->m = 0; goto done; }
-    rc = eig_memory_check(n * nzc * sizeof(double), "the eigenvectors of the window");
+    rc = bpel_eig_memory_check(n * nzc * sizeof(double), "the eigenvectors of the window");
     if (rc) goto done;
     out->z = bpel_malloc(n * nzc * sizeof *out->z);
     if (!out->z) { rc = BPEL_ENOMEM; goto done; }
@@ -205,7 +205,7 @@ static int dsyevr_solve(double *a, size_t lda, const eig_problem *p, eig_solutio
     out->w = bpel_calloc(p->n, sizeof *out->w);
     if (!out->w) return BPEL_ENOMEM;
     rc = p->window ? dsyevr_window(a, lda, p->n, p->upper, out) : dsyevr_all(a, lda, p->n, out);
-    if (rc) eig_solution_free(out);
+    if (rc) bpel_eig_solution_free(out);
     return rc;
 }
 
@@ -214,7 +214,7 @@ static const eig_backend backends[] = {
     {"dsyevd", "LAPACK divide and conquer (dsyevd), all eigenpairs", 0, dsyevd_plan, dsyevd_solve},
 };
 
-const eig_backend *eig_backend_find(const char *name)
+const eig_backend *bpel_eig_backend_find(const char *name)
 {
     if (!name || !strcmp(name, "auto")) return &backends[0];
     for (size_t k = 0; k < sizeof backends / sizeof *backends; k++)
@@ -222,4 +222,4 @@ const eig_backend *eig_backend_find(const char *name)
     return NULL;
 }
 
-const char *eig_backend_names(void) { return "auto, dsyevr, dsyevd"; }
+const char *bpel_eig_backend_names(void) { return "auto, dsyevr, dsyevd"; }

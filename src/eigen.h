@@ -31,7 +31,7 @@ typedef struct eig_solution {
     double *w;     /* [n] eigenvalues, ascending; the first m are valid */
     double *z;     /* eigenvectors, column-major n×m with leading dimension ldz */
     size_t ldz;
-    int z_owned;   /* 1: z was allocated by the solver (free with eig_solution_free) */
+    int z_owned;   /* 1: z was allocated by the solver (free with bpel_eig_solution_free) */
 } eig_solution;
 
 typedef struct eig_backend {
@@ -50,16 +50,16 @@ typedef struct eig_backend {
 
 /* "dsyevd", "dsyevr", or "auto" (dsyevr: the same speed or better with a third
  * less memory). NULL if unknown. */
-const eig_backend *eig_backend_find(const char *name);
+const eig_backend *bpel_eig_backend_find(const char *name);
 /* Comma-separated list of back-end names, for help texts. */
-const char *eig_backend_names(void);
-void eig_solution_free(eig_solution *s);
+const char *bpel_eig_backend_names(void);
+void bpel_eig_solution_free(eig_solution *s);
 
 /* Memory available to this process in bytes: MemAvailable from /proc/meminfo,
  * or $BPEL_MEMORY_LIMIT (bytes; suffixes K, M, G) when set. 0 if unknown. */
-size_t eig_memory_available(void);
+size_t bpel_eig_memory_available(void);
 /* BPEL_OK if `bytes` fit in the available memory, else BPEL_ENOMEM with a
  * message saying what needed how much and how much is available. */
-int eig_memory_check(size_t bytes, const char *what);
+int bpel_eig_memory_check(size_t bytes, const char *what);
 
 #endif

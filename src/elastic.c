@@ -36,7 +36,7 @@ static int density_strain(const hess_model *m, double *R)
     return BPEL_OK;
 }
 
-int elastic_born(const hess_model *m, double born[6][6], double dU[6])
+int bpel_elastic_born(const hess_model *m, double born[6][6], double dU[6])
 {
     double *R = bpel_malloc(6 * m->n * sizeof *R);
     if (!R) return BPEL_ENOMEM;
@@ -88,7 +88,7 @@ int elastic_born(const hess_model *m, double born[6][6], double dU[6])
     return BPEL_OK;
 }
 
-int elastic_xi(const hess_model *m, double *xi)
+int bpel_elastic_xi(const hess_model *m, double *xi)
 {
     double *R = bpel_malloc(6 * m->n * sizeof *R);
     if (!R) return BPEL_ENOMEM;
@@ -126,7 +126,7 @@ int elastic_xi(const hess_model *m, double *xi)
     return BPEL_OK;
 }
 
-int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6], size_t *skipped)
+int bpel_elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6], size_t *skipped)
 {
     if (!v->complete)
         return bpel_fail(BPEL_EINVAL, "the non-affine term from modes needs all 3N modes (%zu of %zu computed)",
@@ -172,7 +172,7 @@ int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6
 /* Six conjugate-gradient solves H u_v = Ξ_v run side by side, so that each
  * iteration reads the sparse Hessian once for all of them. Vectors are
  * row-major n3 × 6. */
-int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations)
+int bpel_elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations)
 {
     const size_t n3 = 3 * h->n;
     double *x = bpel_calloc(6 * n3, sizeof *x), *r = bpel_malloc(6 * n3 * sizeof *r);
@@ -200,7 +200,7 @@ int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, dou
             rc = bpel_fail(BPEL_ECONV, "non-affine CG: no convergence after %d iterations", it - 1);
             break;
         }
-        hess_sparse_matmul(h, p, Ap, 6);
+        bpel_hess_sparse_matmul(h, p, Ap, 6);
         double pAp[6] = {0}, alpha[6], rn[6] = {0};
         for (size_t i = 0; i < n3; i++)
             for (int v = 0; v < 6; v++) pAp[v] += p[6 * i + v] * Ap[6 * i + v];
@@ -245,7 +245,7 @@ done:
     return rc;
 }
 
-void elastic_isotropic(const double C[6][6], double *K, double *G)
+void bpel_elastic_isotropic(const double C[6][6], double *K, double *G)
 {
     double a = C[0][0] + C[1][1] + C[2][2], b = C[0][1] + C[0][2] + C[1][2], c = C[3][3] + C[4][4] + C[5][5];
     *K = (a + 2.0 * b) / 9.0;
@@ -265,7 +265,7 @@ static void wallace(const double C[6][6], const double sig[6], double B[6][6])
         }
 }
 
-void elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V)
+void bpel_elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V)
 {
     const double f = ELASTIC_EV_A3_TO_GPA / V;
     r->volume = V;
@@ -278,18 +278,18 @@ void elastic_finish(elastic_result *r, const double born[6][6], const double na[
         }
     }
     wallace(r->C, r->stress, r->B);
-    elastic_isotropic(r->B, &r->K, &r->G);
+    bpel_elastic_isotropic(r->B, &r->K, &r->G);
     double Ba[6][6];
     wallace(r->born, r->stress, Ba);
-    elastic_isotropic(Ba, &r->K_affine, &r->G_affine);
+    bpel_elastic_isotropic(Ba, &r->K_affine, &r->G_affine);
 }
 
-int elastic_debye(double K, double G, const bpel_system *s, debye_result *d)
+int bpel_elastic_debye(double K, double G, const bpel_system *s, debye_result *d)
 {
     memset(d, 0, sizeof *d);
     if (!(K > 0) || !(G > 0))
         return bpel_fail(BPEL_EINVAL, "Debye level needs positive K and G (got %g, %g GPa)", K, G);
-    double V = box_volume(&s->box), M = 0.0;
+    double V = bpel_box_volume(&s->box), M = 0.0;
     for (size_t i = 0; i < s->n; i++) M += system_mass(s, i);
     d->number_density = s->n / V;
     d->mass_density = M / V;
@@ -309,7 +309,7 @@ static void deform(bpel_system *s, int w, double h)
     static const int R[6] = {0, 1, 2, 1, 0, 0}, C[6] = {0, 1, 2, 2, 2, 1};
     double F[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, H[3][3], Hn[3][3], lo[3];
     F[R[w]][C[w]] += h;
-    box_matrix(&s->box, H);
+    bpel_box_matrix(&s->box, H);
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++) Hn[i][j] = F[i][0] * H[0][j] + F[i][1] * H[1][j] + F[i][2] * H[2][j];
     for (int i = 0; i < 3; i++) lo[i] = F[i][0] * s->box.lo[0] + F[i][1] * s->box.lo[1] + F[i][2] * s->box.lo[2];
@@ -331,40 +331,40 @@ static void deform(bpel_system *s, int w, double h)
 static int stress_after(const bpel_model *model, bpel_system *s, double ftol, int relax, double sig[6])
 {
     bpel_forces *ff;
-    int rc = forces_create(model, s, 1.0, &ff);
+    int rc = bpel_forces_create(model, s, 1.0, &ff);
     if (rc) return rc;
     if (relax) {
         min_params mp;
-        min_defaults(&mp);
+        bpel_min_defaults(&mp);
         mp.ftol = ftol;
         min_result mr;
-        rc = minimise(ff, s, &mp, &mr);
+        rc = bpel_minimise(ff, s, &mp, &mr);
     }
     bpel_eval ev;
-    if (!rc) rc = forces_compute(ff, s, FORCES_VIRIAL, &ev);
+    if (!rc) rc = bpel_forces_compute(ff, s, FORCES_VIRIAL, &ev);
     if (!rc) {
-        double f = -ELASTIC_EV_A3_TO_GPA / box_volume(&s->box);
+        double f = -ELASTIC_EV_A3_TO_GPA / bpel_box_volume(&s->box);
         const int lmp[6] = {0, 1, 2, 5, 4, 3}; /* LAMMPS virial order xx yy zz xy xz yz */
         for (int v = 0; v < 6; v++) sig[v] = f * ev.virial[lmp[v]];
     }
-    forces_destroy(ff);
+    bpel_forces_destroy(ff);
     return rc;
 }
 
-int elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
+int bpel_elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
                          double ftol, int relax, double B[6][6])
 {
     if (!(h > 0 && h < 0.01)) return bpel_fail(BPEL_EINVAL, "strain step %g must be in (0, 0.01)", h);
-    bpel_system *c0 = system_copy(s);
+    bpel_system *c0 = bpel_system_copy(s);
     if (!c0) return BPEL_ENOMEM;
     double s0[6];
     int rc = stress_after(model, c0, ftol, 0, s0);
-    system_destroy(c0);
+    bpel_system_destroy(c0);
     double S[3][3];
     for (int v = 0; v < 6; v++) S[VA[v]][VB[v]] = S[VB[v]][VA[v]] = s0[v];
     for (int w = 0; w < 6 && !rc; w++) {
         double sp[6], sm[6];
-        bpel_system *a = system_copy(s), *b = system_copy(s);
+        bpel_system *a = bpel_system_copy(s), *b = bpel_system_copy(s);
         if (!a || !b) rc = BPEL_ENOMEM;
         if (!rc) {
             deform(a, w, h);
@@ -372,8 +372,8 @@ int elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h
             rc = stress_after(model, a, ftol, relax, sp);
         }
         if (!rc) rc = stress_after(model, b, ftol, relax, sm);
-        system_destroy(a);
-        system_destroy(b);
+        bpel_system_destroy(a);
+        bpel_system_destroy(b);
         if (rc) break;
         /* rotation part of the simple shear F = 1 + h E_rc: Ω_rc = ½, Ω_cr = −½ per unit h */
         double Om[3][3] = {{0}};

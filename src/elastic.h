@@ -42,17 +42,17 @@ typedef struct elastic_result {
 } elastic_result;
 
 /* Affine second derivatives (eV) and first derivatives (eV) of U wrt η. */
-int elastic_born(const hess_model *m, double born[6][6], double dU[6]);
+int bpel_elastic_born(const hess_model *m, double born[6][6], double dU[6]);
 /* Ξ (eV/Å) as xi[6·(3a+α) + v]. */
-int elastic_xi(const hess_model *m, double *xi);
+int bpel_elastic_xi(const hess_model *m, double *xi);
 /* Ξ·H⁺·Ξ (eV) from the modes (needs every mode). */
-int elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6], size_t *skipped);
+int bpel_elastic_nonaffine_modes(const vib_modes *v, const double *xi, double na[6][6], size_t *skipped);
 /* Ξ·H⁺·Ξ (eV) by conjugate gradients on the sparse Hessian (relative residual tol). */
-int elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations);
+int bpel_elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol, double na[6][6], int *iterations);
 /* Fill C, B, stress, K, G from the pieces (eV) and the volume (Å³). */
-void elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V);
+void bpel_elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V);
 /* Voigt averages of a 6×6 matrix. */
-void elastic_isotropic(const double C[6][6], double *K, double *G);
+void bpel_elastic_isotropic(const double C[6][6], double *K, double *G);
 
 /* Stress–strain coefficients B (GPa) by finite deformation, the independent
  * check of Born − non-affine: for each Voigt component w, box and positions
@@ -60,7 +60,7 @@ void elastic_isotropic(const double C[6][6], double *K, double *G);
  * simple shears yz, xz, xy), the positions re-minimised at fixed box with
  * minimise() to `ftol` (unless relax = 0: affine), and
  * B[v][w] = Δσ_v/(2h) − (the rigid rotation of a simple shear acting on σ₀). */
-int elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
+int bpel_elastic_strain_relax(const bpel_model *model, const bpel_system *s, double h,
                          double ftol, int relax, double B[6][6]);
 
 /* Debye level of the reduced VDOS from K, G (GPa), mass density and number density:
@@ -73,6 +73,6 @@ typedef struct debye_result {
     double number_density; /* Å^-3 */
     double mass_density;   /* amu/Å³ */
 } debye_result;
-int elastic_debye(double K, double G, const bpel_system *s, debye_result *d);
+int bpel_elastic_debye(double K, double G, const bpel_system *s, debye_result *d);
 
 #endif

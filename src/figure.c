@@ -1,11 +1,11 @@
 /* figure.c — retained-mode figures rendered with PLplot (pngcairo, svgcairo).
  *
- * Series are stored (copied) when added and drawn only by fig_save(), once per
+ * Series are stored (copied) when added and drawn only by bpel_fig_save(), once per
  * output device, so the PNG and the SVG come from the same description.
  * Logarithmic axes follow PLplot's convention: the data are drawn as log10
  * values on a linear window and the axis is labelled with decades ("l" in
  * plbox). PLplot calls exit() on fatal errors; we install an exit handler that
- * jumps back into fig_save() so that the library keeps its no-exit rule. */
+ * jumps back into bpel_fig_save() so that the library keeps its no-exit rule. */
 #include "figure.h"
 
 #include <errno.h>
@@ -84,7 +84,7 @@ static void panel_init(fig_panel *p, fig_figure *f)
     p->legend_pos = -1;
 }
 
-fig_figure *fig_create(int nrows, int ncols, int width_px, int height_px)
+fig_figure *bpel_fig_create(int nrows, int ncols, int width_px, int height_px)
 {
     if (nrows < 1 || ncols < 1) {
         bpel_fail(BPEL_EINVAL, "figure: %d x %d panels", nrows, ncols);
@@ -123,7 +123,7 @@ static void panel_free(fig_panel *p)
     free(p->cbar_label);
 }
 
-void fig_destroy(fig_figure *f)
+void bpel_fig_destroy(fig_figure *f)
 {
     if (!f) return;
     for (int i = 0; i < f->nrows * f->ncols; i++) panel_free(&f->panels[i]);
@@ -136,13 +136,13 @@ void fig_destroy(fig_figure *f)
     free(f);
 }
 
-fig_panel *fig_panel_at(fig_figure *f, int row, int col)
+fig_panel *bpel_fig_panel_at(fig_figure *f, int row, int col)
 {
     if (!f || row < 0 || col < 0 || row >= f->nrows || col >= f->ncols) return NULL;
     return &f->panels[row * f->ncols + col];
 }
 
-fig_panel *fig_inset(fig_panel *parent, double x0, double x1, double y0, double y1)
+fig_panel *bpel_fig_inset(fig_panel *parent, double x0, double x1, double y0, double y1)
 {
     if (!parent || !(x0 >= 0 && x1 <= 1 && x0 < x1 && y0 >= 0 && y1 <= 1 && y0 < y1)) {
         bpel_fail(BPEL_EINVAL, "figure: inset fractions [%g,%g]x[%g,%g] not inside [0,1]", x0, x1, y0, y1);
@@ -170,7 +170,7 @@ static void set_str(char **dst, const char *s)
     *dst = dupstr(s);
 }
 
-void fig_labels(fig_panel *p, const char *xlabel, const char *ylabel, const char *title)
+void bpel_fig_labels(fig_panel *p, const char *xlabel, const char *ylabel, const char *title)
 {
     if (!p) return;
     set_str(&p->xlabel, xlabel);
@@ -178,14 +178,14 @@ void fig_labels(fig_panel *p, const char *xlabel, const char *ylabel, const char
     set_str(&p->title, title);
 }
 
-void fig_log(fig_panel *p, int logx, int logy)
+void bpel_fig_log(fig_panel *p, int logx, int logy)
 {
     if (!p) return;
     p->logx = logx != 0;
     p->logy = logy != 0;
 }
 
-void fig_xrange(fig_panel *p, double min, double max)
+void bpel_fig_xrange(fig_panel *p, double min, double max)
 {
     if (!p) return;
     p->xfixed = min < max;
@@ -193,7 +193,7 @@ void fig_xrange(fig_panel *p, double min, double max)
     p->xr[1] = max;
 }
 
-void fig_yrange(fig_panel *p, double min, double max)
+void bpel_fig_yrange(fig_panel *p, double min, double max)
 {
     if (!p) return;
     p->yfixed = min < max;
@@ -201,7 +201,7 @@ void fig_yrange(fig_panel *p, double min, double max)
     p->yr[1] = max;
 }
 
-void fig_legend(fig_panel *p, int position)
+void bpel_fig_legend(fig_panel *p, int position)
 {
     if (!p) return;
     p->legend = 1;
@@ -273,26 +273,26 @@ static series *add_series(fig_panel *p, int kind, size_t n, const double *x, con
     return s;
 }
 
-int fig_line(fig_panel *p, size_t n, const double *x, const double *y, const fig_style *st)
+int bpel_fig_line(fig_panel *p, size_t n, const double *x, const double *y, const fig_style *st)
 {
     if (n && (!x || !y)) return bpel_fail(BPEL_EINVAL, "figure: line without data");
     return add_series(p, S_LINE, n, x, y, NULL, NULL, NULL, st, NULL, 0) ? BPEL_OK : BPEL_ENOMEM;
 }
 
-int fig_points(fig_panel *p, size_t n, const double *x, const double *y, const fig_style *st)
+int bpel_fig_points(fig_panel *p, size_t n, const double *x, const double *y, const fig_style *st)
 {
     if (n && (!x || !y)) return bpel_fail(BPEL_EINVAL, "figure: points without data");
     return add_series(p, S_POINTS, n, x, y, NULL, NULL, NULL, st, NULL, 0) ? BPEL_OK : BPEL_ENOMEM;
 }
 
-int fig_errorbars(fig_panel *p, size_t n, const double *x, const double *y, const double *xerr,
+int bpel_fig_errorbars(fig_panel *p, size_t n, const double *x, const double *y, const double *xerr,
                   const double *yerr, const fig_style *st)
 {
     if (n && (!x || !y)) return bpel_fail(BPEL_EINVAL, "figure: error bars without data");
     return add_series(p, S_ERR, n, x, y, xerr, yerr, NULL, st, NULL, 0) ? BPEL_OK : BPEL_ENOMEM;
 }
 
-int fig_histogram(fig_panel *p, size_t n, const double *values, int nbins, double min, double max,
+int bpel_fig_histogram(fig_panel *p, size_t n, const double *values, int nbins, double min, double max,
                   int norm, const fig_style *st)
 {
     if (nbins < 1) return bpel_fail(BPEL_EINVAL, "figure: histogram with %d bins", nbins);
@@ -355,7 +355,7 @@ int fig_histogram(fig_panel *p, size_t n, const double *values, int nbins, doubl
     return rc;
 }
 
-int fig_density_scatter(fig_panel *p, size_t n, const double *x, const double *y, int grid,
+int bpel_fig_density_scatter(fig_panel *p, size_t n, const double *x, const double *y, int grid,
                         const char *cbar_label)
 {
     if (n && (!x || !y)) return bpel_fail(BPEL_EINVAL, "figure: density scatter without data");
@@ -367,7 +367,7 @@ int fig_density_scatter(fig_panel *p, size_t n, const double *x, const double *y
     return BPEL_OK;
 }
 
-int fig_color_points(fig_panel *p, size_t n, const double *x, const double *y, const double *v,
+int bpel_fig_color_points(fig_panel *p, size_t n, const double *x, const double *y, const double *v,
                      double vmin, double vmax, const char *cbar_label, const fig_style *st)
 {
     if (n && (!x || !y || !v)) return bpel_fail(BPEL_EINVAL, "figure: colour map without data");
@@ -407,18 +407,18 @@ static int add_ref(fig_panel *p, int kind, double v, const char *label, const fi
     return s ? BPEL_OK : BPEL_ENOMEM;
 }
 
-int fig_hline(fig_panel *p, double y, const char *label) { return add_ref(p, S_HLINE, y, label, NULL); }
-int fig_vline(fig_panel *p, double x, const char *label) { return add_ref(p, S_VLINE, x, label, NULL); }
-int fig_hline_styled(fig_panel *p, double y, const char *label, const fig_style *st)
+int bpel_fig_hline(fig_panel *p, double y, const char *label) { return add_ref(p, S_HLINE, y, label, NULL); }
+int bpel_fig_vline(fig_panel *p, double x, const char *label) { return add_ref(p, S_VLINE, x, label, NULL); }
+int bpel_fig_hline_styled(fig_panel *p, double y, const char *label, const fig_style *st)
 {
     return add_ref(p, S_HLINE, y, label, st);
 }
-int fig_vline_styled(fig_panel *p, double x, const char *label, const fig_style *st)
+int bpel_fig_vline_styled(fig_panel *p, double x, const char *label, const fig_style *st)
 {
     return add_ref(p, S_VLINE, x, label, st);
 }
 
-int fig_text(fig_panel *p, double x, double y, const char *text)
+int bpel_fig_text(fig_panel *p, double x, double y, const char *text)
 {
     if (!text) return BPEL_OK;
     fig_style st = {.color = FIG_BLACK};
@@ -1200,7 +1200,7 @@ static int render(const fig_figure *f, const char *dev, const char *final)
     return bpel_out_commit(path, final, svg_end, sizeof svg_end - 1);
 }
 
-int fig_save(const fig_figure *f, const char *base)
+int bpel_fig_save(const fig_figure *f, const char *base)
 {
     if (!f || !base || !*base) return bpel_fail(BPEL_EINVAL, "figure: no file name");
     size_t n = strlen(base) + 5;
@@ -1216,11 +1216,11 @@ int fig_save(const fig_figure *f, const char *base)
     return rc;
 }
 
-int fig_save_in(fig_figure *f, const char *dir, const char *name)
+int bpel_fig_save_in(fig_figure *f, const char *dir, const char *name)
 {
     char base[4096];
     snprintf(base, sizeof base, "%s/%s", dir, name);
-    int rc = fig_save(f, base);
-    fig_destroy(f);
+    int rc = bpel_fig_save(f, base);
+    bpel_fig_destroy(f);
     return rc;
 }

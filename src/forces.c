@@ -61,18 +61,18 @@ struct bpel_forces {
     int virial_threads;
 };
 
-int forces_create(const bpel_model *model, bpel_system *s, double skin,
+int bpel_forces_create(const bpel_model *model, bpel_system *s, double skin,
                   bpel_forces **out)
 {
     *out = NULL;
     if (s->n < 1) return bpel_fail(BPEL_EINVAL, "no atoms");
-    int rc = model_check_system(model, s);
+    int rc = bpel_model_check_system(model, s);
     if (rc) return rc;
     bpel_forces *e = bpel_calloc(1, sizeof *e);
     if (!e) return BPEL_ENOMEM;
     e->model = model;
     e->ntypes = s->ntypes;
-    e->tab = *model_tables(model);
+    e->tab = *bpel_model_tables(model);
     const eam_tables *t = &e->tab;
     int nt = s->ntypes, nr = t->nr;
     int np = 0;
@@ -80,14 +80,14 @@ int forces_create(const bpel_model *model, bpel_system *s, double skin,
         for (int b = a; b < nt; b++) e->pair_index[a][b] = e->pair_index[b][a] = np++;
     e->dens = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->dens);
     e->phi = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->phi);
-    e->list = nbr_create(t->cut, skin, 1);
+    e->list = bpel_nbr_create(t->cut, skin, 1);
     e->n = s->n;
     e->f = bpel_calloc(3 * s->n, sizeof *e->f);
     e->pe = bpel_calloc(s->n, sizeof *e->pe);
     e->rho = bpel_calloc(s->n, sizeof *e->rho);
     e->nactive = bpel_calloc(s->n, sizeof *e->nactive);
     if (!e->dens || !e->phi || !e->list || !e->f || !e->pe || !e->rho || !e->nactive) {
-        forces_destroy(e);
+        bpel_forces_destroy(e);
         return BPEL_ENOMEM;
     }
     for (int a = 0; a < nt; a++)
@@ -105,15 +105,15 @@ int forces_create(const bpel_model *model, bpel_system *s, double skin,
     return BPEL_OK;
 }
 
-int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
+int bpel_forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
                            const char *name, const char *what, double *fmax_out)
 {
     bpel_forces *ff = NULL;
     bpel_eval ev;
-    int rc = forces_create(model, s, 1.0, &ff);
-    if (!rc) rc = forces_compute(ff, s, 0, &ev);
+    int rc = bpel_forces_create(model, s, 1.0, &ff);
+    if (!rc) rc = bpel_forces_compute(ff, s, 0, &ev);
     if (rc) {
-        forces_destroy(ff);
+        bpel_forces_destroy(ff);
         return rc;
     }
     double worst = 0;
@@ -122,7 +122,7 @@ int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit
         double f2 = ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2];
         if (f2 > worst) worst = f2, at = i;
     }
-    forces_destroy(ff);
+    bpel_forces_destroy(ff);
     if (fmax_out) *fmax_out = sqrt(worst);
     if (!(sqrt(worst) <= limit))
         return bpel_fail(BPEL_EINVAL, "%s is not an energy minimum: max |F| = %.3g eV/Å on atom %lld (limit %g): %s", name,
@@ -130,11 +130,11 @@ int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit
     return BPEL_OK;
 }
 
-void forces_destroy(bpel_forces *e)
+void bpel_forces_destroy(bpel_forces *e)
 {
     if (!e) return;
-    nbr_destroy(e->list);
-    nbr_destroy(e->full);
+    bpel_nbr_destroy(e->list);
+    bpel_nbr_destroy(e->full);
     free(e->typeall);
     free(e->dens);
     free(e->phi);
@@ -150,12 +150,12 @@ void forces_destroy(bpel_forces *e)
     free(e);
 }
 
-const nbr_list *forces_neighbours(const bpel_forces *e) { return e->list; }
-const bpel_eam *forces_potential(const bpel_forces *e) { return model_potential(e->model); }
-const bpel_model *forces_model(const bpel_forces *e) { return e->model; }
-double forces_cutoff(const bpel_forces *e) { return e->tab.cut; }
+const nbr_list *bpel_forces_neighbours(const bpel_forces *e) { return e->list; }
+const bpel_eam *bpel_forces_potential(const bpel_forces *e) { return bpel_model_potential(e->model); }
+const bpel_model *bpel_forces_model(const bpel_forces *e) { return e->model; }
+double bpel_forces_cutoff(const bpel_forces *e) { return e->tab.cut; }
 
-double forces_stress(const bpel_system *s, const double virial[6], double stress[6])
+double bpel_forces_stress(const bpel_system *s, const double virial[6], double stress[6])
 {
     double ke[6] = {0, 0, 0, 0, 0, 0};
     if (s->v) {
@@ -170,7 +170,7 @@ double forces_stress(const bpel_system *s, const double virial[6], double stress
             ke[5] += m * v[1] * v[2];
         }
     }
-    double iv = BPEL_NKTV2P / box_volume(&s->box);
+    double iv = BPEL_NKTV2P / bpel_box_volume(&s->box);
     for (int k = 0; k < 6; k++) stress[k] = (ke[k] + virial[k]) * iv;
     return (stress[0] + stress[1] + stress[2]) / 3.0;
 }
@@ -437,10 +437,10 @@ static int reference(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
 {
     const eam_tables *t = &e->tab;
     if (!e->full) {
-        e->full = nbr_create(t->cut, 0.0, 0);
+        e->full = bpel_nbr_create(t->cut, 0.0, 0);
         if (!e->full) return BPEL_ENOMEM;
     }
-    int rc = nbr_build(e->full, s);
+    int rc = bpel_nbr_build(e->full, s);
     if (rc) return rc;
     const nbr_list *l = e->full;
     size_t n = l->nlocal;
@@ -513,12 +513,12 @@ static int reference(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
     return BPEL_OK;
 }
 
-int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
+int bpel_forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out)
 {
     if (s->n != e->n || s->ntypes != e->ntypes)
         return bpel_fail(BPEL_EINVAL, "system changed size since the force field was bound");
     if (flags & FORCES_REFERENCE) return reference(e, s, flags, out);
-    int rb = nbr_update(e->list, s);
+    int rb = bpel_nbr_update(e->list, s);
     if (rb < 0) return rb;
     int nthreads = omp_get_max_threads();
     int rc = prepare(e, s, nthreads);

@@ -36,18 +36,18 @@ typedef struct bpel_eval {
 
 /* Forces of `model` (the potential bound to the types of `s`, model.h) on
  * `s`. skin in Å (0.5–2 typical). */
-int forces_create(const bpel_model *model, bpel_system *s, double skin,
+int bpel_forces_create(const bpel_model *model, bpel_system *s, double skin,
                   bpel_forces **out);
-void forces_destroy(bpel_forces *e);
+void bpel_forces_destroy(bpel_forces *e);
 /* Evaluate at the current positions of `s` (which may be wrapped back into
  * the box). */
-int forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out);
+int bpel_forces_compute(bpel_forces *e, bpel_system *s, int flags, bpel_eval *out);
 /* The neighbour list in use (valid after a compute), for modules that need
  * pair geometry (Hessian, analysis). */
-const nbr_list *forces_neighbours(const bpel_forces *e);
-const bpel_eam *forces_potential(const bpel_forces *e);
-const bpel_model *forces_model(const bpel_forces *e);
-double forces_cutoff(const bpel_forces *e);
+const nbr_list *bpel_forces_neighbours(const bpel_forces *e);
+const bpel_eam *bpel_forces_potential(const bpel_forces *e);
+const bpel_model *bpel_forces_model(const bpel_forces *e);
+double bpel_forces_cutoff(const bpel_forces *e);
 
 /* Refuse a configuration that is not an energy minimum: evaluates the
  * forces once and fails with BPEL_EINVAL ("NAME is not an energy minimum:
@@ -55,12 +55,12 @@ double forces_cutoff(const bpel_forces *e);
  * exceeds `limit` (eV/Å). Harmonic quantities (modes, elastic constants,
  * Grüneisen parameters) and ΔQ are only defined at a minimum. `fmax_out`
  * (may be NULL) receives the largest |F_i|. */
-int forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
+int bpel_forces_require_minimum(const bpel_model *model, bpel_system *s, double limit,
                            const char *name, const char *what, double *fmax_out);
 
 /* Pressure tensor in bar (xx yy zz xy xz yz, LAMMPS convention: positive
  * when the system pushes outward) from the virial and the kinetic term of the
  * velocities, if any. Returns the scalar pressure (trace/3). */
-double forces_stress(const bpel_system *s, const double virial[6], double stress[6]);
+double bpel_forces_stress(const bpel_system *s, const double virial[6], double stress[6]);
 
 #endif

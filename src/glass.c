@@ -10,7 +10,7 @@
 #include "error.h"
 #include "forces.h"
 
-int glass_parse_composition(const char *text, glass_composition *c)
+int bpel_glass_parse_composition(const char *text, glass_composition *c)
 {
     memset(c, 0, sizeof *c);
     const char *p = text;
@@ -55,8 +55,8 @@ int glass_parse_composition(const char *text, glass_composition *c)
 
 static int element_index(const bpel_eam *pot, const char *el)
 {
-    for (int k = 0; k < eam_nelements(pot); k++)
-        if (!strcmp(eam_element(pot, k), el)) return k;
+    for (int k = 0; k < bpel_eam_nelements(pot); k++)
+        if (!strcmp(bpel_eam_element(pot, k), el)) return k;
     return -1;
 }
 
@@ -64,7 +64,7 @@ static int element_index(const bpel_eam *pot, const char *el)
 static int fcc_energy(const bpel_eam *pot, const char *el, double a, double *e)
 {
     const int nc = 3;
-    bpel_system *s = system_create(4 * nc * nc * nc, 1);
+    bpel_system *s = bpel_system_create(4 * nc * nc * nc, 1);
     if (!s) return BPEL_ENOMEM;
     static const double basis[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
     size_t q = 0;
@@ -81,21 +81,21 @@ static int fcc_energy(const bpel_eam *pot, const char *el, double a, double *e)
     for (int d = 0; d < 3; d++) s->box.len[d] = nc * a;
     bpel_model *model = NULL;
     bpel_forces *f = NULL;
-    int rc = model_create(pot, s, el, &model);
-    if (!rc) rc = forces_create(model, s, 0.5, &f);
+    int rc = bpel_model_create(pot, s, el, &model);
+    if (!rc) rc = bpel_forces_create(model, s, 0.5, &f);
     bpel_eval ev;
-    if (!rc) rc = forces_compute(f, s, FORCES_ENERGY, &ev);
+    if (!rc) rc = bpel_forces_compute(f, s, FORCES_ENERGY, &ev);
     if (!rc) *e = ev.energy / (double)s->n;
-    forces_destroy(f);
-    model_destroy(model);
-    system_destroy(s);
+    bpel_forces_destroy(f);
+    bpel_model_destroy(model);
+    bpel_system_destroy(s);
     return rc;
 }
 
-int glass_atomic_volume(const bpel_eam *pot, const char *el, double *volume)
+int bpel_glass_atomic_volume(const bpel_eam *pot, const char *el, double *volume)
 {
     if (element_index(pot, el) < 0)
-        return bpel_fail(BPEL_EINVAL, "element %s is not in the potential %s", el, eam_path(pot));
+        return bpel_fail(BPEL_EINVAL, "element %s is not in the potential %s", el, bpel_eam_path(pot));
     /* coarse scan, then golden section around the best point */
     double best = 0, ebest = INFINITY;
     for (double a = 2.8; a <= 6.0 + 1e-9; a += 0.1) {
@@ -125,7 +125,7 @@ int glass_atomic_volume(const bpel_eam *pot, const char *el, double *volume)
     return BPEL_OK;
 }
 
-int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_t n, gsl_rng *rng, bpel_system **out,
+int bpel_glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_t n, gsl_rng *rng, bpel_system **out,
                           size_t count_out[GLASS_MAXEL])
 {
     *out = NULL;
@@ -135,7 +135,7 @@ int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_
     double rem[GLASS_MAXEL];
     for (int k = 0; k < c->nel; k++) {
         if (element_index(pot, c->element[k]) < 0)
-            return bpel_fail(BPEL_EINVAL, "element %s is not in the potential %s", c->element[k], eam_path(pot));
+            return bpel_fail(BPEL_EINVAL, "element %s is not in the potential %s", c->element[k], bpel_eam_path(pot));
         double want = c->percent[k] / 100.0 * (double)n;
         count[k] = (size_t)floor(want);
         rem[k] = want - floor(want);
@@ -157,7 +157,7 @@ int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_
     double vatom = 0;
     for (int k = 0; k < c->nel; k++) {
         double v;
-        int rc = glass_atomic_volume(pot, c->element[k], &v);
+        int rc = bpel_glass_atomic_volume(pot, c->element[k], &v);
         if (rc) return rc;
         vatom += c->percent[k] / 100.0 * v;
     }
@@ -165,11 +165,11 @@ int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_
     while (4 * m * m * m < n) m++;
     size_t nsites = 4 * m * m * m;
     double L = cbrt(vatom * (double)n), a = L / (double)m;
-    bpel_system *s = system_create(n, c->nel);
+    bpel_system *s = bpel_system_create(n, c->nel);
     size_t *sites = bpel_malloc(nsites * sizeof *sites), *chosen = bpel_malloc(n * sizeof *chosen);
     int *types = bpel_malloc(n * sizeof *types);
     if (!s || !sites || !chosen || !types) {
-        system_destroy(s);
+        bpel_system_destroy(s);
         free(sites);
         free(chosen);
         free(types);
@@ -194,7 +194,7 @@ int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_
     for (int d = 0; d < 3; d++) s->box.len[d] = L;
     for (int k = 0; k < c->nel; k++) {
         snprintf(s->element[k + 1], sizeof s->element[k + 1], "%s", c->element[k]);
-        s->mass[k + 1] = eam_element_mass(pot, element_index(pot, c->element[k]));
+        s->mass[k + 1] = bpel_eam_element_mass(pot, element_index(pot, c->element[k]));
     }
     snprintf(s->source, sizeof s->source, "random solid solution");
     free(sites);

@@ -24,14 +24,14 @@ typedef struct glass_composition {
 } glass_composition;
 
 /* Parse "Cu50Zr50", "Cu64.5Zr35.5", "Cu" (100 %). Errors name the problem. */
-int glass_parse_composition(const char *text, glass_composition *c);
+int bpel_glass_parse_composition(const char *text, glass_composition *c);
 /* Atomic volume (Å³) of the fcc crystal of element `el` at its energy
  * minimum with potential `pot`. */
-int glass_atomic_volume(const bpel_eam *pot, const char *el, double *volume);
+int bpel_glass_atomic_volume(const bpel_eam *pot, const char *el, double *volume);
 /* Build the random solid solution of `n` atoms. Types are numbered in the
  * order of the composition; masses from the potential. `*count` (optional)
  * receives the number of atoms of each element. */
-int glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_t n, gsl_rng *rng, bpel_system **out,
+int bpel_glass_random_solution(const bpel_eam *pot, const glass_composition *c, size_t n, gsl_rng *rng, bpel_system **out,
                           size_t count[GLASS_MAXEL]);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gru_defaults(gru_params *p)
+void bpel_gru_defaults(gru_params *p)
 {
     p->dv = 0.01;
     p->relax = 1;
@@ -22,9 +22,9 @@ void gru_defaults(gru_params *p)
     p->max_omega = 0.0;
 }
 
-void gru_result_free(gru_result *r)
+void bpel_gru_result_free(gru_result *r)
 {
-    vib_modes_destroy(r->modes);
+    bpel_vib_modes_destroy(r->modes);
     free(r->gamma_sorted);
     free(r->gamma_overlap);
     free(r->overlap_plus);
@@ -41,35 +41,35 @@ void gru_result_free(gru_result *r)
 static int make_volume(const bpel_model *model, const bpel_system *s, const gru_params *p, double sgn,
                        bpel_system **out, double *disp, double *fmax)
 {
-    bpel_system *c = system_copy(s);
+    bpel_system *c = bpel_system_copy(s);
     if (!c) return BPEL_ENOMEM;
-    system_scale(c, cbrt(1.0 + sgn * p->dv));
+    bpel_system_scale(c, cbrt(1.0 + sgn * p->dv));
     *disp = 0.0;
     *fmax = 0.0;
     if (p->relax) {
-        bpel_system *ref = system_copy(c);
+        bpel_system *ref = bpel_system_copy(c);
         bpel_forces *ff = NULL;
-        int rc = ref ? forces_create(model, c, 1.0, &ff) : BPEL_ENOMEM;
-        if (rc) { system_destroy(ref); system_destroy(c); return rc; }
+        int rc = ref ? bpel_forces_create(model, c, 1.0, &ff) : BPEL_ENOMEM;
+        if (rc) { bpel_system_destroy(ref); bpel_system_destroy(c); return rc; }
         min_params mp;
-        min_defaults(&mp);
+        bpel_min_defaults(&mp);
         mp.ftol = p->ftol;
         min_result mr;
-        rc = minimise(ff, c, &mp, &mr);
-        forces_destroy(ff);
+        rc = bpel_minimise(ff, c, &mp, &mr);
+        bpel_forces_destroy(ff);
         if (rc) {
-            system_destroy(ref);
-            system_destroy(c);
+            bpel_system_destroy(ref);
+            bpel_system_destroy(c);
             return bpel_fail_context(rc, "re-minimising at %.4g V0", 1.0 + sgn * p->dv);
         }
         *fmax = mr.fmax;
         for (size_t i = 0; i < c->n; i++) {
             double d[3] = {c->x[3 * i] - ref->x[3 * i], c->x[3 * i + 1] - ref->x[3 * i + 1], c->x[3 * i + 2] - ref->x[3 * i + 2]};
-            box_minimum_image(&c->box, d);
+            bpel_box_minimum_image(&c->box, d);
             double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
             if (r > *disp) *disp = r;
         }
-        system_destroy(ref);
+        bpel_system_destroy(ref);
     }
     *out = c;
     return BPEL_OK;
@@ -150,25 +150,25 @@ static int modes_of(const bpel_model *model, const bpel_system *s, const gru_par
                     vib_modes **v)
 {
     hess_model *m;
-    int rc = hess_model_create(model, s, 0, &m);
+    int rc = bpel_hess_model_create(model, s, 0, &m);
     if (rc) return rc;
     vib_params vp = {p->solver, window};
-    rc = vib_modes_compute(m, s, &vp, v);
-    hess_model_destroy(m);
+    rc = bpel_vib_modes_compute(m, s, &vp, v);
+    bpel_hess_model_destroy(m);
     return rc;
 }
 
 static int sparse_of(const bpel_model *model, const bpel_system *s, hess_sparse **h)
 {
     hess_model *m;
-    int rc = hess_model_create(model, s, 0, &m);
+    int rc = bpel_hess_model_create(model, s, 0, &m);
     if (rc) return rc;
-    rc = hess_build_sparse(m, h);
-    hess_model_destroy(m);
+    rc = bpel_hess_build_sparse(m, h);
+    bpel_hess_model_destroy(m);
     return rc;
 }
 
-int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
+int bpel_gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
                 gru_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -179,7 +179,7 @@ int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params 
     const vib_modes *v = r->modes;
     const size_t nm = v->nmodes;
     r->nmodes = nm;
-    r->V0 = box_volume(&s->box);
+    r->V0 = bpel_box_volume(&s->box);
     r->methods = p->methods;
     r->relaxed = p->relax;
     double *lam[2] = {NULL, NULL}, *wm[2] = {NULL, NULL};
@@ -224,7 +224,7 @@ int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params 
                     if (v->is_translation[k]) ov[k] = nan;
                 }
             }
-            vib_modes_destroy(w);
+            bpel_vib_modes_destroy(w);
         }
         if (rc) goto done;
         for (size_t k = 0; k < nm; k++) {
@@ -248,7 +248,7 @@ int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params 
             hess_sparse *h = NULL;
             rc = sparse_of(model, sv[q], &h);
             if (!rc) rc = hf_expectation(h, v, q ? -1.0 : 1.0, r->gamma_hf);
-            hess_sparse_destroy(h);
+            bpel_hess_sparse_destroy(h);
         }
         if (rc) goto done;
         for (size_t k = 0; k < nm; k++) {
@@ -261,13 +261,13 @@ done:
     free(lam[1]);
     free(wm[0]);
     free(wm[1]);
-    system_destroy(sv[0]);
-    system_destroy(sv[1]);
-    if (rc) gru_result_free(r);
+    bpel_system_destroy(sv[0]);
+    bpel_system_destroy(sv[1]);
+    if (rc) bpel_gru_result_free(r);
     return rc;
 }
 
-int gru_particle(const vib_modes *v, const double *gamma, double *gi)
+int bpel_gru_particle(const vib_modes *v, const double *gamma, double *gi)
 {
     const size_t n = v->natoms;
 #pragma omp parallel for schedule(static)
@@ -280,7 +280,7 @@ int gru_particle(const vib_modes *v, const double *gamma, double *gi)
     return BPEL_OK;
 }
 
-void gru_average(const vib_modes *v, const double *gamma, double *mean, double *std)
+void bpel_gru_average(const vib_modes *v, const double *gamma, double *mean, double *std)
 {
     double s = 0.0, s2 = 0.0;
     size_t c = 0;

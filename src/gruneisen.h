@@ -36,7 +36,7 @@ typedef struct gru_params {
                          * those modes only. 0: all modes */
 } gru_params;
 
-void gru_defaults(gru_params *p);
+void bpel_gru_defaults(gru_params *p);
 
 typedef struct gru_result {
     vib_modes *modes;      /* at V₀ (owned) */
@@ -55,13 +55,13 @@ typedef struct gru_result {
     int methods;
 } gru_result;
 
-int gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
+int bpel_gru_compute(const bpel_model *model, const bpel_system *s, const gru_params *p,
                 gru_result *out);
-void gru_result_free(gru_result *r);
+void bpel_gru_result_free(gru_result *r);
 /* Particle γ_i for one per-mode γ array (NaN modes skipped). */
-int gru_particle(const vib_modes *v, const double *gamma, double *gi);
+int bpel_gru_particle(const vib_modes *v, const double *gamma, double *gi);
 /* γ_ave(ω₀) at the frequencies of the modes: for the first m non-translational
  * positive modes (sorted by ω), mean and standard deviation of their γ. */
-void gru_average(const vib_modes *v, const double *gamma, double *mean, double *std);
+void bpel_gru_average(const vib_modes *v, const double *gamma, double *mean, double *std);
 
 #endif

@@ -17,24 +17,24 @@
 #include "units.h"
 #include "vib_figures.h"
 
-void gru_run_defaults(gru_run_options *o)
+void bpel_gru_run_defaults(gru_run_options *o)
 {
     memset(o, 0, sizeof *o);
-    gru_defaults(&o->gru);
-    vib_options_default(&o->vib);
+    bpel_gru_defaults(&o->gru);
+    bpel_vib_options_default(&o->vib);
 }
 
-void gru_run_free(gru_run_result *r)
+void bpel_gru_run_free(gru_run_result *r)
 {
     if (r->vib.modes) {
         r->gru.modes = NULL; /* owned by the analysis */
-        vib_analysis_free(&r->vib);
+        bpel_vib_analysis_free(&r->vib);
     }
-    gru_result_free(&r->gru);
+    bpel_gru_result_free(&r->gru);
     memset(r, 0, sizeof *r);
 }
 
-int gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
+int bpel_gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
             gru_run_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -46,18 +46,18 @@ int gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
     /* checked once here, before the three volumes' modes */
     vib_options vo = o->vib;
     if (isfinite(vo.max_initial_force)) {
-        int rc = forces_require_minimum(model, s, vo.max_initial_force, o->data ? o->data : s->source,
+        int rc = bpel_forces_require_minimum(model, s, vo.max_initial_force, o->data ? o->data : s->source,
                                         "Grüneisen parameters are only defined at a minimum; run `bpel minimize` first "
                                         "(or --max-initial-force inf to go on)",
                                         NULL);
         if (rc) return rc;
     }
     vo.max_initial_force = INFINITY;
-    int rc = gru_compute(model, s, p, &r->gru);
+    int rc = bpel_gru_compute(model, s, p, &r->gru);
     if (rc) return rc;
     /* I_BP at V0 from the same modes (ownership moves to the analysis) */
     vo.modes_given = r->gru.modes;
-    rc = vib_analyse(model, s, &vo, &r->vib);
+    rc = bpel_vib_analyse(model, s, &vo, &r->vib);
     if (rc) {
         r->gru.modes = NULL;
         memset(&r->vib, 0, sizeof r->vib);
@@ -77,7 +77,7 @@ static double *route(const gru_result *r, int which)
 
 static const char *route_name(int w) { return w == GRU_SORTED ? "sorted" : w == GRU_OVERLAP ? "overlap" : "hf"; }
 
-int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *opt, const gru_run_result *rr)
+int bpel_gru_run_write(const char *out, const bpel_system *s, const gru_run_options *opt, const gru_run_result *rr)
 {
     const gru_result *r = &rr->gru;
     const vib_analysis *a = &rr->vib;
@@ -116,8 +116,8 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
         sd[q] = malloc(nm * sizeof(double));
         gi[q] = malloc(n * sizeof(double));
         if (!mean[q] || !sd[q] || !gi[q]) { rc = BPEL_ENOMEM; goto done; }
-        gru_average(v, g, mean[q], sd[q]);
-        gru_particle(v, g, gi[q]);
+        bpel_gru_average(v, g, mean[q], sd[q]);
+        bpel_gru_particle(v, g, gi[q]);
     }
     snprintf(path, sizeof path, "%s/gamma_ave.csv", out);
     if (!(fp = bpel_out_fopen(&bo, path))) { rc = BPEL_EIO; goto done; }
@@ -134,7 +134,7 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
     }
     if ((rc = bpel_out_close(&bo))) goto done;
 
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) { rc = BPEL_ENOMEM; goto done; }
     snprintf(path, sizeof path, "%s/" GRU_FILE_ATOMS, out);
     if (!(fp = bpel_out_fopen(&bo, path))) { free(order); rc = BPEL_EIO; goto done; }
@@ -161,7 +161,7 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
         for (int q = 0; q < 3; q++)
             if (gi[q]) cols[nc++] = (bpel_column){names[q], gi[q], 1, 0};
         cols[nc++] = (bpel_column){VIB_COL_IBP, a->vdos->ibp, 1, 0};
-        rc = bpel_out_finish(&bo, xyz_write_frame(fp, s, nc, cols, "bpel gruneisen"));
+        rc = bpel_out_finish(&bo, bpel_xyz_write_frame(fp, s, nc, cols, "bpel gruneisen"));
         if (rc) goto done;
     }
 
@@ -247,8 +247,8 @@ int gru_run_write(const char *out, const bpel_system *s, const gru_run_options *
 
     char label[64];
     snprintf(label, sizeof label, "%s route%s", route_name(figmethod), basin ? " (basin changed: not harmonic)" : "");
-    rc = vib_fig11ab(out, v, route(r, figmethod), mean[fq], sd[fq], a->vdos->bp_omega, label);
-    if (!rc) rc = vib_fig11c(out, n, gi[fq], a->vdos->ibp);
+    rc = bpel_vib_fig11ab(out, v, route(r, figmethod), mean[fq], sd[fq], a->vdos->bp_omega, label);
+    if (!rc) rc = bpel_vib_fig11c(out, n, gi[fq], a->vdos->ibp);
 done:
     for (int q = 0; q < 3; q++) { free(mean[q]); free(sd[q]); free(gi[q]); }
     return rc;

@@ -2,10 +2,10 @@
  * Fig. 11) as library calls; the parameters themselves and their routes are
  * in gruneisen.h.
  *
- *   gru_run        refuses a structure that is not at a minimum, computes the
- *                  mode γ_k by the chosen routes (gru_compute) and, from the
- *                  same modes at V₀, the VDOS and I_BP (vib_analyse);
- *   gru_run_write  writes the files and figures below, with the warnings and
+ *   bpel_gru_run        refuses a structure that is not at a minimum, computes the
+ *                  mode γ_k by the chosen routes (bpel_gru_compute) and, from the
+ *                  same modes at V₀, the VDOS and I_BP (bpel_vib_analyse);
+ *   bpel_gru_run_write  writes the files and figures below, with the warnings and
  *                  quality verdicts of the summary: a re-minimisation that
  *                  moved an atom more than GRU_REARRANGEMENT_A beyond the
  *                  affine scaling (a jump to another basin), unstable modes
@@ -41,8 +41,8 @@
 #define GRU_KEY_GAMMA_AVE "gamma_ave"
 
 typedef struct gru_run_options {
-    gru_params gru;           /* the volumes and routes (gru_defaults) */
-    vib_options vib;          /* the VDOS and I_BP at V₀ (vib_options_default); its
+    gru_params gru;           /* the volumes and routes (bpel_gru_defaults) */
+    vib_options vib;          /* the VDOS and I_BP at V₀ (bpel_vib_options_default); its
                                * max_initial_force is the refusal limit, checked once */
     int figures_method;       /* GRU_SORTED, GRU_OVERLAP or GRU_HF drawn in Fig. 11 and used for
                                * γ_i and γ_ave; 0: hf if computed, else overlap, else sorted */
@@ -60,11 +60,11 @@ typedef struct gru_run_result {
     int worker;               /* an MPI rank that only helped the sparse solver: nothing else computed */
 } gru_run_result;
 
-void gru_run_defaults(gru_run_options *o);
+void bpel_gru_run_defaults(gru_run_options *o);
 /* `s` is wrapped into its box by the force check (the neighbour list). */
-int gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
+int bpel_gru_run(const bpel_model *model, bpel_system *s, const gru_run_options *o,
             gru_run_result *r);
-int gru_run_write(const char *dir, const bpel_system *s, const gru_run_options *o, const gru_run_result *r);
-void gru_run_free(gru_run_result *r);
+int bpel_gru_run_write(const char *dir, const bpel_system *s, const gru_run_options *o, const gru_run_result *r);
+void bpel_gru_run_free(gru_run_result *r);
 
 #endif

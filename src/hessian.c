@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hess_model_destroy(hess_model *m)
+void bpel_hess_model_destroy(hess_model *m)
 {
     if (!m) return;
-    system_destroy(m->sys);
-    nbr_destroy(m->list);
+    bpel_system_destroy(m->sys);
+    bpel_nbr_destroy(m->list);
     free(m->rho);
     free(m->Fp);
     free(m->Fpp);
@@ -36,27 +36,27 @@ void hess_model_destroy(hess_model *m)
     free(m);
 }
 
-const double *hess_model_rho(const hess_model *m) { return m->rho; }
+const double *bpel_hess_model_rho(const hess_model *m) { return m->rho; }
 
-int hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
+int bpel_hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
                       hess_model **out)
 {
     *out = NULL;
     if (s->n < 1) return bpel_fail(BPEL_EINVAL, "Hessian of an empty system");
     if (s->n > UINT32_MAX) return bpel_fail(BPEL_ENOTSUP, "Hessian: %zu atoms exceed 2^32", s->n);
-    int rc = model_check_system(model, s);
+    int rc = bpel_model_check_system(model, s);
     if (rc) return rc;
     hess_model *m = bpel_calloc(1, sizeof *m);
     if (!m) return BPEL_ENOMEM;
     m->flags = flags;
     m->n = s->n;
-    m->tab = *model_tables(model);
+    m->tab = *bpel_model_tables(model);
     rc = BPEL_ENOMEM;
-    m->sys = system_copy(s);
+    m->sys = bpel_system_copy(s);
     if (!m->sys) goto fail;
-    m->list = nbr_create(m->tab.cut, 0.0, 0);
+    m->list = bpel_nbr_create(m->tab.cut, 0.0, 0);
     if (!m->list) { rc = BPEL_EINVAL; goto fail; }
-    rc = nbr_build(m->list, m->sys);
+    rc = bpel_nbr_build(m->list, m->sys);
     if (rc) goto fail;
     rc = BPEL_ENOMEM;
     const size_t n = m->n;
@@ -151,7 +151,7 @@ int hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
     *out = m;
     return BPEL_OK;
 fail:
-    hess_model_destroy(m);
+    bpel_hess_model_destroy(m);
     return rc;
 }
 
@@ -287,7 +287,7 @@ static void acc_free(row_acc *r)
     free(r->blk);
 }
 
-int hess_build_dense(const hess_model *m, const double *masses, double *d, size_t ld)
+int bpel_hess_build_dense(const hess_model *m, const double *masses, double *d, size_t ld)
 {
     const size_t n = m->n;
     if (ld < 3 * n) return bpel_fail(BPEL_EINVAL, "dense Hessian: leading dimension %zu < 3n = %zu", ld, 3 * n);
@@ -333,7 +333,7 @@ static int cmp_col(const void *x, const void *y)
     return (a->col > b->col) - (a->col < b->col);
 }
 
-int hess_build_sparse(const hess_model *m, hess_sparse **out)
+int bpel_hess_build_sparse(const hess_model *m, hess_sparse **out)
 {
     *out = NULL;
     const size_t n = m->n;
@@ -341,7 +341,7 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
     if (!h) return BPEL_ENOMEM;
     h->n = n;
     h->rowptr = bpel_calloc(n + 1, sizeof *h->rowptr);
-    if (!h->rowptr) { hess_sparse_destroy(h); return BPEL_ENOMEM; }
+    if (!h->rowptr) { bpel_hess_sparse_destroy(h); return BPEL_ENOMEM; }
     int rc = BPEL_OK;
     /* pass 1: sparsity pattern, the blocks assemble_row opens: pair slots
      * with a nonzero K[s], and the pairs of atoms with a nonzero ∂ρ_c/∂x
@@ -366,13 +366,13 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
         free(pos);
         free(seen);
     }
-    if (rc) { hess_sparse_destroy(h); return rc; }
+    if (rc) { bpel_hess_sparse_destroy(h); return rc; }
     for (size_t a = 0; a < n; a++) h->rowptr[a + 1] += h->rowptr[a];
     size_t nnz = h->rowptr[n];
     h->col = bpel_malloc(nnz * sizeof *h->col);
     h->val = bpel_malloc(9 * nnz * sizeof *h->val);
     size_t *kept = bpel_malloc(n * sizeof *kept);
-    if (!h->col || !h->val || !kept) { free(kept); hess_sparse_destroy(h); return BPEL_ENOMEM; }
+    if (!h->col || !h->val || !kept) { free(kept); bpel_hess_sparse_destroy(h); return BPEL_ENOMEM; }
     /* pass 2: values, columns sorted; a block that contributions cancelled to
      * exactly zero is left out (kept[a] blocks stay at the row's start) */
 #pragma omp parallel
@@ -415,7 +415,7 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
     }
     if (rc) {
         free(kept);
-        hess_sparse_destroy(h);
+        bpel_hess_sparse_destroy(h);
         return rc == BPEL_EINVAL ? bpel_fail(rc, "Hessian: sparsity pattern and assembly disagree (bug)") : rc;
     }
     /* close the gaps left by cancelled blocks (rows move down, in order) */
@@ -444,7 +444,7 @@ int hess_build_sparse(const hess_model *m, hess_sparse **out)
     return BPEL_OK;
 }
 
-void hess_sparse_destroy(hess_sparse *h)
+void bpel_hess_sparse_destroy(hess_sparse *h)
 {
     if (!h) return;
     free(h->rowptr);
@@ -453,7 +453,7 @@ void hess_sparse_destroy(hess_sparse *h)
     free(h);
 }
 
-void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
+void bpel_hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
 {
     /* threads only pay off for large matrices (iterative solvers call this thousands of times) */
 #pragma omp parallel for schedule(static) if (h->rowptr[h->n] > 100000)
@@ -469,7 +469,7 @@ void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y)
     }
 }
 
-void hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k)
+void bpel_hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k)
 {
 #pragma omp parallel for schedule(static) if (h->rowptr[h->n] > 20000)
     for (size_t a = 0; a < h->n; a++) {
@@ -498,7 +498,7 @@ static const double *find_block(const hess_sparse *h, size_t a, uint32_t b)
     return (lo < h->rowptr[a + 1] && h->col[lo] == b) ? &h->val[9 * lo] : NULL;
 }
 
-void hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum)
+void bpel_hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum)
 {
     double am = 0.0, rm = 0.0;
     for (size_t a = 0; a < h->n; a++) {
@@ -519,7 +519,7 @@ void hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum)
     *rowsum = rm;
 }
 
-int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s, const char *comment)
+int bpel_hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s, const char *comment)
 {
     if (h->n != s->n) return bpel_fail(BPEL_EINVAL, "%s: Hessian and system sizes differ", path);
     int64_t maxid = 0;
@@ -545,7 +545,7 @@ int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s,
     fprintf(fp, "%% Hessian d2E/dx_i dx_j in eV/A^2; row/col = 3*(id-1)+dir+1, dir x=0,y=1,z=2\n");
     if (comment && *comment) fprintf(fp, "%% %s\n", comment);
     fprintf(fp, "%lld %lld %zu\n", (long long)(3 * maxid), (long long)(3 * maxid), nnz);
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) { bpel_out_discard(&o); return BPEL_ENOMEM; }
     for (size_t q = 0; q < s->n; q++) {
         size_t a = order[q];
@@ -563,13 +563,13 @@ int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s,
     return bpel_out_close(&o);
 }
 
-int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
+int bpel_hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
 {
     *out = NULL;
     FILE *fp = fopen(path, "r");
     if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
     size_t n3 = 3 * s->n;
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     double *H = bpel_calloc(n3 * n3, sizeof *H);
     if (!order || !H) { free(order); free(H); fclose(fp); return BPEL_ENOMEM; }
     char line[512];
@@ -611,8 +611,8 @@ int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out)
             rc = bpel_fail(BPEL_EPARSE, "%s:%d: value '%g' is not finite", path, lineno, v);
             break;
         }
-        long ia = system_find_id(s, order, (int64_t)((r - 1) / 3 + 1));
-        long ib = system_find_id(s, order, (int64_t)((c - 1) / 3 + 1));
+        long ia = bpel_system_find_id(s, order, (int64_t)((r - 1) / 3 + 1));
+        long ib = bpel_system_find_id(s, order, (int64_t)((c - 1) / 3 + 1));
         if (ia < 0 || ib < 0) {
             rc = bpel_fail(BPEL_EPARSE, "%s:%d: row %lld or column %lld names an atom id not in the system", path,
                            lineno, r, c);

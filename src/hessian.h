@@ -54,34 +54,34 @@ enum {
  * derivatives need (full neighbour list with ghosts, ρ, F', F'', ∇ρ). */
 typedef struct hess_model hess_model;
 
-int hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
+int bpel_hess_model_create(const bpel_model *model, const bpel_system *s, int flags,
                       hess_model **out);
-void hess_model_destroy(hess_model *m);
-/* Host density of each atom (for checks against forces_compute). */
-const double *hess_model_rho(const hess_model *m);
+void bpel_hess_model_destroy(hess_model *m);
+/* Host density of each atom (for checks against bpel_forces_compute). */
+const double *bpel_hess_model_rho(const hess_model *m);
 
 /* Block-sparse Hessian. */
-int hess_build_sparse(const hess_model *m, hess_sparse **out);
-void hess_sparse_destroy(hess_sparse *h);
+int bpel_hess_build_sparse(const hess_model *m, hess_sparse **out);
+void bpel_hess_sparse_destroy(hess_sparse *h);
 /* y = H x for x, y of length 3n (Å, eV/Å). */
-void hess_sparse_matvec(const hess_sparse *h, const double *x, double *y);
+void bpel_hess_sparse_matvec(const hess_sparse *h, const double *x, double *y);
 /* Y = H X for k vectors at once, stored row-major (X[r·k + q] is component r
  * of vector q): one pass over the matrix for all of them (k <= 16). */
-void hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k);
+void bpel_hess_sparse_matmul(const hess_sparse *h, const double *x, double *y, int k);
 /* Largest |H_ab − H_ba^T| and largest |Σ_b H_ab| over rows, eV/Å². */
-void hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum);
+void bpel_hess_sparse_checks(const hess_sparse *h, double *asym, double *rowsum);
 
 /* Dense mass-weighted dynamical matrix D_{aα,bβ} = H_{aα,bβ}/√(m_a m_b) in
  * eV/(Å²·amu), written straight into `d` (column-major, leading dimension
  * ld ≥ 3n, zeroed here) without a sparse intermediate. With masses NULL the
  * plain Hessian (eV/Å²) is written. */
-int hess_build_dense(const hess_model *m, const double *masses, double *d, size_t ld);
+int bpel_hess_build_dense(const hess_model *m, const double *masses, double *d, size_t ld);
 
 /* Matrix Market coordinate file (real symmetric, lower triangle), row and
  * column = 3·(id−1)+dir+1, values in eV/Å². */
-int hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s, const char *comment);
+int bpel_hess_write_mtx(const char *path, const hess_sparse *h, const bpel_system *s, const char *comment);
 /* Read such a file back into a dense 3n×3n array (row-major) ordered like `s`
  * (tests, small systems). */
-int hess_read_mtx_dense(const char *path, const bpel_system *s, double **out);
+int bpel_hess_read_mtx_dense(const char *path, const bpel_system *s, double **out);
 
 #endif

@@ -16,7 +16,7 @@
 #include "minimise.h"
 #include "outfile.h"
 
-void inherent_defaults(inherent_options *o)
+void bpel_inherent_defaults(inherent_options *o)
 {
     memset(o, 0, sizeof *o);
     o->time = -1;
@@ -27,7 +27,7 @@ void inherent_defaults(inherent_options *o)
     o->log_every = 100;
 }
 
-void inherent_result_free(inherent_result *r)
+void bpel_inherent_result_free(inherent_result *r)
 {
     free(r->structures);
     memset(r, 0, sizeof *r);
@@ -53,7 +53,7 @@ static void emit(const run_state *st, inherent_event ev, long step, const char *
 static int accumulate(mdrun *c, void *user)
 {
     run_state *a = user;
-    if (md_get_state(c->md)->step > a->from) a->sum += md_temperature(c->sys);
+    if (bpel_md_get_state(c->md)->step > a->from) a->sum += bpel_md_temperature(c->sys);
     return 0;
 }
 
@@ -71,26 +71,26 @@ static int one_temperature(const bpel_model *model, const bpel_system *s,
     int rc = 0;
     mdrun c;
     memset(&c, 0, sizeof c);
-    c.sys = system_copy(s);
+    c.sys = bpel_system_copy(s);
     c.model = model;
     c.rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(c.rng, (unsigned long)(o->seed + k));
     md_params p;
-    md_defaults(&p);
+    bpel_md_defaults(&p);
     p.ensemble = MD_NVT;
     p.dt = o->dt;
     p.tdamp = o->tdamp;
     p.t_start = p.t_stop = T;
     if (!c.sys) rc = BPEL_ENOMEM;
-    if (!rc) rc = md_velocity_create(c.sys, T, c.rng);
-    if (!rc) rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
-    if (!rc) rc = md_create(c.forces, c.sys, &p, &c.md);
-    if (!rc) rc = md_setup(c.md, nsteps);
+    if (!rc) rc = bpel_md_velocity_create(c.sys, T, c.rng);
+    if (!rc) rc = bpel_forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
+    if (!rc) rc = bpel_md_create(c.forces, c.sys, &p, &c.md);
+    if (!rc) rc = bpel_md_setup(c.md, nsteps);
     if (!rc) {
         snprintf(path, sizeof path, "%s/inherent_%gK.log.csv", dir, T);
         c.log = fopen(path, "w");
         if (!c.log) rc = bpel_fail(BPEL_EIO, "%s: cannot write", path);
-        else mdrun_log_header(c.log);
+        else bpel_mdrun_log_header(c.log);
         c.log_every = o->log_every;
     }
     st->temperature = T;
@@ -103,7 +103,7 @@ static int one_temperature(const bpel_model *model, const bpel_system *s,
     st->sum = 0;
     c.on_step = accumulate;
     c.user = st;
-    if (!rc) rc = mdrun_run(&c, nsteps);
+    if (!rc) rc = bpel_mdrun_run(&c, nsteps);
     double tsum = st->sum;
     emit(st, INHERENT_END, nsteps, NULL, NULL);
     if (c.log) fclose(c.log), c.log = NULL;
@@ -111,9 +111,9 @@ static int one_temperature(const bpel_model *model, const bpel_system *s,
     memset(&r, 0, sizeof r);
     if (!rc) {
         min_params mp;
-        min_defaults(&mp);
+        bpel_min_defaults(&mp);
         mp.ftol = o->ftol;
-        rc = minimise(c.forces, c.sys, &mp, &r);
+        rc = bpel_minimise(c.forces, c.sys, &mp, &r);
         if (rc == BPEL_ECONV) {
             emit(st, INHERENT_WARNING, 0, bpel_errmsg(), NULL);
             *all_conv = 0;
@@ -127,7 +127,7 @@ static int one_temperature(const bpel_model *model, const bpel_system *s,
         char comment[256];
         snprintf(comment, sizeof comment, "bpel inherent: %g ps NVT at %g K, CG to max|F| = %.2e eV/A, E = %.10f eV/atom",
                  o->time, T, r.fmax, r.energy / (double)c.sys->n);
-        rc = data_write(path, c.sys, comment);
+        rc = bpel_data_write(path, c.sys, comment);
     }
     if (!rc) {
         is->temperature = T;
@@ -137,12 +137,12 @@ static int one_temperature(const bpel_model *model, const bpel_system *s,
         is->converged = r.converged;
         snprintf(is->file, sizeof is->file, "%s", path);
     }
-    mdrun_free(&c);
-    system_destroy(c.sys);
+    bpel_mdrun_free(&c);
+    bpel_system_destroy(c.sys);
     return rc;
 }
 
-int inherent_run(const bpel_model *model, const bpel_system *s,
+int bpel_inherent_run(const bpel_model *model, const bpel_system *s,
                  const inherent_options *o, const char *dir, inherent_callback cb, void *user, inherent_result *r)
 {
     memset(r, 0, sizeof *r);

@@ -70,10 +70,10 @@ typedef struct inherent_result {
     int all_converged;
 } inherent_result;
 
-void inherent_defaults(inherent_options *o);
+void bpel_inherent_defaults(inherent_options *o);
 /* The runs start from copies of `s`. `cb` may be NULL. */
-int inherent_run(const bpel_model *model, const bpel_system *s,
+int bpel_inherent_run(const bpel_model *model, const bpel_system *s,
                  const inherent_options *o, const char *dir, inherent_callback cb, void *user, inherent_result *r);
-void inherent_result_free(inherent_result *r);
+void bpel_inherent_result_free(inherent_result *r);
 
 #endif

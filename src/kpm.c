@@ -20,7 +20,7 @@
 
 static double wall(void) { return omp_get_wtime(); }
 
-void kpm_defaults(kpm_params *p)
+void bpel_kpm_defaults(kpm_params *p)
 {
     memset(p, 0, sizeof *p);
     p->moments = 512;
@@ -32,7 +32,7 @@ void kpm_defaults(kpm_params *p)
     p->lanczos_steps = 40;
 }
 
-void kpm_result_destroy(kpm_result *r)
+void bpel_kpm_result_destroy(kpm_result *r)
 {
     if (!r) return;
     free(r->mu);
@@ -44,13 +44,13 @@ void kpm_result_destroy(kpm_result *r)
     free(r);
 }
 
-void kpm_jackson(int M, double *g)
+void bpel_kpm_jackson(int M, double *g)
 {
     const double q = BPEL_PI / (M + 1), cot = cos(q) / sin(q);
     for (int m = 0; m < M; m++) g[m] = ((M - m + 1) * cos(q * m) + sin(q * m) * cot) / (M + 1);
 }
 
-int kpm_moments_exact(size_t n, const double *lambda, double a, double b, int M, double *mu)
+int bpel_kpm_moments_exact(size_t n, const double *lambda, double a, double b, int M, double *mu)
 {
     if (!(b > a) || M < 2) return bpel_fail(BPEL_EINVAL, "KPM moments need a < b and at least 2 moments");
     if (n == 0) return bpel_fail(BPEL_EINVAL, "KPM moments of no eigenvalues");
@@ -120,7 +120,7 @@ static void bins_from_table(const kpm_result *r, const double *theta, const doub
     }
 }
 
-int kpm_bins(const kpm_result *r, const double *mu, double *g)
+int bpel_kpm_bins(const kpm_result *r, const double *mu, double *g)
 {
     double *theta, *s;
     int rc = edge_table(r, &theta, &s);
@@ -140,7 +140,7 @@ static void apply(const hess_sparse *h, const double *s3, double c1, double c0, 
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < n3; r++)
         for (int q = 0; q < k; q++) tmp[r * k + q] = s3[r] * x[r * k + q];
-    hess_sparse_matmul(h, tmp, y, k);
+    bpel_hess_sparse_matmul(h, tmp, y, k);
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < n3; r++) {
         double f = c1 * s3[r];
@@ -490,11 +490,11 @@ out:
     return rc;
 }
 
-int kpm_vdos(const hess_sparse *h, const double *mass, const kpm_params *p, kpm_result **out)
+int bpel_kpm_vdos(const hess_sparse *h, const double *mass, const kpm_params *p, kpm_result **out)
 {
     *out = NULL;
     kpm_params defaults;
-    kpm_defaults(&defaults);
+    bpel_kpm_defaults(&defaults);
     if (!p) p = &defaults;
     if (h->n < 2) return bpel_fail(BPEL_EINVAL, "KPM VDOS needs at least 2 atoms (got %zu)", h->n);
     if (p->moments < 4) return bpel_fail(BPEL_EINVAL, "KPM needs at least 4 moments (got %d)", p->moments);
@@ -521,16 +521,16 @@ int kpm_vdos(const hess_sparse *h, const double *mass, const kpm_params *p, kpm_
     r->mu_vec = bpel_calloc((size_t)p->moments * p->vectors, sizeof *r->mu_vec);
     r->jackson = bpel_malloc((size_t)p->moments * sizeof *r->jackson);
     if (!r->mu || !r->mu_vec || !r->jackson) {
-        kpm_result_destroy(r);
+        bpel_kpm_result_destroy(r);
         return BPEL_ENOMEM;
     }
-    kpm_jackson(p->moments, r->jackson);
+    bpel_kpm_jackson(p->moments, r->jackson);
     int old = omp_get_max_threads();
     if (p->threads > 0) omp_set_num_threads(p->threads);
     int rc = run(h, mass, p, r);
     if (p->threads > 0) omp_set_num_threads(old);
     if (rc) {
-        kpm_result_destroy(r);
+        bpel_kpm_result_destroy(r);
         return rc;
     }
     *out = r;

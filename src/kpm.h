@@ -28,7 +28,7 @@
  * dense g of vdos.h. The recursion α_0 = w, α_1 = D̃ w,
  * α_{n+1} = 2 D̃ α_n − α_{n−1} gives two moments per product:
  *   μ_{2n} = 2<α_n|α_n> − μ_0,   μ_{2n+1} = 2<α_{n+1}|α_n> − μ_1.
- * Up to 16 vectors share one pass over H (hess_sparse_matmul); the mass
+ * Up to 16 vectors share one pass over H (bpel_hess_sparse_matmul); the mass
  * weighting is a diagonal scaling before and after each product.
  *
  * Density. With the Jackson kernel g_m (damping the Gibbs oscillations,
@@ -80,7 +80,7 @@ typedef struct kpm_params {
     void *progress_ctx;
 } kpm_params;
 
-void kpm_defaults(kpm_params *p);
+void bpel_kpm_defaults(kpm_params *p);
 
 typedef struct kpm_result {
     size_t natoms, ndof;   /* N, 3N */
@@ -109,20 +109,20 @@ typedef struct kpm_result {
 
 /* g(ω) of D = M^{-1/2} H M^{-1/2}; mass[i] > 0 in amu for each of the h->n
  * atoms. */
-int kpm_vdos(const hess_sparse *h, const double *mass, const kpm_params *p, kpm_result **out);
-void kpm_result_destroy(kpm_result *r);
+int bpel_kpm_vdos(const hess_sparse *h, const double *mass, const kpm_params *p, kpm_result **out);
+void bpel_kpm_result_destroy(kpm_result *r);
 static inline double kpm_bin_centre(const kpm_result *r, size_t b) { return r->omega_lo + (b + 0.5) * r->width; }
 
 /* Jackson kernel g_m, m = 0..M−1: g_m = [(M−m+1) cos(πm/(M+1)) +
  * sin(πm/(M+1)) cot(π/(M+1))]/(M+1). */
-void kpm_jackson(int M, double *g);
+void bpel_kpm_jackson(int M, double *g);
 /* Exact moments μ_m = (1/n) Σ_k T_m(x_k), x_k = (2λ_k − a − b)/(b − a), of n
  * eigenvalues inside [a, b] (the expectation of the stochastic moments; for
  * tests and the comparison with the dense spectrum). */
-int kpm_moments_exact(size_t n, const double *lambda, double a, double b, int M, double *mu);
+int bpel_kpm_moments_exact(size_t n, const double *lambda, double a, double b, int M, double *mu);
 /* The Jackson-damped density of moments mu[r->moments] (taken on the bounds
  * of `r`) averaged over the bins of `r` into g[r->nbins], per rad/ps.
  * BPEL_OK or BPEL_ENOMEM. */
-int kpm_bins(const kpm_result *r, const double *mu, double *g);
+int bpel_kpm_bins(const kpm_result *r, const double *mu, double *g);
 
 #endif

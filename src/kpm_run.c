@@ -1,4 +1,4 @@
-/* kpm_run.c — the KPM stage from configuration to files (see kpm_run.h). */
+/* bpel_kpm_run.c — the KPM stage from configuration to files (see bpel_kpm_run.h). */
 #include "kpm_run.h"
 
 #include <math.h>
@@ -18,18 +18,18 @@
 #include "units.h"
 #include "vib_figures.h"
 
-void kpm_run_defaults(kpm_run_options *o)
+void bpel_kpm_run_defaults(kpm_run_options *o)
 {
     memset(o, 0, sizeof *o);
-    kpm_defaults(&o->kpm);
+    bpel_kpm_defaults(&o->kpm);
     o->max_initial_force = 1e-3;
     o->figures = 1;
 }
 
-void kpm_run_free(kpm_run_result *r)
+void bpel_kpm_run_free(kpm_run_result *r)
 {
-    kpm_result_destroy(r->kpm);
-    vib_modes_destroy(r->modes);
+    bpel_kpm_result_destroy(r->kpm);
+    bpel_vib_modes_destroy(r->modes);
     free(r->g_dense);
     free(r->g_kernel);
     memset(r, 0, sizeof *r);
@@ -73,8 +73,8 @@ static int compare_dense(kpm_run_result *out)
     if (!g_dense || !g_kernel || !lam || !mu) rc = BPEL_ENOMEM;
     for (size_t k = 0; !rc && k < v->nmodes; k++)
         if (!v->is_translation[k]) lam[nl++] = fmax(r->lambda_lo, fmin(r->lambda_hi, v->lambda[k]));
-    if (!rc) rc = kpm_moments_exact(nl, lam, r->lambda_lo, r->lambda_hi, r->moments, mu);
-    if (!rc) rc = kpm_bins(r, mu, g_kernel);
+    if (!rc) rc = bpel_kpm_moments_exact(nl, lam, r->lambda_lo, r->lambda_hi, r->moments, mu);
+    if (!rc) rc = bpel_kpm_bins(r, mu, g_kernel);
     if (!rc) {
         dense_histogram(v, r, g_dense);
         for (size_t b = 0; b < nb; b++) {
@@ -276,7 +276,7 @@ static cJSON *summary(const kpm_run_options *opt, const kpm_run_result *out, con
     return j;
 }
 
-int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
+int bpel_kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
             const char *dir, kpm_run_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -291,25 +291,25 @@ int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options
     cJSON *j = NULL;
     int rc = bpel_mkdir_p(dir);
     if (!rc && isfinite(o->max_initial_force)) {
-        bpel_system *cp = system_copy(s);
+        bpel_system *cp = bpel_system_copy(s);
         if (!cp) rc = BPEL_ENOMEM;
         else
-            rc = forces_require_minimum(model, cp, o->max_initial_force, data,
+            rc = bpel_forces_require_minimum(model, cp, o->max_initial_force, data,
                                         "the VDOS is only defined at a minimum; run `bpel minimize` first "
                                         "(or --max-initial-force inf to go on)",
                                         &out->fmax);
-        system_destroy(cp);
+        bpel_system_destroy(cp);
     }
     double t1 = wall();
-    if (!rc) rc = hess_model_create(model, s, 0, &m);
-    if (!rc) rc = hess_build_sparse(m, &h);
+    if (!rc) rc = bpel_hess_model_create(model, s, 0, &m);
+    if (!rc) rc = bpel_hess_build_sparse(m, &h);
     double t2 = wall();
     if (!rc && o->dense) {
         vib_params vp = {o->solver, 0.0};
-        rc = vib_modes_compute(m, s, &vp, &out->modes);
+        rc = bpel_vib_modes_compute(m, s, &vp, &out->modes);
         out->t_dense = wall() - t2;
     }
-    hess_model_destroy(m);
+    bpel_hess_model_destroy(m);
     if (!rc && !(mass = bpel_malloc(n * sizeof *mass))) rc = BPEL_ENOMEM;
     double t3 = wall();
     if (!rc) {
@@ -320,7 +320,7 @@ int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options
             kp.progress_ctx = (void *)o;
             o->progress(o->ctx, KPM_RUN_BEGIN, 0, 1);
         }
-        rc = kpm_vdos(h, mass, &kp, &out->kpm);
+        rc = bpel_kpm_vdos(h, mass, &kp, &out->kpm);
         if (o->progress) o->progress(o->ctx, KPM_RUN_END, 1, 1);
         if (rc) bpel_fail_context(rc, "%s", data);
     }
@@ -339,9 +339,9 @@ int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options
         rc = bpel_out_json(path, j);
     }
     if (!rc && o->figures)
-        rc = vib_fig_kpm(dir, out->kpm, out->g_dense, o->bp_lo, o->bp_hi, out->bp_omega);
+        rc = bpel_vib_fig_kpm(dir, out->kpm, out->g_dense, o->bp_lo, o->bp_hi, out->bp_omega);
     cJSON_Delete(j);
-    hess_sparse_destroy(h);
+    bpel_hess_sparse_destroy(h);
     free(mass);
     return rc;
 }

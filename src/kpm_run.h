@@ -1,9 +1,9 @@
-/* kpm_run.h — the KPM stage of the pipeline in one call: the VDOS of a
+/* bpel_kpm_run.h — the KPM stage of the pipeline in one call: the VDOS of a
  * large inherent structure without diagonalising (kpm.h), from a
  * configuration to its files.
  *
- *   kpm_run   refuses a structure that is not at a minimum (max |F_i| above
- *             max_initial_force), builds the sparse Hessian, runs kpm_vdos,
+ *   bpel_kpm_run   refuses a structure that is not at a minimum (max |F_i| above
+ *             max_initial_force), builds the sparse Hessian, runs bpel_kpm_vdos,
  *             optionally diagonalises D densely and compares both on the same
  *             bins through the same kernel (χ² per bin of the KPM estimate
  *             against that expectation), takes the median relative error of
@@ -32,7 +32,7 @@
 enum { KPM_RUN_BEGIN, KPM_RUN_PASS, KPM_RUN_END };
 
 typedef struct kpm_run_options {
-    kpm_params kpm;           /* the method (kpm_defaults); its progress hook is the run's */
+    kpm_params kpm;           /* the method (bpel_kpm_defaults); its progress hook is the run's */
     int dense;                /* also diagonalise D and compare (16 (3N)² bytes) */
     const char *solver;       /* eigensolver of the dense route (NULL: auto) */
     double bp_lo, bp_hi;      /* rad/ps; bp_lo < bp_hi: report the maximum of g/ω² there */
@@ -65,9 +65,9 @@ typedef struct kpm_run_result {
     double t_load, t_hessian, t_dense, t_kpm, t_total; /* wall seconds */
 } kpm_run_result;
 
-void kpm_run_defaults(kpm_run_options *o);
-int kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
+void bpel_kpm_run_defaults(kpm_run_options *o);
+int bpel_kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_options *o,
             const char *dir, kpm_run_result *r);
-void kpm_run_free(kpm_run_result *r);
+void bpel_kpm_run_free(kpm_run_result *r);
 
 #endif

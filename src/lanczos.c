@@ -8,7 +8,7 @@
 
 #include "error.h"
 
-void lanczos_defaults(lanczos_params *p)
+void bpel_lanczos_defaults(lanczos_params *p)
 {
     p->min_iter = 3;
     p->max_iter = 20;
@@ -48,7 +48,7 @@ static int tridiag_lowest(int m, const double *alpha, const double *beta, double
     return BPEL_OK;
 }
 
-int lanczos_lowest(size_t n, bpel_force_fn fn, void *ctx, const double *x, const double *f0, const double *start,
+int bpel_lanczos_lowest(size_t n, bpel_force_fn fn, void *ctx, const double *x, const double *f0, const double *start,
                    int ndefl, const double *const *defl, const lanczos_params *p, double *eigvec,
                    lanczos_result *r)
 {

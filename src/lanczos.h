@@ -39,14 +39,14 @@ typedef struct lanczos_result {
     int converged;     /* 1 if the tolerance was met before max_iter */
 } lanczos_result;
 
-void lanczos_defaults(lanczos_params *p);
+void bpel_lanczos_defaults(lanczos_params *p);
 
 /* Lowest eigenpair of the Hessian at x (forces f0 = F(x) already known; not
  * used with central differences). `start` (unit-normalised inside; may be
  * NULL only when eigvec holds the start) seeds the recursion; the result
  * vector (unit norm) goes to eigvec[n]. ndefl vectors defl[k][n], assumed
  * orthonormal, are projected out of every Krylov vector. */
-int lanczos_lowest(size_t n, bpel_force_fn fn, void *ctx, const double *x, const double *f0, const double *start,
+int bpel_lanczos_lowest(size_t n, bpel_force_fn fn, void *ctx, const double *x, const double *f0, const double *start,
                    int ndefl, const double *const *defl, const lanczos_params *p, double *eigvec,
                    lanczos_result *r);
 

@@ -9,7 +9,7 @@
 #include "eam_tables.h"
 #include "error.h"
 
-void lf_defaults(lf_params *p)
+void bpel_lf_defaults(lf_params *p)
 {
     p->radius = 6.0;
     p->shell = 5.0;
@@ -19,7 +19,7 @@ void lf_defaults(lf_params *p)
     p->whole = 0;
 }
 
-int lf_param_set(lf_params *p, const char *name, const char *value)
+int bpel_lf_param_set(lf_params *p, const char *name, const char *value)
 {
     double *slot = !strcmp(name, "radius") ? &p->radius : !strcmp(name, "shell") ? &p->shell
                  : !strcmp(name, "grow_force") ? &p->grow_force : !strcmp(name, "skin") ? &p->skin : NULL;
@@ -90,35 +90,35 @@ struct lf_region {
 
 /* ---- shared reference ----------------------------------------------------- */
 
-int lf_shared_create(const bpel_model *model, const bpel_system *s0, lf_shared **out)
+int bpel_lf_shared_create(const bpel_model *model, const bpel_system *s0, lf_shared **out)
 {
     *out = NULL;
     lf_shared *sh = bpel_calloc(1, sizeof *sh);
     if (!sh) return BPEL_ENOMEM;
     int rc = BPEL_ENOMEM;
-    sh->s = system_copy(s0);
+    sh->s = bpel_system_copy(s0);
     if (!sh->s) goto fail;
-    system_wrap(sh->s);
+    bpel_system_wrap(sh->s);
     size_t n = sh->s->n;
-    sh->tab = *model_tables(model);
+    sh->tab = *bpel_model_tables(model);
     bpel_forces *fo = NULL;
-    if ((rc = forces_create(model, sh->s, 1.0, &fo))) goto fail;
+    if ((rc = bpel_forces_create(model, sh->s, 1.0, &fo))) goto fail;
     bpel_eval ev;
-    rc = forces_compute(fo, sh->s, FORCES_ENERGY, &ev);
+    rc = bpel_forces_compute(fo, sh->s, FORCES_ENERGY, &ev);
     if (!rc) {
         sh->e0 = ev.energy;
         sh->rho0 = bpel_malloc(n * sizeof(double));
         if (sh->rho0) memcpy(sh->rho0, ev.rho, n * sizeof(double));
         else rc = BPEL_ENOMEM;
     }
-    forces_destroy(fo);
+    bpel_forces_destroy(fo);
     if (rc) goto fail;
     const bpel_box *b = &sh->s->box;
     double a[3] = {b->len[0], 0, 0}, bb[3] = {b->xy, b->len[1], 0}, c[3] = {b->xz, b->yz, b->len[2]};
     memcpy(sh->avec, a, sizeof a);
     memcpy(sh->bvec, bb, sizeof bb);
     memcpy(sh->cvec, c, sizeof c);
-    box_widths(b, sh->width);
+    bpel_box_widths(b, sh->width);
     double rc0 = sh->tab.cut + 1.0;
     size_t ncell = 1;
     for (int d = 0; d < 3; d++) {
@@ -136,7 +136,7 @@ int lf_shared_create(const bpel_model *model, const bpel_system *s0, lf_shared *
     }
     for (size_t i = 0; i < n; i++) {
         double f[3];
-        box_to_frac(b, sh->s->x + 3 * i, f);
+        bpel_box_to_frac(b, sh->s->x + 3 * i, f);
         int ci[3];
         for (int d = 0; d < 3; d++) {
             ci[d] = (int)floor(f[d] * sh->nc[d]);
@@ -159,26 +159,26 @@ int lf_shared_create(const bpel_model *model, const bpel_system *s0, lf_shared *
     *out = sh;
     return BPEL_OK;
 fail:
-    lf_shared_destroy(sh);
+    bpel_lf_shared_destroy(sh);
     return rc;
 }
 
-void lf_shared_destroy(lf_shared *sh)
+void bpel_lf_shared_destroy(lf_shared *sh)
 {
     if (!sh) return;
-    system_destroy(sh->s);
+    bpel_system_destroy(sh->s);
     free(sh->rho0);
     free(sh->cell_start);
     free(sh->cell_atom);
     free(sh);
 }
 
-double lf_shared_energy(const lf_shared *sh) { return sh->e0; }
-const bpel_system *lf_shared_system(const lf_shared *sh) { return sh->s; }
+double bpel_lf_shared_energy(const lf_shared *sh) { return sh->e0; }
+const bpel_system *bpel_lf_shared_system(const lf_shared *sh) { return sh->s; }
 
 /* ---- region ----------------------------------------------------------------- */
 
-void lf_region_destroy(lf_region *r)
+void bpel_lf_region_destroy(lf_region *r)
 {
     if (!r) return;
     free(r->atoms);
@@ -202,7 +202,7 @@ void lf_region_destroy(lf_region *r)
     free(r);
 }
 
-int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
+int bpel_lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
 {
     *out = NULL;
     lf_region *r = bpel_calloc(1, sizeof *r);
@@ -226,7 +226,7 @@ int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
     r->stamp = bpel_calloc(r->n, sizeof(uint32_t));
     if (!r->atoms || !r->slot || !r->bnd || !r->inb || !r->ubuild || !r->ulast || !r->drho || !r->touched || !r->istouched ||
         !r->rhom || !r->fpc || !r->stamp) {
-        lf_region_destroy(r);
+        bpel_lf_region_destroy(r);
         return BPEL_ENOMEM;
     }
     for (size_t i = 0; i < r->n; i++) r->slot[i] = -1;
@@ -234,9 +234,9 @@ int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out)
     return BPEL_OK;
 }
 
-size_t lf_region_natoms(const lf_region *r) { return r->nm; }
-const size_t *lf_region_atoms(const lf_region *r) { return r->atoms; }
-size_t lf_region_max_dof(const lf_region *r) { return 3 * r->cap; }
+size_t bpel_lf_region_natoms(const lf_region *r) { return r->nm; }
+const size_t *bpel_lf_region_atoms(const lf_region *r) { return r->atoms; }
+size_t bpel_lf_region_max_dof(const lf_region *r) { return 3 * r->cap; }
 
 static inline void pos(const lf_region *r, size_t k, double out[3])
 {
@@ -284,7 +284,7 @@ static int query(lf_region *r, lf_list *l, size_t i, double rq, double dmax)
     const bpel_box *b = &sh->s->box;
     double pi[3], f[3];
     pos(r, i, pi);
-    box_to_frac(b, pi, f);
+    bpel_box_to_frac(b, pi, f);
     int c[3], K[3];
     for (int d = 0; d < 3; d++) {
         c[d] = (int)floor(f[d] * sh->nc[d]);
@@ -388,7 +388,7 @@ static int need_rebuild(const lf_region *r)
     return 0;
 }
 
-long lf_region_start(lf_region *r, size_t center)
+long bpel_lf_region_start(lf_region *r, size_t center)
 {
     for (size_t a = 0; a < r->nm; a++) r->slot[r->atoms[a]] = -1;
     for (size_t q = 0; q < r->nb; q++) r->inb[r->bnd[q]] = 0;
@@ -399,7 +399,7 @@ long lf_region_start(lf_region *r, size_t center)
     r->atoms[r->nm] = center;
     r->slot[center] = (int32_t)r->nm++;
     if (r->p.whole) { /* every atom moves: the centre first, then the others in order;
-                         the lists are built by the first lf_eval, if any (campaigns
+                         the lists are built by the first bpel_lf_eval, if any (campaigns
                          evaluate the whole glass with forces.c and only need the order) */
         for (size_t k = 0; k < r->n; k++)
             if (r->slot[k] < 0) {
@@ -485,7 +485,7 @@ static void atom_force(lf_region *r, const lf_list *l, size_t e0, size_t e1, siz
     }
 }
 
-int lf_eval(void *ctx, const double *u, double *energy, double *f)
+int bpel_lf_eval(void *ctx, const double *u, double *energy, double *f)
 {
     lf_region *r = ctx;
     r->u = u;
@@ -607,7 +607,7 @@ static int watched_forces(lf_region *r, const double *u, double *fmax_out, doubl
         double e;
         double *ftmp = bpel_malloc(3 * r->nm * sizeof(double));
         if (!ftmp) return BPEL_ENOMEM;
-        rc = lf_eval(r, u, &e, ftmp);
+        rc = bpel_lf_eval(r, u, &e, ftmp);
         free(ftmp);
         if (rc) return rc;
     }
@@ -626,7 +626,7 @@ static int watched_forces(lf_region *r, const double *u, double *fmax_out, doubl
     return BPEL_OK;
 }
 
-double lf_shell_fmax(lf_region *r, const double *u)
+double bpel_lf_shell_fmax(lf_region *r, const double *u)
 {
     double fm = 0;
     size_t nadd;
@@ -634,7 +634,7 @@ double lf_shell_fmax(lf_region *r, const double *u)
     return fm;
 }
 
-long lf_grow(void *ctx, const double *u, size_t ndof)
+long bpel_lf_grow(void *ctx, const double *u, size_t ndof)
 {
     lf_region *r = ctx;
     if (r->nm >= r->cap) return (long)ndof;
@@ -664,7 +664,7 @@ long lf_grow(void *ctx, const double *u, size_t ndof)
     return (long)(3 * r->nm);
 }
 
-void lf_positions(const lf_region *r, const double *u, double *x)
+void bpel_lf_positions(const lf_region *r, const double *u, double *x)
 {
     const bpel_system *s = r->sh->s;
     memcpy(x, s->x, 3 * s->n * sizeof(double));
@@ -672,7 +672,7 @@ void lf_positions(const lf_region *r, const double *u, double *x)
         for (int d = 0; d < 3; d++) x[3 * r->atoms[a] + d] += u[3 * a + d];
 }
 
-int lf_translational(void *ctx)
+int bpel_lf_translational(void *ctx)
 {
     const lf_region *r = ctx;
     return r->nm == r->n;

@@ -41,36 +41,36 @@ typedef struct lf_params {
     int whole;          /* 1: the region is the whole glass from the start (full-system searches; 0) */
 } lf_params;
 
-void lf_defaults(lf_params *p);
+void bpel_lf_defaults(lf_params *p);
 /* Set a field by name (radius, shell, grow_force, skin, max_atoms) from
  * text; BPEL_EINVAL with a message for an unknown name or a bad value. */
-int lf_param_set(lf_params *p, const char *name, const char *value);
+int bpel_lf_param_set(lf_params *p, const char *name, const char *value);
 
 /* Reference state: a full force evaluation of `s` (positions taken as the
  * minimum) with the potential bound by `map`. */
-int lf_shared_create(const bpel_model *model, const bpel_system *s, lf_shared **out);
-void lf_shared_destroy(lf_shared *sh);
-double lf_shared_energy(const lf_shared *sh);      /* E⁰, eV */
-const bpel_system *lf_shared_system(const lf_shared *sh);
+int bpel_lf_shared_create(const bpel_model *model, const bpel_system *s, lf_shared **out);
+void bpel_lf_shared_destroy(lf_shared *sh);
+double bpel_lf_shared_energy(const lf_shared *sh);      /* E⁰, eV */
+const bpel_system *bpel_lf_shared_system(const lf_shared *sh);
 
-int lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out);
-void lf_region_destroy(lf_region *r);
+int bpel_lf_region_create(const lf_shared *sh, const lf_params *p, lf_region **out);
+void bpel_lf_region_destroy(lf_region *r);
 /* Start a region around atom `center` (index): returns its size in atoms. */
-long lf_region_start(lf_region *r, size_t center);
-size_t lf_region_natoms(const lf_region *r);
-const size_t *lf_region_atoms(const lf_region *r);  /* indices into the system, in dof order */
-size_t lf_region_max_dof(const lf_region *r);
+long bpel_lf_region_start(lf_region *r, size_t center);
+size_t bpel_lf_region_natoms(const lf_region *r);
+const size_t *bpel_lf_region_atoms(const lf_region *r);  /* indices into the system, in dof order */
+size_t bpel_lf_region_max_dof(const lf_region *r);
 
 /* bpel_force_fn on the region: u[3·natoms] → energy (eV, whole glass), f[3·natoms]. */
-int lf_eval(void *region, const double *u, double *energy, double *f);
+int bpel_lf_eval(void *region, const double *u, double *energy, double *f);
 /* artn_model.grow on the region. */
-long lf_grow(void *region, const double *u, size_t ndof);
+long bpel_lf_grow(void *region, const double *u, size_t ndof);
 /* artn_model.translational: 1 when the region is the whole glass. */
-int lf_translational(void *ctx);
+int bpel_lf_translational(void *ctx);
 /* Largest force component on the watched frozen atoms at u (eV/Å). */
-double lf_shell_fmax(lf_region *r, const double *u);
+double bpel_lf_shell_fmax(lf_region *r, const double *u);
 
 /* Positions of the whole glass with the region displaced by u (x[3n]). */
-void lf_positions(const lf_region *r, const double *u, double *x);
+void bpel_lf_positions(const lf_region *r, const double *u, double *x);
 
 #endif

@@ -39,7 +39,7 @@ struct md_integrator {
     const double *pe_atom;
 };
 
-void md_defaults(md_params *p)
+void bpel_md_defaults(md_params *p)
 {
     memset(p, 0, sizeof *p);
     p->ensemble = MD_NVE;
@@ -52,7 +52,7 @@ void md_defaults(md_params *p)
     p->pchain = 3;
 }
 
-int md_check_params(const md_params *p)
+int bpel_md_check_params(const md_params *p)
 {
     if (!(p->dt > 0) || p->dt > 0.05) return bpel_fail(BPEL_EINVAL, "time step %g ps must be in (0, 0.05]", p->dt);
     if (p->ensemble == MD_NVE) return BPEL_OK;
@@ -72,7 +72,7 @@ int md_check_params(const md_params *p)
     return BPEL_OK;
 }
 
-double md_kinetic_energy(const bpel_system *s)
+double bpel_md_kinetic_energy(const bpel_system *s)
 {
     if (!s->v) return 0.0;
     double sum = 0.0;
@@ -85,13 +85,13 @@ double md_kinetic_energy(const bpel_system *s)
 
 static double dof_of(const bpel_system *s) { return s->n > 1 ? 3.0 * (double)s->n - 3.0 : 1.0; }
 
-double md_temperature(const bpel_system *s) { return 2.0 * md_kinetic_energy(s) / (dof_of(s) * BPEL_BOLTZ); }
+double bpel_md_temperature(const bpel_system *s) { return 2.0 * bpel_md_kinetic_energy(s) / (dof_of(s) * BPEL_BOLTZ); }
 
-int md_velocity_create(bpel_system *s, double temperature, gsl_rng *rng)
+int bpel_md_velocity_create(bpel_system *s, double temperature, gsl_rng *rng)
 {
     if (!(temperature >= 0)) return bpel_fail(BPEL_EINVAL, "initial temperature %g K must not be negative", temperature);
     if (s->n < 2) return bpel_fail(BPEL_EINVAL, "need at least 2 atoms to set a temperature");
-    int rc = system_ensure_velocities(s);
+    int rc = bpel_system_ensure_velocities(s);
     if (rc) return rc;
     double p[3] = {0, 0, 0}, mtot = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -105,15 +105,15 @@ int md_velocity_create(bpel_system *s, double temperature, gsl_rng *rng)
     }
     for (size_t i = 0; i < s->n; i++)
         for (int k = 0; k < 3; k++) s->v[3 * i + k] -= p[k] / mtot;
-    double t = md_temperature(s);
+    double t = bpel_md_temperature(s);
     double f = t > 0 ? sqrt(temperature / t) : 0.0;
     for (size_t i = 0; i < 3 * s->n; i++) s->v[i] *= f;
     return BPEL_OK;
 }
 
-int md_create(bpel_forces *e, bpel_system *s, const md_params *p, md_integrator **out)
+int bpel_md_create(bpel_forces *e, bpel_system *s, const md_params *p, md_integrator **out)
 {
-    int rc = md_check_params(p);
+    int rc = bpel_md_check_params(p);
     if (rc) return rc;
     if (!s->v) return bpel_fail(BPEL_EINVAL, "md_create: the system has no velocities");
     if (s->n < 2) return bpel_fail(BPEL_EINVAL, "molecular dynamics needs at least 2 atoms");
@@ -128,38 +128,38 @@ int md_create(bpel_forces *e, bpel_system *s, const md_params *p, md_integrator 
     m->forces = e;
     m->s = s;
     m->tdof = dof_of(s);
-    md_set_params(m, p);
+    bpel_md_set_params(m, p);
     *out = m;
     return BPEL_OK;
 }
 
-void md_destroy(md_integrator *m)
+void bpel_md_destroy(md_integrator *m)
 {
     if (!m) return;
     free(m->inv_mass);
     free(m);
 }
 
-int md_set_params(md_integrator *m, const md_params *p)
+int bpel_md_set_params(md_integrator *m, const md_params *p)
 {
-    int rc = md_check_params(p);
+    int rc = bpel_md_check_params(p);
     if (rc) return rc;
     m->p = *p;
     for (size_t i = 0; i < m->s->n; i++) m->inv_mass[i] = 0.5 * p->dt * BPEL_FTM2V / system_mass(m->s, i);
     return BPEL_OK;
 }
 
-const md_params *md_get_params(const md_integrator *m) { return &m->p; }
-md_state *md_get_state(md_integrator *m) { return &m->st; }
-void md_want_peratom(md_integrator *m, int on) { m->peratom = on; }
-const double *md_get_peratom(const md_integrator *m) { return m->pe_atom; }
-const double *md_get_f(const md_integrator *m) { return m->f; }
+const md_params *bpel_md_get_params(const md_integrator *m) { return &m->p; }
+md_state *bpel_md_get_state(md_integrator *m) { return &m->st; }
+void bpel_md_want_peratom(md_integrator *m, int on) { m->peratom = on; }
+const double *bpel_md_get_peratom(const md_integrator *m) { return m->pe_atom; }
+const double *bpel_md_get_f(const md_integrator *m) { return m->f; }
 
 static int compute(md_integrator *m, int flags)
 {
     bpel_eval ev;
     if (m->peratom) flags |= FORCES_ENERGY | FORCES_PERATOM;
-    int rc = forces_compute(m->forces, m->s, flags, &ev);
+    int rc = bpel_forces_compute(m->forces, m->s, flags, &ev);
     if (rc) return rc;
     m->f = ev.f;
     if (flags & FORCES_PERATOM) m->pe_atom = ev.pe;
@@ -168,23 +168,23 @@ static int compute(md_integrator *m, int flags)
     return BPEL_OK;
 }
 
-int md_refresh_forces(md_integrator *m) { return compute(m, FORCES_ENERGY | FORCES_VIRIAL); }
+int bpel_md_refresh_forces(md_integrator *m) { return compute(m, FORCES_ENERGY | FORCES_VIRIAL); }
 
-int md_set_forces(md_integrator *m, bpel_forces *e)
+int bpel_md_set_forces(md_integrator *m, bpel_forces *e)
 {
     m->forces = e;
-    return md_refresh_forces(m);
+    return bpel_md_refresh_forces(m);
 }
 
 /* ------------------------------------------------------------ pieces */
 
-static double volume_of(const md_integrator *m) { return box_volume(&m->s->box); }
+static double volume_of(const md_integrator *m) { return bpel_box_volume(&m->s->box); }
 
 /* Instantaneous scalar pressure (bar) with the current velocities. */
 static double pressure_now(const md_integrator *m)
 {
     const md_state *st = &m->st;
-    double ke2 = 2.0 * md_kinetic_energy(m->s);
+    double ke2 = 2.0 * bpel_md_kinetic_energy(m->s);
     return (ke2 + st->virial[0] + st->virial[1] + st->virial[2]) / (3.0 * volume_of(m)) * BPEL_NKTV2P;
 }
 
@@ -342,15 +342,15 @@ static void nve_x(md_integrator *m)
 
 /* ------------------------------------------------------------ driver */
 
-int md_setup(md_integrator *m, long nsteps)
+int bpel_md_setup(md_integrator *m, long nsteps)
 {
     md_state *st = &m->st;
     if (nsteps < 0) return bpel_fail(BPEL_EINVAL, "negative number of steps %ld", nsteps);
     st->run_begin = st->step;
     st->run_end = st->step + nsteps;
-    int rc = md_refresh_forces(m);
+    int rc = bpel_md_refresh_forces(m);
     if (rc) return rc;
-    st->t_current = md_temperature(m->s);
+    st->t_current = bpel_md_temperature(m->s);
     if (m->p.ensemble == MD_NVE) return BPEL_OK;
     target_update(m);
     const double kb = BPEL_BOLTZ, tf = 1.0 / m->p.tdamp;
@@ -368,7 +368,7 @@ int md_setup(md_integrator *m, long nsteps)
         for (int k = 1; k < m->p.pchain; k++)
             st->etap_dotdot[k] = (st->etap_mass[k - 1] * st->etap_dot[k - 1] * st->etap_dot[k - 1] - kt) /
                                  st->etap_mass[k];
-        st->vol0 = box_volume(b);
+        st->vol0 = bpel_box_volume(b);
         double c[3];
         for (int k = 0; k < 3; k++) c[k] = b->lo[k] + 0.5 * b->len[k];
         memcpy(st->fixedpoint, c, sizeof c);
@@ -377,7 +377,7 @@ int md_setup(md_integrator *m, long nsteps)
     return BPEL_OK;
 }
 
-int md_step(md_integrator *m, int energy)
+int bpel_md_step(md_integrator *m, int energy)
 {
     md_state *st = &m->st;
     const int npt = m->p.ensemble == MD_NPT, tstat = m->p.ensemble != MD_NVE;
@@ -401,7 +401,7 @@ int md_step(md_integrator *m, int energy)
     if (rc) return rc;
     nve_v(m);
     if (npt) nh_v_press(m);
-    st->t_current = md_temperature(m->s);
+    st->t_current = bpel_md_temperature(m->s);
     if (npt) nh_omega_dot(m, pressure_now(m));
     if (tstat) nhc_temp_integrate(m);
     if (npt) nhc_press_integrate(m);
@@ -411,12 +411,12 @@ int md_step(md_integrator *m, int energy)
     return BPEL_OK;
 }
 
-void md_get_thermo(const md_integrator *m, md_thermo *t)
+void bpel_md_get_thermo(const md_integrator *m, md_thermo *t)
 {
     const md_state *st = &m->st;
     t->step = st->step;
     t->time = st->step * m->p.dt;
-    t->ke = md_kinetic_energy(m->s);
+    t->ke = bpel_md_kinetic_energy(m->s);
     t->temp = 2.0 * t->ke / (m->tdof * BPEL_BOLTZ);
     t->pe = st->pe;
     t->etotal = t->pe + t->ke;
@@ -440,7 +440,7 @@ void md_get_thermo(const md_integrator *m, md_thermo *t)
     t->conserved = t->etotal + ec;
 }
 
-void md_thermo_header(FILE *fp, int csv)
+void bpel_md_thermo_header(FILE *fp, int csv)
 {
     if (csv)
         fprintf(fp, "step,time_ps,temp_K,pe_eV,ke_eV,etotal_eV,press_bar,volume_A3,conserved_eV\n");
@@ -449,7 +449,7 @@ void md_thermo_header(FILE *fp, int csv)
                 "TotEng", "Press", "Volume", "Conserved");
 }
 
-void md_thermo_write(FILE *fp, int csv, const md_thermo *t)
+void bpel_md_thermo_write(FILE *fp, int csv, const md_thermo *t)
 {
     if (csv)
         fprintf(fp, "%ld,%.6f,%.10g,%.12g,%.12g,%.12g,%.10g,%.12g,%.12g\n", t->step, t->time, t->temp, t->pe, t->ke,

@@ -74,47 +74,47 @@ typedef struct md_thermo {
 
 typedef struct md_integrator md_integrator;
 
-void md_defaults(md_params *p);
+void bpel_md_defaults(md_params *p);
 /* Check parameters; the error names the offending one. */
-int md_check_params(const md_params *p);
+int bpel_md_check_params(const md_params *p);
 /* Bind an integrator to a force field and a system (which must have
- * velocities; use md_velocity_create). Nothing is computed yet. */
-int md_create(bpel_forces *e, bpel_system *s, const md_params *p, md_integrator **out);
-void md_destroy(md_integrator *m);
+ * velocities; use bpel_md_velocity_create). Nothing is computed yet. */
+int bpel_md_create(bpel_forces *e, bpel_system *s, const md_params *p, md_integrator **out);
+void bpel_md_destroy(md_integrator *m);
 /* Start a run of `nsteps` steps, as LAMMPS `run` does: forces, targets and
  * masses of the chains are set up; chain positions/velocities carry over
  * from the previous run. */
-int md_setup(md_integrator *m, long nsteps);
+int bpel_md_setup(md_integrator *m, long nsteps);
 /* One time step. With `energy` set the force evaluation also yields the
  * potential energy and virial (for thermo output); NPT always computes the
  * virial. Forces are bitwise the same either way. */
-int md_step(md_integrator *m, int energy);
+int bpel_md_step(md_integrator *m, int energy);
 /* Change parameters between runs (e.g. from melt to quench). */
-int md_set_params(md_integrator *m, const md_params *p);
-const md_params *md_get_params(const md_integrator *m);
+int bpel_md_set_params(md_integrator *m, const md_params *p);
+const md_params *bpel_md_get_params(const md_integrator *m);
 /* Replace the force object (after a neighbour-list rebuild) and recompute
  * forces, energy and virial at the current positions. */
-int md_set_forces(md_integrator *m, bpel_forces *e);
-int md_refresh_forces(md_integrator *m);
-md_state *md_get_state(md_integrator *m);
-/* Also compute per-atom energies at every step (md_get_peratom then gives
+int bpel_md_set_forces(md_integrator *m, bpel_forces *e);
+int bpel_md_refresh_forces(md_integrator *m);
+md_state *bpel_md_get_state(md_integrator *m);
+/* Also compute per-atom energies at every step (bpel_md_get_peratom then gives
  * them, eV, in atom order; NULL before the first such evaluation). */
-void md_want_peratom(md_integrator *m, int on);
-const double *md_get_peratom(const md_integrator *m);
-const double *md_get_f(const md_integrator *m);
-void md_get_thermo(const md_integrator *m, md_thermo *t);
+void bpel_md_want_peratom(md_integrator *m, int on);
+const double *bpel_md_get_peratom(const md_integrator *m);
+const double *bpel_md_get_f(const md_integrator *m);
+void bpel_md_get_thermo(const md_integrator *m, md_thermo *t);
 
 /* Kinetic energy (eV) and temperature (K, N_f = 3N−3) of the velocities. */
-double md_kinetic_energy(const bpel_system *s);
-double md_temperature(const bpel_system *s);
+double bpel_md_kinetic_energy(const bpel_system *s);
+double bpel_md_temperature(const bpel_system *s);
 /* Maxwell–Boltzmann velocities at temperature T (K) from a seeded GSL
  * mt19937 generator: Gaussian components, zero total momentum, scaled so
  * that the temperature is exactly T. */
-int md_velocity_create(bpel_system *s, double temperature, gsl_rng *rng);
+int bpel_md_velocity_create(bpel_system *s, double temperature, gsl_rng *rng);
 
 /* Thermo output: a header and one line per call, as text (LAMMPS-like
  * columns) or CSV (units in column names). */
-void md_thermo_header(FILE *fp, int csv);
-void md_thermo_write(FILE *fp, int csv, const md_thermo *t);
+void bpel_md_thermo_header(FILE *fp, int csv);
+void bpel_md_thermo_write(FILE *fp, int csv, const md_thermo *t);
 
 #endif

@@ -34,7 +34,7 @@
 #define MIN_MAX_MOVE 0.2       /* Å per line search */
 #define MIN_PTOL 0.1           /* bar, box relaxation */
 
-void min_defaults(min_params *p)
+void bpel_min_defaults(min_params *p)
 {
     memset(p, 0, sizeof *p);
     p->method = MIN_CG;
@@ -60,7 +60,7 @@ typedef struct ctx {
 static int evaluate(ctx *c, int flags)
 {
     bpel_eval ev;
-    int rc = forces_compute(c->e, c->s, FORCES_ENERGY | flags, &ev);
+    int rc = bpel_forces_compute(c->e, c->s, FORCES_ENERGY | flags, &ev);
     if (rc) return rc;
     c->r->evaluations++;
     c->f = ev.f;
@@ -301,10 +301,10 @@ static int relax_atoms(ctx *c) { return c->p->method == MIN_FIRE ? run_fire(c) :
 
 static double virial_pressure(const ctx *c)
 {
-    return (c->virial[0] + c->virial[1] + c->virial[2]) / (3.0 * box_volume(&c->s->box)) * BPEL_NKTV2P;
+    return (c->virial[0] + c->virial[1] + c->virial[2]) / (3.0 * bpel_box_volume(&c->s->box)) * BPEL_NKTV2P;
 }
 
-int minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r)
+int bpel_minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r)
 {
     memset(r, 0, sizeof *r);
     if (!(p->ftol > 0) && !(p->etol > 0)) return bpel_fail(BPEL_EINVAL, "minimise: ftol or etol must be positive");
@@ -332,7 +332,7 @@ int minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r)
             *r = (min_result){.energy = inner.energy, .fmax = inner.fmax, .iterations = r->iterations,
                               .evaluations = r->evaluations, .converged = inner.converged};
             memcpy(r->reason, inner.reason, sizeof r->reason);
-            double vol = box_volume(&s->box), pr = virial_pressure(&c);
+            double vol = bpel_box_volume(&s->box), pr = virial_pressure(&c);
             r->pressure = pr;
             if (!inner.converged) break;
             if (fabs(pr - p->pressure) <= MIN_PTOL) break;
@@ -346,7 +346,7 @@ int minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r)
             double dv = (pr - p->pressure) / kmod;
             if (dv > 0.02) dv = 0.02;
             if (dv < -0.02) dv = -0.02;
-            system_scale(s, cbrt(1.0 + dv));
+            bpel_system_scale(s, cbrt(1.0 + dv));
         }
         if (r->converged && fabs(r->pressure - p->pressure) > MIN_PTOL) {
             r->converged = 0;

@@ -35,9 +35,9 @@ typedef struct min_result {
     char reason[96];   /* why it stopped */
 } min_result;
 
-void min_defaults(min_params *p);
+void bpel_min_defaults(min_params *p);
 /* Minimise `s` in place. Returns BPEL_OK when converged, BPEL_ECONV (with
  * `r` filled and the message saying how close it got) when not. */
-int minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r);
+int bpel_minimise(bpel_forces *e, bpel_system *s, const min_params *p, min_result *r);
 
 #endif

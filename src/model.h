@@ -23,15 +23,15 @@ typedef struct bpel_model bpel_model;
  * data file's comments or an earlier call), else the potential's order.
  * Sets s->element and fills missing masses from the potential. Errors name
  * an unknown element or a type whose mass does not fit its element. */
-int model_create(const bpel_eam *pot, bpel_system *s, const char *elements, bpel_model **out);
-void model_destroy(bpel_model *m);
+int bpel_model_create(const bpel_eam *pot, bpel_system *s, const char *elements, bpel_model **out);
+void bpel_model_destroy(bpel_model *m);
 
-const bpel_eam *model_potential(const bpel_model *m);
-int model_ntypes(const bpel_model *m);
+const bpel_eam *bpel_model_potential(const bpel_model *m);
+int bpel_model_ntypes(const bpel_model *m);
 /* The potential's element index (0..eam_nelements-1) of atom type t. */
-int model_element(const bpel_model *m, int type);
-double model_cutoff(const bpel_model *m); /* Å */
+int bpel_model_element(const bpel_model *m, int type);
+double bpel_model_cutoff(const bpel_model *m); /* Å */
 /* BPEL_EINVAL with a message when `s` has more types than the model binds. */
-int model_check_system(const bpel_model *m, const bpel_system *s);
+int bpel_model_check_system(const bpel_model *m, const bpel_system *s);
 
 #endif

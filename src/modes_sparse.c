@@ -9,14 +9,14 @@
 
 #include <slepceps.h>
 
-void sparse_eig_params_default(sparse_eig_params *p)
+void bpel_sparse_eig_params_default(sparse_eig_params *p)
 {
     memset(p, 0, sizeof *p);
     p->lower_frac = 0.02;
     p->tol = 1e-10;
 }
 
-void sparse_eig_result_free(sparse_eig_result *r)
+void bpel_sparse_eig_result_free(sparse_eig_result *r)
 {
     if (!r) return;
     free(r->w);
@@ -187,7 +187,7 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out)
+int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!(p->lambda_c > 0)) return bpel_fail(BPEL_EINVAL, "sparse eigensolver: the upper bound must be positive");
@@ -357,6 +357,6 @@ done:
     if (x) VecDestroy(&x);
     if (eps) EPSDestroy(&eps);
     if (A) MatDestroy(&A);
-    if (rc) sparse_eig_result_free(out);
+    if (rc) bpel_sparse_eig_result_free(out);
     return rc;
 }

@@ -63,9 +63,9 @@ typedef struct sparse_eig_result {
     double t_setup, t_solve; /* s */
 } sparse_eig_result;
 
-void sparse_eig_params_default(sparse_eig_params *p);
+void bpel_sparse_eig_params_default(sparse_eig_params *p);
 /* All eigenpairs of D = M^-1/2 H M^-1/2 in [−lower_frac·λ_c, λ_c]; masses in amu. */
-int sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out);
-void sparse_eig_result_free(sparse_eig_result *r);
+int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out);
+void bpel_sparse_eig_result_free(sparse_eig_result *r);
 
 #endif

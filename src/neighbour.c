@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-nbr_list *nbr_create(double cut, double skin, int half)
+nbr_list *bpel_nbr_create(double cut, double skin, int half)
 {
     if (!(cut > 0) || !(skin >= 0)) {
         bpel_fail(BPEL_EINVAL, "neighbour list needs cut > 0 and skin >= 0 (got %g, %g)", cut, skin);
@@ -25,7 +25,7 @@ nbr_list *nbr_create(double cut, double skin, int half)
     return l;
 }
 
-void nbr_destroy(nbr_list *l)
+void bpel_nbr_destroy(nbr_list *l)
 {
     if (!l) return;
     free(l->owner);
@@ -70,7 +70,7 @@ static int make_ghosts(nbr_list *l, const bpel_system *s, double rc)
 {
     const bpel_box *b = &s->box;
     double w[3];
-    box_widths(b, w);
+    bpel_box_widths(b, w);
     int nl[3];
     double ext[3];
     for (int k = 0; k < 3; k++) {
@@ -92,7 +92,7 @@ static int make_ghosts(nbr_list *l, const bpel_system *s, double rc)
     for (size_t i = 0; i < n; i++) {
         gs[i] = nall - n;
         double f[3];
-        box_to_frac(b, &s->x[3 * i], f);
+        bpel_box_to_frac(b, &s->x[3 * i], f);
         for (int a = -nl[0]; a <= nl[0]; a++) {
             double fa = f[0] + a;
             if (fa < -ext[0] || fa > 1 + ext[0]) continue;
@@ -136,16 +136,16 @@ static int lexi_positive(const int *im)
     return im[2] > 0;
 }
 
-int nbr_build(nbr_list *l, bpel_system *s)
+int bpel_nbr_build(nbr_list *l, bpel_system *s)
 {
     if (s->n >= UINT32_MAX) return bpel_fail(BPEL_ENOTSUP, "more than 2^32 atoms");
-    system_wrap(s);
+    bpel_system_wrap(s);
     double rc = l->cut + l->skin, rcsq = rc * rc;
     int rc_ = make_ghosts(l, s, rc);
     if (rc_) return rc_;
     const bpel_box *b = &s->box;
     double w[3], ext[3];
-    box_widths(b, w);
+    bpel_box_widths(b, w);
     int nb[3];
     double span[3];
     for (int k = 0; k < 3; k++) {
@@ -167,7 +167,7 @@ int nbr_build(nbr_list *l, bpel_system *s)
     if (!bin_start || !bin_of || !sorted || !cnt || !buf) { err = BPEL_ENOMEM; goto done; }
     for (size_t j = 0; j < nall; j++) {
         double f[3];
-        box_to_frac(b, &l->xall[3 * j], f);
+        bpel_box_to_frac(b, &l->xall[3 * j], f);
         int c[3];
         for (int k = 0; k < 3; k++) {
             c[k] = (int)floor((f[k] + ext[k]) / span[k] * nb[k]);
@@ -293,9 +293,9 @@ done:
     return err;
 }
 
-int nbr_update(nbr_list *l, bpel_system *s)
+int bpel_nbr_update(nbr_list *l, bpel_system *s)
 {
-    if (l->builds == 0 || l->nlocal != s->n) return nbr_build(l, s) ? -1 : 1;
+    if (l->builds == 0 || l->nlocal != s->n) return bpel_nbr_build(l, s) ? -1 : 1;
     const bpel_box *b = &s->box;
     size_t nall = l->nall;
     double lim = 0.25 * l->skin * l->skin;
@@ -314,17 +314,17 @@ int nbr_update(nbr_list *l, bpel_system *s)
         }
         if (r2 > lim) need = 1;
     }
-    if (need) return nbr_build(l, s) ? -1 : 1;
+    if (need) return bpel_nbr_build(l, s) ? -1 : 1;
     return 0;
 }
 
-int nbr_find_close_pair(const bpel_system *s, double rmin, size_t *pi, size_t *pj, double *pr)
+int bpel_nbr_find_close_pair(const bpel_system *s, double rmin, size_t *pi, size_t *pj, double *pr)
 {
-    bpel_system *c = system_copy(s);
+    bpel_system *c = bpel_system_copy(s);
     if (!c) return BPEL_ENOMEM;
-    nbr_list *l = nbr_create(rmin, 0.0, 1);
-    if (!l) { system_destroy(c); return BPEL_ENOMEM; }
-    int rc = nbr_build(l, c);
+    nbr_list *l = bpel_nbr_create(rmin, 0.0, 1);
+    if (!l) { bpel_system_destroy(c); return BPEL_ENOMEM; }
+    int rc = bpel_nbr_build(l, c);
     int found = 0;
     double best = INFINITY;
     if (!rc) {
@@ -348,7 +348,7 @@ int nbr_find_close_pair(const bpel_system *s, double rmin, size_t *pi, size_t *p
             *pr = sqrt(best);
         }
     }
-    nbr_destroy(l);
-    system_destroy(c);
+    bpel_nbr_destroy(l);
+    bpel_system_destroy(c);
     return rc ? rc : found;
 }

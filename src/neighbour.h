@@ -10,7 +10,7 @@
  *
  * Half lists hold each pair once (the rule: owner(j) > i, or owner(j) == i
  * with a lexicographically positive image); full lists hold both
- * directions. nbr_update() refreshes ghost positions from the owners and the
+ * directions. bpel_nbr_update() refreshes ghost positions from the owners and the
  * current box each call and rebuilds when any atom or ghost has moved more
  * than skin/2 since the last build. */
 #ifndef BPEL_NEIGHBOUR_H
@@ -39,14 +39,14 @@ typedef struct nbr_list {
     long builds;         /* how many times the list was built */
 } nbr_list;
 
-nbr_list *nbr_create(double cut, double skin, int half);
-void nbr_destroy(nbr_list *l);
+nbr_list *bpel_nbr_create(double cut, double skin, int half);
+void bpel_nbr_destroy(nbr_list *l);
 /* Build from scratch (wraps atoms into the box first). */
-int nbr_build(nbr_list *l, bpel_system *s);
+int bpel_nbr_build(nbr_list *l, bpel_system *s);
 /* Refresh ghosts; rebuild if needed. Returns 1 if rebuilt, 0 if not, <0 on error. */
-int nbr_update(nbr_list *l, bpel_system *s);
+int bpel_nbr_update(nbr_list *l, bpel_system *s);
 /* Find the closest pair closer than rmin. Returns 1 and the two atom indices
  * and distance if one exists, 0 if none, <0 on error. */
-int nbr_find_close_pair(const bpel_system *s, double rmin, size_t *i, size_t *j, double *r);
+int bpel_nbr_find_close_pair(const bpel_system *s, double rmin, size_t *i, size_t *j, double *r);
 
 #endif

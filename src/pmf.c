@@ -13,7 +13,7 @@
 #include "outfile.h"
 #include "quality.h"
 
-void pmf_defaults(pmf_options *o)
+void bpel_pmf_defaults(pmf_options *o)
 {
     memset(o, 0, sizeof *o);
     o->temperature = 10;
@@ -23,9 +23,9 @@ void pmf_defaults(pmf_options *o)
     o->dr = 0.02;
 }
 
-void pmf_free(pmf_result *r)
+void bpel_pmf_free(pmf_result *r)
 {
-    rdf_free(&r->rdf);
+    bpel_rdf_free(&r->rdf);
     free(r->w);
     free(r->parabola);
     free(r->deviation);
@@ -44,7 +44,7 @@ static int find_type(const bpel_system *s, const char *name)
     return -1;
 }
 
-int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_result *rr)
+int bpel_pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_result *rr)
 {
     memset(rr, 0, sizeof *rr);
     if (!(o->temperature > 0)) return bpel_fail(BPEL_EINVAL, "--temperature must be positive");
@@ -76,30 +76,30 @@ int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_res
         }
     }
     if ((rc = bpel_mkdir_p(out))) goto done;
-    if ((rc = rdf_compute(s, o->rmax, o->dr, R))) goto done;
+    if ((rc = bpel_rdf_compute(s, o->rmax, o->dr, R))) goto done;
     size_t nb = R->nbins;
     int nt = s->ntypes;
-    const double *g = ta ? rdf_partial(R, ta, tb) : R->g;
+    const double *g = ta ? bpel_rdf_partial(R, ta, tb) : R->g;
     rr->ta = ta, rr->tb = tb, rr->nbins = nb, rr->g = g;
     w = bpel_malloc(nb * sizeof *w);
     par = bpel_malloc(nb * sizeof *par);
     dev = bpel_malloc(nb * sizeof *dev);
     wall = bpel_malloc((size_t)(nt * nt + 1) * nb * sizeof *wall);
     if (!w || !par || !dev || !wall) { rc = BPEL_ENOMEM; goto done; }
-    if ((rc = rdf_pmf(nb, g, o->temperature, w))) goto done;
-    rdf_pmf(nb, R->g, o->temperature, wall);
+    if ((rc = bpel_rdf_pmf(nb, g, o->temperature, w))) goto done;
+    bpel_rdf_pmf(nb, R->g, o->temperature, wall);
     for (int a = 1; a <= nt; a++)
-        for (int b = 1; b <= nt; b++) rdf_pmf(nb, rdf_partial(R, a, b), o->temperature, wall + (size_t)((a - 1) * nt + b) * nb);
+        for (int b = 1; b <= nt; b++) bpel_rdf_pmf(nb, bpel_rdf_partial(R, a, b), o->temperature, wall + (size_t)((a - 1) * nt + b) * nb);
     rdf_well wl;
-    if ((rc = rdf_fit_well(nb, R->r, w, o->halfwidth, 0, &wl))) goto done;
+    if ((rc = bpel_rdf_fit_well(nb, R->r, w, o->halfwidth, 0, &wl))) goto done;
     rr->well = wl;
     for (size_t k = 0; k < nb; k++) {
-        par[k] = rdf_well_parabola(&wl, R->r[k]);
+        par[k] = bpel_rdf_well_parabola(&wl, R->r[k]);
         dev[k] = w[k] - par[k];
     }
     char na[BPEL_MAX_TYPES + 1][32];
     for (int t = 1; t <= nt; t++) {
-        system_type_name(s, t, na[t], sizeof na[t]);
+        bpel_system_type_name(s, t, na[t], sizeof na[t]);
         for (char *q = na[t]; *q; q++)
             if (*q == ' ') *q = '_';
     }
@@ -171,20 +171,20 @@ int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_res
     if (rc) goto done;
 
     /* Fig. 10: w(r) points with the parabola, and the deviation. */
-    fig_figure *f = fig_create(1, 2, 0, 0);
+    fig_figure *f = bpel_fig_create(1, 2, 0, 0);
     if (!f) { rc = BPEL_ENOMEM; goto done; }
     double x0 = wl.r_left - 0.4, x1 = wl.r_right + 1.5;
     double ylo = wl.w0, yhi = -INFINITY;
     for (size_t k = 0; k < nb; k++)
         if (R->r[k] >= x0 && R->r[k] <= x1 && isfinite(w[k])) ylo = fmin(ylo, w[k]), yhi = fmax(yhi, w[k]);
     double span = yhi - ylo;
-    fig_panel *p = fig_panel_at(f, 0, 0);
+    fig_panel *p = bpel_fig_panel_at(f, 0, 0);
     char title[160];
     snprintf(title, sizeof title, "(a) %s, T = %g K", pname, o->temperature);
-    fig_labels(p, "r (Å)", "w(r) (eV)", title);
-    fig_xrange(p, x0, x1);
-    fig_yrange(p, ylo - 0.05 * span, yhi + 0.45 * span); /* an empty band on top for the legend */
-    fig_points(p, nb, R->r, w, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6,
+    bpel_fig_labels(p, "r (Å)", "w(r) (eV)", title);
+    bpel_fig_xrange(p, x0, x1);
+    bpel_fig_yrange(p, ylo - 0.05 * span, yhi + 0.45 * span); /* an empty band on top for the legend */
+    bpel_fig_points(p, nb, R->r, w, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6,
                                            .label = "-k#dB#uT ln g(r)"});
     char lab[160];
     snprintf(lab, sizeof lab, "fit, k = %.3g eV/Å#u2#d", wl.k);
@@ -192,25 +192,25 @@ int pmf_run(const bpel_system *s, const pmf_options *o, const char *out, pmf_res
     double *parc = bpel_malloc(nb * sizeof *parc);
     if (parc) {
         for (size_t k = 0; k < nb; k++) parc[k] = par[k] <= yhi + 0.05 * span ? par[k] : NAN;
-        fig_line(p, nb, R->r, parc, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
+        bpel_fig_line(p, nb, R->r, parc, &(fig_style){.color = FIG_BLUE, .size = 1.5, .label = lab});
         free(parc);
     }
-    fig_legend(p, FIG_LEGEND_TOP_RIGHT); /* in the band above the data; the parabola leaves the frame further left */
-    p = fig_panel_at(f, 0, 1);
-    fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b) inside the first well");
+    bpel_fig_legend(p, FIG_LEGEND_TOP_RIGHT); /* in the band above the data; the parabola leaves the frame further left */
+    p = bpel_fig_panel_at(f, 0, 1);
+    bpel_fig_labels(p, "r (Å)", "w(r) - quadratic fit (eV)", "(b) inside the first well");
     x0 = wl.r_left - 0.2;
     x1 = wl.r_right + 0.2;
-    fig_xrange(p, x0, x1);
+    bpel_fig_xrange(p, x0, x1);
     double dlo = INFINITY, dhi = -INFINITY;
     for (size_t k = 0; k < nb; k++)
         if (R->r[k] >= x0 && R->r[k] <= x1 && isfinite(dev[k])) dlo = fmin(dlo, dev[k]), dhi = fmax(dhi, dev[k]);
-    if (dlo < dhi) fig_yrange(p, dlo - 0.05 * (dhi - dlo), dhi + 0.05 * (dhi - dlo));
-    fig_points(p, nb, R->r, dev, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6});
-    fig_hline(p, 0.0, NULL);
-    fig_vline(p, wl.r0, "r#d0#u");
+    if (dlo < dhi) bpel_fig_yrange(p, dlo - 0.05 * (dhi - dlo), dhi + 0.05 * (dhi - dlo));
+    bpel_fig_points(p, nb, R->r, dev, &(fig_style){.color = FIG_RED, .marker = FIG_MARKER_OPEN_CIRCLE, .size = 0.6});
+    bpel_fig_hline(p, 0.0, NULL);
+    bpel_fig_vline(p, wl.r0, "r#d0#u");
     snprintf(path, sizeof path, "%s/fig10_pmf", out);
-    rc = fig_save(f, path);
-    fig_destroy(f);
+    rc = bpel_fig_save(f, path);
+    bpel_fig_destroy(f);
     if (rc) goto done;
 done:
     if (fp) bpel_out_discard(&fo);

@@ -2,7 +2,7 @@
  * w(r) = −k_B T ln g(r) of a configuration for the total g(r) and every
  * partial (rdf.h), the first well of the chosen pair fitted by a parabola
  * w0 + k (r − r0)²/2 over the bins within `halfwidth` of its lowest point and
- * by a quartic over the whole well (rdf_fit_well), whose derivatives
+ * by a quartic over the whole well (bpel_rdf_fit_well), whose derivatives
  * quantify the anharmonicity.
  *
  * Files in DIR (created if missing):
@@ -10,7 +10,7 @@
  *   pmf.json    pair, temperature, the parabola, the well and its derivatives, quality of k
  *   fig10_pmf   (.png, .svg) (a) w(r) with the parabola, (b) the deviation inside the well
  *
- * Species are named by their elements, else "type T" (system_type_name).
+ * Species are named by their elements, else "type T" (bpel_system_type_name).
  * Nothing is printed. Errors follow error.h; messages name options as
  * `bpel pmf` does. */
 #ifndef BPEL_PMF_H
@@ -43,9 +43,9 @@ typedef struct pmf_result {
     rdf_well well;
 } pmf_result;
 
-void pmf_defaults(pmf_options *o);
-int pmf_run(const bpel_system *s, const pmf_options *o, const char *dir, pmf_result *r);
-void pmf_free(pmf_result *r);
+void bpel_pmf_defaults(pmf_options *o);
+int bpel_pmf_run(const bpel_system *s, const pmf_options *o, const char *dir, pmf_result *r);
+void bpel_pmf_free(pmf_result *r);
 
 /* Keys of pmf.json that other stages read back (the study's report): the
  * curvature k of the parabola at PMF_KEY_PARABOLA "." PMF_KEY_K, also its key

@@ -16,7 +16,7 @@
 #include "outfile.h"
 #include "restart.h"
 
-void quench_defaults(quench_options *o)
+void bpel_quench_defaults(quench_options *o)
 {
     memset(o, 0, sizeof *o);
     o->natoms = -1;
@@ -36,7 +36,7 @@ void quench_defaults(quench_options *o)
     o->checkpoint_every = 10000;
 }
 
-int quench_check(const quench_options *o)
+int bpel_quench_check(const quench_options *o)
 {
     if (!o->composition[0]) return bpel_fail(BPEL_EINVAL, "no composition given");
     if (o->natoms < 0) return bpel_fail(BPEL_EINVAL, "the number of atoms is not given");
@@ -84,7 +84,7 @@ static void plan_steps(quench_result *r)
 static int stage_params(const quench_result *r, int stage, md_params *p, long *nsteps)
 {
     const quench_options *q = &r->settings;
-    md_defaults(p);
+    bpel_md_defaults(p);
     p->dt = q->dt;
     p->tdamp = q->tdamp;
     p->pdamp = q->pdamp;
@@ -103,7 +103,7 @@ static int stage_params(const quench_result *r, int stage, md_params *p, long *n
         p->t_start = p->t_stop = q->t_final;
         *nsteps = r->hold_steps;
     }
-    return md_check_params(p);
+    return bpel_md_check_params(p);
 }
 
 /* ------------------------------------------------------------ checkpoints */
@@ -112,30 +112,30 @@ static int store_settings(const quench_result *r, rst_info *info)
 {
     const quench_options *o = &r->settings;
     rst_settings w;
-    rst_settings_begin(&w, QUENCH_SETTINGS_VERSION);
-    rst_settings_string(&w, "composition", o->composition);
-    rst_settings_long(&w, "natoms", o->natoms);
-    rst_settings_string(&w, "potential", o->potential);
-    rst_settings_string(&w, "out", o->out);
-    rst_settings_string(&w, "log", o->log);
-    rst_settings_long(&w, "seed", o->seed);
-    rst_settings_long(&w, "thermo_every", o->thermo_every);
-    rst_settings_long(&w, "log_every", o->log_every);
-    rst_settings_double(&w, "rate", o->rate);
-    rst_settings_double(&w, "melt_temperature", o->t_melt);
-    rst_settings_double(&w, "melt_time", o->melt_time);
-    rst_settings_double(&w, "final_temperature", o->t_final);
-    rst_settings_double(&w, "hold_time", o->hold_time);
-    rst_settings_double(&w, "dt", o->dt);
-    rst_settings_double(&w, "tdamp", o->tdamp);
-    rst_settings_double(&w, "pdamp", o->pdamp);
-    rst_settings_double(&w, "pressure", o->pressure);
-    rst_settings_double(&w, "ftol", o->ftol);
-    rst_settings_long(&w, "melt_steps", r->melt_steps);
-    rst_settings_long(&w, "quench_steps", r->quench_steps);
-    rst_settings_long(&w, "hold_steps", r->hold_steps);
-    rst_settings_long(&w, "threads", r->threads);
-    return rst_settings_finish(&w, info);
+    bpel_rst_settings_begin(&w, QUENCH_SETTINGS_VERSION);
+    bpel_rst_settings_string(&w, "composition", o->composition);
+    bpel_rst_settings_long(&w, "natoms", o->natoms);
+    bpel_rst_settings_string(&w, "potential", o->potential);
+    bpel_rst_settings_string(&w, "out", o->out);
+    bpel_rst_settings_string(&w, "log", o->log);
+    bpel_rst_settings_long(&w, "seed", o->seed);
+    bpel_rst_settings_long(&w, "thermo_every", o->thermo_every);
+    bpel_rst_settings_long(&w, "log_every", o->log_every);
+    bpel_rst_settings_double(&w, "rate", o->rate);
+    bpel_rst_settings_double(&w, "melt_temperature", o->t_melt);
+    bpel_rst_settings_double(&w, "melt_time", o->melt_time);
+    bpel_rst_settings_double(&w, "final_temperature", o->t_final);
+    bpel_rst_settings_double(&w, "hold_time", o->hold_time);
+    bpel_rst_settings_double(&w, "dt", o->dt);
+    bpel_rst_settings_double(&w, "tdamp", o->tdamp);
+    bpel_rst_settings_double(&w, "pdamp", o->pdamp);
+    bpel_rst_settings_double(&w, "pressure", o->pressure);
+    bpel_rst_settings_double(&w, "ftol", o->ftol);
+    bpel_rst_settings_long(&w, "melt_steps", r->melt_steps);
+    bpel_rst_settings_long(&w, "quench_steps", r->quench_steps);
+    bpel_rst_settings_long(&w, "hold_steps", r->hold_steps);
+    bpel_rst_settings_long(&w, "threads", r->threads);
+    return bpel_rst_settings_finish(&w, info);
 }
 
 static int load_fields(const rst_info *info, const char *path, quench_result *r)
@@ -144,29 +144,29 @@ static int load_fields(const rst_info *info, const char *path, quench_result *r)
     rst_fields f;
     long threads = 0;
     int rc;
-    if ((rc = rst_fields_open(info, path, QUENCH_SETTINGS_VERSION, &f)) ||
-        (rc = rst_fields_string(&f, "composition", o->composition, sizeof o->composition)) ||
-        (rc = rst_fields_long(&f, "natoms", &o->natoms)) ||
-        (rc = rst_fields_string(&f, "potential", o->potential, sizeof o->potential)) ||
-        (rc = rst_fields_string(&f, "out", o->out, sizeof o->out)) ||
-        (rc = rst_fields_string(&f, "log", o->log, sizeof o->log)) ||
-        (rc = rst_fields_long(&f, "seed", &o->seed)) ||
-        (rc = rst_fields_long(&f, "thermo_every", &o->thermo_every)) ||
-        (rc = rst_fields_long(&f, "log_every", &o->log_every)) ||
-        (rc = rst_fields_double(&f, "rate", &o->rate)) ||
-        (rc = rst_fields_double(&f, "melt_temperature", &o->t_melt)) ||
-        (rc = rst_fields_double(&f, "melt_time", &o->melt_time)) ||
-        (rc = rst_fields_double(&f, "final_temperature", &o->t_final)) ||
-        (rc = rst_fields_double(&f, "hold_time", &o->hold_time)) ||
-        (rc = rst_fields_double(&f, "dt", &o->dt)) ||
-        (rc = rst_fields_double(&f, "tdamp", &o->tdamp)) ||
-        (rc = rst_fields_double(&f, "pdamp", &o->pdamp)) ||
-        (rc = rst_fields_double(&f, "pressure", &o->pressure)) ||
-        (rc = rst_fields_double(&f, "ftol", &o->ftol)) ||
-        (rc = rst_fields_long(&f, "melt_steps", &r->melt_steps)) ||
-        (rc = rst_fields_long(&f, "quench_steps", &r->quench_steps)) ||
-        (rc = rst_fields_long(&f, "hold_steps", &r->hold_steps)) ||
-        (rc = rst_fields_long(&f, "threads", &threads)))
+    if ((rc = bpel_rst_fields_open(info, path, QUENCH_SETTINGS_VERSION, &f)) ||
+        (rc = bpel_rst_fields_string(&f, "composition", o->composition, sizeof o->composition)) ||
+        (rc = bpel_rst_fields_long(&f, "natoms", &o->natoms)) ||
+        (rc = bpel_rst_fields_string(&f, "potential", o->potential, sizeof o->potential)) ||
+        (rc = bpel_rst_fields_string(&f, "out", o->out, sizeof o->out)) ||
+        (rc = bpel_rst_fields_string(&f, "log", o->log, sizeof o->log)) ||
+        (rc = bpel_rst_fields_long(&f, "seed", &o->seed)) ||
+        (rc = bpel_rst_fields_long(&f, "thermo_every", &o->thermo_every)) ||
+        (rc = bpel_rst_fields_long(&f, "log_every", &o->log_every)) ||
+        (rc = bpel_rst_fields_double(&f, "rate", &o->rate)) ||
+        (rc = bpel_rst_fields_double(&f, "melt_temperature", &o->t_melt)) ||
+        (rc = bpel_rst_fields_double(&f, "melt_time", &o->melt_time)) ||
+        (rc = bpel_rst_fields_double(&f, "final_temperature", &o->t_final)) ||
+        (rc = bpel_rst_fields_double(&f, "hold_time", &o->hold_time)) ||
+        (rc = bpel_rst_fields_double(&f, "dt", &o->dt)) ||
+        (rc = bpel_rst_fields_double(&f, "tdamp", &o->tdamp)) ||
+        (rc = bpel_rst_fields_double(&f, "pdamp", &o->pdamp)) ||
+        (rc = bpel_rst_fields_double(&f, "pressure", &o->pressure)) ||
+        (rc = bpel_rst_fields_double(&f, "ftol", &o->ftol)) ||
+        (rc = bpel_rst_fields_long(&f, "melt_steps", &r->melt_steps)) ||
+        (rc = bpel_rst_fields_long(&f, "quench_steps", &r->quench_steps)) ||
+        (rc = bpel_rst_fields_long(&f, "hold_steps", &r->hold_steps)) ||
+        (rc = bpel_rst_fields_long(&f, "threads", &threads)))
         return rc;
     if (threads < 1 || threads > 4096)
         return bpel_fail(BPEL_EPARSE, "%s: restart file's settings hold %ld threads", path, threads);
@@ -245,15 +245,15 @@ static int load_settings(const rst_info *info, const char *path, quench_result *
 {
     if (strcmp(info->command, "quench") != 0)
         return bpel_fail(BPEL_EPARSE, "%s was not written by 'bpel quench' (but by 'bpel %s')", path, info->command);
-    int rc = rst_settings_raw(info) ? load_raw(info, path, r) : load_fields(info, path, r);
+    int rc = bpel_rst_settings_raw(info) ? load_raw(info, path, r) : load_fields(info, path, r);
     if (rc) return rc;
     if (info->stage < QUENCH_STAGE_MELT || info->stage > QUENCH_STAGE_MIN)
         return bpel_fail(BPEL_EPARSE, "%s: restart file holds an unknown stage %d", path, info->stage);
-    if (quench_check(&r->settings)) return bpel_fail_context(BPEL_EPARSE, "%s: restart file holds invalid settings", path);
+    if (bpel_quench_check(&r->settings)) return bpel_fail_context(BPEL_EPARSE, "%s: restart file holds invalid settings", path);
     if (r->melt_steps < 0 || r->quench_steps < 1 || r->hold_steps < 0 || !r->settings.log[0])
         return bpel_fail(BPEL_EPARSE, "%s: restart file holds stages of %ld, %ld and %ld steps or no log name", path,
                          r->melt_steps, r->quench_steps, r->hold_steps);
-    return glass_parse_composition(r->settings.composition, &r->composition);
+    return bpel_glass_parse_composition(r->settings.composition, &r->composition);
 }
 
 /* ------------------------------------------------------------------- run */
@@ -280,53 +280,53 @@ static void on_thermo(mdrun *c, const md_thermo *t)
 
 static void on_progress(mdrun *c, double done)
 {
-    if (emit(c->user, QUENCH_STEP, md_get_state(c->md)->step, NULL, NULL)) c->stop = 1;
+    if (emit(c->user, QUENCH_STEP, bpel_md_get_state(c->md)->step, NULL, NULL)) c->stop = 1;
 }
 
-static void on_notice(mdrun *c, const char *msg) { emit(c->user, QUENCH_NOTICE, md_get_state(c->md)->step, NULL, msg); }
+static void on_notice(mdrun *c, const char *msg) { emit(c->user, QUENCH_NOTICE, bpel_md_get_state(c->md)->step, NULL, msg); }
 
 /* A fresh run: settings, starting configuration and integrator. */
 static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot, bpel_model **model)
 {
     quench_result *r = x->r;
-    int rc = quench_check(o);
+    int rc = bpel_quench_check(o);
     if (rc) return rc;
     r->settings = *o;
     quench_options *q = &r->settings;
     q->resume[0] = '\0';
     q->checkpoint[0] = '\0';
     plan_steps(r);
-    if ((rc = glass_parse_composition(o->composition, &r->composition))) return rc;
+    if ((rc = bpel_glass_parse_composition(o->composition, &r->composition))) return rc;
     r->threads = omp_get_max_threads();
-    if ((rc = potential_find(o->potential[0] ? o->potential : BPEL_DEFAULT_POTENTIAL, q->potential, sizeof q->potential)))
+    if ((rc = bpel_potential_find(o->potential[0] ? o->potential : BPEL_DEFAULT_POTENTIAL, q->potential, sizeof q->potential)))
         return rc;
     if (!o->log[0]) with_suffix(q->log, sizeof q->log, o->out, ".log.csv");
     if (o->checkpoint[0]) snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->checkpoint);
     else snprintf(r->checkpoint, sizeof r->checkpoint, "%s.restart", o->out);
-    if ((rc = eam_read(q->potential, NULL, pot))) return rc;
+    if ((rc = bpel_eam_read(q->potential, NULL, pot))) return rc;
     c->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!c->rng) return bpel_fail(BPEL_ENOMEM, "cannot allocate a random number generator");
     gsl_rng_set(c->rng, (unsigned long)q->seed);
-    if ((rc = glass_random_solution(*pot, &r->composition, (size_t)q->natoms, c->rng, &c->sys, r->count))) return rc;
-    double w[3], cut = eam_cutoff(*pot);
-    box_widths(&c->sys->box, w);
+    if ((rc = bpel_glass_random_solution(*pot, &r->composition, (size_t)q->natoms, c->rng, &c->sys, r->count))) return rc;
+    double w[3], cut = bpel_eam_cutoff(*pot);
+    bpel_box_widths(&c->sys->box, w);
     if (w[0] < 2 * cut)
         return bpel_fail(BPEL_EINVAL,
                          "%ld atoms make a box of %.2f A, less than twice the potential cutoff (%.2f A): "
                          "use at least %.0f atoms",
                          q->natoms, w[0], 2 * cut, ceil(pow(2 * cut, 3) * q->natoms / (w[0] * w[0] * w[0])));
     r->box = w[0];
-    if ((rc = model_create(*pot, c->sys, NULL, model))) return rc;
+    if ((rc = bpel_model_create(*pot, c->sys, NULL, model))) return rc;
     c->model = *model;
-    if ((rc = md_velocity_create(c->sys, q->t_melt, c->rng))) return rc;
+    if ((rc = bpel_md_velocity_create(c->sys, q->t_melt, c->rng))) return rc;
     md_params p;
     long n;
     if ((rc = stage_params(r, QUENCH_STAGE_MELT, &p, &n))) return rc;
-    if ((rc = forces_create(c->model, c->sys, MDRUN_SKIN, &c->forces)) || (rc = md_create(c->forces, c->sys, &p, &c->md)))
+    if ((rc = bpel_forces_create(c->model, c->sys, MDRUN_SKIN, &c->forces)) || (rc = bpel_md_create(c->forces, c->sys, &p, &c->md)))
         return rc;
-    if ((rc = md_setup(c->md, n))) return rc;
+    if ((rc = bpel_md_setup(c->md, n))) return rc;
     snprintf(c->info.command, sizeof c->info.command, "quench");
-    mdrun_set_restart_every(c, o->checkpoint_every);
+    bpel_mdrun_set_restart_every(c, o->checkpoint_every);
     r->natoms = c->sys->n;
     emit(x, QUENCH_BEGIN, 0, NULL, NULL);
     return BPEL_OK;
@@ -337,7 +337,7 @@ static int start_fresh(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam *
 static int start_resumed(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam **pot, bpel_model **model)
 {
     quench_result *r = x->r;
-    int rc = restart_read(o->resume, &c->sys, &c->info);
+    int rc = bpel_restart_read(o->resume, &c->sys, &c->info);
     if (rc) return rc;
     if ((rc = load_settings(&c->info, o->resume, r))) return rc;
     if (r->threads != omp_get_max_threads()) {
@@ -348,17 +348,17 @@ static int start_resumed(const quench_options *o, run_ctx *x, mdrun *c, bpel_eam
     }
     r->resumed = 1;
     snprintf(r->checkpoint, sizeof r->checkpoint, "%s", o->checkpoint[0] ? o->checkpoint : o->resume);
-    if ((rc = eam_read(r->settings.potential, NULL, pot)) || (rc = model_create(*pot, c->sys, NULL, model))) return rc;
+    if ((rc = bpel_eam_read(r->settings.potential, NULL, pot)) || (rc = bpel_model_create(*pot, c->sys, NULL, model))) return rc;
     c->model = *model;
-    if ((rc = mdrun_restore(c, &c->info, o->checkpoint_every))) return rc;
+    if ((rc = bpel_mdrun_restore(c, &c->info, o->checkpoint_every))) return rc;
     c->rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!c->rng) return bpel_fail(BPEL_ENOMEM, "cannot allocate a random number generator");
-    if ((rc = restart_load_rng(&c->info, c->rng))) return rc;
+    if ((rc = bpel_restart_load_rng(&c->info, c->rng))) return rc;
     r->natoms = c->sys->n;
     return BPEL_OK;
 }
 
-cJSON *quench_summary(const quench_result *r, const char *provenance)
+cJSON *bpel_quench_summary(const quench_result *r, const char *provenance)
 {
     const quench_options *q = &r->settings;
     cJSON *j = cJSON_CreateObject();
@@ -385,7 +385,7 @@ cJSON *quench_summary(const quench_result *r, const char *provenance)
     return j;
 }
 
-int quench_run(const quench_options *o, quench_callback cb, void *user, quench_result *r)
+int bpel_quench_run(const quench_options *o, quench_callback cb, void *user, quench_result *r)
 {
     memset(r, 0, sizeof *r);
     mdrun c;
@@ -405,7 +405,7 @@ int quench_run(const quench_options *o, quench_callback cb, void *user, quench_r
     if ((rc = bpel_out_check(q->out)) || (rc = bpel_out_check(r->summary)) || (rc = bpel_out_check(r->checkpoint)))
         goto fail;
     /* rows the interrupted run logged after its checkpoint go */
-    if (resumed && (rc = mdrun_cut_csv(q->log, md_get_state(c.md)->step))) goto fail;
+    if (resumed && (rc = bpel_mdrun_cut_csv(q->log, bpel_md_get_state(c.md)->step))) goto fail;
     c.thermo_every = q->thermo_every;
     c.log_every = q->log_every;
     if (!(c.log = fopen(q->log, resumed ? "a" : "w"))) {
@@ -413,14 +413,14 @@ int quench_run(const quench_options *o, quench_callback cb, void *user, quench_r
         goto fail;
     }
     c.log_name = q->log;
-    if (!resumed) mdrun_log_header(c.log);
+    if (!resumed) bpel_mdrun_log_header(c.log);
     c.user = &x;
     c.on_thermo = on_thermo;
     c.on_progress = on_progress;
     c.on_notice = on_notice;
     x.total = r->melt_steps + r->quench_steps + r->hold_steps;
     x.stage = stage;
-    if (emit(&x, QUENCH_START, md_get_state(c.md)->step, NULL, NULL)) c.stop = 1;
+    if (emit(&x, QUENCH_START, bpel_md_get_state(c.md)->step, NULL, NULL)) c.stop = 1;
     for (; stage <= QUENCH_STAGE_HOLD; stage++) {
         md_params p;
         long n;
@@ -428,47 +428,47 @@ int quench_run(const quench_options *o, quench_callback cb, void *user, quench_r
         if (n == 0) continue;
         c.stage = x.stage = stage;
         x.stage_steps = n;
-        md_state *st = md_get_state(c.md);
+        md_state *st = bpel_md_get_state(c.md);
         if (!(resumed && stage == c.info.stage)) {
-            if ((rc = md_set_params(c.md, &p)) || (rc = md_setup(c.md, n))) goto fail;
+            if ((rc = bpel_md_set_params(c.md, &p)) || (rc = bpel_md_setup(c.md, n))) goto fail;
             if (emit(&x, QUENCH_STAGE, st->step, NULL, NULL)) c.stop = 1;
         }
-        if ((rc = mdrun_run(&c, st->run_end))) goto fail;
+        if ((rc = bpel_mdrun_run(&c, st->run_end))) goto fail;
     }
     rc = fclose(c.log) ? bpel_fail(BPEL_EIO, "%s: write failed: %s", q->log, strerror(errno)) : BPEL_OK;
     c.log = NULL;
     if (rc) goto fail;
-    emit(&x, QUENCH_MD_DONE, md_get_state(c.md)->step, NULL, NULL);
+    emit(&x, QUENCH_MD_DONE, bpel_md_get_state(c.md)->step, NULL, NULL);
     /* inherent structure */
     min_params mp;
-    min_defaults(&mp);
+    bpel_min_defaults(&mp);
     mp.ftol = q->ftol;
-    rc = minimise(c.forces, c.sys, &mp, &r->min);
+    rc = bpel_minimise(c.forces, c.sys, &mp, &r->min);
     if (rc && rc != BPEL_ECONV) goto fail;
     r->converged = rc == 0;
     if (!r->converged) snprintf(r->min_message, sizeof r->min_message, "%s", bpel_errmsg());
     double mass = 0;
     for (size_t i = 0; i < c.sys->n; i++) mass += system_mass(c.sys, i);
-    r->volume = box_volume(&c.sys->box);
+    r->volume = bpel_box_volume(&c.sys->box);
     r->density = mass * 1.66053906660e-24 / (r->volume * 1e-24); /* g/cm³ */
-    emit(&x, QUENCH_MINIMISED, md_get_state(c.md)->step, NULL, NULL);
+    emit(&x, QUENCH_MINIMISED, bpel_md_get_state(c.md)->step, NULL, NULL);
     free(c.sys->v);
     c.sys->v = NULL;
     char comment[512];
     snprintf(comment, sizeof comment,
              "bpel quench %s: %g K/s from %g K to %g K, CG to max|F| = %.2e eV/A, E = %.10f eV/atom", q->composition,
              q->rate, q->t_melt, q->t_final, r->min.fmax, r->min.energy / (double)c.sys->n);
-    if ((rc = data_write(q->out, c.sys, comment))) goto fail;
-    cJSON *j = quench_summary(r, o->provenance);
+    if ((rc = bpel_data_write(q->out, c.sys, comment))) goto fail;
+    cJSON *j = bpel_quench_summary(r, o->provenance);
     rc = j ? bpel_out_json(r->summary, j) : bpel_fail(BPEL_ENOMEM, "out of memory for the summary");
     cJSON_Delete(j);
     if (rc) goto fail;
     unlink(r->checkpoint);
 fail:
     if (c.log) fclose(c.log);
-    mdrun_free(&c);
-    system_destroy(c.sys);
-    model_destroy(model);
-    eam_destroy(pot);
+    bpel_mdrun_free(&c);
+    bpel_system_destroy(c.sys);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
     return rc;
 }

@@ -19,7 +19,7 @@
  * has finished.
  *
  * A stop request — SIGINT/SIGTERM once the caller has installed
- * restart_catch_signals(), or a non-zero return of the callback — lets the
+ * bpel_restart_catch_signals(), or a non-zero return of the callback — lets the
  * run go on to the next sync step, save and return BPEL_EINTR (the message
  * names the checkpoint). Nothing is printed: what a front end shows comes
  * through the callback. */
@@ -41,7 +41,7 @@ typedef struct quench_options {
     /* the protocol (stored in the checkpoint) */
     char composition[64];     /* e.g. "Cu50Zr50" (atomic %, elements of the potential) */
     long natoms;              /* exact number of atoms (>= 2; -1: not given) */
-    char potential[1024];     /* EAM file, found by potential_find ("": BPEL_DEFAULT_POTENTIAL) */
+    char potential[1024];     /* EAM file, found by bpel_potential_find ("": BPEL_DEFAULT_POTENTIAL) */
     double rate;              /* cooling rate, K/s (NAN: not given) */
     double t_melt;            /* melt temperature, K (2000) */
     double melt_time;         /* ps (100) */
@@ -110,15 +110,15 @@ typedef struct quench_progress {
 typedef int (*quench_callback)(const quench_progress *p, void *user);
 
 /* The defaults noted above; natoms -1 and rate NAN (to be given). */
-void quench_defaults(quench_options *o);
+void bpel_quench_defaults(quench_options *o);
 /* Check the protocol of a fresh run (BPEL_EINVAL naming the problem). */
-int quench_check(const quench_options *o);
+int bpel_quench_check(const quench_options *o);
 /* Run (or resume) a preparation. `cb` may be NULL. Returns BPEL_OK when the
  * outputs are written — also when the minimisation stopped short of ftol
  * (r->converged 0) — BPEL_EINTR after a stop, or an error. `r` is filled as
  * far as the run got. */
-int quench_run(const quench_options *o, quench_callback cb, void *user, quench_result *r);
+int bpel_quench_run(const quench_options *o, quench_callback cb, void *user, quench_result *r);
 /* The JSON summary of a finished run (as written to r->summary). */
-cJSON *quench_summary(const quench_result *r, const char *provenance);
+cJSON *bpel_quench_summary(const quench_result *r, const char *provenance);
 
 #endif

@@ -13,7 +13,7 @@
 #include "neighbour.h"
 #include "units.h"
 
-void rdf_free(rdf_result *r)
+void bpel_rdf_free(rdf_result *r)
 {
     if (!r) return;
     free(r->r);
@@ -24,12 +24,12 @@ void rdf_free(rdf_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out)
+int bpel_rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!(dr > 0) || !(rmax > dr)) return bpel_fail(BPEL_EINVAL, "RDF: need rmax > dr > 0 (got %g, %g Å)", rmax, dr);
     double w[3];
-    box_widths(&s->box, w);
+    bpel_box_widths(&s->box, w);
     double wmin = fmin(w[0], fmin(w[1], w[2]));
     if (rmax >= wmin)
         return bpel_fail(BPEL_EINVAL,
@@ -43,7 +43,7 @@ int rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out)
     out->dr = dr;
     out->rmax = rmax;
     out->ntypes = nt;
-    out->volume = box_volume(&s->box);
+    out->volume = bpel_box_volume(&s->box);
     for (size_t i = 0; i < s->n; i++) {
         if (s->type[i] < 1 || s->type[i] > nt) return bpel_fail(BPEL_EINVAL, "atom %zu has type %d", i, s->type[i]);
         out->natoms[s->type[i]]++;
@@ -56,11 +56,11 @@ int rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out)
     out->n = bpel_malloc(nb * sizeof *out->n);
     out->gp = bpel_malloc(np * sizeof *out->gp);
     out->np = bpel_malloc(np * sizeof *out->np);
-    bpel_system *c = system_copy(s);
-    nbr_list *l = nbr_create(rmax, 0.0, 1);
+    bpel_system *c = bpel_system_copy(s);
+    nbr_list *l = bpel_nbr_create(rmax, 0.0, 1);
     int rc = BPEL_ENOMEM;
     if (!cnt || !ctot || !out->r || !out->g || !out->n || !out->gp || !out->np || !c || !l) goto out;
-    if ((rc = nbr_build(l, c))) goto out;
+    if ((rc = bpel_nbr_build(l, c))) goto out;
     double r2max = rmax * rmax;
     for (size_t i = 0; i < s->n; i++) {
         const double *xi = l->xall + 3 * i;
@@ -99,25 +99,25 @@ int rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out)
 out:
     free(cnt);
     free(ctot);
-    nbr_destroy(l);
-    system_destroy(c);
-    if (rc) rdf_free(out);
+    bpel_nbr_destroy(l);
+    bpel_system_destroy(c);
+    if (rc) bpel_rdf_free(out);
     return rc;
 }
 
-const double *rdf_partial(const rdf_result *r, int a, int b)
+const double *bpel_rdf_partial(const rdf_result *r, int a, int b)
 {
     if (a < 1 || b < 1 || a > r->ntypes || b > r->ntypes) return NULL;
     return r->gp + ((size_t)(a - 1) * r->ntypes + (b - 1)) * r->nbins;
 }
 
-const double *rdf_partial_coord(const rdf_result *r, int a, int b)
+const double *bpel_rdf_partial_coord(const rdf_result *r, int a, int b)
 {
     if (a < 1 || b < 1 || a > r->ntypes || b > r->ntypes) return NULL;
     return r->np + ((size_t)(a - 1) * r->ntypes + (b - 1)) * r->nbins;
 }
 
-void rdf_first_peak(size_t nbins, const double *r, const double *g, double rsearch, long *peak, long *minimum)
+void bpel_rdf_first_peak(size_t nbins, const double *r, const double *g, double rsearch, long *peak, long *minimum)
 {
     *peak = *minimum = -1;
     for (size_t k = 0; k < nbins; k++) {
@@ -132,7 +132,7 @@ void rdf_first_peak(size_t nbins, const double *r, const double *g, double rsear
         if (isfinite(g[k]) && (*minimum < 0 || g[k] < g[*minimum])) *minimum = (long)k;
 }
 
-int rdf_pmf(size_t nbins, const double *g, double temperature_K, double *w)
+int bpel_rdf_pmf(size_t nbins, const double *g, double temperature_K, double *w)
 {
     if (!(temperature_K > 0)) return bpel_fail(BPEL_EINVAL, "PMF: temperature %g K must be positive", temperature_K);
     double kT = BPEL_BOLTZ * temperature_K;
@@ -181,7 +181,7 @@ out:
     return m;
 }
 
-int rdf_fit_well(size_t nbins, const double *r, const double *w, double halfwidth, double rsearch, rdf_well *out)
+int bpel_rdf_fit_well(size_t nbins, const double *r, const double *w, double halfwidth, double rsearch, rdf_well *out)
 {
     memset(out, 0, sizeof *out);
     out->imin = -1;
@@ -226,7 +226,7 @@ int rdf_fit_well(size_t nbins, const double *r, const double *w, double halfwidt
     return BPEL_OK;
 }
 
-double rdf_well_parabola(const rdf_well *wl, double r)
+double bpel_rdf_well_parabola(const rdf_well *wl, double r)
 {
     double d = r - wl->r0;
     return wl->w0 + 0.5 * wl->k * d * d;

@@ -36,19 +36,19 @@ typedef struct rdf_result {
 } rdf_result;
 
 /* Histogram all pairs closer than rmax in bins of dr. */
-int rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out);
-void rdf_free(rdf_result *r);
+int bpel_rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out);
+void bpel_rdf_free(rdf_result *r);
 /* Pointers into gp / np for the pair (a, b), types 1..ntypes. */
-const double *rdf_partial(const rdf_result *r, int a, int b);
-const double *rdf_partial_coord(const rdf_result *r, int a, int b);
+const double *bpel_rdf_partial(const rdf_result *r, int a, int b);
+const double *bpel_rdf_partial_coord(const rdf_result *r, int a, int b);
 
 /* Positions of the first peak of g (the highest bin for r < rsearch, or all
  * r if rsearch <= 0) and of the first minimum after it (lowest g within
  * 1.5 Å beyond the peak). Indices into the bins; -1 if not found. */
-void rdf_first_peak(size_t nbins, const double *r, const double *g, double rsearch, long *peak, long *minimum);
+void bpel_rdf_first_peak(size_t nbins, const double *r, const double *g, double rsearch, long *peak, long *minimum);
 
 /* w[k] = −k_B·T·ln g[k] (eV), NaN where g[k] <= 0. */
-int rdf_pmf(size_t nbins, const double *g, double temperature_K, double *w);
+int bpel_rdf_pmf(size_t nbins, const double *g, double temperature_K, double *w);
 
 typedef struct rdf_well {
     long imin;              /* bin of the lowest w */
@@ -61,9 +61,9 @@ typedef struct rdf_well {
     double taylor[5];       /* quartic over the whole well about r0: d^n w/dr^n at r0 (n = 0..4) */
 } rdf_well;
 
-/* Fit the first well of w (see above). rsearch as in rdf_first_peak. */
-int rdf_fit_well(size_t nbins, const double *r, const double *w, double halfwidth, double rsearch, rdf_well *out);
+/* Fit the first well of w (see above). rsearch as in bpel_rdf_first_peak. */
+int bpel_rdf_fit_well(size_t nbins, const double *r, const double *w, double halfwidth, double rsearch, rdf_well *out);
 /* The fitted parabola at r. */
-double rdf_well_parabola(const rdf_well *wl, double r);
+double bpel_rdf_well_parabola(const rdf_well *wl, double r);
 
 #endif

@@ -37,7 +37,7 @@ static void on_signal(int sig)
     caught = sig;
 }
 
-void restart_on_signals(void (*handler)(int))
+void bpel_restart_on_signals(void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -47,9 +47,9 @@ void restart_on_signals(void (*handler)(int))
     sigaction(SIGTERM, &sa, NULL);
 }
 
-void restart_catch_signals(void) { restart_on_signals(on_signal); }
+void bpel_restart_catch_signals(void) { bpel_restart_on_signals(on_signal); }
 
-int restart_signalled(void) { return (int)caught; }
+int bpel_restart_signalled(void) { return (int)caught; }
 
 /* ---------------------------------------------------------------- writer */
 
@@ -71,7 +71,7 @@ static void put(wbuf *w, const void *p, size_t n)
 
 static void put_u64(wbuf *w, uint64_t v) { put(w, &v, sizeof v); }
 
-int restart_write(const char *path, const bpel_system *s, const rst_info *r)
+int bpel_restart_write(const char *path, const bpel_system *s, const rst_info *r)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -178,7 +178,7 @@ static int validate(const char *path, const bpel_system *s, const rst_info *r)
         if (!isfinite(b->lo[k]) || !isfinite(b->len[k]) || !(b->len[k] > 0))
             BAD("a box edge %c from %g of length %g (must be finite and positive)", "xyz"[k], b->lo[k], b->len[k]);
     if (!isfinite(b->xy) || !isfinite(b->xz) || !isfinite(b->yz)) BAD("tilt factors %g %g %g", b->xy, b->xz, b->yz);
-    if (!isfinite(box_volume(b)) || !(box_volume(b) > 0)) BAD("a box of volume %g A^3", box_volume(b));
+    if (!isfinite(bpel_box_volume(b)) || !(bpel_box_volume(b) > 0)) BAD("a box of volume %g A^3", bpel_box_volume(b));
     for (size_t i = 0; i < s->n; i++) {
         if (s->type[i] < 1 || s->type[i] > s->ntypes)
             BAD("atom id %lld of type %d, outside 1..%d", (long long)s->id[i], s->type[i], s->ntypes);
@@ -188,7 +188,7 @@ static int validate(const char *path, const bpel_system *s, const rst_info *r)
             if (s->v && !isfinite(s->v[3 * i + k])) BAD("a non-finite velocity of atom id %lld", (long long)s->id[i]);
         }
         double f[3];
-        box_to_frac(b, &s->x[3 * i], f);
+        bpel_box_to_frac(b, &s->x[3 * i], f);
         for (int k = 0; k < 3; k++)
             if (!(fabs(f[k]) <= 1048576.0)) BAD("atom id %lld more than 2^20 box lengths outside the box", (long long)s->id[i]);
     }
@@ -205,7 +205,7 @@ static int validate(const char *path, const bpel_system *s, const rst_info *r)
     free(ids);
     const md_params *p = &r->params;
     if (p->ensemble != MD_NVE && p->ensemble != MD_NVT && p->ensemble != MD_NPT) BAD("an unknown ensemble %d", (int)p->ensemble);
-    if (md_check_params(p)) BAD("invalid MD parameters (%s)", bpel_errmsg());
+    if (bpel_md_check_params(p)) BAD("invalid MD parameters (%s)", bpel_errmsg());
     const md_state *m = &r->md;
     if (m->step < 0 || m->run_begin < 0 || m->run_end < 0) BAD("negative step numbers");
     const double *d = (const double *)((const char *)m + offsetof(md_state, t_target));
@@ -216,7 +216,7 @@ static int validate(const char *path, const bpel_system *s, const rst_info *r)
     return BPEL_OK;
 }
 
-void restart_free(rst_info *r)
+void bpel_restart_free(rst_info *r)
 {
     free(r->rng);
     free(r->extra);
@@ -224,7 +224,7 @@ void restart_free(rst_info *r)
     r->rng_size = r->extra_size = 0;
 }
 
-int restart_read(const char *path, bpel_system **out, rst_info *r)
+int bpel_restart_read(const char *path, bpel_system **out, rst_info *r)
 {
     memset(r, 0, sizeof *r);
     *out = NULL;
@@ -299,7 +299,7 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
         rc = bpel_fail(BPEL_EPARSE, "%s: malformed restart header", path);
         goto done;
     }
-    s = system_create(n, (int)nt);
+    s = bpel_system_create(n, (int)nt);
     if (!s) { rc = BPEL_ENOMEM; goto done; }
     get(&b, s->mass, sizeof s->mass);
     get(&b, s->element, sizeof s->element);
@@ -309,7 +309,7 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
     get(&b, s->x, 3 * n * sizeof *s->x);
     get(&b, s->image, 3 * n * sizeof *s->image);
     if (get_u64(&b)) {
-        if ((rc = system_ensure_velocities(s))) goto done;
+        if ((rc = bpel_system_ensure_velocities(s))) goto done;
         get(&b, s->v, 3 * n * sizeof *s->v);
     }
     if (b.bad || b.pos != b.n) {
@@ -321,15 +321,15 @@ int restart_read(const char *path, bpel_system **out, rst_info *r)
 done:
     free(buf);
     if (rc) {
-        system_destroy(s);
-        restart_free(r);
+        bpel_system_destroy(s);
+        bpel_restart_free(r);
         return rc;
     }
     *out = s;
     return BPEL_OK;
 }
 
-int restart_store_rng(rst_info *r, const gsl_rng *g)
+int bpel_restart_store_rng(rst_info *r, const gsl_rng *g)
 {
     free(r->rng);
     r->rng_size = gsl_rng_size(g);
@@ -340,7 +340,7 @@ int restart_store_rng(rst_info *r, const gsl_rng *g)
     return BPEL_OK;
 }
 
-int restart_load_rng(const rst_info *r, gsl_rng *g)
+int bpel_restart_load_rng(const rst_info *r, gsl_rng *g)
 {
     if (!r->rng || r->rng_size != gsl_rng_size(g) || strcmp(r->rng_name, gsl_rng_name(g)) != 0)
         return bpel_fail(BPEL_EPARSE, "restart holds no state for a %s generator", gsl_rng_name(g));
@@ -371,7 +371,7 @@ static void set_put(rst_settings *w, const void *p, size_t n)
     w->size += n;
 }
 
-void rst_settings_begin(rst_settings *w, unsigned version)
+void bpel_rst_settings_begin(rst_settings *w, unsigned version)
 {
     memset(w, 0, sizeof *w);
     uint32_t v = version, count = 0;
@@ -394,20 +394,20 @@ static void set_field(rst_settings *w, char type, const char *name)
     w->count++;
 }
 
-void rst_settings_long(rst_settings *w, const char *name, long v)
+void bpel_rst_settings_long(rst_settings *w, const char *name, long v)
 {
     int64_t x = v;
     set_field(w, 'i', name);
     set_put(w, &x, 8);
 }
 
-void rst_settings_double(rst_settings *w, const char *name, double v)
+void bpel_rst_settings_double(rst_settings *w, const char *name, double v)
 {
     set_field(w, 'd', name);
     set_put(w, &v, 8);
 }
 
-void rst_settings_string(rst_settings *w, const char *name, const char *v)
+void bpel_rst_settings_string(rst_settings *w, const char *name, const char *v)
 {
     size_t len = strlen(v);
     if (len > UINT32_MAX) {
@@ -420,7 +420,7 @@ void rst_settings_string(rst_settings *w, const char *name, const char *v)
     set_put(w, v, len);
 }
 
-int rst_settings_finish(rst_settings *w, rst_info *r)
+int bpel_rst_settings_finish(rst_settings *w, rst_info *r)
 {
     int rc = w->err;
     if (rc == BPEL_EINVAL) bpel_fail(rc, "settings section: a field name is empty or longer than %d bytes", RST_NAME_MAX);
@@ -439,7 +439,7 @@ int rst_settings_finish(rst_settings *w, rst_info *r)
     return BPEL_OK;
 }
 
-int rst_settings_raw(const rst_info *r)
+int bpel_rst_settings_raw(const rst_info *r)
 {
     if (!r->extra || r->extra_size == 0) return 0;
     return r->extra_size < 8 || memcmp(r->extra, SET_MAGIC, 8) != 0;
@@ -480,12 +480,12 @@ static int field_at(const unsigned char *p, size_t n, size_t pos, char *type, co
     return 1;
 }
 
-int rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f)
+int bpel_rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f)
 {
     memset(f, 0, sizeof *f);
     f->path = path;
     if (!r->extra || r->extra_size == 0) return bpel_fail(BPEL_EPARSE, "%s: restart file holds no settings", path);
-    if (rst_settings_raw(r))
+    if (bpel_rst_settings_raw(r))
         return bpel_fail(BPEL_EPARSE,
                          "%s: restart file holds its settings in the raw layout of an older bpel, which this one "
                          "does not read (%zu bytes without a settings header)", path, r->extra_size);
@@ -549,7 +549,7 @@ static int find_field(const rst_fields *f, const char *name, char type, const un
     return bpel_fail(BPEL_EPARSE, "%s: restart file's settings (version %u) lack '%s'", f->path, f->version, name);
 }
 
-int rst_fields_long(const rst_fields *f, const char *name, long *v)
+int bpel_rst_fields_long(const rst_fields *f, const char *name, long *v)
 {
     const unsigned char *val;
     size_t len;
@@ -564,7 +564,7 @@ int rst_fields_long(const rst_fields *f, const char *name, long *v)
     return BPEL_OK;
 }
 
-int rst_fields_double(const rst_fields *f, const char *name, double *v)
+int bpel_rst_fields_double(const rst_fields *f, const char *name, double *v)
 {
     const unsigned char *val;
     size_t len;
@@ -574,7 +574,7 @@ int rst_fields_double(const rst_fields *f, const char *name, double *v)
     return BPEL_OK;
 }
 
-int rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n)
+int bpel_rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n)
 {
     const unsigned char *val;
     size_t len;

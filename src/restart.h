@@ -13,8 +13,8 @@
  * positive where they must be, duplicate ids, invalid MD parameters). Files are written atomically:
  * to PATH.tmp, fsync, rename to PATH, fsync of the directory.
  *
- * SIGINT and SIGTERM, once restart_catch_signals() is called, only set a
- * flag (restart_signalled()) so that a run can save its state at the end of
+ * SIGINT and SIGTERM, once bpel_restart_catch_signals() is called, only set a
+ * flag (bpel_restart_signalled()) so that a run can save its state at the end of
  * the current step and stop cleanly; a second signal ends the process at
  * once (the last checkpoint stays valid). */
 #ifndef BPEL_RESTART_H
@@ -38,15 +38,15 @@ typedef struct rst_info {
     size_t extra_size;
 } rst_info;
 
-int restart_write(const char *path, const bpel_system *s, const rst_info *r);
+int bpel_restart_write(const char *path, const bpel_system *s, const rst_info *r);
 /* Read a restart file; `s` and the blocks in `r` are allocated (free with
- * system_destroy and restart_free). */
-int restart_read(const char *path, bpel_system **s, rst_info *r);
-void restart_free(rst_info *r);
+ * bpel_system_destroy and bpel_restart_free). */
+int bpel_restart_read(const char *path, bpel_system **s, rst_info *r);
+void bpel_restart_free(rst_info *r);
 
 /* Save / restore a GSL generator into / from an rst_info. */
-int restart_store_rng(rst_info *r, const gsl_rng *g);
-int restart_load_rng(const rst_info *r, gsl_rng *g);
+int bpel_restart_store_rng(rst_info *r, const gsl_rng *g);
+int bpel_restart_load_rng(const rst_info *r, gsl_rng *g);
 
 /* Settings sections. A command stores its settings in rst_info.extra field
  * by field, named, so that a checkpoint does not depend on the memory
@@ -64,7 +64,7 @@ int restart_load_rng(const rst_info *r, gsl_rng *g);
  *
  * Fields are read by name (their order is the writer's); a name appears
  * once. Files of bpel before settings sections hold the raw bytes of a
- * command's settings struct instead: rst_settings_raw() tells them apart. */
+ * command's settings struct instead: bpel_rst_settings_raw() tells them apart. */
 #define RST_NAME_MAX 63
 
 typedef struct rst_settings {
@@ -74,17 +74,17 @@ typedef struct rst_settings {
     int err;                /* an allocation failed or a name was invalid */
 } rst_settings;
 
-void rst_settings_begin(rst_settings *w, unsigned version);
-void rst_settings_long(rst_settings *w, const char *name, long v);
-void rst_settings_double(rst_settings *w, const char *name, double v);
-void rst_settings_string(rst_settings *w, const char *name, const char *v);
+void bpel_rst_settings_begin(rst_settings *w, unsigned version);
+void bpel_rst_settings_long(rst_settings *w, const char *name, long v);
+void bpel_rst_settings_double(rst_settings *w, const char *name, double v);
+void bpel_rst_settings_string(rst_settings *w, const char *name, const char *v);
 /* Hand the section to r->extra (replacing what was there); on an error the
  * section is discarded. */
-int rst_settings_finish(rst_settings *w, rst_info *r);
+int bpel_rst_settings_finish(rst_settings *w, rst_info *r);
 
 /* 1 when r->extra holds something that is not a settings section (the raw
  * settings of an older bpel), else 0. */
-int rst_settings_raw(const rst_info *r);
+int bpel_rst_settings_raw(const rst_info *r);
 
 typedef struct rst_fields {
     const unsigned char *p; /* the fields (inside r->extra) */
@@ -96,18 +96,18 @@ typedef struct rst_fields {
 /* Check the whole settings section of `r` (read from `path`): the magic,
  * the version (at most max_version), every field well formed, nothing after
  * the last. BPEL_EPARSE with a message naming the file otherwise. */
-int rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f);
+int bpel_rst_fields_open(const rst_info *r, const char *path, unsigned max_version, rst_fields *f);
 /* A field by name; BPEL_EPARSE when it is missing or of another type (or a
  * string that does not fit in n bytes with its NUL). */
-int rst_fields_long(const rst_fields *f, const char *name, long *v);
-int rst_fields_double(const rst_fields *f, const char *name, double *v);
-int rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n);
+int bpel_rst_fields_long(const rst_fields *f, const char *name, long *v);
+int bpel_rst_fields_double(const rst_fields *f, const char *name, double *v);
+int bpel_rst_fields_string(const rst_fields *f, const char *name, char *out, size_t n);
 
 /* Install `handler` for SIGINT and SIGTERM (no SA_RESTART: a blocking call
  * returns EINTR). */
-void restart_on_signals(void (*handler)(int));
-void restart_catch_signals(void);
+void bpel_restart_on_signals(void (*handler)(int));
+void bpel_restart_catch_signals(void);
 /* The signal number caught (SIGINT or SIGTERM), or 0. */
-int restart_signalled(void);
+int bpel_restart_signalled(void);
 
 #endif

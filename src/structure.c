@@ -25,7 +25,7 @@
 
 /* ---------------------------------------------------------------- system */
 
-bpel_system *system_create(size_t n, int ntypes)
+bpel_system *bpel_system_create(size_t n, int ntypes)
 {
     if (ntypes < 1 || ntypes > BPEL_MAX_TYPES) {
         bpel_fail(BPEL_EINVAL, "number of atom types %d outside 1..%d", ntypes, BPEL_MAX_TYPES);
@@ -40,13 +40,13 @@ bpel_system *system_create(size_t n, int ntypes)
     s->x = bpel_calloc(3 * n, sizeof *s->x);
     s->image = bpel_calloc(3 * n, sizeof *s->image);
     if (!s->id || !s->type || !s->x || !s->image) {
-        system_destroy(s);
+        bpel_system_destroy(s);
         return NULL;
     }
     return s;
 }
 
-void system_destroy(bpel_system *s)
+void bpel_system_destroy(bpel_system *s)
 {
     if (!s) return;
     free(s->id);
@@ -58,9 +58,9 @@ void system_destroy(bpel_system *s)
     free(s);
 }
 
-bpel_system *system_copy(const bpel_system *s)
+bpel_system *bpel_system_copy(const bpel_system *s)
 {
-    bpel_system *c = system_create(s->n, s->ntypes);
+    bpel_system *c = bpel_system_create(s->n, s->ntypes);
     if (!c) return NULL;
     size_t n = s->n;
     memcpy(c->id, s->id, n * sizeof *s->id);
@@ -68,7 +68,7 @@ bpel_system *system_copy(const bpel_system *s)
     memcpy(c->x, s->x, 3 * n * sizeof *s->x);
     memcpy(c->image, s->image, 3 * n * sizeof *s->image);
     if (s->v) {
-        if (system_ensure_velocities(c)) { system_destroy(c); return NULL; }
+        if (bpel_system_ensure_velocities(c)) { bpel_system_destroy(c); return NULL; }
         memcpy(c->v, s->v, 3 * n * sizeof *s->v);
     }
     memcpy(c->mass, s->mass, sizeof s->mass);
@@ -78,14 +78,14 @@ bpel_system *system_copy(const bpel_system *s)
     return c;
 }
 
-int system_ensure_velocities(bpel_system *s)
+int bpel_system_ensure_velocities(bpel_system *s)
 {
     if (s->v) return BPEL_OK;
     s->v = bpel_calloc(3 * s->n, sizeof *s->v);
     return s->v ? BPEL_OK : BPEL_ENOMEM;
 }
 
-const char *system_type_name(const bpel_system *s, int t, char *buf, size_t n)
+const char *bpel_system_type_name(const bpel_system *s, int t, char *buf, size_t n)
 {
     if (s->element[t][0])
         snprintf(buf, n, "%s", s->element[t]);
@@ -94,7 +94,7 @@ const char *system_type_name(const bpel_system *s, int t, char *buf, size_t n)
     return buf;
 }
 
-int system_check_masses(const bpel_system *s)
+int bpel_system_check_masses(const bpel_system *s)
 {
     for (int t = 1; t <= s->ntypes; t++)
         if (!(s->mass[t] > 0.0) || !isfinite(s->mass[t]))
@@ -116,14 +116,14 @@ static const struct { const char *sym; double mass; } periodic[] = {
     {"W", 183.84},   {"Pt", 195.08},  {"Au", 196.97},  {"Pb", 207.2},
 };
 
-double element_mass(const char *symbol)
+double bpel_element_mass(const char *symbol)
 {
     for (size_t k = 0; k < sizeof periodic / sizeof periodic[0]; k++)
         if (strcmp(periodic[k].sym, symbol) == 0) return periodic[k].mass;
     return 0.0;
 }
 
-int system_set_elements(bpel_system *s, const char *list)
+int bpel_system_set_elements(bpel_system *s, const char *list)
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -135,7 +135,7 @@ int system_set_elements(bpel_system *s, const char *list)
         if (strlen(tok) >= sizeof s->element[0])
             return bpel_fail(BPEL_EINVAL, "element name '%s' too long", tok);
         strcpy(s->element[t], tok);
-        if (!(s->mass[t] > 0.0)) s->mass[t] = element_mass(tok);
+        if (!(s->mass[t] > 0.0)) s->mass[t] = bpel_element_mass(tok);
     }
     if (t != s->ntypes)
         return bpel_fail(BPEL_EINVAL, "--elements %s names %d elements but %s has %d atom types",
@@ -145,16 +145,16 @@ int system_set_elements(bpel_system *s, const char *list)
 
 /* ------------------------------------------------------------------- box */
 
-double box_volume(const bpel_box *b) { return b->len[0] * b->len[1] * b->len[2]; }
+double bpel_box_volume(const bpel_box *b) { return b->len[0] * b->len[1] * b->len[2]; }
 
-void box_matrix(const bpel_box *b, double h[3][3])
+void bpel_box_matrix(const bpel_box *b, double h[3][3])
 {
     h[0][0] = b->len[0]; h[0][1] = b->xy;     h[0][2] = b->xz;
     h[1][0] = 0.0;       h[1][1] = b->len[1]; h[1][2] = b->yz;
     h[2][0] = 0.0;       h[2][1] = 0.0;       h[2][2] = b->len[2];
 }
 
-void box_to_frac(const bpel_box *b, const double r[3], double s[3])
+void bpel_box_to_frac(const bpel_box *b, const double r[3], double s[3])
 {
     double d0 = r[0] - b->lo[0], d1 = r[1] - b->lo[1], d2 = r[2] - b->lo[2];
     s[2] = d2 / b->len[2];
@@ -162,18 +162,18 @@ void box_to_frac(const bpel_box *b, const double r[3], double s[3])
     s[0] = (d0 - b->xy * s[1] - b->xz * s[2]) / b->len[0];
 }
 
-void box_from_frac(const bpel_box *b, const double s[3], double r[3])
+void bpel_box_from_frac(const bpel_box *b, const double s[3], double r[3])
 {
     r[0] = b->lo[0] + b->len[0] * s[0] + b->xy * s[1] + b->xz * s[2];
     r[1] = b->lo[1] + b->len[1] * s[1] + b->yz * s[2];
     r[2] = b->lo[2] + b->len[2] * s[2];
 }
 
-void box_widths(const bpel_box *b, double w[3])
+void bpel_box_widths(const bpel_box *b, double w[3])
 {
     /* width_k = V / |area of the face spanned by the other two vectors| */
     double a[3] = {b->len[0], 0, 0}, bb[3] = {b->xy, b->len[1], 0}, c[3] = {b->xz, b->yz, b->len[2]};
-    double V = box_volume(b);
+    double V = bpel_box_volume(b);
     const double *v[3] = {a, bb, c};
     for (int k = 0; k < 3; k++) {
         const double *p = v[(k + 1) % 3], *q = v[(k + 2) % 3];
@@ -182,9 +182,9 @@ void box_widths(const bpel_box *b, double w[3])
     }
 }
 
-int box_is_triclinic(const bpel_box *b) { return b->xy != 0.0 || b->xz != 0.0 || b->yz != 0.0; }
+int bpel_box_is_triclinic(const bpel_box *b) { return b->xy != 0.0 || b->xz != 0.0 || b->yz != 0.0; }
 
-void box_minimum_image(const bpel_box *b, double d[3])
+void bpel_box_minimum_image(const bpel_box *b, double d[3])
 {
     double s2 = d[2] / b->len[2];
     double n2 = nearbyint(s2);
@@ -196,12 +196,12 @@ void box_minimum_image(const bpel_box *b, double d[3])
     d[0] -= n0 * b->len[0];
 }
 
-void system_wrap(bpel_system *s)
+void bpel_system_wrap(bpel_system *s)
 {
     const bpel_box *b = &s->box;
     for (size_t i = 0; i < s->n; i++) {
         double f[3];
-        box_to_frac(b, &s->x[3 * i], f);
+        bpel_box_to_frac(b, &s->x[3 * i], f);
         int changed = 0;
         for (int k = 0; k < 3; k++) {
             double fl = floor(f[k]);
@@ -212,11 +212,11 @@ void system_wrap(bpel_system *s)
                 changed = 1;
             }
         }
-        if (changed) box_from_frac(b, f, &s->x[3 * i]);
+        if (changed) bpel_box_from_frac(b, f, &s->x[3 * i]);
     }
 }
 
-void system_scale(bpel_system *s, double f)
+void bpel_system_scale(bpel_system *s, double f)
 {
     bpel_box *b = &s->box;
     double c[3];
@@ -296,7 +296,7 @@ static int is_section(const char *t)
     return 0;
 }
 
-int data_read(const char *path, bpel_system **out)
+int bpel_data_read(const char *path, bpel_system **out)
 {
     *out = NULL;
     FILE *fp = fopen(path, "r");
@@ -378,7 +378,7 @@ int data_read(const char *path, bpel_system **out)
             FAIL(BPEL_EPARSE, "%s:%d: header says %lld atoms, more than the file (%lld bytes) can hold", path,
                  natoms_line, natoms, (long long)st.st_size);
         bpel_box bx = {{lo[0], lo[1], lo[2]}, {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, tilt[0], tilt[1], tilt[2]};
-        double vol = box_volume(&bx);
+        double vol = bpel_box_volume(&bx);
         if (!isfinite(vol) || !(vol > 0))
             FAIL(BPEL_EPARSE, "%s:%d: box volume %g A^3 is out of range", path, box_line, vol);
         if (!(fabs(tilt[0]) <= MAX_WRAP * bx.len[0]) || !(fabs(tilt[1]) <= MAX_WRAP * bx.len[0]) ||
@@ -387,7 +387,7 @@ int data_read(const char *path, bpel_system **out)
                  tilt[2]);
     }
 
-    s = system_create((size_t)natoms, ntypes);
+    s = bpel_system_create((size_t)natoms, ntypes);
     if (!s) { rc = BPEL_ENOMEM; goto done; }
     snprintf(s->source, sizeof s->source, "%s", path);
     s->line = bpel_calloc((size_t)natoms, sizeof *s->line);
@@ -508,7 +508,7 @@ int data_read(const char *path, bpel_system **out)
     if (!have_atoms) FAIL(BPEL_EPARSE, "%s: no Atoms section", path);
 
     /* ids unique; velocities matched by id */
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) { rc = BPEL_ENOMEM; goto done; }
     for (size_t k = 1; k < s->n; k++)
         if (s->id[order[k]] == s->id[order[k - 1]]) {
@@ -522,7 +522,7 @@ int data_read(const char *path, bpel_system **out)
         int *from = bpel_calloc(s->n, sizeof *from);
         if (!sorted || !from) { free(order); free(sorted); free(from); rc = BPEL_ENOMEM; goto done; }
         for (size_t k = 0; k < s->n; k++) {
-            long idx = system_find_id(s, order, vel_ids[k]);
+            long idx = bpel_system_find_id(s, order, vel_ids[k]);
             if (idx < 0) {
                 free(order); free(sorted); free(from);
                 FAIL(BPEL_EPARSE, "%s:%d: Velocities names atom id %lld that is not in Atoms", path, vel_lines[k],
@@ -545,7 +545,7 @@ int data_read(const char *path, bpel_system **out)
     /* wrapping must keep positions exact enough and image flags in range */
     for (size_t i = 0; i < s->n; i++) {
         double f[3];
-        box_to_frac(&s->box, &s->x[3 * i], f);
+        bpel_box_to_frac(&s->box, &s->x[3 * i], f);
         for (int k = 0; k < 3; k++) {
             double fl = floor(f[k]);
             if (!(fabs(fl) <= MAX_WRAP))
@@ -556,7 +556,7 @@ int data_read(const char *path, bpel_system **out)
                      path, s->line[i], (long long)s->id[i]);
         }
     }
-    system_wrap(s);
+    bpel_system_wrap(s);
 
 done:
 #undef FAIL
@@ -565,14 +565,14 @@ done:
     free(r.buf);
     fclose(fp);
     if (rc != BPEL_OK) {
-        system_destroy(s);
+        bpel_system_destroy(s);
         return rc;
     }
     *out = s;
     return BPEL_OK;
 }
 
-int data_write(const char *path, const bpel_system *s, const char *comment)
+int bpel_data_write(const char *path, const bpel_system *s, const char *comment)
 {
     bpel_out o;
     int rc = bpel_out_open(&o, path);
@@ -584,7 +584,7 @@ int data_write(const char *path, const bpel_system *s, const char *comment)
     fprintf(fp, "%.17g %.17g xlo xhi\n", b->lo[0], b->lo[0] + b->len[0]);
     fprintf(fp, "%.17g %.17g ylo yhi\n", b->lo[1], b->lo[1] + b->len[1]);
     fprintf(fp, "%.17g %.17g zlo zhi\n", b->lo[2], b->lo[2] + b->len[2]);
-    if (box_is_triclinic(b)) fprintf(fp, "%.17g %.17g %.17g xy xz yz\n", b->xy, b->xz, b->yz);
+    if (bpel_box_is_triclinic(b)) fprintf(fp, "%.17g %.17g %.17g xy xz yz\n", b->xy, b->xz, b->yz);
     int have_mass = 1;
     for (int t = 1; t <= s->ntypes; t++) have_mass &= s->mass[t] > 0;
     if (have_mass) {
@@ -592,7 +592,7 @@ int data_write(const char *path, const bpel_system *s, const char *comment)
         for (int t = 1; t <= s->ntypes; t++)
             fprintf(fp, "%d %.10g%s%s\n", t, s->mass[t], s->element[t][0] ? "  # " : "", s->element[t]);
     }
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) { bpel_out_discard(&o); return BPEL_ENOMEM; }
     fprintf(fp, "\nAtoms # atomic\n\n");
     for (size_t k = 0; k < s->n; k++) {
@@ -620,7 +620,7 @@ static int cmp_by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-size_t *system_id_order(const bpel_system *s)
+size_t *bpel_system_id_order(const bpel_system *s)
 {
     size_t *o = bpel_malloc(s->n * sizeof *o);
     if (!o) return NULL;
@@ -641,7 +641,7 @@ size_t *system_id_order(const bpel_system *s)
     return o;
 }
 
-long system_find_id(const bpel_system *s, const size_t *order, int64_t id)
+long bpel_system_find_id(const bpel_system *s, const size_t *order, int64_t id)
 {
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
@@ -687,11 +687,11 @@ static int write_value(FILE *fp, const bpel_system *s, const bpel_column *c, siz
     return fprintf(fp, "%.17g", v) < 0;
 }
 
-int dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const bpel_column *cols)
+int bpel_dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const bpel_column *cols)
 {
     const bpel_box *b = &s->box;
     fprintf(fp, "ITEM: TIMESTEP\n%ld\nITEM: NUMBER OF ATOMS\n%zu\n", step, s->n);
-    if (box_is_triclinic(b)) {
+    if (bpel_box_is_triclinic(b)) {
         /* LAMMPS writes the bounding box of the tilted cell */
         double xlo = b->lo[0], xhi = b->lo[0] + b->len[0], ylo = b->lo[1], yhi = b->lo[1] + b->len[1];
         double xlob = xlo + fmin(0.0, fmin(b->xy, fmin(b->xz, b->xy + b->xz)));
@@ -706,7 +706,7 @@ int dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const 
     fprintf(fp, "ITEM: ATOMS");
     for (int c = 0; c < ncol; c++) fprintf(fp, " %s", cols[c].name);
     fputc('\n', fp);
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) return BPEL_ENOMEM;
     for (size_t k = 0; k < s->n; k++) {
         for (int c = 0; c < ncol; c++) {
@@ -729,7 +729,7 @@ static const char *exact(char buf[32], double v)
     return buf;
 }
 
-int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols, const char *comment)
+int bpel_xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols, const char *comment)
 {
     const bpel_box *b = &s->box;
     char q[9][32];
@@ -742,7 +742,7 @@ int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column 
     fprintf(fp, " pbc=\"T T T\"");
     if (comment) fprintf(fp, " Comment=\"%s\"", comment);
     fputc('\n', fp);
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) return BPEL_ENOMEM;
     for (size_t k = 0; k < s->n; k++) {
         size_t i = order[k];
@@ -759,7 +759,7 @@ int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column 
     return ferror(fp) ? bpel_fail(BPEL_EIO, "xyz write failed: %s", strerror(errno)) : BPEL_OK;
 }
 
-int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno)
+int bpel_dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno)
 {
     reader r = {fp, path, lineno ? *lineno : 0, NULL, 0};
     char *line;
@@ -800,7 +800,7 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int 
         for (int k = 0; k < 3; k++) { b->lo[k] = bb[k][0]; b->len[k] = bb[k][1] - bb[k][0]; }
         b->xy = b->xz = b->yz = 0.0;
     }
-    double vol = box_volume(b);
+    double vol = bpel_box_volume(b);
     if (!(b->len[0] > 0) || !(b->len[1] > 0) || !(b->len[2] > 0) || !isfinite(vol) || !(vol > 0) ||
         !isfinite(b->len[0] + b->len[1] + b->len[2] + b->lo[0] + b->lo[1] + b->lo[2]))
         FAIL(BPEL_EPARSE, "%s:%d: box bounds give edges %g %g %g A, not a box", path, r.lineno, b->len[0], b->len[1],
@@ -818,7 +818,7 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int 
     }
     if (cid < 0 || cx < 0 || cy < 0 || cz < 0) FAIL(BPEL_EPARSE, "%s:%d: dump needs columns id x y z", path, r.lineno);
     if (ncols > 64) FAIL(BPEL_ENOTSUP, "%s:%d: %d columns, at most 64 are read", path, r.lineno, ncols);
-    order = system_id_order(s);
+    order = bpel_system_id_order(s);
     seen = bpel_calloc(s->n ? s->n : 1, 1);
     if (!order || !seen) FAIL(BPEL_ENOMEM, "out of memory");
     for (long long k = 0; k < n; k++) {
@@ -828,12 +828,12 @@ int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int 
         if (nv < ncols) FAIL(BPEL_EPARSE, "%s:%d: atom line has %d of %d numbers", path, r.lineno, nv < 0 ? 0 : nv, ncols);
         if (v[cid] != floor(v[cid]) || v[cid] < 1 || v[cid] >= MAX_ID)
             FAIL(BPEL_EPARSE, "%s:%d: atom id %g is not a positive integer up to 2^53", path, r.lineno, v[cid]);
-        long idx = system_find_id(s, order, (int64_t)v[cid]);
+        long idx = bpel_system_find_id(s, order, (int64_t)v[cid]);
         if (idx < 0) FAIL(BPEL_EINVAL, "%s:%d: atom id %.0f not in the structure", path, r.lineno, v[cid]);
         if (seen[idx]) FAIL(BPEL_EPARSE, "%s:%d: atom id %.0f appears twice in the frame", path, r.lineno, v[cid]);
         seen[idx] = 1;
         double x[3] = {v[cx], v[cy], v[cz]}, f[3];
-        box_to_frac(b, x, f);
+        bpel_box_to_frac(b, x, f);
         for (int d = 0; d < 3; d++)
             if (!(fabs(f[d]) <= MAX_WRAP))
                 FAIL(BPEL_EPARSE, "%s:%d: atom %.0f lies more than 2^20 box lengths outside the box", path, r.lineno, v[cid]);

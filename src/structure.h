@@ -38,44 +38,44 @@ typedef struct bpel_system {
     char source[256];                /* file it came from, for messages */
 } bpel_system;
 
-bpel_system *system_create(size_t n, int ntypes);
-bpel_system *system_copy(const bpel_system *s);
-void system_destroy(bpel_system *s);
+bpel_system *bpel_system_create(size_t n, int ntypes);
+bpel_system *bpel_system_copy(const bpel_system *s);
+void bpel_system_destroy(bpel_system *s);
 /* Allocate velocities (zeroed) if absent. Returns BPEL_OK or BPEL_ENOMEM. */
-int system_ensure_velocities(bpel_system *s);
+int bpel_system_ensure_velocities(bpel_system *s);
 /* Mass of atom i in amu. */
 static inline double system_mass(const bpel_system *s, size_t i) { return s->mass[s->type[i]]; }
 /* Name of type t in outputs: its element, else "type T". */
-const char *system_type_name(const bpel_system *s, int t, char *buf, size_t n);
+const char *bpel_system_type_name(const bpel_system *s, int t, char *buf, size_t n);
 /* Checks every type has a positive mass; error names the type otherwise. */
-int system_check_masses(const bpel_system *s);
+int bpel_system_check_masses(const bpel_system *s);
 /* Assign elements to types from a comma list "Cu,Zr" (count must match
  * ntypes); masses of types without one come from the periodic table. */
-int system_set_elements(bpel_system *s, const char *list);
+int bpel_system_set_elements(bpel_system *s, const char *list);
 
 /* Box geometry. */
-double box_volume(const bpel_box *b);
-void box_matrix(const bpel_box *b, double h[3][3]);          /* columns a,b,c */
-void box_to_frac(const bpel_box *b, const double r[3], double s[3]);
-void box_from_frac(const bpel_box *b, const double s[3], double r[3]);
+double bpel_box_volume(const bpel_box *b);
+void bpel_box_matrix(const bpel_box *b, double h[3][3]);          /* columns a,b,c */
+void bpel_box_to_frac(const bpel_box *b, const double r[3], double s[3]);
+void bpel_box_from_frac(const bpel_box *b, const double s[3], double r[3]);
 /* Perpendicular widths of the box (distance between opposite faces), Å. */
-void box_widths(const bpel_box *b, double w[3]);
-int box_is_triclinic(const bpel_box *b);
+void bpel_box_widths(const bpel_box *b, double w[3]);
+int bpel_box_is_triclinic(const bpel_box *b);
 /* Scale the box and atom positions affinely about the box centre by
  * factor f in each length (volume changes by f^3). */
-void system_scale(bpel_system *s, double f);
+void bpel_system_scale(bpel_system *s, double f);
 /* Wrap positions into the box, updating image flags. */
-void system_wrap(bpel_system *s);
+void bpel_system_wrap(bpel_system *s);
 /* Minimum-image displacement r_j - r_i (valid when the box is at least
  * twice the distance of interest in every width). */
-void box_minimum_image(const bpel_box *b, double d[3]);
+void bpel_box_minimum_image(const bpel_box *b, double d[3]);
 
 /* Periodic table subset: mass (amu) of an element, 0 if unknown. */
-double element_mass(const char *symbol);
+double bpel_element_mass(const char *symbol);
 
 /* LAMMPS data file, atomic style. */
-int data_read(const char *path, bpel_system **out);
-int data_write(const char *path, const bpel_system *s, const char *comment);
+int bpel_data_read(const char *path, bpel_system **out);
+int bpel_data_write(const char *path, const bpel_system *s, const char *comment);
 
 /* A per-atom column for dumps and extended XYZ. If `data` is NULL the
  * name must be one of the built-ins id, type, element, x, y, z, vx, vy,
@@ -88,21 +88,21 @@ typedef struct bpel_column {
 } bpel_column;
 
 /* One frame of a LAMMPS text dump (ITEM: TIMESTEP ...), atoms sorted by id. */
-int dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const bpel_column *cols);
+int bpel_dump_write_frame(FILE *fp, const bpel_system *s, long step, int ncol, const bpel_column *cols);
 /* One frame of extended XYZ (species, pos, then the columns). */
-int xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols,
+int bpel_xyz_write_frame(FILE *fp, const bpel_system *s, int ncol, const bpel_column *cols,
                     const char *comment);
 /* Read one frame of a LAMMPS text dump that has id and x y z columns into
  * the positions of `s` (atoms matched by id, each once; box read too).
  * `lineno` (may be NULL) counts the file's lines across calls, for the
  * messages: start it at 0. Returns BPEL_OK, 1 at end of file, or an error
  * (then `s` may hold part of the frame's positions). */
-int dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno);
+int bpel_dump_read_frame(FILE *fp, const char *path, bpel_system *s, long *step, int *lineno);
 
 /* Index permutation that sorts atoms by id (caller frees). */
-size_t *system_id_order(const bpel_system *s);
+size_t *bpel_system_id_order(const bpel_system *s);
 /* Index of the atom with a given id, or -1, by binary search in `order`
- * (from system_id_order). */
-long system_find_id(const bpel_system *s, const size_t *order, int64_t id);
+ * (from bpel_system_id_order). */
+long bpel_system_find_id(const bpel_system *s, const size_t *order, int64_t id);
 
 #endif

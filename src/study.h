@@ -1,7 +1,7 @@
 /* study.h — a whole study as one library call: the stage behind `bpel study`.
  *
  * For every glass of a description (study_config.h: composition × cooling
- * rate) study_run runs the steps quench → Tg → modes (VDOS, I_BP) → ARTn (ΔQ)
+ * rate) bpel_study_run runs the steps quench → Tg → modes (VDOS, I_BP) → ARTn (ΔQ)
  * → correlations (all saddles, connected saddles) → low-T trajectories → PMF
  * → Grüneisen → temperature series, each as a child process of the bpel
  * program (`program`, e.g. bpel quench ...) with its own log; then the
@@ -37,12 +37,12 @@
  * Typical use:
  *
  *     study_config c;
- *     int rc = study_config_read("demo.yaml", &c);
+ *     int rc = bpel_study_config_read("demo.yaml", &c);
  *     study_options o;
- *     study_options_default(&o);
+ *     bpel_study_options_default(&o);
  *     o.program = "/usr/bin/bpel";
  *     study_result r;
- *     if (!rc) rc = study_run(&c, &o, &r);  // r.out holds report.html
+ *     if (!rc) rc = bpel_study_run(&c, &o, &r);  // r.out holds report.html
  */
 #ifndef BPEL_STUDY_H
 #define BPEL_STUDY_H
@@ -109,14 +109,14 @@ typedef struct study_result {
     study_failure notes[STUDY_MAX_FAILED];
 } study_result;
 
-void study_options_default(study_options *o);
+void bpel_study_options_default(study_options *o);
 
-/* Run the study `c` (read and checked by study_config_read and
- * study_config_check_potential). `r` is filled as far as the study got.
+/* Run the study `c` (read and checked by bpel_study_config_read and
+ * bpel_study_config_check_potential). `r` is filled as far as the study got.
  * Returns BPEL_OK when every step ran (or was reused); BPEL_EIO when some
  * failed or were skipped (the report and summary are written and name them);
  * BPEL_EINTR when a signal stopped it; another error when the folder cannot
  * be used or the final files cannot be written. */
-int study_run(const study_config *c, const study_options *o, study_result *r);
+int bpel_study_run(const study_config *c, const study_options *o, study_result *r);
 
 #endif

@@ -18,7 +18,7 @@
 #include "units.h"
 #include "vibrations.h"
 
-void study_config_defaults(study_config *c)
+void bpel_study_config_defaults(study_config *c)
 {
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "study");
@@ -217,7 +217,7 @@ static int check_modes_options(ctx *x, yaml_node_t *v, const char *opts)
 {
     char w[128], b[128];
     vib_options o;
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     double f;
     char *end;
     if (option_value(opts, "--max-omega", w, sizeof w) && (f = strtod(w, &end), end != w && !*end)) o.modes.max_omega = f;
@@ -226,7 +226,7 @@ static int check_modes_options(ctx *x, yaml_node_t *v, const char *opts)
     const char *sep;
     if (option_value(opts, "--bp-window", b, sizeof b) && (sep = strchr(b, ':')) && (f = strtod(sep + 1, &end), end != sep + 1 && !*end))
         o.vdos.bp_hi = f;
-    int rc = o.modes.max_omega > 0 ? vib_options_check(&o) : BPEL_OK;
+    int rc = o.modes.max_omega > 0 ? bpel_vib_options_check(&o) : BPEL_OK;
     return rc ? bpel_fail_context(rc, "%s:%d: modes options '%s'", x->path, line_of(v), opts) : BPEL_OK;
 }
 
@@ -311,9 +311,9 @@ static int top_key(ctx *x, const char *k, yaml_node_t *v, study_config *c)
     return 1;
 }
 
-int study_config_read(const char *path, study_config *c)
+int bpel_study_config_read(const char *path, study_config *c)
 {
-    study_config_defaults(c);
+    bpel_study_config_defaults(c);
     FILE *fp = fopen(path, "rb");
     if (!fp) return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno));
     yaml_parser_t parser;
@@ -340,30 +340,30 @@ int study_config_read(const char *path, study_config *c)
     return rc;
 }
 
-int study_config_check_potential(const char *path, const study_config *c)
+int bpel_study_config_check_potential(const char *path, const study_config *c)
 {
     char pot[1024];
-    int rc = potential_find(c->potential, pot, sizeof pot);
+    int rc = bpel_potential_find(c->potential, pot, sizeof pot);
     if (rc) return bpel_fail_context(rc, "%s: potential", path);
     bpel_eam *p = NULL;
-    if ((rc = eam_read(pot, NULL, &p))) return bpel_fail_context(rc, "%s: potential", path);
+    if ((rc = bpel_eam_read(pot, NULL, &p))) return bpel_fail_context(rc, "%s: potential", path);
     char have[256] = "";
-    for (int k = 0; k < eam_nelements(p); k++)
-        snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", k ? ", " : "", eam_element(p, k));
+    for (int k = 0; k < bpel_eam_nelements(p); k++)
+        snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", k ? ", " : "", bpel_eam_element(p, k));
     for (int i = 0; i < c->ncompositions && !rc; i++) {
         glass_composition g;
-        if ((rc = glass_parse_composition(c->compositions[i], &g))) {
+        if ((rc = bpel_glass_parse_composition(c->compositions[i], &g))) {
             bpel_fail_context(rc, "%s: composition '%s'", path, c->compositions[i]);
             break;
         }
         for (int e = 0; e < g.nel && !rc; e++) {
             int found = 0;
-            for (int k = 0; k < eam_nelements(p); k++) found |= !strcmp(g.element[e], eam_element(p, k));
+            for (int k = 0; k < bpel_eam_nelements(p); k++) found |= !strcmp(g.element[e], bpel_eam_element(p, k));
             if (!found)
                 rc = bpel_fail(BPEL_EINVAL, "%s: composition '%s': element %s is not in the potential %s (it has %s)",
                                path, c->compositions[i], g.element[e], pot, have);
         }
     }
-    eam_destroy(p);
+    bpel_eam_destroy(p);
     return rc;
 }

@@ -41,11 +41,11 @@ typedef struct study_config {
     double series_time;            /* ps of NVT before each minimisation */
 } study_config;
 
-void study_config_defaults(study_config *c);
+void bpel_study_config_defaults(study_config *c);
 /* Read and validate; errors (unknown keys, wrong types, bad values) name the
  * file and line. Returns BPEL_OK or an error code. */
-int study_config_read(const char *path, study_config *c);
+int bpel_study_config_read(const char *path, study_config *c);
 /* The potential exists and holds every element of every composition. */
-int study_config_check_potential(const char *path, const study_config *c);
+int bpel_study_config_check_potential(const char *path, const study_config *c);
 
 #endif

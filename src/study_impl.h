@@ -1,7 +1,7 @@
 /* study_impl.h — the pieces of the study stage (study.h) shared by
  * study_step.c (one step as a child process), study_plan.c (the steps of
- * every glass, and study_run), study_report.c (merged tables, summary,
- * report) and study_sweeps.c (Figs. 6, 7). Library-internal; not installed
+ * every glass, and bpel_study_run), study_report.c (merged tables, summary,
+ * report) and bpel_study_sweeps.c (Figs. 6, 7). Library-internal; not installed
  * as API. */
 #ifndef BPEL_STUDY_IMPL_H
 #define BPEL_STUDY_IMPL_H
@@ -62,29 +62,29 @@ typedef struct study_state {
 } study_state;
 
 /* study_step.c */
-void step_init(study_step *st, const char *name, const char *dir);
-void step_arg(study_step *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void step_args_split(study_step *st, const char *opts);
+void bpel_step_init(study_step *st, const char *name, const char *dir);
+void bpel_step_arg(study_step *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bpel_step_args_split(study_step *st, const char *opts);
 /* Run one step (or reuse it); BPEL_EINTR when a signal stopped it. */
-int study_step_run(study_state *S, const study_step *st);
-void study_emit(const study_state *S, study_event_kind kind, const char *step, const char *dir, int continued,
+int bpel_study_step_run(study_state *S, const study_step *st);
+void bpel_study_emit(const study_state *S, study_event_kind kind, const char *step, const char *dir, int continued,
                 double seconds, const char *detail);
-double study_wall_time(void);
+double bpel_study_wall_time(void);
 
 /* study_plan.c */
-const char *study_sample_name(const study_sample *sm);
-void study_record_failure(study_state *S, const study_sample *sm, const char *step, const char *msg);
+const char *bpel_study_sample_name(const study_sample *sm);
+void bpel_study_record_failure(study_state *S, const study_sample *sm, const char *step, const char *msg);
 /* The failure recorded for a step of a glass (the quench's failure counts
  * for every step), or NULL. */
-const study_failure *study_find_failure(const study_state *S, const study_sample *sm, const char *step);
+const study_failure *bpel_study_find_failure(const study_state *S, const study_sample *sm, const char *step);
 
 /* study_report.c */
 /* The merged per-atom table and extended XYZ of a glass. */
-int study_merge_tables(const study_sample *sm);
+int bpel_study_merge_tables(const study_sample *sm);
 /* summary.json, report.md and report.html of the study. */
-int study_write_summary(const study_state *S, const study_sample *sm, int ns);
+int bpel_study_write_summary(const study_state *S, const study_sample *sm, int ns);
 
-/* study_sweeps.c: Figs. 6 and 7 over the glasses of the study. */
-int study_sweeps(const study_state *S, const study_sample *sm, int ns);
+/* bpel_study_sweeps.c: Figs. 6 and 7 over the glasses of the study. */
+int bpel_study_sweeps(const study_state *S, const study_sample *sm, int ns);
 
 #endif

@@ -34,12 +34,12 @@ static int exists(const char *p)
 
 /* ------------------------------------------------- merged per-atom table */
 
-int study_merge_tables(const study_sample *sm)
+int bpel_study_merge_tables(const study_sample *sm)
 {
     char glass[800], path[900];
     snprintf(glass, sizeof glass, "%s/glass.data", sm->dir);
     bpel_system *s = NULL;
-    int rc = data_read(glass, &s);
+    int rc = bpel_data_read(glass, &s);
     if (rc) return rc;
     struct { const char *file, *col, *name; } want[] = {
         {STUDY_MODES_TABLE, VIB_COL_IBP, VIB_COL_IBP}, {STUDY_MODES_TABLE, VIB_COL_OMEGA_BP, VIB_COL_OMEGA_BP},
@@ -55,17 +55,17 @@ int study_merge_tables(const study_sample *sm)
         snprintf(path, sizeof path, "%s/%s", sm->dir, want[k].file);
         if (!exists(path)) continue;
         tbl_table *t = NULL;
-        if (tbl_read(path, &t)) continue;
-        if (tbl_find_column(t, want[k].col) < 0) { tbl_destroy(t); continue; }
+        if (bpel_tbl_read(path, &t)) continue;
+        if (bpel_tbl_find_column(t, want[k].col) < 0) { bpel_tbl_destroy(t); continue; }
         double *v = malloc(s->n * sizeof *v);
         size_t miss = 0;
-        if (!v || tbl_join(t, want[k].col, s, 1, v, &miss)) {
+        if (!v || bpel_tbl_join(t, want[k].col, s, 1, v, &miss)) {
             free(v);
-            tbl_destroy(t);
+            bpel_tbl_destroy(t);
             rc = BPEL_EPARSE;
             goto out;
         }
-        tbl_destroy(t);
+        bpel_tbl_destroy(t);
         vals[ncol] = v;
         names[ncol] = want[k].name;
         ncol++;
@@ -82,21 +82,21 @@ int study_merge_tables(const study_sample *sm)
         cv[0] = type;
         for (int k = 0; k < ncol; k++) { nm[k + 1] = names[k]; cv[k + 1] = vals[k]; }
         snprintf(path, sizeof path, "%s/" STUDY_MERGED_TABLE, sm->dir);
-        rc = tbl_write(path, s->n, s->id, ncol + 1, nm, cv);
+        rc = bpel_tbl_write(path, s->n, s->id, ncol + 1, nm, cv);
         if (!rc) {
             bpel_column cols[NW];
             for (int k = 0; k < ncol; k++) cols[k] = (bpel_column){names[k], vals[k], 1, 0};
             snprintf(path, sizeof path, "%s/" STUDY_MERGED_XYZ, sm->dir);
             bpel_out o;
             if (!(rc = bpel_out_open(&o, path))) {
-                rc = bpel_out_finish(&o, xyz_write_frame(o.fp, s, ncol, cols, "bpel study: per-atom results"));
+                rc = bpel_out_finish(&o, bpel_xyz_write_frame(o.fp, s, ncol, cols, "bpel study: per-atom results"));
             }
         }
         free(type);
     }
 out:
     for (int k = 0; k < ncol; k++) free(vals[k]);
-    system_destroy(s);
+    bpel_system_destroy(s);
     return rc;
 }
 
@@ -315,12 +315,12 @@ static int write_report(const study_state *S, const study_sample *sm, int ns, cJ
             const cJSON *po = cJSON_GetObjectItemCaseSensitive(so, kn->part);
             double v = json_number(po, kn->path) * kn->scale;
             char val[64], verdict[32], why[600];
-            const study_failure *fl = study_find_failure(S, &sm[k], kn->part);
+            const study_failure *fl = bpel_study_find_failure(S, &sm[k], kn->part);
             if (isnan(v)) snprintf(val, sizeof val, "—");
             else snprintf(val, sizeof val, "%.4g", v);
             number_quality(po, kn->path, fl, isnan(v), verdict, sizeof verdict, why, sizeof why);
             for (int q2 = 0; !po && !fl && q2 < res->nnotes; q2++)
-                if (!strcmp(res->notes[q2].sample, study_sample_name(&sm[k])) && !strcmp(res->notes[q2].step, kn->part))
+                if (!strcmp(res->notes[q2].sample, bpel_study_sample_name(&sm[k])) && !strcmp(res->notes[q2].step, kn->part))
                     snprintf(why, sizeof why, "%s", res->notes[q2].message);
             fprintf(md, "| %s | %s | %s | %s | %s%s%s |\n", kn->label, val, kn->unit, kn->paper, verdict,
                     why[0] ? ": " : "", why);
@@ -357,7 +357,7 @@ static int write_report(const study_state *S, const study_sample *sm, int ns, cJ
     return rc;
 }
 
-int study_write_summary(const study_state *S, const study_sample *sm, int ns)
+int bpel_study_write_summary(const study_state *S, const study_sample *sm, int ns)
 {
     const study_config *c = S->cfg;
     const study_result *res = S->res;
@@ -381,7 +381,7 @@ int study_write_summary(const study_state *S, const study_sample *sm, int ns)
         cJSON_AddNumberToObject(so, "cooling_rate_K_per_s", sm[k].rate);
         cJSON_AddStringToObject(so, "folder", sm[k].dir);
         for (int p = 0; parts[p]; p++) {
-            if (study_find_failure(S, &sm[k], parts[p])) continue; /* no stale numbers */
+            if (bpel_study_find_failure(S, &sm[k], parts[p])) continue; /* no stale numbers */
             char path[900];
             snprintf(path, sizeof path, "%s/%s", sm[k].dir, part_file(parts[p]));
             cJSON *o = read_json(path);

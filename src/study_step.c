@@ -19,14 +19,14 @@
 #include "outfile.h"
 #include "study_impl.h"
 
-double study_wall_time(void)
+double bpel_study_wall_time(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-void study_emit(const study_state *S, study_event_kind kind, const char *step, const char *dir, int continued,
+void bpel_study_emit(const study_state *S, study_event_kind kind, const char *step, const char *dir, int continued,
                 double seconds, const char *detail)
 {
     if (!S->opt->event) return;
@@ -36,14 +36,14 @@ void study_emit(const study_state *S, study_event_kind kind, const char *step, c
 
 static int signalled(const study_state *S) { return S->opt->signalled ? (int)*S->opt->signalled : 0; }
 
-void step_init(study_step *st, const char *name, const char *dir)
+void bpel_step_init(study_step *st, const char *name, const char *dir)
 {
     memset(st, 0, sizeof *st);
     snprintf(st->name, sizeof st->name, "%s", name);
     snprintf(st->dir, sizeof st->dir, "%s", dir);
 }
 
-void step_arg(study_step *st, const char *fmt, ...)
+void bpel_step_arg(study_step *st, const char *fmt, ...)
 {
     if (st->argc >= STEP_MAX_ARGS) return;
     va_list ap;
@@ -53,11 +53,11 @@ void step_arg(study_step *st, const char *fmt, ...)
 }
 
 /* Split extra options "--a 1 --b x" into arguments. */
-void step_args_split(study_step *st, const char *opts)
+void bpel_step_args_split(study_step *st, const char *opts)
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", opts);
-    for (char *t = strtok(buf, " \t"); t; t = strtok(NULL, " \t")) step_arg(st, "%s", t);
+    for (char *t = strtok(buf, " \t"); t; t = strtok(NULL, " \t")) bpel_step_arg(st, "%s", t);
 }
 
 static void step_cmdline(const study_step *st, char *out, size_t n)
@@ -214,7 +214,7 @@ static int step_failure(const study_step *st, const char *log, int status)
                      WIFEXITED(status) ? "non-zero exit" : "killed by a signal", log, last[0] ? ": " : "", last);
 }
 
-int study_step_run(study_state *S, const study_step *st)
+int bpel_study_step_run(study_state *S, const study_step *st)
 {
     if (signalled(S))
         return bpel_fail(BPEL_EINTR, "interrupted before step %d/%d (%s); rerun the same command to resume", S->index + 1,
@@ -224,7 +224,7 @@ int study_step_run(study_state *S, const study_step *st)
     /* a step is reused only when its command line is unchanged and nothing
      * upstream of it in the same glass was rerun */
     if (!redo && !S->dirty && marker_matches(S, st, "") == 1) {
-        study_emit(S, STUDY_STEP_REUSED, st->name, st->dir, 0, 0, NULL);
+        bpel_study_emit(S, STUDY_STEP_REUSED, st->name, st->dir, 0, 0, NULL);
         chain_add(S, st);
         return BPEL_OK;
     }
@@ -255,8 +255,8 @@ int study_step_run(study_state *S, const study_step *st)
         argc = st->rargc;
         for (int k = 0; k < argc; k++) argv[k] = st->rargv[k];
     }
-    study_emit(S, STUDY_STEP_START, st->name, st->dir, cont, 0, NULL);
-    double t0 = study_wall_time();
+    bpel_study_emit(S, STUDY_STEP_START, st->name, st->dir, cont, 0, NULL);
+    double t0 = bpel_study_wall_time();
     pid_t pid = fork();
     if (pid < 0) return bpel_fail(BPEL_EIO, "cannot start a process: %s", strerror(errno));
     if (pid == 0) exec_step(S, log, cmd, cont, cont && st->rargc, argc, argv);
@@ -269,18 +269,18 @@ int study_step_run(study_state *S, const study_step *st)
             sent = 1;
         }
     }
-    double dt = study_wall_time() - t0;
+    double dt = bpel_study_wall_time() - t0;
     if (signalled(S)) {
-        study_emit(S, STUDY_STEP_INTERRUPTED, st->name, st->dir, cont, dt, NULL);
+        bpel_study_emit(S, STUDY_STEP_INTERRUPTED, st->name, st->dir, cont, dt, NULL);
         return bpel_fail(BPEL_EINTR, "interrupted in step %d/%d (%s); rerun the same command to resume", S->index,
                          S->total, st->name);
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        study_emit(S, STUDY_STEP_FAILED, st->name, st->dir, cont, dt, NULL);
+        bpel_study_emit(S, STUDY_STEP_FAILED, st->name, st->dir, cont, dt, NULL);
         return step_failure(st, log, status);
     }
     S->dirty = 1;
-    study_emit(S, STUDY_STEP_DONE, st->name, st->dir, cont, dt, NULL);
+    bpel_study_emit(S, STUDY_STEP_DONE, st->name, st->dir, cont, dt, NULL);
     if ((rc = write_marker(S, st, "", dt))) return rc;
     marker_path(st, ".started", mp, sizeof mp);
     unlink(mp);

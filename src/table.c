@@ -53,7 +53,7 @@ static size_t split(char *line, char ***fields, size_t *cap)
     return n;
 }
 
-void tbl_destroy(tbl_table *t)
+void bpel_tbl_destroy(tbl_table *t)
 {
     if (!t) return;
     if (t->names)
@@ -90,7 +90,7 @@ static int cmp_id_row(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-int tbl_read(const char *path, tbl_table **out)
+int bpel_tbl_read(const char *path, tbl_table **out)
 {
     *out = NULL;
     FILE *fp = fopen(path, "r");
@@ -222,14 +222,14 @@ done:
     free(f);
     fclose(fp);
     if (rc) {
-        tbl_destroy(t);
+        bpel_tbl_destroy(t);
         return rc;
     }
     *out = t;
     return BPEL_OK;
 }
 
-int tbl_find_column(const tbl_table *t, const char *name)
+int bpel_tbl_find_column(const tbl_table *t, const char *name)
 {
     for (size_t k = 0; k < t->ncols; k++)
         if (!strcmp(t->names[k], name)) return (int)k;
@@ -261,9 +261,9 @@ static int cell_value(const tbl_table *t, size_t r, int c, double *v)
     return BPEL_OK;
 }
 
-int tbl_column(const tbl_table *t, const char *name, double *out)
+int bpel_tbl_column(const tbl_table *t, const char *name, double *out)
 {
-    int c = tbl_find_column(t, name);
+    int c = bpel_tbl_find_column(t, name);
     if (c < 0) return missing_column(t, name);
     for (size_t r = 0; r < t->nrows; r++) {
         int rc = cell_value(t, r, c, &out[r]);
@@ -272,14 +272,14 @@ int tbl_column(const tbl_table *t, const char *name, double *out)
     return BPEL_OK;
 }
 
-int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
+int bpel_tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
              size_t *nmissing)
 {
     if (nmissing) *nmissing = 0;
     if (t->id_col < 0) return bpel_fail(BPEL_EINVAL, "%s: no 'id' column to match atoms by", t->path);
-    int c = tbl_find_column(t, column);
+    int c = bpel_tbl_find_column(t, column);
     if (c < 0) return missing_column(t, column);
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     char *seen = bpel_calloc(s->n ? s->n : 1, 1);
     if (!order || !seen) {
         free(order);
@@ -289,7 +289,7 @@ int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int a
     int rc = BPEL_OK;
     for (size_t i = 0; i < s->n; i++) out[i] = NAN;
     for (size_t r = 0; r < t->nrows; r++) {
-        long i = system_find_id(s, order, t->id[r]);
+        long i = bpel_system_find_id(s, order, t->id[r]);
         if (i < 0) {
             rc = bpel_fail(BPEL_EINVAL, "%s:%d: id %lld is not an atom of %s", t->path, t->line[r],
                            (long long)t->id[r], s->source[0] ? s->source : "the configuration");
@@ -323,7 +323,7 @@ out:
     return rc;
 }
 
-int tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, size_t col_len, int *inv)
+int bpel_tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, size_t col_len, int *inv)
 {
     size_t n = strlen(spec);
     *inv = 0;
@@ -346,7 +346,7 @@ int tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, 
     return BPEL_OK;
 }
 
-int tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const char *const *names,
+int bpel_tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const char *const *names,
               const double *const *cols)
 {
     bpel_out o;

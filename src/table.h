@@ -31,15 +31,15 @@ typedef struct tbl_table {
 
 /* Read a CSV table. Returns BPEL_OK, BPEL_EIO or BPEL_EPARSE (message
  * "FILE:LINE: ..."). */
-int tbl_read(const char *path, tbl_table **out);
-void tbl_destroy(tbl_table *t);
+int bpel_tbl_read(const char *path, tbl_table **out);
+void bpel_tbl_destroy(tbl_table *t);
 
 /* Index of a column by exact name, or -1. */
-int tbl_find_column(const tbl_table *t, const char *name);
+int bpel_tbl_find_column(const tbl_table *t, const char *name);
 /* A whole column as finite numbers, in file order (out has nrows entries).
  * Errors: missing column (the message lists the columns there are),
  * unparsable or non-finite value (file, line, column). */
-int tbl_column(const tbl_table *t, const char *name, double *out);
+int bpel_tbl_column(const tbl_table *t, const char *name, double *out);
 
 /* Values of a column for the atoms of `s`, in the system's atom order
  * (out has s->n entries), matched by id. Errors name the file and line:
@@ -47,18 +47,18 @@ int tbl_column(const tbl_table *t, const char *name, double *out);
  * and (unless allow_missing) configuration atoms absent from the table or
  * with a "nan" value; with allow_missing those atoms get NaN and *nmissing
  * (may be NULL) counts them. Infinite values are always an error. */
-int tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
+int bpel_tbl_join(const tbl_table *t, const char *column, const bpel_system *s, int allow_missing, double *out,
              size_t *nmissing);
 
 /* Parse "FILE.csv:COLUMN[:inv]" into the path, the column and whether the
  * reciprocal is wanted. The column is after the last ':' (or the one before
  * a final ":inv"). Returns BPEL_OK or BPEL_EINVAL. */
-int tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, size_t col_len, int *inv);
+int bpel_tbl_parse_spec(const char *spec, char *path, size_t path_len, char *column, size_t col_len, int *inv);
 
 /* Write a table: an `id` column then ncol columns named names[k] with
  * values cols[k][i] (printed with 10 significant digits; NaN as "nan").
  * Rows in the given order. Returns BPEL_OK or BPEL_EIO. */
-int tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const char *const *names,
+int bpel_tbl_write(const char *path, size_t n, const int64_t *id, int ncol, const char *const *names,
               const double *const *cols);
 
 #endif

@@ -17,13 +17,13 @@
 #define WEAK_SIDE 5    /* fewer bins than this on a side: weak */
 #define NGRID 2000     /* breakpoint scan points */
 
-void tg_defaults(tg_params *p)
+void bpel_tg_defaults(tg_params *p)
 {
     memset(p, 0, sizeof *p);
     p->bin = 25.0;
 }
 
-void tg_free(tg_result *r)
+void bpel_tg_free(tg_result *r)
 {
     free(r->bin_t);
     free(r->bin_v);
@@ -224,7 +224,7 @@ static void fit_given(tg_result *r, const tg_params *p)
                     r->bin_t[0], r->bin_t[r->nbins - 1]);
 }
 
-int tg_fit(size_t n, const double *temp, const double *vol, const tg_params *p, tg_result *r)
+int bpel_tg_fit(size_t n, const double *temp, const double *vol, const tg_params *p, tg_result *r)
 {
     memset(r, 0, sizeof *r);
     if (!(p->bin > 0) || !isfinite(p->bin)) return bpel_fail(BPEL_EINVAL, "temperature bin %g K must be positive", p->bin);
@@ -239,7 +239,7 @@ int tg_fit(size_t n, const double *temp, const double *vol, const tg_params *p, 
     r->bin_v = bpel_malloc(n * sizeof *r->bin_v);
     if (!pairs || !r->bin_t || !r->bin_v) {
         free(pairs);
-        tg_free(r);
+        bpel_tg_free(r);
         return BPEL_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) pairs[2 * i] = temp[i], pairs[2 * i + 1] = vol[i];

@@ -52,13 +52,13 @@ typedef struct tg_result {
     double glass_r2, liquid_r2, r2;         /* per branch, and of the whole fit */
     size_t glass_bins, liquid_bins;
     size_t nbins;
-    double *bin_t, *bin_v;  /* [nbins] bin means (K, Å³), owned (free with tg_free) */
+    double *bin_t, *bin_v;  /* [nbins] bin means (K, Å³), owned (free with bpel_tg_free) */
 } tg_result;
 
-void tg_defaults(tg_params *p);
+void bpel_tg_defaults(tg_params *p);
 /* Errors only for unusable input (no samples, bin <= 0, non-finite values);
  * data that cannot support a Tg give BPEL_OK with quality BPEL_Q_NOT_DETERMINED. */
-int tg_fit(size_t n, const double *temp, const double *vol, const tg_params *p, tg_result *r);
-void tg_free(tg_result *r);
+int bpel_tg_fit(size_t n, const double *temp, const double *vol, const tg_params *p, tg_result *r);
+void bpel_tg_free(tg_result *r);
 
 #endif

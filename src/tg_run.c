@@ -17,7 +17,7 @@
 #include "quality.h"
 #include "table.h"
 
-void tg_cooling_defaults(tg_cooling *c)
+void bpel_tg_cooling_defaults(tg_cooling *c)
 {
     memset(c, 0, sizeof *c);
     c->t_from = c->t_to = c->rate = NAN;
@@ -39,7 +39,7 @@ static void on_notice(mdrun *c, const char *msg)
     if (o->notice) o->notice(o->ctx, msg);
 }
 
-int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *o,
+int bpel_tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *o,
                    const char *log_path)
 {
     if (!(o->t_from > 0) || !(o->t_to > 0) || !(o->t_to < o->t_from) || !(o->rate > 0) || !(o->dt > 0) ||
@@ -55,20 +55,20 @@ int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *o,
     c.rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(c.rng, (unsigned long)o->seed);
     md_params p;
-    md_defaults(&p);
+    bpel_md_defaults(&p);
     p.ensemble = MD_NPT;
     p.dt = o->dt;
     p.t_start = p.t_stop = o->t_from;
     double t1 = o->t_from, t2 = o->t_to, rate = o->rate, dt = o->dt;
     long neq = (long)llround(o->equilibrate / dt), ncool = (long)llround((t1 - t2) / rate * 1e12 / dt);
-    if ((rc = md_velocity_create(c.sys, t1, c.rng))) goto out;
-    if ((rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
+    if ((rc = bpel_md_velocity_create(c.sys, t1, c.rng))) goto out;
+    if ((rc = bpel_forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces)) || (rc = bpel_md_create(c.forces, c.sys, &p, &c.md)))
         goto out;
     if (!(c.log = fopen(log_path, "w"))) {
         rc = bpel_fail(BPEL_EIO, "%s: cannot write", log_path);
         goto out;
     }
-    mdrun_log_header(c.log);
+    bpel_mdrun_log_header(c.log);
     c.log_every = o->log_every;
     if (o->progress) {
         o->progress(o->ctx, TG_RUN_BEGIN, 0, (double)(neq + ncool));
@@ -76,39 +76,39 @@ int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *o,
         c.on_progress = on_progress;
     }
     c.stage = 0;
-    if (neq > 0 && ((rc = md_setup(c.md, neq)) || (rc = mdrun_run(&c, neq)))) goto out;
+    if (neq > 0 && ((rc = bpel_md_setup(c.md, neq)) || (rc = bpel_mdrun_run(&c, neq)))) goto out;
     p.t_stop = t2;
     c.stage = 1;
-    if ((rc = md_set_params(c.md, &p)) || (rc = md_setup(c.md, ncool)) || (rc = mdrun_run(&c, neq + ncool))) goto out;
+    if ((rc = bpel_md_set_params(c.md, &p)) || (rc = bpel_md_setup(c.md, ncool)) || (rc = bpel_mdrun_run(&c, neq + ncool))) goto out;
     if (o->progress) o->progress(o->ctx, TG_RUN_END, (double)(neq + ncool), (double)(neq + ncool));
 out:
     if (c.log) fclose(c.log);
-    mdrun_free(&c);
+    bpel_mdrun_free(&c);
     return rc;
 }
 
-int tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, size_t *nsamples)
+int bpel_tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, size_t *nsamples)
 {
     memset(r, 0, sizeof *r);
     *nsamples = 0;
     tbl_table *t;
-    int rc = tbl_read(log, &t);
+    int rc = bpel_tbl_read(log, &t);
     if (rc) return rc;
     double *tt = malloc(t->nrows * sizeof *tt), *vv = malloc(t->nrows * sizeof *vv), *ss = NULL;
-    rc = tbl_column(t, "temp_K", tt);
-    if (!rc) rc = tbl_column(t, "volume_A3", vv);
-    if (!rc && stage >= 0 && tbl_find_column(t, "stage") >= 0) {
+    rc = bpel_tbl_column(t, "temp_K", tt);
+    if (!rc) rc = bpel_tbl_column(t, "volume_A3", vv);
+    if (!rc && stage >= 0 && bpel_tbl_find_column(t, "stage") >= 0) {
         ss = malloc(t->nrows * sizeof *ss);
-        rc = tbl_column(t, "stage", ss);
+        rc = bpel_tbl_column(t, "stage", ss);
     }
     size_t n = 0;
     for (size_t i = 0; !rc && i < t->nrows; i++)
         if (!ss || (long)ss[i] == stage) tt[n] = tt[i], vv[n] = vv[i], n++;
-    if (!rc) rc = tg_fit(n, tt, vv, p, r);
+    if (!rc) rc = bpel_tg_fit(n, tt, vv, p, r);
     if (rc == BPEL_EINVAL) bpel_fail_context(rc, "%s", log);
     *nsamples = n;
     free(tt), free(vv), free(ss);
-    tbl_destroy(t);
+    bpel_tbl_destroy(t);
     return rc;
 }
 
@@ -126,7 +126,7 @@ static void add_fit(cJSON *j, const char *name, double slope, double intercept, 
     cJSON_AddNumberToObject(g, "bins", (double)bins);
 }
 
-int tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
+int bpel_tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
                  size_t nsamples)
 {
     int det = r->quality != BPEL_Q_NOT_DETERMINED;
@@ -165,10 +165,10 @@ int tg_run_write(const char *dir, const char *source, const char *provenance, co
     }
     /* figure */
     if (!rc) {
-        fig_figure *f = fig_create(1, 1, 0, 0);
-        fig_panel *p = fig_panel_at(f, 0, 0);
-        fig_labels(p, "T (K)", "V (Å³)", NULL);
-        fig_points(p, r->nbins, r->bin_t, r->bin_v, &(fig_style){.label = "V(T), binned", .color = FIG_BLACK,
+        fig_figure *f = bpel_fig_create(1, 1, 0, 0);
+        fig_panel *p = bpel_fig_panel_at(f, 0, 0);
+        bpel_fig_labels(p, "T (K)", "V (Å³)", NULL);
+        bpel_fig_points(p, r->nbins, r->bin_t, r->bin_v, &(fig_style){.label = "V(T), binned", .color = FIG_BLACK,
                                                                .marker = FIG_MARKER_OPEN_CIRCLE});
         if (det) {
             double xs[2] = {r->bin_t[0], r->bin_t[r->nbins - 1]}, yg[2], yl[2];
@@ -176,19 +176,19 @@ int tg_run_write(const char *dir, const char *source, const char *provenance, co
                 yg[k] = r->glass_intercept + r->glass_slope * xs[k];
                 yl[k] = r->liquid_intercept + r->liquid_slope * xs[k];
             }
-            fig_line(p, 2, xs, yg, &(fig_style){.label = "glass branch", .color = FIG_BLUE});
-            fig_line(p, 2, xs, yl, &(fig_style){.label = "liquid branch", .color = FIG_RED});
+            bpel_fig_line(p, 2, xs, yg, &(fig_style){.label = "glass branch", .color = FIG_BLUE});
+            bpel_fig_line(p, 2, xs, yl, &(fig_style){.label = "liquid branch", .color = FIG_RED});
             char lab[96];
             snprintf(lab, sizeof lab, "T#dg#u = %.0f K (95 %%: %.0f-%.0f)%s", r->tg, r->tg_lo, r->tg_hi,
                      r->quality == BPEL_Q_WEAK ? ", weak" : "");
-            fig_vline(p, r->tg, lab);
+            bpel_fig_vline(p, r->tg, lab);
         } else {
-            fig_labels(p, "T (K)", "V (Å³)", "T#dg#u not determined");
+            bpel_fig_labels(p, "T (K)", "V (Å³)", "T#dg#u not determined");
         }
-        fig_legend(p, FIG_LEGEND_TOP_LEFT);
+        bpel_fig_legend(p, FIG_LEGEND_TOP_LEFT);
         snprintf(path, sizeof path, "%s/tg_volume_temperature", dir);
-        rc = fig_save(f, path);
-        fig_destroy(f);
+        rc = bpel_fig_save(f, path);
+        bpel_fig_destroy(f);
     }
     return rc;
 }

@@ -1,14 +1,14 @@
 /* tg_run.h — the Tg stage of the pipeline as library calls; the fit itself
- * is tg_fit (tg.h).
+ * is bpel_tg_fit (tg.h).
  *
- *   tg_cooling_run  an NPT cooling run (P = 0, LAMMPS fix npt equations): NPT
+ *   bpel_tg_cooling_run  an NPT cooling run (P = 0, LAMMPS fix npt equations): NPT
  *                   at t_from for `equilibrate` ps (stage 0 of the log), then a
  *                   linear ramp of the thermostat target to t_to at `rate`
  *                   (stage 1), logged as CSV (mdrun.h's columns) every
  *                   log_every steps;
- *   tg_run_fit      reads temp_K and volume_A3 of a log (table.h; only the
+ *   bpel_tg_run_fit      reads temp_K and volume_A3 of a log (table.h; only the
  *                   rows of one stage when it has a `stage` column) and fits;
- *   tg_run_write    writes in DIR (which must exist):
+ *   bpel_tg_run_write    writes in DIR (which must exist):
  *     tg.json                  Tg with its 95 % interval and verdict, the fits of both branches
  *     tg_vt.csv                the binned curve: temp_K, volume_A3
  *     tg_volume_temperature    (.png, .svg) the binned V(T), both branches and Tg
@@ -40,17 +40,17 @@ typedef struct tg_cooling {
     void *ctx;
 } tg_cooling;
 
-void tg_cooling_defaults(tg_cooling *c);
+void bpel_tg_cooling_defaults(tg_cooling *c);
 /* Run on `s` (changed in place) and write the log to `log_path`. */
-int tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *c,
+int bpel_tg_cooling_run(const bpel_model *model, bpel_system *s, const tg_cooling *c,
                    const char *log_path);
 
 /* The fit of the log's V(T): rows of `stage` when the log has a stage column
  * and stage >= 0, else all. *nsamples gets the rows used. Errors of unusable
  * input name the log. */
-int tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, size_t *nsamples);
+int bpel_tg_run_fit(const char *log, long stage, const tg_params *p, tg_result *r, size_t *nsamples);
 /* The files above; `source` and `provenance` (NULL: left out) go into tg.json. */
-int tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
+int bpel_tg_run_write(const char *dir, const char *source, const char *provenance, const tg_params *p, const tg_result *r,
                  size_t nsamples);
 
 /* Keys of tg.json that other stages read back (the study's report): Tg, also

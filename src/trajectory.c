@@ -16,7 +16,7 @@
 #include "outfile.h"
 #include "table.h"
 
-void traj_defaults(traj_options *o)
+void bpel_traj_defaults(traj_options *o)
 {
     memset(o, 0, sizeof *o);
     o->top = o->bottom = 1;
@@ -32,7 +32,7 @@ void traj_defaults(traj_options *o)
     o->figures = 1;
 }
 
-int traj_check(const traj_options *o)
+int bpel_traj_check(const traj_options *o)
 {
     if (!o->atoms == !o->rank) return bpel_fail(BPEL_EINVAL, "give --atoms ID,... or --rank FILE.csv:COLUMN (one of them)");
     if (o->rank && (o->top < 0 || o->bottom < 0 || o->top + o->bottom == 0))
@@ -43,7 +43,7 @@ int traj_check(const traj_options *o)
     return BPEL_OK;
 }
 
-void traj_result_free(traj_result *r)
+void bpel_traj_result_free(traj_result *r)
 {
     free(r->idx), free(r->group), free(r->ref), free(r->disp), free(r->dvec), free(r->maxd);
     free(r->pe_t), free(r->d_t), free(r->dx_t), free(r->dy_t);
@@ -72,7 +72,7 @@ static void on_notice(mdrun *c, const char *msg) { emit(c->user, TRAJ_NOTICE, 0,
 static void unwrapped(const bpel_system *s, size_t i, double u[3])
 {
     double h[3][3];
-    box_matrix(&s->box, h);
+    bpel_box_matrix(&s->box, h);
     const int *im = &s->image[3 * i];
     for (int a = 0; a < 3; a++) u[a] = s->x[3 * i + a] + h[a][0] * im[0] + h[a][1] * im[1] + h[a][2] * im[2];
 }
@@ -82,8 +82,8 @@ static int record(mdrun *c, void *user)
     run_state *st = user;
     traj_result *r = st->r;
     const bpel_system *s = c->sys;
-    const double *pe = md_get_peratom(c->md);
-    long k = md_get_state(c->md)->step - r->step0;
+    const double *pe = bpel_md_get_peratom(c->md);
+    long k = bpel_md_get_state(c->md)->step - r->step0;
     double t = k * r->dt, msd = 0;
     for (size_t i = 0; i < r->n; i++) {
         double u[3], d2 = 0;
@@ -97,7 +97,7 @@ static int record(mdrun *c, void *user)
         msd += d2;
     }
     md_thermo th;
-    md_get_thermo(c->md, &th);
+    bpel_md_get_thermo(c->md, &th);
     fprintf(st->sys_csv, "%ld,%.6f,%.6f,%.10f,%.8f\n", k, t, th.temp, th.pe, sqrt(msd / r->n));
     for (size_t j = 0; j < r->m; j++) {
         size_t i = r->idx[j];
@@ -113,7 +113,7 @@ static int record(mdrun *c, void *user)
     if (st->dump && st->dump_every > 0 && k % st->dump_every == 0) {
         bpel_column cols[7] = {{"id", NULL, 0, 0}, {"type", NULL, 0, 0}, {"x", NULL, 0, 0}, {"y", NULL, 0, 0},
                                {"z", NULL, 0, 0},  {"c_pe", pe, 1, 0},     {"disp", r->disp, 1, 0}};
-        int rc = dump_write_frame(st->dump, s, k, 7, cols);
+        int rc = bpel_dump_write_frame(st->dump, s, k, 7, cols);
         if (rc) return rc;
     }
     return 0;
@@ -141,14 +141,14 @@ static int choose_atoms(const bpel_system *s, const traj_options *o, traj_result
     const char *rank = o->rank, *element = o->element;
     r->idx = malloc((s->n + 1) * sizeof *r->idx);
     r->group = malloc((s->n + 1) * sizeof *r->group);
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (o->atoms) {
         char buf[4096];
         snprintf(buf, sizeof buf, "%s", o->atoms);
         for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
             long id;
             if (parse_id(tok, &id)) { free(order); return bpel_fail(BPEL_EINVAL, "--atoms: '%s' is not an atom id", tok); }
-            long i = system_find_id(s, order, id);
+            long i = bpel_system_find_id(s, order, id);
             if (i < 0) { free(order); return bpel_fail(BPEL_EINVAL, "--atoms: no atom with id %ld in %s", id, s->source); }
             if (r->m < s->n) r->idx[r->m] = (size_t)i, r->group[r->m++] = 0;
         }
@@ -158,14 +158,14 @@ static int choose_atoms(const bpel_system *s, const traj_options *o, traj_result
     free(order);
     char path[1024], col[256];
     int inv;
-    int rc = tbl_parse_spec(rank, path, sizeof path, col, sizeof col, &inv);
+    int rc = bpel_tbl_parse_spec(rank, path, sizeof path, col, sizeof col, &inv);
     if (rc) return rc;
     tbl_table *t;
-    if ((rc = tbl_read(path, &t))) return rc;
+    if ((rc = bpel_tbl_read(path, &t))) return rc;
     double *v = malloc(s->n * sizeof *v);
     size_t missing = 0;
-    rc = tbl_join(t, col, s, 1, v, &missing);
-    tbl_destroy(t);
+    rc = bpel_tbl_join(t, col, s, 1, v, &missing);
+    bpel_tbl_destroy(t);
     if (rc) { free(v); return rc; }
     ranked *rk = malloc(s->n * sizeof *rk);
     size_t cnt = 0;
@@ -196,7 +196,7 @@ static int write_moved_csv(const char *dir, traj_result *r, double moved)
     FILE *fp = bpel_out_fopen(&o, path);
     if (!fp) return BPEL_EIO;
     fprintf(fp, "id,type,element,dx_A,dy_A,dz_A,disp_A,max_disp_A\n");
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     for (size_t k = 0; k < r->n; k++) {
         size_t i = order[k];
         if (r->maxd[i] <= moved) continue;
@@ -213,11 +213,11 @@ static int write_moved_csv(const char *dir, traj_result *r, double moved)
 static int write_moved_xyz(const char *dir, const traj_result *r, const traj_options *opt)
 {
     size_t n = r->n;
-    bpel_system *is = system_copy(r->sys);
+    bpel_system *is = bpel_system_copy(r->sys);
     for (size_t i = 0; i < n; i++)
         for (int a = 0; a < 3; a++) is->x[3 * i + a] = r->ref[3 * i + a];
     memset(is->image, 0, 3 * n * sizeof *is->image);
-    system_wrap(is);
+    bpel_system_wrap(is);
     double *mv = malloc(n * sizeof *mv);
     for (size_t i = 0; i < n; i++) mv[i] = r->maxd[i] > opt->moved ? 1.0 : 0.0;
     bpel_column cols[5] = {{"dx", r->dvec, 3, 0}, {"dy", r->dvec, 3, 1}, {"dz", r->dvec, 3, 2}, {"disp", r->disp, 1, 0},
@@ -232,10 +232,10 @@ static int write_moved_xyz(const char *dir, const traj_result *r, const traj_opt
         char comment[128];
         snprintf(comment, sizeof comment, "inherent structure; displacement after %g ps at %g K", opt->time,
                  opt->temperature);
-        rc = bpel_out_finish(&o, xyz_write_frame(fp, is, 5, cols, comment));
+        rc = bpel_out_finish(&o, bpel_xyz_write_frame(fp, is, 5, cols, comment));
     }
     free(mv);
-    system_destroy(is);
+    bpel_system_destroy(is);
     return rc;
 }
 
@@ -244,8 +244,8 @@ static int make_inherent(mdrun *c, const char *dir, run_state *st)
 {
     traj_result *r = st->r;
     min_params mp;
-    min_defaults(&mp);
-    int rc = minimise(c->forces, c->sys, &mp, &r->min);
+    bpel_min_defaults(&mp);
+    int rc = bpel_minimise(c->forces, c->sys, &mp, &r->min);
     if (rc == BPEL_ECONV) {
         emit(st, TRAJ_WARNING, 0, bpel_errmsg());
         rc = 0;
@@ -257,7 +257,7 @@ static int make_inherent(mdrun *c, const char *dir, run_state *st)
     snprintf(path, sizeof path, "%s/inherent.data", dir);
     free(c->sys->v);
     c->sys->v = NULL;
-    return data_write(path, c->sys, "bpel trajectory: inherent structure (reference of the displacements)");
+    return bpel_data_write(path, c->sys, "bpel trajectory: inherent structure (reference of the displacements)");
 }
 
 /* the recorded run, with its streams written under temporary names */
@@ -287,7 +287,7 @@ static int record_run(mdrun *c, const char *dir, run_state *st)
         c->on_progress = on_progress;
         c->progress_offset = -(double)r->step0;
         emit(st, TRAJ_START, 0, NULL);
-        rc = mdrun_run(c, r->step0 + r->nsteps);
+        rc = bpel_mdrun_run(c, r->step0 + r->nsteps);
         emit(st, TRAJ_MD_DONE, r->nsteps, NULL);
     }
     bpel_out *streams[3] = {st->atoms_csv ? &o_atoms : NULL, st->sys_csv ? &o_sys : NULL, st->dump ? &o_dump : NULL};
@@ -302,12 +302,12 @@ static int record_run(mdrun *c, const char *dir, run_state *st)
 
 static double *alloc_d(size_t n, int zero) { return zero ? calloc(n, sizeof(double)) : malloc(n * sizeof(double)); }
 
-int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
+int bpel_traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
              const char *dir, traj_callback cb, void *user, traj_result *r)
 {
     memset(r, 0, sizeof *r);
     r->sys = s;
-    int rc = traj_check(o);
+    int rc = bpel_traj_check(o);
     if (rc) return rc;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return bpel_fail(BPEL_EIO, "cannot create %s: %s", dir, strerror(errno));
     run_state st = {r, NULL, NULL, NULL, o->dump_every, cb, user};
@@ -319,7 +319,7 @@ int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
     c.on_notice = on_notice;
     rc = choose_atoms(s, o, r);
     if (!rc && r->m == 0) rc = bpel_fail(BPEL_EINVAL, "no atoms chosen");
-    if (!rc) rc = forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
+    if (!rc) rc = bpel_forces_create(c.model, c.sys, MDRUN_SKIN, &c.forces);
     if (!rc && o->minimise) rc = make_inherent(&c, dir, &st);
     size_t n = s->n;
     r->n = n;
@@ -337,28 +337,28 @@ int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
     r->dx_t = alloc_d(cells, 0);
     r->dy_t = alloc_d(cells, 0);
     md_params p;
-    md_defaults(&p);
+    bpel_md_defaults(&p);
     p.ensemble = MD_NVT;
     p.dt = o->dt;
     p.tdamp = o->tdamp;
     p.t_start = p.t_stop = o->temperature;
     c.rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(c.rng, (unsigned long)o->seed);
-    if (!rc) rc = md_velocity_create(c.sys, o->temperature, c.rng);
-    if (!rc) rc = md_create(c.forces, c.sys, &p, &c.md);
-    if (!rc && neq > 0) rc = md_setup(c.md, neq);
-    if (!rc && neq > 0) rc = mdrun_run(&c, neq);
+    if (!rc) rc = bpel_md_velocity_create(c.sys, o->temperature, c.rng);
+    if (!rc) rc = bpel_md_create(c.forces, c.sys, &p, &c.md);
+    if (!rc && neq > 0) rc = bpel_md_setup(c.md, neq);
+    if (!rc && neq > 0) rc = bpel_mdrun_run(&c, neq);
     if (!rc) {
-        md_want_peratom(c.md, 1);
-        rc = md_setup(c.md, r->nsteps);
+        bpel_md_want_peratom(c.md, 1);
+        rc = bpel_md_setup(c.md, r->nsteps);
     }
     if (!rc) {
-        r->step0 = md_get_state(c.md)->step;
+        r->step0 = bpel_md_get_state(c.md)->step;
         rc = record_run(&c, dir, &st);
     }
     if (!rc) rc = write_moved_csv(dir, r, o->moved);
     if (!rc) rc = write_moved_xyz(dir, r, o);
-    if (!rc && o->figures) rc = traj_figure(dir, r, o->moved);
-    mdrun_free(&c);
+    if (!rc && o->figures) rc = bpel_traj_figure(dir, r, o->moved);
+    bpel_mdrun_free(&c);
     return rc;
 }

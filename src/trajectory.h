@@ -13,7 +13,7 @@
  * (`rank`, "FILE.csv:COLUMN[:inv]", table.h): the `bottom` lowest (group −1)
  * and the `top` highest (group +1) values, optionally of one element only.
  *
- * Files of traj_run in DIR (created if missing):
+ * Files of bpel_traj_run in DIR (created if missing):
  *   inherent.data          the IS (reference of the displacements; not with minimise 0)
  *   trajectory_atoms.csv   step,time_ps,id,type,group,pe_eV,disp_A,dx_A,dy_A,dz_A
  *   trajectory_system.csv  step,time_ps,temp_K,pe_eV,rmsd_A
@@ -89,18 +89,18 @@ typedef struct traj_progress {
 
 typedef void (*traj_callback)(const traj_progress *p, void *user);
 
-void traj_defaults(traj_options *o);
+void bpel_traj_defaults(traj_options *o);
 /* Exactly one of atoms and rank; top + bottom > 0 with rank; positive T,
  * times, threshold, dt and tdamp. BPEL_OK or BPEL_EINVAL. */
-int traj_check(const traj_options *o);
+int bpel_traj_check(const traj_options *o);
 /* Run the probe on `s` (with its potential and type map) and write the
  * files above in `dir`. `s` is changed in place: minimised, then advanced by
  * the MD. `cb` may be NULL. `r` is filled as far as the run got; free it
- * with traj_result_free in any case. */
-int traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
+ * with bpel_traj_result_free in any case. */
+int bpel_traj_run(const bpel_model *model, bpel_system *s, const traj_options *o,
              const char *dir, traj_callback cb, void *user, traj_result *r);
-/* fig8_anharmonicity in `dir` from a finished run (traj_run draws it with figures 1). */
-int traj_figure(const char *dir, const traj_result *r, double moved);
-void traj_result_free(traj_result *r);
+/* fig8_anharmonicity in `dir` from a finished run (bpel_traj_run draws it with figures 1). */
+int bpel_traj_figure(const char *dir, const traj_result *r, double moved);
+void bpel_traj_result_free(traj_result *r);
 
 #endif

@@ -14,10 +14,10 @@
 
 static double wall(void) { return omp_get_wtime(); }
 
-int vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes)
+int bpel_vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes)
 {
-    const eig_backend *be = eig_backend_find(p ? p->solver : NULL);
-    if (!be) return bpel_fail(BPEL_EINVAL, "unknown eigensolver '%s' (known: %s)", p->solver, eig_backend_names());
+    const eig_backend *be = bpel_eig_backend_find(p ? p->solver : NULL);
+    if (!be) return bpel_fail(BPEL_EINVAL, "unknown eigensolver '%s' (known: %s)", p->solver, bpel_eig_backend_names());
     eig_problem prob = {3 * natoms, p && p->max_omega > 0, 0.0};
     if (prob.window && !be->supports_window)
         return bpel_fail(BPEL_ENOTSUP, "eigensolver %s cannot compute a window of modes", be->name);
@@ -30,7 +30,7 @@ int vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes)
     return BPEL_OK;
 }
 
-void vib_modes_destroy(vib_modes *v)
+void bpel_vib_modes_destroy(vib_modes *v)
 {
     if (!v) return;
     free(v->lambda);
@@ -39,7 +39,7 @@ void vib_modes_destroy(vib_modes *v)
     free(v->trans);
     free(v->is_translation);
     free(v->mass);
-    eig_solution_free(&v->sol_);
+    bpel_eig_solution_free(&v->sol_);
     free(v->a_);
     free(v);
 }
@@ -111,7 +111,7 @@ static int check_masses(const bpel_system *s)
     return BPEL_OK;
 }
 
-int vib_solver_is_sparse(const vib_params *p, size_t natoms)
+int bpel_vib_solver_is_sparse(const vib_params *p, size_t natoms)
 {
     const char *name = p ? p->solver : NULL;
     if (name && !strcmp(name, VIB_SPARSE_SOLVER)) return 1;
@@ -121,11 +121,11 @@ int vib_solver_is_sparse(const vib_params *p, size_t natoms)
     size_t bytes;
     vib_params dense = *p;
     dense.solver = NULL;
-    if (vib_modes_plan(natoms, &dense, &bytes)) {
+    if (bpel_vib_modes_plan(natoms, &dense, &bytes)) {
         bpel_clear_error();
         return 1;
     }
-    size_t avail = eig_memory_available();
+    size_t avail = bpel_eig_memory_available();
     return avail && bytes > avail;
 }
 
@@ -137,7 +137,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
                          VIB_SPARSE_SOLVER);
     double t0 = wall();
     hess_sparse *h = NULL;
-    int rc = hess_build_sparse(m, &h);
+    int rc = bpel_hess_build_sparse(m, &h);
     if (rc) return rc;
     const size_t n = s->n;
     double tr = 0.0, gb = 0.0;
@@ -160,12 +160,12 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     double t1 = wall();
     v->t_build = t1 - t0;
     sparse_eig_params sp;
-    sparse_eig_params_default(&sp);
+    bpel_sparse_eig_params_default(&sp);
     sp.lambda_c = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
-    sp.memory_limit = (double)eig_memory_available();
+    sp.memory_limit = (double)bpel_eig_memory_available();
     sparse_eig_result r;
-    rc = sparse_eig_solve(h, v->mass, &sp, &r);
-    hess_sparse_destroy(h);
+    rc = bpel_sparse_eig_solve(h, v->mass, &sp, &r);
+    bpel_hess_sparse_destroy(h);
     if (rc) return rc;
     v->worker = r.worker;
     v->sparse_below = r.below;
@@ -184,7 +184,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     return modes_finish(v, t2);
 }
 
-int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
+int bpel_vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
 {
     *out = NULL;
     vib_params defaults = {NULL, 0.0};
@@ -198,29 +198,29 @@ int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_param
     v->ndof = n3;
     v->max_omega = p->max_omega > 0 ? p->max_omega : 0.0;
     v->mass = bpel_malloc(n * sizeof *v->mass);
-    if (!v->mass) { vib_modes_destroy(v); return BPEL_ENOMEM; }
+    if (!v->mass) { bpel_vib_modes_destroy(v); return BPEL_ENOMEM; }
     for (size_t i = 0; i < n; i++) v->mass[i] = system_mass(s, i);
-    if (vib_solver_is_sparse(p, n)) {
+    if (bpel_vib_solver_is_sparse(p, n)) {
         v->solver = VIB_SPARSE_SOLVER;
         rc = modes_sparse(m, s, p, v);
-        if (rc) { vib_modes_destroy(v); return rc; }
+        if (rc) { bpel_vib_modes_destroy(v); return rc; }
         *out = v;
         return BPEL_OK;
     }
     size_t bytes;
-    rc = vib_modes_plan(n, p, &bytes);
-    if (rc) { vib_modes_destroy(v); return rc; }
+    rc = bpel_vib_modes_plan(n, p, &bytes);
+    if (rc) { bpel_vib_modes_destroy(v); return rc; }
     char what[160];
     snprintf(what, sizeof what, "diagonalising the %zu x %zu dynamical matrix of %zu atoms", n3, n3, n);
-    rc = eig_memory_check(bytes, what);
-    if (rc) { vib_modes_destroy(v); return rc; }
-    const eig_backend *be = eig_backend_find(p->solver);
+    rc = bpel_eig_memory_check(bytes, what);
+    if (rc) { bpel_vib_modes_destroy(v); return rc; }
+    const eig_backend *be = bpel_eig_backend_find(p->solver);
     v->solver = be->name;
     v->a_ = bpel_malloc(n3 * n3 * sizeof *v->a_);
-    if (!v->a_) { vib_modes_destroy(v); return BPEL_ENOMEM; }
+    if (!v->a_) { bpel_vib_modes_destroy(v); return BPEL_ENOMEM; }
     double t0 = wall();
-    rc = hess_build_dense(m, v->mass, v->a_, n3);
-    if (rc) { vib_modes_destroy(v); return rc; }
+    rc = bpel_hess_build_dense(m, v->mass, v->a_, n3);
+    if (rc) { bpel_vib_modes_destroy(v); return rc; }
     double tr = 0.0, gb = 0.0;
     const double *A = v->a_;
 #pragma omp parallel for schedule(static) reduction(+ : tr) reduction(max : gb)
@@ -238,7 +238,7 @@ int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_param
     eig_problem prob = {n3, p->max_omega > 0, 0.0};
     if (prob.window) prob.upper = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
     rc = be->solve(v->a_, n3, &prob, &v->sol_);
-    if (rc) { vib_modes_destroy(v); return rc; }
+    if (rc) { bpel_vib_modes_destroy(v); return rc; }
     if (v->sol_.z != v->a_) {
         free(v->a_); /* destroyed by the solver; eigenvectors live elsewhere */
         v->a_ = NULL;
@@ -246,12 +246,12 @@ int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_param
     double t2 = wall();
     v->t_solve = t2 - t1;
     rc = modes_finish(v, t2);
-    if (rc) { vib_modes_destroy(v); return rc; }
+    if (rc) { bpel_vib_modes_destroy(v); return rc; }
     *out = v;
     return BPEL_OK;
 }
 
-void vib_vdos_destroy(vib_vdos *d)
+void bpel_vib_vdos_destroy(vib_vdos *d)
 {
     if (!d) return;
     free(d->g);
@@ -287,13 +287,13 @@ static void mode_bins(const vib_vdos *d, double w, size_t *b0, size_t *b1, doubl
     *b1 = b;
 }
 
-double vib_window_top(double omega_top, const vdos_params *p)
+double bpel_vib_window_top(double omega_top, const vdos_params *p)
 {
     if (!isfinite(omega_top)) return INFINITY;
     return omega_top - 0.5 * p->bin_width - (p->sigma > 0 ? GAUSS_REACH * p->sigma : 0.0);
 }
 
-int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
+int bpel_vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
 {
     *out = NULL;
     if (!(p->bin_width > 0)) return bpel_fail(BPEL_EINVAL, "VDOS bin width must be positive (got %g rad/ps)", p->bin_width);
@@ -320,9 +320,9 @@ int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
     d->nbins = (size_t)ceil((wmax + pad - d->omega_lo) / d->width) + 1;
     size_t nb = d->nbins, qmax = (size_t)ceil(2.0 * pad / d->width) + 3;
     d->g = bpel_calloc(nb, sizeof *d->g);
-    if (!d->g) { vib_vdos_destroy(d); return BPEL_ENOMEM; }
+    if (!d->g) { bpel_vib_vdos_destroy(d); return BPEL_ENOMEM; }
     double *q = bpel_malloc(qmax * sizeof *q);
-    if (!q) { vib_vdos_destroy(d); return BPEL_ENOMEM; }
+    if (!q) { bpel_vib_vdos_destroy(d); return BPEL_ENOMEM; }
     const double scale = 1.0 / (d->norm * d->width);
     for (size_t k = 0; k < v->nmodes; k++) {
         if (v->is_translation[k]) continue;
@@ -340,7 +340,7 @@ int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
         if (r > d->bp_height) { d->bp_height = r; d->bp_omega = c; }
     }
     if (d->bp_height < 0) {
-        vib_vdos_destroy(d);
+        bpel_vib_vdos_destroy(d);
         return bpel_fail(BPEL_EINVAL, "boson-peak window %g:%g rad/ps contains no bin centre", p->bp_lo, p->bp_hi);
     }
     if (!p->per_atom) { *out = d; return BPEL_OK; }
@@ -349,7 +349,7 @@ int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
     d->gi = bpel_calloc(n * nb, sizeof *d->gi);
     d->ibp = bpel_malloc(n * sizeof *d->ibp);
     d->ibp_omega = bpel_malloc(n * sizeof *d->ibp_omega);
-    if (!d->gi || !d->ibp || !d->ibp_omega) { vib_vdos_destroy(d); return BPEL_ENOMEM; }
+    if (!d->gi || !d->ibp || !d->ibp_omega) { bpel_vib_vdos_destroy(d); return BPEL_ENOMEM; }
     const size_t block = 64;
     int rc = BPEL_OK;
 #pragma omp parallel
@@ -387,7 +387,7 @@ int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out)
         }
         free(qq);
     }
-    if (rc) { vib_vdos_destroy(d); return rc; }
+    if (rc) { bpel_vib_vdos_destroy(d); return rc; }
     *out = d;
     return BPEL_OK;
 }

@@ -64,17 +64,17 @@ typedef struct vib_modes {
     eig_solution sol_;    /* internal */
 } vib_modes;
 
-/* Bytes `vib_modes_compute` will hold at its peak for N atoms (the n×n
+/* Bytes `bpel_vib_modes_compute` will hold at its peak for N atoms (the n×n
  * matrix plus the eigensolver's extra), or an error if the solver cannot
  * handle the size. */
-int vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes);
-/* 1 if vib_modes_compute takes the sparse route for N atoms with these parameters. */
-int vib_solver_is_sparse(const vib_params *p, size_t natoms);
+int bpel_vib_modes_plan(size_t natoms, const vib_params *p, size_t *bytes);
+/* 1 if bpel_vib_modes_compute takes the sparse route for N atoms with these parameters. */
+int bpel_vib_solver_is_sparse(const vib_params *p, size_t natoms);
 /* Diagonalise D of `s` (the model must be built on the same system).
  * Refuses (BPEL_ENOMEM, saying how many bytes are needed) before allocating
  * when the memory is not available; zero or negative masses are an error. */
-int vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out);
-void vib_modes_destroy(vib_modes *v);
+int bpel_vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out);
+void bpel_vib_modes_destroy(vib_modes *v);
 /* |e_k^i|² of atom i in mode k. */
 static inline double vib_weight(const vib_modes *v, size_t k, size_t i)
 {
@@ -105,15 +105,15 @@ typedef struct vib_vdos {
     double *ibp_omega;   /* [natoms] rad/ps where it is reached */
 } vib_vdos;
 
-int vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out);
+int bpel_vib_vdos_compute(const vib_modes *v, const vdos_params *p, vib_vdos **out);
 /* The highest top of a boson-peak window whose bins are complete when only
  * the modes with ω <= omega_top are known, rad/ps: a bin reaches half a bin
  * width above its centre, and a broadened mode contributes up to 8σ from its
  * frequency, so top = omega_top − w/2 − 8σ (bins of width w whose centres lie
  * at or below it hold exactly what they would hold with all modes). INFINITY
  * for an infinite omega_top. */
-double vib_window_top(double omega_top, const vdos_params *p);
-void vib_vdos_destroy(vib_vdos *d);
+double bpel_vib_window_top(double omega_top, const vdos_params *p);
+void bpel_vib_vdos_destroy(vib_vdos *d);
 static inline double vib_bin_centre(const vib_vdos *d, size_t b) { return d->omega_lo + (b + 0.5) * d->width; }
 
 #endif

@@ -29,15 +29,15 @@ static size_t positive_bins(const vib_vdos *d, double **w, double **g, double **
     return m;
 }
 
-int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
+int bpel_vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
 {
-    fig_figure *f = fig_create(1, 1, 0, 0);
+    fig_figure *f = bpel_fig_create(1, 1, 0, 0);
     if (!f) return BPEL_ENOMEM;
     double *w, *g, *r;
     size_t m = positive_bins(d, &w, &g, &r);
-    fig_panel *p = fig_panel_at(f, 0, 0);
+    fig_panel *p = bpel_fig_panel_at(f, 0, 0);
     /* in 10⁻⁶ (rad/ps)⁻³, so that the tick labels stay narrow */
-    fig_labels(p, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
+    bpel_fig_labels(p, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
     for (size_t k = 0; k < m; k++) r[k] *= 1e6;
     double top = 0;
     for (size_t k = 0; k < m; k++)
@@ -51,42 +51,42 @@ int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level)
         double *rc = malloc((lo + 1) * sizeof *rc);
         if (rc) {
             for (size_t k = 0; k <= lo && k < m; k++) rc[k] = fmin(r[k], 1.25 * top);
-            fig_line(p, lo + (lo < m), w, rc, &(fig_style){.color = FIG_GREY, .label = "below the window"});
+            bpel_fig_line(p, lo + (lo < m), w, rc, &(fig_style){.color = FIG_GREY, .label = "below the window"});
             free(rc);
         }
     }
-    fig_line(p, m - lo, w + lo, r + lo, &(fig_style){.color = FIG_BLUE, .label = "g(ω)/ω²"});
+    bpel_fig_line(p, m - lo, w + lo, r + lo, &(fig_style){.color = FIG_BLUE, .label = "g(ω)/ω²"});
     if (debye_level > 0) {
-        fig_hline(p, 1e6 * debye_level, "Debye level");
+        bpel_fig_hline(p, 1e6 * debye_level, "Debye level");
         top = fmax(top, 1e6 * debye_level);
     }
-    fig_vline_styled(p, d->bp_lo, "I#dBP#u window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
-    fig_vline_styled(p, d->bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
-    fig_vline_styled(p, d->bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
-    if (m) fig_xrange(p, 0, fmin(w[m - 1], fmax(3 * d->bp_hi, 10)));
-    fig_yrange(p, 0, 1.3 * top);
-    fig_panel *in = fig_inset(p, 0.5, 0.97, 0.45, 0.97);
+    bpel_fig_vline_styled(p, d->bp_lo, "I#dBP#u window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
+    bpel_fig_vline_styled(p, d->bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
+    bpel_fig_vline_styled(p, d->bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
+    if (m) bpel_fig_xrange(p, 0, fmin(w[m - 1], fmax(3 * d->bp_hi, 10)));
+    bpel_fig_yrange(p, 0, 1.3 * top);
+    fig_panel *in = bpel_fig_inset(p, 0.5, 0.97, 0.45, 0.97);
     if (in) {
-        fig_labels(in, XLABEL, "g(ω)", NULL);
-        fig_line(in, m, w, g, &(fig_style){.color = FIG_BLACK});
+        bpel_fig_labels(in, XLABEL, "g(ω)", NULL);
+        bpel_fig_line(in, m, w, g, &(fig_style){.color = FIG_BLACK});
     }
     free(w);
     free(g);
     free(r);
-    return fig_save_in(f, dir, "fig1b_reduced_vdos");
+    return bpel_fig_save_in(f, dir, "fig1b_reduced_vdos");
 }
 
-int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level)
+int bpel_vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level)
 {
-    fig_figure *f = fig_create(1, 2, 1280, 520);
+    fig_figure *f = bpel_fig_create(1, 2, 1280, 520);
     if (!f) return BPEL_ENOMEM;
-    fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
-    fig_labels(pa, XLABEL, "g(ω) (ps)", "(a)");
-    fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)"); /* as Fig. 1b */
+    fig_panel *pa = bpel_fig_panel_at(f, 0, 0), *pb = bpel_fig_panel_at(f, 0, 1);
+    bpel_fig_labels(pa, XLABEL, "g(ω) (ps)", "(a)");
+    bpel_fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)"); /* as Fig. 1b */
     /* the inset sits in the empty upper part of panel (a): the frame's
      * height is set to 1.9x the highest g so the curves stay below it */
-    fig_panel *in = fig_inset(pa, 0.16, 0.5, 0.6, 0.96);
-    if (in) fig_labels(in, XLABEL, "g(ω)", NULL);
+    fig_panel *in = bpel_fig_inset(pa, 0.16, 0.5, 0.6, 0.96);
+    if (in) bpel_fig_labels(in, XLABEL, "g(ω)", NULL);
     double top = 0, xmax = 10, gtop = 0;
     for (int s = 0; s < nseries; s++) {
         double *w, *g, *r;
@@ -94,17 +94,17 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
         fig_style st = {.label = labels[s], .color = 1 + s % FIG_NCOLORS};
         for (size_t k = 0; k < m; k++) r[k] *= 1e6;
         for (size_t k = 0; k < m; k++) gtop = fmax(gtop, g[k]);
-        fig_line(pa, m, w, g, &st);
+        bpel_fig_line(pa, m, w, g, &st);
         double wtop = 0;
         for (size_t k = 0; k < m; k++)
             if (w[k] >= d[s]->bp_lo) wtop = fmax(wtop, r[k]);
         /* bins below the window (a few sound-like modes) may not set the scale */
         for (size_t k = 0; k < m; k++)
             if (w[k] < d[s]->bp_lo) r[k] = fmin(r[k], 1.25 * wtop);
-        fig_line(pb, m, w, r, &st);
+        bpel_fig_line(pb, m, w, r, &st);
         size_t lo = 0;
         while (lo < m && w[lo] < 0.5 * d[s]->bp_hi) lo++;
-        if (in) fig_line(in, lo, w, g, &(fig_style){.color = st.color});
+        if (in) bpel_fig_line(in, lo, w, g, &(fig_style){.color = st.color});
         for (size_t k = 0; k < m; k++)
             if (w[k] >= d[s]->bp_lo) top = fmax(top, r[k]);
         xmax = fmax(xmax, 3 * d[s]->bp_hi);
@@ -113,18 +113,18 @@ int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char 
         free(r);
     }
     if (debye_level > 0) {
-        fig_hline(pb, 1e6 * debye_level, "Debye level");
+        bpel_fig_hline(pb, 1e6 * debye_level, "Debye level");
         top = fmax(top, 1e6 * debye_level);
     }
-    fig_xrange(pb, 0, xmax);
-    fig_yrange(pb, 0, 1.3 * top);
-    if (gtop > 0) fig_yrange(pa, 0, 1.9 * gtop);
-    fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
-    fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
-    return fig_save_in(f, dir, "fig9_vdos_temperature");
+    bpel_fig_xrange(pb, 0, xmax);
+    bpel_fig_yrange(pb, 0, 1.3 * top);
+    if (gtop > 0) bpel_fig_yrange(pa, 0, 1.9 * gtop);
+    bpel_fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
+    bpel_fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
+    return bpel_fig_save_in(f, dir, "fig9_vdos_temperature");
 }
 
-int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
+int bpel_vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
                 double bp_omega, const char *method)
 {
     size_t n = v->nmodes, m = 0;
@@ -151,28 +151,28 @@ int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const 
     }
     char title[96];
     snprintf(title, sizeof title, "(a) %s", method);
-    fig_figure *f = fig_create(1, 1, 0, 0);
+    fig_figure *f = bpel_fig_create(1, 1, 0, 0);
     int rc = BPEL_ENOMEM;
     if (f) {
-        fig_panel *p = fig_panel_at(f, 0, 0);
-        fig_labels(p, XLABEL, "γ#dk#u", title);
-        fig_points(p, m, w, g, &(fig_style){.marker = FIG_MARKER_DOT});
-        if (bp_omega > 0) fig_vline(p, bp_omega, "boson peak");
-        fig_panel *in = fig_inset(p, 0.5, 0.97, 0.55, 0.97);
+        fig_panel *p = bpel_fig_panel_at(f, 0, 0);
+        bpel_fig_labels(p, XLABEL, "γ#dk#u", title);
+        bpel_fig_points(p, m, w, g, &(fig_style){.marker = FIG_MARKER_DOT});
+        if (bp_omega > 0) bpel_fig_vline(p, bp_omega, "boson peak");
+        fig_panel *in = bpel_fig_inset(p, 0.5, 0.97, 0.55, 0.97);
         if (in) {
-            fig_labels(in, XLABEL, "|γ#dk#u|", NULL);
-            fig_log(in, 0, 1);
-            fig_points(in, m, w, ag, &(fig_style){.marker = FIG_MARKER_DOT, .color = FIG_BLACK});
+            bpel_fig_labels(in, XLABEL, "|γ#dk#u|", NULL);
+            bpel_fig_log(in, 0, 1);
+            bpel_fig_points(in, m, w, ag, &(fig_style){.marker = FIG_MARKER_DOT, .color = FIG_BLACK});
         }
-        rc = fig_save_in(f, dir, "fig11a_mode_gruneisen");
+        rc = bpel_fig_save_in(f, dir, "fig11a_mode_gruneisen");
     }
-    if (!rc && (f = fig_create(1, 1, 0, 0))) {
-        fig_panel *p = fig_panel_at(f, 0, 0);
+    if (!rc && (f = bpel_fig_create(1, 1, 0, 0))) {
+        fig_panel *p = bpel_fig_panel_at(f, 0, 0);
         snprintf(title, sizeof title, "(b) %s", method);
-        fig_labels(p, "ω#d0#u (rad/ps)", "γ#dave#u(ω < ω#d0#u)", title);
-        fig_errorbars(p, na, mw, mm, NULL, ms, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE});
-        if (bp_omega > 0) fig_vline(p, bp_omega, "boson peak");
-        rc = fig_save_in(f, dir, "fig11b_gamma_ave");
+        bpel_fig_labels(p, "ω#d0#u (rad/ps)", "γ#dave#u(ω < ω#d0#u)", title);
+        bpel_fig_errorbars(p, na, mw, mm, NULL, ms, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE});
+        if (bp_omega > 0) bpel_fig_vline(p, bp_omega, "boson peak");
+        rc = bpel_fig_save_in(f, dir, "fig11b_gamma_ave");
     }
     free(w); free(g); free(ag); free(mw); free(mm); free(ms);
     return rc;
@@ -185,7 +185,7 @@ static int cmp_x(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *ibp)
+int bpel_vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *ibp)
 {
     pair_xy *pts = malloc(n * sizeof *pts);
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
@@ -207,22 +207,22 @@ int vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *i
         by[k] = sy / (i1 - i0);
         k++;
     }
-    fig_figure *f = fig_create(1, 1, 0, 0);
+    fig_figure *f = bpel_fig_create(1, 1, 0, 0);
     if (!f) goto out;
-    fig_panel *p = fig_panel_at(f, 0, 0);
-    fig_labels(p, "γ#di#u", "I#dBP#u ((rad/ps)#u-3#d)", "(c)");
-    fig_log(p, 0, 1);
-    fig_density_scatter(p, m, x, y, 0, "atoms per cell");
-    fig_points(p, k, bx, by, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE, .color = FIG_BLACK, .size = 1.5,
+    fig_panel *p = bpel_fig_panel_at(f, 0, 0);
+    bpel_fig_labels(p, "γ#di#u", "I#dBP#u ((rad/ps)#u-3#d)", "(c)");
+    bpel_fig_log(p, 0, 1);
+    bpel_fig_density_scatter(p, m, x, y, 0, "atoms per cell");
+    bpel_fig_points(p, k, bx, by, &(fig_style){.marker = FIG_MARKER_OPEN_CIRCLE, .color = FIG_BLACK, .size = 1.5,
                                           .label = "bins of 100 atoms"});
-    fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT);
-    rc = fig_save_in(f, dir, "fig11c_ibp_vs_gamma");
+    bpel_fig_legend(p, FIG_LEGEND_BOTTOM_RIGHT);
+    rc = bpel_fig_save_in(f, dir, "fig11c_ibp_vs_gamma");
 out:
     free(pts); free(x); free(y); free(bx); free(by);
     return rc;
 }
 
-int vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, double bp_lo, double bp_hi,
+int bpel_vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, double bp_lo, double bp_hi,
                 double bp_omega)
 {
     size_t nb = r->nbins, m = 0;
@@ -256,17 +256,17 @@ int vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, dou
             q++;
         }
     }
-    f = fig_create(1, 2, 1280, 520);
+    f = bpel_fig_create(1, 2, 1280, 520);
     if (!f) { free(gd); free(rd); goto out; }
-    fig_panel *pa = fig_panel_at(f, 0, 0), *pb = fig_panel_at(f, 0, 1);
+    fig_panel *pa = bpel_fig_panel_at(f, 0, 0), *pb = bpel_fig_panel_at(f, 0, 1);
     char title[96];
     snprintf(title, sizeof title, "(a) KPM, M = %d, R = %d", r->moments, r->vectors);
-    fig_labels(pa, XLABEL, "g(ω) (ps)", title);
-    fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
-    if (gd) fig_line(pa, m, w, gd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
-    fig_line(pa, m, w, y[0], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
-    fig_line(pa, m, w, y[1], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
-    fig_line(pa, m, w, y[2], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
+    bpel_fig_labels(pa, XLABEL, "g(ω) (ps)", title);
+    bpel_fig_labels(pb, XLABEL, "g(ω)/ω² (10#u-6#d (rad/ps)#u-3#d)", "(b)");
+    if (gd) bpel_fig_line(pa, m, w, gd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
+    bpel_fig_line(pa, m, w, y[0], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
+    bpel_fig_line(pa, m, w, y[1], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
+    bpel_fig_line(pa, m, w, y[2], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
     /* (b): the low end, where g/ω² is read; bins below the window or below
      * 2 rad/ps (a few sound-like modes, the kernel's tail) do not set the scale */
     double xmax = bp_hi > bp_lo ? fmax(3 * bp_hi, 10) : 20, from = bp_hi > bp_lo ? bp_lo : 2.0, top = 0;
@@ -277,23 +277,23 @@ int vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, dou
         for (size_t q = 0; q < m; q++) y[k][q] = fmin(fmax(y[k][q], 0), 1.25 * top);
     if (rd) {
         for (size_t q = 0; q < m; q++) rd[q] = fmin(rd[q], 1.25 * top);
-        fig_line(pb, m, w, rd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
+        bpel_fig_line(pb, m, w, rd, &(fig_style){.color = FIG_RED, .label = "dense, histogram"});
     }
-    fig_line(pb, m, w, y[3], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
-    fig_line(pb, m, w, y[4], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
-    fig_line(pb, m, w, y[5], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
+    bpel_fig_line(pb, m, w, y[3], &(fig_style){.color = FIG_BLUE, .label = "KPM"});
+    bpel_fig_line(pb, m, w, y[4], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6, .label = "±2σ"});
+    bpel_fig_line(pb, m, w, y[5], &(fig_style){.color = FIG_BLUE, .dashed = 2, .size = 0.6});
     if (bp_hi > bp_lo) {
-        fig_vline_styled(pb, bp_lo, "window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
-        fig_vline_styled(pb, bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
+        bpel_fig_vline_styled(pb, bp_lo, "window", &(fig_style){.color = FIG_GREEN, .dashed = 1});
+        bpel_fig_vline_styled(pb, bp_hi, NULL, &(fig_style){.color = FIG_GREEN, .dashed = 1});
     }
-    if (bp_omega > 0) fig_vline_styled(pb, bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
-    fig_xrange(pb, 0, xmax);
-    if (top > 0) fig_yrange(pb, 0, 1.3 * top);
-    fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
-    fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
+    if (bp_omega > 0) bpel_fig_vline_styled(pb, bp_omega, "boson peak", &(fig_style){.color = FIG_RED, .dashed = 2});
+    bpel_fig_xrange(pb, 0, xmax);
+    if (top > 0) bpel_fig_yrange(pb, 0, 1.3 * top);
+    bpel_fig_legend(pa, FIG_LEGEND_TOP_RIGHT);
+    bpel_fig_legend(pb, FIG_LEGEND_TOP_RIGHT);
     free(gd);
     free(rd);
-    rc = fig_save_in(f, dir, "fig_kpm_vdos");
+    rc = bpel_fig_save_in(f, dir, "fig_kpm_vdos");
 out:
     free(w);
     for (int k = 0; k < 6; k++) free(y[k]);

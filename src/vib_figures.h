@@ -17,16 +17,16 @@
 #include "vdos.h"
 
 /* `debye_level` <= 0 leaves the line out. */
-int vib_fig1b(const char *dir, const vib_vdos *d, double debye_level);
+int bpel_vib_fig1b(const char *dir, const vib_vdos *d, double debye_level);
 /* One VDOS per label (e.g. "300 K"); debye_level as above. */
-int vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level);
+int bpel_vib_fig9(const char *dir, int nseries, const vib_vdos *const *d, const char *const *labels, double debye_level);
 /* gamma[k] per mode (NaN skipped), gamma_ave mean/std per mode, bp_omega <= 0 leaves the line out. */
-int vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
+int bpel_vib_fig11ab(const char *dir, const vib_modes *v, const double *gamma, const double *mean, const double *std,
                 double bp_omega, const char *method);
-int vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *ibp);
+int bpel_vib_fig11c(const char *dir, size_t n, const double *gamma_i, const double *ibp);
 /* g_dense[r->nbins] (per rad/ps) may be NULL; bp_lo < bp_hi marks the boson-peak window and
  * bp_omega > 0 the peak, otherwise they are left out. */
-int vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, double bp_lo, double bp_hi,
+int bpel_vib_fig_kpm(const char *dir, const kpm_result *r, const double *g_dense, double bp_lo, double bp_hi,
                 double bp_omega);
 
 #endif

@@ -17,7 +17,7 @@
 
 static double omp_wall(void) { return omp_get_wtime(); }
 
-void vib_options_default(vib_options *o)
+void bpel_vib_options_default(vib_options *o)
 {
     memset(o, 0, sizeof *o);
     o->vdos.bin_width = 0.5;
@@ -25,7 +25,7 @@ void vib_options_default(vib_options *o)
     o->max_initial_force = 1e-3;
 }
 
-int vib_options_check(const vib_options *o)
+int bpel_vib_options_check(const vib_options *o)
 {
     double top = o->modes_given ? o->modes_given->omega_top : o->modes.max_omega > 0 ? o->modes.max_omega : INFINITY;
     if (o->vdos.bp_hi > 0 && o->vdos.bp_hi > top)
@@ -37,10 +37,10 @@ int vib_options_check(const vib_options *o)
     return BPEL_OK;
 }
 
-void vib_analysis_free(vib_analysis *a)
+void bpel_vib_analysis_free(vib_analysis *a)
 {
-    vib_modes_destroy(a->modes);
-    vib_vdos_destroy(a->vdos);
+    bpel_vib_modes_destroy(a->modes);
+    bpel_vib_vdos_destroy(a->vdos);
     memset(a, 0, sizeof *a);
 }
 
@@ -50,21 +50,21 @@ static int compute_moduli(vib_analysis *a, const hess_model *m, const bpel_syste
     double born[6][6], dU[6], na[6][6];
     double *xi = bpel_malloc(18 * s->n * sizeof *xi);
     if (!xi) return BPEL_ENOMEM;
-    int rc = elastic_born(m, born, dU);
-    if (!rc) rc = elastic_xi(m, xi);
+    int rc = bpel_elastic_born(m, born, dU);
+    if (!rc) rc = bpel_elastic_xi(m, xi);
     if (!rc && route == 1) {
-        rc = elastic_nonaffine_modes(a->modes, xi, na, &a->elastic.modes_skipped);
+        rc = bpel_elastic_nonaffine_modes(a->modes, xi, na, &a->elastic.modes_skipped);
         snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (normal modes)");
     } else if (!rc) {
         hess_sparse *h = NULL;
-        rc = hess_build_sparse(m, &h);
-        if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &a->elastic.cg_iterations);
-        hess_sparse_destroy(h);
+        rc = bpel_hess_build_sparse(m, &h);
+        if (!rc) rc = bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &a->elastic.cg_iterations);
+        bpel_hess_sparse_destroy(h);
         snprintf(a->elastic.method, sizeof a->elastic.method, "Born - non-affine (conjugate gradients)");
     }
     free(xi);
     if (rc) return rc;
-    elastic_finish(&a->elastic, born, na, dU, box_volume(&s->box));
+    bpel_elastic_finish(&a->elastic, born, na, dU, bpel_box_volume(&s->box));
     a->have_elastic = 1;
     a->K = a->elastic.K;
     a->G = a->elastic.G;
@@ -75,10 +75,10 @@ static int compute_moduli(vib_analysis *a, const hess_model *m, const bpel_syste
 /* The Debye level and the lowest transverse sound wave of the box from K and G. */
 static void compute_debye(vib_analysis *a, const bpel_system *s)
 {
-    if (a->K > 0 && a->G > 0 && elastic_debye(a->K, a->G, s, &a->debye) == BPEL_OK) {
+    if (a->K > 0 && a->G > 0 && bpel_elastic_debye(a->K, a->G, s, &a->debye) == BPEL_OK) {
         a->have_debye = 1;
         double w[3], L;
-        box_widths(&s->box, w);
+        bpel_box_widths(&s->box, w);
         L = fmax(w[0], fmax(w[1], w[2]));
         a->omega_T1 = 2.0 * BPEL_PI * a->debye.v_T / L;
     }
@@ -93,8 +93,8 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
     if (o->modes_given || (mp->solver && strcmp(mp->solver, "auto")) || mp->max_omega > 0) return BPEL_OK;
     vib_params dense = *mp;
     dense.solver = NULL;
-    size_t bytes = 0, avail = eig_memory_available();
-    if (!vib_modes_plan(s->n, &dense, &bytes) && (!avail || bytes <= avail)) return BPEL_OK;
+    size_t bytes = 0, avail = bpel_eig_memory_available();
+    if (!bpel_vib_modes_plan(s->n, &dense, &bytes) && (!avail || bytes <= avail)) return BPEL_OK;
     bpel_clear_error();
     int rc = BPEL_OK;
     if (o->K > 0 && o->G > 0) {
@@ -115,7 +115,7 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
         double lo = o->vdos.bp_lo > 0 ? o->vdos.bp_lo : 1.2 * a->omega_T1;
         hi = fmax(0.5 * a->debye.omega_D, 2 * lo);
     }
-    /* the bound whose complete bins reach hi (vib_window_top), with a margin of 1 % */
+    /* the bound whose complete bins reach hi (bpel_vib_window_top), with a margin of 1 % */
     mp->max_omega = 1.01 * (hi + 0.5 * o->vdos.bin_width + (o->vdos.sigma > 0 ? 8.0 * o->vdos.sigma : 0.0));
     mp->solver = VIB_SPARSE_SOLVER;
     snprintf(a->solver_choice, sizeof a->solver_choice,
@@ -125,34 +125,34 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
     return BPEL_OK;
 }
 
-int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
+int bpel_vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
                 vib_analysis *a)
 {
     memset(a, 0, sizeof *a);
     double t0 = omp_wall();
     hess_model *m = NULL;
-    int rc = vib_options_check(o);
-    if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    int rc = bpel_vib_options_check(o);
+    if (rc) { bpel_vib_modes_destroy(o->modes_given); return rc; }
     if (isfinite(o->max_initial_force)) {
-        bpel_system *c = system_copy(s);
-        if (!c) { vib_modes_destroy(o->modes_given); return BPEL_ENOMEM; }
-        rc = forces_require_minimum(model, c, o->max_initial_force, "the structure",
+        bpel_system *c = bpel_system_copy(s);
+        if (!c) { bpel_vib_modes_destroy(o->modes_given); return BPEL_ENOMEM; }
+        rc = bpel_forces_require_minimum(model, c, o->max_initial_force, "the structure",
                                     "modes, moduli and I_BP are only defined at a minimum; run `bpel minimize` first "
                                     "(or --max-initial-force inf to go on)",
                                     NULL);
-        system_destroy(c);
-        if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+        bpel_system_destroy(c);
+        if (rc) { bpel_vib_modes_destroy(o->modes_given); return rc; }
     }
-    rc = hess_model_create(model, s, 0, &m);
-    if (rc) { vib_modes_destroy(o->modes_given); return rc; }
+    rc = bpel_hess_model_create(model, s, 0, &m);
+    if (rc) { bpel_vib_modes_destroy(o->modes_given); return rc; }
     vib_params mp = o->modes;
     rc = choose_sparse(a, m, s, o, &mp);
     if (rc) goto fail;
     if (o->modes_given) a->modes = o->modes_given;
-    else rc = vib_modes_compute(m, s, &mp, &a->modes);
+    else rc = bpel_vib_modes_compute(m, s, &mp, &a->modes);
     if (rc) goto fail;
     if (a->modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 analyses and writes */
-        hess_model_destroy(m);
+        bpel_hess_model_destroy(m);
         a->t_total = omp_wall() - t0;
         return BPEL_OK;
     }
@@ -184,7 +184,7 @@ int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options
     if (!(vp.bp_hi > 0)) {
         vp.bp_hi = a->have_debye ? fmax(0.5 * a->debye.omega_D, 2 * vp.bp_lo) : fmax(15.0, 2 * vp.bp_lo);
         /* only the modes up to omega_top are known: keep to the bins they fill completely */
-        double top = a->modes->omega_top, keep = vib_window_top(top, &vp);
+        double top = a->modes->omega_top, keep = bpel_vib_window_top(top, &vp);
         if (vp.bp_hi > keep) {
             if (!(keep > vp.bp_lo)) {
                 rc = bpel_fail(BPEL_EINVAL,
@@ -205,14 +205,14 @@ int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options
             vp.bp_hi = keep;
         }
     }
-    rc = vib_vdos_compute(a->modes, &vp, &a->vdos);
+    rc = bpel_vib_vdos_compute(a->modes, &vp, &a->vdos);
     if (rc) goto fail;
-    hess_model_destroy(m);
+    bpel_hess_model_destroy(m);
     a->t_total = omp_wall() - t0;
     return BPEL_OK;
 fail:
-    hess_model_destroy(m);
-    vib_analysis_free(a);
+    bpel_hess_model_destroy(m);
+    bpel_vib_analysis_free(a);
     return rc;
 }
 
@@ -231,7 +231,7 @@ static cJSON *matrix6(const double M[6][6])
     return rows;
 }
 
-int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance, const char *source,
+int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance, const char *source,
               cJSON *extra)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) return bpel_fail(BPEL_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
@@ -256,7 +256,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     }
     if ((rc = bpel_out_close(&out))) return rc;
 
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     if (!order) return BPEL_ENOMEM;
     if (d->ibp) {
         if (!(fp = open_in(&out, dir, VIB_FILE_ATOMS))) { free(order); return BPEL_EIO; }
@@ -282,7 +282,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
 
         if (!(fp = open_in(&out, dir, "atoms.xyz"))) { free(order); return BPEL_EIO; }
         bpel_column cols[] = {{VIB_COL_IBP, d->ibp, 1, 0}, {VIB_COL_OMEGA_BP, d->ibp_omega, 1, 0}};
-        rc = bpel_out_finish(&out, xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity"));
+        rc = bpel_out_finish(&out, bpel_xyz_write_frame(fp, s, 2, cols, "bpel modes: per-atom boson-peak intensity"));
         if (rc) { free(order); return rc; }
     }
     free(order);
@@ -292,7 +292,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     if (provenance) cJSON_AddStringToObject(o, "provenance", provenance);
     if (source) cJSON_AddStringToObject(o, "structure", source);
     cJSON_AddNumberToObject(o, "natoms", (double)s->n);
-    cJSON_AddNumberToObject(o, "volume_A3", box_volume(&s->box));
+    cJSON_AddNumberToObject(o, "volume_A3", bpel_box_volume(&s->box));
     cJSON *mo = cJSON_AddObjectToObject(o, VIB_KEY_MODES);
     cJSON_AddNumberToObject(mo, "computed", (double)v->nmodes);
     cJSON_AddNumberToObject(mo, "of", (double)v->ndof);
@@ -378,7 +378,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
                                  "the peak (%.3g rad/ps) is within 2x the box's lowest mode (%.3g rad/ps): finite size",
                                  d->bp_omega, wmin);
             vdos_params used = {d->width, d->sigma, d->bp_lo, d->bp_hi, 0};
-            if (d->bp_hi > vib_window_top(v->omega_top, &used))
+            if (d->bp_hi > bpel_vib_window_top(v->omega_top, &used))
                 bpel_quality_add(o, bq, BPEL_Q_WEAK,
                                  "the window's top bins reach past the computed modes (omega <= %.3g rad/ps)",
                                  v->omega_top);
@@ -451,7 +451,7 @@ int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, cons
     return rc;
 }
 
-int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
+int bpel_vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
 {
     *out = NULL;
     *debye_level = 0.0;
@@ -496,17 +496,17 @@ int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
     }
     fclose(fp);
     if (!rc && d->nbins == 0) rc = bpel_fail(BPEL_EPARSE, "%s: no bins", path);
-    if (rc) { vib_vdos_destroy(d); return rc; }
+    if (rc) { bpel_vib_vdos_destroy(d); return rc; }
     snprintf(path, sizeof path, "%s/" VIB_FILE_SUMMARY, dir);
     fp = fopen(path, "r");
-    if (!fp) { vib_vdos_destroy(d); return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno)); }
+    if (!fp) { bpel_vib_vdos_destroy(d); return bpel_fail(BPEL_EIO, "%s: cannot open: %s", path, strerror(errno)); }
     fseek(fp, 0, SEEK_END);
     long len = ftell(fp);
     fseek(fp, 0, SEEK_SET);
     char *txt = len > 0 ? bpel_malloc((size_t)len + 1) : NULL;
     size_t got = txt ? fread(txt, 1, (size_t)len, fp) : 0;
     fclose(fp);
-    if (!txt) { vib_vdos_destroy(d); return bpel_fail(BPEL_EPARSE, "%s: empty", path); }
+    if (!txt) { bpel_vib_vdos_destroy(d); return bpel_fail(BPEL_EPARSE, "%s: empty", path); }
     txt[got] = '\0';
     cJSON *o = cJSON_Parse(txt);
     free(txt);
@@ -515,7 +515,7 @@ int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level)
     cJSON *w = bp ? cJSON_GetObjectItem(bp, VIB_KEY_BP_OMEGA) : NULL, *h = bp ? cJSON_GetObjectItem(bp, VIB_KEY_BP_HEIGHT) : NULL;
     if (!o || !cJSON_IsNumber(w) || !cJSON_IsNumber(h) || cJSON_GetArraySize(win) != 2) {
         cJSON_Delete(o);
-        vib_vdos_destroy(d);
+        bpel_vib_vdos_destroy(d);
         return bpel_fail(BPEL_EPARSE, "%s: not a bpel modes summary (boson_peak missing)", path);
     }
     d->bp_omega = w->valuedouble;

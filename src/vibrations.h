@@ -9,7 +9,7 @@
  *   below it are excluded) and ω_D the Debye frequency; without moduli the
  *   window starts at 1.2× the lowest non-translational mode and ends at 15 rad/ps.
  *   When only the modes up to W were computed (vib_params.max_omega) and the
- *   default top lies higher, the top is clipped to vib_window_top(W) (the
+ *   default top lies higher, the top is clipped to bpel_vib_window_top(W) (the
  *   last bin that holds every mode it would hold with all modes), recorded
  *   in window_source and flagged; an explicit window above W is refused.
  *   K, G: Born minus non-affine term, from the modes when all are available,
@@ -29,17 +29,17 @@ typedef struct vib_options {
     double K, G;        /* GPa; > 0: use these instead of computing the moduli */
     int elastic_route;  /* 0 auto, 1 modes, 2 conjugate gradients, -1 none */
     vib_modes *modes_given; /* modes already computed for this structure (ownership passes to the analysis) */
-    double max_initial_force; /* eV/Å (default 1e-3): vib_analyse refuses a structure whose largest |F_i| is
+    double max_initial_force; /* eV/Å (default 1e-3): bpel_vib_analyse refuses a structure whose largest |F_i| is
                                * above it, since modes, moduli and I_BP are only defined at a minimum;
                                * inf: no check */
 } vib_options;
 
-void vib_options_default(vib_options *o);
+void bpel_vib_options_default(vib_options *o);
 /* Checks the options against each other before any work: an explicit
  * boson-peak window (vdos.bp_hi > 0) whose top lies above the modes that
  * will be computed (modes.max_omega, or the omega_top of modes_given) is
- * refused with BPEL_EINVAL naming both numbers. vib_analyse calls it first. */
-int vib_options_check(const vib_options *o);
+ * refused with BPEL_EINVAL naming both numbers. bpel_vib_analyse calls it first. */
+int bpel_vib_options_check(const vib_options *o);
 
 typedef struct vib_analysis {
     vib_modes *modes;
@@ -61,11 +61,11 @@ typedef struct vib_analysis {
 
 /* Under MPI with the sparse solver every rank calls this; ranks other than 0
  * return with a->modes->worker set and nothing else computed. */
-int vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
+int bpel_vib_analyse(const bpel_model *model, const bpel_system *s, const vib_options *o,
                 vib_analysis *out);
-void vib_analysis_free(vib_analysis *a);
+void bpel_vib_analysis_free(vib_analysis *a);
 
-/* Names in the files of vib_write that other stages read back (the study's
+/* Names in the files of bpel_vib_write that other stages read back (the study's
  * merged table and report): per-atom columns of atoms.csv (and atoms.xyz),
  * and keys of summary.json; a number of the summary is found at its dotted
  * path, e.g. VIB_KEY_BOSON_PEAK "." VIB_KEY_BP_OMEGA, which is also its key
@@ -85,13 +85,13 @@ void vib_analysis_free(vib_analysis *a);
 /* Files in `dir` (created if missing): modes.csv, vdos.csv, atoms.csv,
  * gi.csv (per-atom VDOS), atoms.xyz (extended XYZ for OVITO), summary.json.
  * `extra` (may be NULL) is a cJSON object merged into the summary. */
-int vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance,
+int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a, const char *provenance,
               const char *source, struct cJSON *extra);
 
 /* Read back the VDOS of a `bpel modes` output directory (vdos.csv and
  * summary.json): bins, g, the boson peak and its window; *debye_level gets
  * the Debye level, or 0 if the summary has none. No per-atom data. Errors
  * name the file and line. */
-int vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level);
+int bpel_vib_vdos_read(const char *dir, vib_vdos **out, double *debye_level);
 
 #endif

@@ -58,30 +58,30 @@ static void test_lanczos_quadratic(void **state)
     quad_eval(&q, x, &e, f0);
     for (int i = 0; i < n; i++) start[i] = 1.0;
     lanczos_params p;
-    lanczos_defaults(&p);
+    bpel_lanczos_defaults(&p);
     p.max_iter = 30;
     p.tol = 1e-10;
     p.min_iter = 30;
     lanczos_result r;
-    assert_int_equal(lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
+    assert_int_equal(bpel_lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
     ASSERT_NEAR(r.eigval, w[0], 1e-6 * fabs(w[0]) + 1e-8);
     double ov = 0;
     for (int i = 0; i < n; i++) ov += v1[i] * z[i * n + 0];
     ASSERT_NEAR(fabs(ov), 1.0, 1e-6);
     /* deflated: the second eigenvalue */
     const double *defl[1] = {v1};
-    assert_int_equal(lanczos_lowest(n, quad_eval, &q, x, f0, start, 1, defl, &p, v2, &r), 0);
+    assert_int_equal(bpel_lanczos_lowest(n, quad_eval, &q, x, f0, start, 1, defl, &p, v2, &r), 0);
     ASSERT_NEAR(r.eigval, w[1], 1e-6 * fabs(w[1]) + 1e-8);
     /* central differences give the same */
     p.central = 1;
-    assert_int_equal(lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
+    assert_int_equal(bpel_lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
     ASSERT_NEAR(r.eigval, w[0], 1e-6 * fabs(w[0]) + 1e-8);
     /* restarted from the answer, it converges in a few products */
     p.central = 0;
     p.min_iter = 2;
     p.tol = 1e-6;
     for (int i = 0; i < n; i++) start[i] = z[i * n] + 1e-4 * (i % 3);
-    assert_int_equal(lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
+    assert_int_equal(bpel_lanczos_lowest(n, quad_eval, &q, x, f0, start, 0, NULL, &p, v1, &r), 0);
     assert_true(r.force_calls <= 4);
     ASSERT_NEAR(r.eigval, w[0], 1e-6);
     free(q.a);
@@ -168,7 +168,7 @@ static void run_mb(int method, int from_min, const double minimum_guess[2], int 
     mb_ctx c = {{smin[0], smin[1], smin[2]}};
     artn_model m = {3, 3, mb_eval, NULL, NULL, &c};
     artn_params p;
-    artn_defaults(&p);
+    bpel_artn_defaults(&p);
     p.method = method;
     p.push_from_min = from_min;
     p.climb_newton = mb_climb_newton;
@@ -197,9 +197,9 @@ static void run_mb(int method, int from_min, const double minimum_guess[2], int 
         for (int d = 0; d < 3; d++) kick[d] *= p.kick_norm / sqrt(nrm);
         artn_result r;
         m.ndof = 3;
-        assert_int_equal(artn_search(&m, kick, 1000 + s, &p, &r), 0);
+        assert_int_equal(bpel_artn_search(&m, kick, 1000 + s, &p, &r), 0);
         (*ntried)++;
-        if (getenv("ARTN_DEBUG")) print_message("  s=%d status=%s dq=%.5f push=%d climb=%d calls=%ld l1=%.3g l2=%.3g pos=%.3f %.3f\n", s, artn_status_name(r.status), r.dq, r.push_steps, r.climb_steps, r.calls_saddle, r.eigval1, r.eigval2, r.u_saddle ? smin[0]+r.u_saddle[0] : 0, r.u_saddle ? smin[1]+r.u_saddle[1] : 0);
+        if (getenv("ARTN_DEBUG")) print_message("  s=%d status=%s dq=%.5f push=%d climb=%d calls=%ld l1=%.3g l2=%.3g pos=%.3f %.3f\n", s, bpel_artn_status_name(r.status), r.dq, r.push_steps, r.climb_steps, r.calls_saddle, r.eigval1, r.eigval2, r.u_saddle ? smin[0]+r.u_saddle[0] : 0, r.u_saddle ? smin[1]+r.u_saddle[1] : 0);
         ASSERT_NEAR(r.e_initial, e_min, 1e-12);
         if (r.status == ARTN_ACCEPTED) {
             (*naccepted)++;
@@ -217,7 +217,7 @@ static void run_mb(int method, int from_min, const double minimum_guess[2], int 
             assert_true(r.e_final < r.e_saddle);
             if (k == 1) (*nfound_known)++; /* the B–C saddle, the lowest one around B */
         }
-        artn_result_free(&r);
+        bpel_artn_result_free(&r);
     }
 }
 
@@ -260,7 +260,7 @@ static void test_artn_defaults_are_the_papers(void **state)
 {
     (void)state;
     campaign_params c;
-    campaign_defaults(&c);
+    bpel_campaign_defaults(&c);
     assert_true(c.artn.kick_norm == 0.1);
     assert_true(c.artn.kick_radius == 2.0);
     assert_true(c.artn.eigval_threshold == -0.30);
@@ -279,8 +279,8 @@ static void test_artn_defaults_are_the_papers(void **state)
 static void test_artn_status_names(void **state)
 {
     (void)state;
-    for (int k = 0; k < ARTN_NSTATUS; k++) assert_int_equal(artn_status_parse(artn_status_name(k)), k);
-    assert_int_equal(artn_status_parse("bogus"), -1);
+    for (int k = 0; k < ARTN_NSTATUS; k++) assert_int_equal(bpel_artn_status_parse(bpel_artn_status_name(k)), k);
+    assert_int_equal(bpel_artn_status_parse("bogus"), -1);
 }
 
 /* Every parameter can be set by name; bad names and values are refused. */
@@ -288,39 +288,39 @@ static void test_artn_param_set(void **state)
 {
     (void)state;
     artn_params p;
-    artn_defaults(&p);
-    assert_int_equal(artn_param_set(&p, "push_step", "0.35"), BPEL_OK);
+    bpel_artn_defaults(&p);
+    assert_int_equal(bpel_artn_param_set(&p, "push_step", "0.35"), BPEL_OK);
     assert_true(p.push_step == 0.35);
-    assert_int_equal(artn_param_set(&p, "perp_push", "5"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "perp_push", "5"), BPEL_OK);
     assert_int_equal(p.perp_push, 5);
-    assert_int_equal(artn_param_set(&p, "lanczos.max_iter", "12"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "lanczos.max_iter", "12"), BPEL_OK);
     assert_int_equal(p.lanczos.max_iter, 12);
-    assert_int_equal(artn_param_set(&p, "lanczos_check.tol", "0.002"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "lanczos_check.tol", "0.002"), BPEL_OK);
     assert_true(p.lanczos_check.tol == 0.002);
-    assert_int_not_equal(artn_param_set(&p, "no_such_thing", "1"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "perp_push", "2.5"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "push_step", "fast"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "push_step", ""), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "no_such_thing", "1"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "perp_push", "2.5"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "push_step", "fast"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "push_step", ""), BPEL_OK);
     assert_int_equal(p.perp_push, 5); /* a refused value leaves the field alone */
     /* ranges: the exit threshold is negative, step sizes and counts positive */
-    assert_int_not_equal(artn_param_set(&p, "eigval_threshold", "0.3"), BPEL_OK);
-    assert_int_equal(artn_param_set(&p, "eigval_threshold", "-0.5"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "push_step", "-0.1"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "max_climb", "0"), BPEL_OK);
-    assert_int_equal(artn_param_set(&p, "push_follow", "0"), BPEL_OK);
-    assert_int_not_equal(artn_param_set(&p, "push_follow", "-1"), BPEL_OK);
-    assert_int_equal(artn_param_set(&p, "lanczos.resid_tol", "0"), BPEL_OK);
-    assert_int_equal(artn_param_set(&p, "second_min", "-0.01"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "eigval_threshold", "0.3"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "eigval_threshold", "-0.5"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "push_step", "-0.1"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "max_climb", "0"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "push_follow", "0"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "push_follow", "-1"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "lanczos.resid_tol", "0"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "second_min", "-0.01"), BPEL_OK);
     assert_true(p.eigval_threshold == -0.5);
-    assert_int_equal(artn_param_set(&p, "climb_lanczos_fperp", "0.3"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "climb_lanczos_fperp", "0.3"), BPEL_OK);
     assert_true(p.climb_lanczos_fperp == 0.3);
-    assert_int_not_equal(artn_param_set(&p, "climb_lanczos_fperp", "-1"), BPEL_OK);
-    assert_int_equal(artn_param_set(&p, "climb_lanczos_below", "1"), BPEL_OK);
+    assert_int_not_equal(bpel_artn_param_set(&p, "climb_lanczos_fperp", "-1"), BPEL_OK);
+    assert_int_equal(bpel_artn_param_set(&p, "climb_lanczos_below", "1"), BPEL_OK);
     assert_true(p.climb_lanczos_below == 1.0);
     char buf[8192] = {0};
     FILE *fp = fmemopen(buf, sizeof buf - 1, "w");
     assert_non_null(fp);
-    artn_param_list(fp, &p);
+    bpel_artn_param_list(fp, &p);
     fclose(fp);
     assert_non_null(strstr(buf, "push_step"));
     assert_non_null(strstr(buf, "lanczos.eps"));
@@ -337,7 +337,7 @@ static void test_artn_budget(void **state)
     mb_ctx c = {{smin[0], smin[1], smin[2]}};
     artn_model m = {3, 3, mb_eval, NULL, NULL, &c};
     artn_params p;
-    artn_defaults(&p);
+    bpel_artn_defaults(&p);
     p.ftol = 1e-4;
     p.relax_ftol = 1e-4;
     p.push_from_min = 1;
@@ -347,22 +347,22 @@ static void test_artn_budget(void **state)
     double kick[3] = {-0.1, 0.0, 0.0};
     artn_result r;
     p.max_calls = 0;
-    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    assert_int_equal(bpel_artn_search(&m, kick, 7, &p, &r), 0);
     long full = r.calls_saddle;
     assert_int_equal(r.status, ARTN_ACCEPTED);
-    artn_result_free(&r);
+    bpel_artn_result_free(&r);
     p.max_calls = (int)(full / 2);
-    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    assert_int_equal(bpel_artn_search(&m, kick, 7, &p, &r), 0);
     assert_int_equal(r.status, ARTN_OVER_BUDGET);
     assert_true(r.calls_saddle >= p.max_calls && r.calls_saddle < p.max_calls + p.lanczos.max_iter + 10);
-    assert_string_equal(artn_status_name(r.status), "over_budget");
-    artn_result_free(&r);
+    assert_string_equal(bpel_artn_status_name(r.status), "over_budget");
+    bpel_artn_result_free(&r);
     /* the slowest ascent has no budget: its ascent alone may take more */
     p.method = ARTN_METHOD_LOWEST;
     p.max_calls = 1;
-    assert_int_equal(artn_search(&m, kick, 7, &p, &r), 0);
+    assert_int_equal(bpel_artn_search(&m, kick, 7, &p, &r), 0);
     assert_int_not_equal(r.status, ARTN_OVER_BUDGET);
-    artn_result_free(&r);
+    bpel_artn_result_free(&r);
 }
 
 int main(void)

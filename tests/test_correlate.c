@@ -22,9 +22,9 @@ static double brute_distance(const bpel_box *b, const double *xi, const double *
     double d[3] = {xj[0] - xi[0], xj[1] - xi[1], xj[2] - xi[2]}, s[3], h[3][3];
     bpel_box b0 = *b;
     for (int k = 0; k < 3; k++) b0.lo[k] = 0;
-    box_to_frac(&b0, d, s);
+    bpel_box_to_frac(&b0, d, s);
     for (int k = 0; k < 3; k++) s[k] -= round(s[k]);
-    box_matrix(b, h);
+    bpel_box_matrix(b, h);
     double best = INFINITY;
     for (int a = -1; a <= 1; a++)
         for (int c = -1; c <= 1; c++)
@@ -71,16 +71,16 @@ static void test_coarse_grain_brute_force(void **state)
     for (size_t i = 0; i < s->n; i++) p[i] = gsl_ran_gaussian(rng, 1.0) + s->x[3 * i] * 0.1;
     p[5] = NAN; /* a missing value is skipped */
     corr_pairs *pr;
-    assert_int_equal(corr_pairs_create(s, 8.0, &pr), BPEL_OK);
+    assert_int_equal(bpel_corr_pairs_create(s, 8.0, &pr), BPEL_OK);
     double Ls[] = {0.0, 2.5, 4.0, 5.9, 8.0};
     for (int g = 0; g <= 1; g++)
         for (size_t k = 0; k < sizeof Ls / sizeof *Ls; k++) {
             double L = Ls[k];
-            if (L > corr_max_L(pr, g)) {
-                assert_int_equal(corr_coarse_grain(pr, p, L, g, a), BPEL_EINVAL);
+            if (L > bpel_corr_max_L(pr, g)) {
+                assert_int_equal(bpel_corr_coarse_grain(pr, p, L, g, a), BPEL_EINVAL);
                 continue;
             }
-            assert_int_equal(corr_coarse_grain(pr, p, L, g, a), BPEL_OK);
+            assert_int_equal(bpel_corr_coarse_grain(pr, p, L, g, a), BPEL_OK);
             if (L == 0) {
                 memcpy(b, p, s->n * sizeof *b);
             } else {
@@ -95,7 +95,7 @@ static void test_coarse_grain_brute_force(void **state)
             }
         }
     /* A large L averages towards the global mean: variance shrinks. */
-    assert_int_equal(corr_coarse_grain(pr, p, 8.0, 0, a), BPEL_OK);
+    assert_int_equal(bpel_corr_coarse_grain(pr, p, 8.0, 0, a), BPEL_OK);
     double v0 = 0, v1 = 0, m0 = 0;
     size_t m = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -104,15 +104,15 @@ static void test_coarse_grain_brute_force(void **state)
     for (size_t i = 0; i < s->n; i++)
         if (!isnan(p[i])) v0 += (p[i] - m0) * (p[i] - m0), v1 += (a[i] - m0) * (a[i] - m0);
     assert_true(v1 < 0.5 * v0);
-    corr_pairs_destroy(pr);
+    bpel_corr_pairs_destroy(pr);
     /* Lengths beyond half the box are refused. */
-    assert_int_equal(corr_pairs_create(s, 9.5, &pr), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_pairs_create(s, 9.5, &pr), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "half the box"));
     gsl_rng_free(rng);
     free(p);
     free(a);
     free(b);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* x = g1, y = ρ g1 + √(1−ρ²) g2: Pearson ρ; the bootstrap interval holds ρ
@@ -131,7 +131,7 @@ static void test_pearson_prescribed(void **state)
         y[i] = -1 + 0.5 * (rho * g1 + sqrt(1 - rho * rho) * g2);
     }
     corr_stat st;
-    assert_int_equal(corr_pearson(n, x, y, 1000, 42, 0.95, &st), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, x, y, 1000, 42, 0.95, &st), BPEL_OK);
     assert_int_equal(st.n, n);
     ASSERT_NEAR(st.r, gsl_stats_correlation(x, 1, y, 1, n), 1e-12);
     double se = (1 - rho * rho) / sqrt((double)n);
@@ -141,17 +141,17 @@ static void test_pearson_prescribed(void **state)
     ASSERT_REL(st.hi - st.lo, 2 * 1.96 * se, 0.2, 0);
     /* Same seed, same interval; another seed, a slightly different one. */
     corr_stat s2;
-    assert_int_equal(corr_pearson(n, x, y, 1000, 42, 0.95, &s2), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, x, y, 1000, 42, 0.95, &s2), BPEL_OK);
     ASSERT_NEAR(s2.lo, st.lo, 0);
-    assert_int_equal(corr_pearson(n, x, y, 1000, 43, 0.95, &s2), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, x, y, 1000, 43, 0.95, &s2), BPEL_OK);
     assert_true(s2.lo != st.lo);
     /* NaN pairs are left out. */
     x[0] = NAN;
-    assert_int_equal(corr_pearson(n, x, y, 0, 1, 0.95, &s2), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, x, y, 0, 1, 0.95, &s2), BPEL_OK);
     assert_int_equal(s2.n, n - 1);
     assert_true(isnan(s2.lo));
     ASSERT_NEAR(s2.r, gsl_stats_correlation(x + 1, 1, y + 1, 1, n - 1), 1e-12);
-    assert_int_equal(corr_pearson(2, x + 1, y + 1, 0, 1, 0.95, &s2), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_pearson(2, x + 1, y + 1, 0, 1, 0.95, &s2), BPEL_EINVAL);
     free(x);
     free(y);
     gsl_rng_free(rng);
@@ -172,21 +172,21 @@ static void test_r_of_L_white_noise(void **state)
         y[i] = a + gsl_ran_gaussian(rng, 1);
     }
     corr_pairs *pr;
-    assert_int_equal(corr_pairs_create(s, 4.0, &pr), BPEL_OK);
+    assert_int_equal(bpel_corr_pairs_create(s, 4.0, &pr), BPEL_OK);
     double L[] = {0, 1, 2, 3, 4};
     corr_stat st[5];
-    assert_int_equal(corr_vs_L(pr, x, y, 5, L, 0, NULL, 0, 200, 1, 0.95, st), BPEL_OK);
+    assert_int_equal(bpel_corr_vs_L(pr, x, y, 5, L, 0, NULL, 0, 200, 1, 0.95, st), BPEL_OK);
     for (int k = 0; k < 5; k++) {
         /* Mean neighbours inside L: ~0.077 Å⁻³ · 4πL³/3; n_eff ~ N/(that+1). */
         double nin = 1 + 3000 / (34.0 * 34 * 34) * 4 * M_PI / 3 * L[k] * L[k] * L[k];
         double se = 0.75 / sqrt(3000 / nin);
         ASSERT_NEAR(st[k].r, 0.5, 4 * se);
     }
-    corr_pairs_destroy(pr);
+    bpel_corr_pairs_destroy(pr);
     free(x);
     free(y);
     gsl_rng_free(rng);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Block bootstrap: for independent atoms it agrees with the atom bootstrap;
@@ -207,31 +207,31 @@ static void test_block_bootstrap(void **state)
         x[i] = a + gsl_ran_gaussian(rng, 1);
         y[i] = a + gsl_ran_gaussian(rng, 1);
     }
-    assert_int_equal(corr_blocks(s, 8.0, block, &nblocks), BPEL_OK);
+    assert_int_equal(bpel_corr_blocks(s, 8.0, block, &nblocks), BPEL_OK);
     assert_int_equal(nblocks, 64);
     for (size_t i = 0; i < n; i++) assert_true(block[i] >= 0 && block[i] < 64);
     corr_stat sa, sb;
-    assert_int_equal(corr_pearson(n, x, y, 1000, 3, 0.95, &sa), BPEL_OK);
-    assert_int_equal(corr_pearson_blocked(n, x, y, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, x, y, 1000, 3, 0.95, &sa), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson_blocked(n, x, y, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
     ASSERT_NEAR(sb.r, sa.r, 1e-12);
     double ratio = (sb.hi - sb.lo) / (sa.hi - sa.lo);
     print_message("independent atoms: block/atom interval width %.2f\n", ratio);
     assert_true(ratio > 0.65 && ratio < 1.5);
     corr_pairs *pr;
-    assert_int_equal(corr_pairs_create(s, 4.0, &pr), BPEL_OK);
-    assert_int_equal(corr_coarse_grain(pr, x, 4.0, 0, gx), BPEL_OK);
-    assert_int_equal(corr_coarse_grain(pr, y, 4.0, 0, gy), BPEL_OK);
-    assert_int_equal(corr_pearson(n, gx, gy, 1000, 3, 0.95, &sa), BPEL_OK);
-    assert_int_equal(corr_pearson_blocked(n, gx, gy, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
+    assert_int_equal(bpel_corr_pairs_create(s, 4.0, &pr), BPEL_OK);
+    assert_int_equal(bpel_corr_coarse_grain(pr, x, 4.0, 0, gx), BPEL_OK);
+    assert_int_equal(bpel_corr_coarse_grain(pr, y, 4.0, 0, gy), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson(n, gx, gy, 1000, 3, 0.95, &sa), BPEL_OK);
+    assert_int_equal(bpel_corr_pearson_blocked(n, gx, gy, block, nblocks, 1000, 3, 0.95, &sb), BPEL_OK);
     ratio = (sb.hi - sb.lo) / (sa.hi - sa.lo);
     print_message("coarse-grained over 4 A: block/atom interval width %.2f\n", ratio);
     assert_true(ratio > 1.5);
     assert_true(sb.lo < 0.5 && 0.5 < sb.hi);
-    assert_int_equal(corr_pearson_blocked(n, gx, gy, block, 2, 100, 3, 0.95, &sb), BPEL_EINVAL);
-    corr_pairs_destroy(pr);
+    assert_int_equal(bpel_corr_pearson_blocked(n, gx, gy, block, 2, 100, 3, 0.95, &sb), BPEL_EINVAL);
+    bpel_corr_pairs_destroy(pr);
     free(x), free(y), free(gx), free(gy), free(block);
     gsl_rng_free(rng);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* P(r) = Σ_k η_k exp(−|r − c_k|²/2s²) over white noise η on a fine grid of
@@ -273,9 +273,9 @@ static void test_autocorrelation_gaussian_field(void **state)
             p[i] = 5 + v;
         }
         corr_pairs *pr;
-        assert_int_equal(corr_pairs_create(sys, rmax, &pr), BPEL_OK);
+        assert_int_equal(bpel_corr_pairs_create(sys, rmax, &pr), BPEL_OK);
         corr_acf acf;
-        assert_int_equal(corr_autocorrelation(pr, p, dr, rmax, &acf), BPEL_OK);
+        assert_int_equal(bpel_corr_autocorrelation(pr, p, dr, rmax, &acf), BPEL_OK);
         if (!csum) {
             nb = acf.nbins;
             csum = calloc(nb, sizeof *csum);
@@ -287,8 +287,8 @@ static void test_autocorrelation_gaussian_field(void **state)
             csum[b] += acf.npairs[b] ? acf.c[b] : 0;
             rsum[b] += acf.r[b];
         }
-        corr_acf_free(&acf);
-        corr_pairs_destroy(pr);
+        bpel_corr_acf_free(&acf);
+        bpel_corr_pairs_destroy(pr);
     }
     int checked = 0;
     double worst = 0;
@@ -307,7 +307,7 @@ static void test_autocorrelation_gaussian_field(void **state)
     free(eta);
     free(p);
     gsl_rng_free(rng);
-    system_destroy(sys);
+    bpel_system_destroy(sys);
 }
 
 /* Exact exponential C(r): the fit returns ξ and the e^-3 crossing is 3ξ. */
@@ -328,22 +328,22 @@ static void test_exp_fit_and_crossing(void **state)
     }
     a.npairs[0] = 1;
     double fit, err;
-    assert_int_equal(corr_fit_exp(&a, 0, &fit, &err), BPEL_OK);
+    assert_int_equal(bpel_corr_fit_exp(&a, 0, &fit, &err), BPEL_OK);
     ASSERT_REL(fit, xi, 1e-7, 0);
     assert_true(err < 1e-6);
-    double rc = corr_acf_crossing(&a, exp(-3.0));
+    double rc = bpel_corr_acf_crossing(&a, exp(-3.0));
     ASSERT_NEAR(rc, 3 * xi, 0.01); /* linear interpolation between 0.1 Å bins */
-    assert_true(isnan(corr_acf_crossing(&a, exp(-5.0))));
+    assert_true(isnan(bpel_corr_acf_crossing(&a, exp(-5.0))));
     /* Noisy data: the fit within its error. */
     for (size_t b = 10; b < a.nbins; b++) a.c[b] *= 1 + 0.02 * sin(7.0 * b);
-    assert_int_equal(corr_fit_exp(&a, 5.0, &fit, &err), BPEL_OK);
+    assert_int_equal(bpel_corr_fit_exp(&a, 5.0, &fit, &err), BPEL_OK);
     ASSERT_NEAR(fit, xi, 0.05);
     assert_true(err > 0 && err < 0.05);
     /* C above 1 that does not decay: no exponential fits, and the fit says so. */
     for (size_t b = 10; b < a.nbins; b++) a.c[b] = 1.2;
-    assert_int_equal(corr_fit_exp(&a, 3.0, &fit, &err), BPEL_ECONV);
+    assert_int_equal(bpel_corr_fit_exp(&a, 3.0, &fit, &err), BPEL_ECONV);
     assert_true(isnan(fit));
-    corr_acf_free(&a);
+    bpel_corr_acf_free(&a);
 }
 
 static void test_binning_and_fits(void **state)
@@ -358,7 +358,7 @@ static void test_binning_and_fits(void **state)
         y[i] = 3.0 * k;
     }
     corr_bins b;
-    assert_int_equal(corr_bin(n, x, y, 0, 100, &b), BPEL_OK);
+    assert_int_equal(bpel_corr_bin(n, x, y, 0, 100, &b), BPEL_OK);
     assert_int_equal(b.nbins, 10); /* 40 left over join the last bin */
     assert_int_equal(b.count[9], 140);
     double sd100 = sqrt(100.0 * 101 / 12); /* sample sd of 100 consecutive integers */
@@ -370,20 +370,20 @@ static void test_binning_and_fits(void **state)
     }
     ASSERT_NEAR(b.xm[9], 969.5, 1e-9);
     double a, ae;
-    assert_int_equal(corr_fit_proportional(b.nbins, b.xm, b.ym, b.ysem, &a, &ae), BPEL_OK);
+    assert_int_equal(bpel_corr_fit_proportional(b.nbins, b.xm, b.ym, b.ysem, &a, &ae), BPEL_OK);
     ASSERT_NEAR(a, 3, 1e-12);
-    corr_bins_free(&b);
+    bpel_corr_bins_free(&b);
     /* Sorting by y gives the same bins here; a remainder of 60 makes an 11th bin. */
-    assert_int_equal(corr_bin(1060 > n ? n : 1060, x, y, 1, 104, &b), BPEL_OK);
+    assert_int_equal(bpel_corr_bin(1060 > n ? n : 1060, x, y, 1, 104, &b), BPEL_OK);
     assert_int_equal(b.nbins, 10);
-    corr_bins_free(&b);
-    assert_int_equal(corr_bin(n, x, y, 0, 80, &b), BPEL_OK);
+    bpel_corr_bins_free(&b);
+    assert_int_equal(bpel_corr_bin(n, x, y, 0, 80, &b), BPEL_OK);
     assert_int_equal(b.nbins, 13);
-    corr_bins_free(&b);
-    assert_int_equal(corr_bin(n, x, y, 0, 96, &b), BPEL_OK); /* 1040 = 10·96 + 80: own bin */
+    bpel_corr_bins_free(&b);
+    assert_int_equal(bpel_corr_bin(n, x, y, 0, 96, &b), BPEL_OK); /* 1040 = 10·96 + 80: own bin */
     assert_int_equal(b.nbins, 11);
     assert_int_equal(b.count[10], 80);
-    corr_bins_free(&b);
+    bpel_corr_bins_free(&b);
 
     /* Exact power law y = 2 x^-1 recovers exponent −1 and prefactor 2. */
     for (size_t i = 0; i < 50; i++) {
@@ -391,7 +391,7 @@ static void test_binning_and_fits(void **state)
         y[i] = 2 / x[i];
     }
     double A, k, lae, ke;
-    assert_int_equal(corr_fit_power(50, x, y, NULL, &A, &k, &lae, &ke), BPEL_OK);
+    assert_int_equal(bpel_corr_fit_power(50, x, y, NULL, &A, &k, &lae, &ke), BPEL_OK);
     ASSERT_NEAR(k, -1, 1e-12);
     ASSERT_NEAR(A, 2, 1e-12);
     /* Noisy power law with error bars: exponent within its standard error scale. */
@@ -403,11 +403,11 @@ static void test_binning_and_fits(void **state)
         sy[i] = 0.03 * y[i];
         y[i] += gsl_ran_gaussian(rng, sy[i]);
     }
-    assert_int_equal(corr_fit_power(50, x, y, sy, &A, &k, &lae, &ke), BPEL_OK);
+    assert_int_equal(bpel_corr_fit_power(50, x, y, sy, &A, &k, &lae, &ke), BPEL_OK);
     assert_true(ke > 0.001 && ke < 0.05);
     ASSERT_NEAR(k, -1.3, 4 * ke);
     gsl_rng_free(rng);
-    assert_int_equal(corr_bin(50, x, y, 0, 100, &b), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_bin(50, x, y, 0, 100, &b), BPEL_EINVAL);
     free(x);
     free(y);
 }
@@ -423,7 +423,7 @@ static void test_groups(void **state)
         v[i] = i < 20 ? (double)((i * 7) % 20) : 100 + (i - 20);
     }
     int g[30];
-    assert_int_equal(corr_groups(30, type, v, 0.1, g), BPEL_OK);
+    assert_int_equal(bpel_corr_groups(30, type, v, 0.1, g), BPEL_OK);
     int ntop1 = 0, nbot1 = 0, ntop2 = 0, nbot2 = 0;
     for (int i = 0; i < 30; i++) {
         if (type[i] == 1 && g[i] == 1) assert_true(v[i] >= 18), ntop1++;
@@ -435,7 +435,7 @@ static void test_groups(void **state)
     assert_int_equal(nbot1, 2);
     assert_int_equal(ntop2, 1);
     assert_int_equal(nbot2, 1);
-    assert_int_equal(corr_groups(30, type, v, 0.7, g), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_groups(30, type, v, 0.7, g), BPEL_EINVAL);
 }
 
 int main(void)

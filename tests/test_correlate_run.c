@@ -78,7 +78,7 @@ static void test_exact_proportional(void **state)
     }
     const char *tab = write_table("exact.csv", s, u, w, NULL);
     corr_run_params p;
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     char xs[600], ys[600];
     snprintf(xs, sizeof xs, "%s:u_eV:inv", tab);
     snprintf(ys, sizeof ys, "w_eV");
@@ -95,7 +95,7 @@ static void test_exact_proportional(void **state)
     p.note = on_note;
     p.ctx = &c;
     corr_run_result r;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_OK);
     assert_int_equal(c.notes, 0);
     assert_int_equal(r.n, n);
     assert_int_equal(r.x.inv, 1);
@@ -157,11 +157,11 @@ static void test_exact_proportional(void **state)
     assert_int_equal(r.quality.r_opt.q, BPEL_Q_WEAK);
     assert_non_null(strstr(r.quality.r_opt.reason, "no bootstrap interval"));
     assert_int_equal(r.quality.r_raw.q, BPEL_Q_OK);
-    corr_run_free(&r);
+    bpel_corr_run_free(&r);
     gsl_rng_free(rng);
     free(u);
     free(w);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* x = s + e1, y = s + e2 with a smooth s: coarse-graining averages the
@@ -182,7 +182,7 @@ static void test_shared_smooth_field(void **state)
     }
     const char *tab = write_table("smooth.csv", s, u, w, NULL);
     corr_run_params p;
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     p.x_spec = "u_eV";
     p.y_spec = "w_eV";
     p.table = tab;
@@ -193,7 +193,7 @@ static void test_shared_smooth_field(void **state)
     p.nboot = 50;
     p.seed = 4;
     corr_run_result r;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_OK);
     assert_int_equal(r.nL, 11);
     size_t best = 0;
     for (size_t k = 1; k < r.nL; k++)
@@ -208,29 +208,29 @@ static void test_shared_smooth_field(void **state)
 
     /* the same numbers from the kernels */
     corr_pairs *pr;
-    assert_int_equal(corr_pairs_create(s, r.acf_rmax, &pr), BPEL_OK);
+    assert_int_equal(bpel_corr_pairs_create(s, r.acf_rmax, &pr), BPEL_OK);
     ASSERT_NEAR(r.acf_rmax, 12.0, 0); /* the default: below half of the 25.2 Å box */
     for (size_t k = 0; k < r.nL; k++) {
         corr_stat st;
-        assert_int_equal(corr_vs_L(pr, r.x.v, r.y.v, 1, &r.L[k], 0, NULL, 0, 50, 4 + k, 0.95, &st), BPEL_OK);
+        assert_int_equal(bpel_corr_vs_L(pr, r.x.v, r.y.v, 1, &r.L[k], 0, NULL, 0, 50, 4 + k, 0.95, &st), BPEL_OK);
         assert_true(st.r == r.stat[k].r && st.lo == r.stat[k].lo && st.hi == r.stat[k].hi);
     }
     double *cg = malloc(n * sizeof *cg);
-    assert_int_equal(corr_coarse_grain(pr, r.y.v, r.L_opt, 0, cg), BPEL_OK);
+    assert_int_equal(bpel_corr_coarse_grain(pr, r.y.v, r.L_opt, 0, cg), BPEL_OK);
     for (size_t i = 0; i < n; i++) assert_true(cg[i] == r.cgy[i]);
     corr_acf a;
-    assert_int_equal(corr_autocorrelation(pr, r.x.v, p.acf_dr, r.acf_rmax, &a), BPEL_OK);
+    assert_int_equal(bpel_corr_autocorrelation(pr, r.x.v, p.acf_dr, r.acf_rmax, &a), BPEL_OK);
     assert_int_equal(a.nbins, r.acf[0].nbins);
     for (size_t b = 0; b < a.nbins; b++) /* bins without pairs hold NaN */
         assert_true(a.c[b] == r.acf[0].c[b] || (isnan(a.c[b]) && isnan(r.acf[0].c[b])));
-    corr_acf_free(&a);
-    corr_pairs_destroy(pr);
+    bpel_corr_acf_free(&a);
+    bpel_corr_pairs_destroy(pr);
     free(cg);
 
     /* the files and figures, the summary holding the result's numbers */
     const char *dir = test_tmp("corr_run_out");
-    assert_int_equal(corr_run_figures(dir, s, &p, &r), BPEL_OK);
-    assert_int_equal(corr_run_write(dir, s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run_figures(dir, s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run_write(dir, s, &p, &r), BPEL_OK);
     const char *files[] = {"correlation_vs_L.csv", "binned.csv", "autocorrelation.csv", "groups.csv",
                            "coarse_grained.csv", "correlate.xyz", "fig3_pearson_vs_L.png", "fig5a-d_maps.svg"};
     char path[1200];
@@ -258,11 +258,11 @@ static void test_shared_smooth_field(void **state)
     assert_string_equal(cJSON_GetObjectItem(q, "verdict")->valuestring, "ok");
     assert_string_equal(cJSON_GetObjectItem(q, "reason")->valuestring, r.quality.optimal_L.reason);
     cJSON_Delete(js);
-    corr_run_free(&r);
+    bpel_corr_run_free(&r);
     gsl_rng_free(rng);
     free(u);
     free(w);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Gaussian weights reach 3σ = 1.34 L: L up to 10 Å does not fit a 21.6 Å
@@ -278,7 +278,7 @@ static void test_range_lowered(void **state)
     for (size_t i = 0; i < n; i++) u[i] = smooth(s, i) + 0.01 * (i % 7), w[i] = smooth(s, i) - 0.02 * (i % 5);
     const char *tab = write_table("lowered.csv", s, u, w, NULL);
     corr_run_params p;
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     p.x_spec = "u_eV";
     p.y_spec = "w_eV";
     p.table = tab;
@@ -288,20 +288,20 @@ static void test_range_lowered(void **state)
     p.note = on_note;
     p.ctx = &c;
     corr_run_result r;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_OK);
     assert_int_equal(r.lmax_lowered, 1);
     ASSERT_NEAR(r.lmax, 7.5, 1e-12);
     assert_int_equal(r.nL, 16);
     assert_true(c.notes >= 1);
     assert_non_null(strstr(c.note, "using L <= 7.5 Å"));
-    corr_run_free(&r);
+    bpel_corr_run_free(&r);
     p.lmax_fixed = 1;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "lower --lmax"));
     assert_null(r.L);
     free(u);
     free(w);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Atoms absent from a table: an error naming the way out, or with
@@ -321,7 +321,7 @@ static void test_missing_atoms(void **state)
     }
     const char *tab = write_table("partial.csv", s, u, w, skip);
     corr_run_params p;
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     p.x_spec = "u_eV";
     p.y_spec = "w_eV";
     p.table = tab;
@@ -331,10 +331,10 @@ static void test_missing_atoms(void **state)
     p.note = on_note;
     p.ctx = &c;
     corr_run_result r;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "--allow-missing"));
     p.allow_missing = 1;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_OK);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_OK);
     assert_int_equal(r.x.n_missing, nskip);
     assert_int_equal(r.y.n_missing, nskip);
     assert_true(c.notes >= 2);
@@ -345,21 +345,21 @@ static void test_missing_atoms(void **state)
     /* 375 atoms with both values: bins of 93 instead of 100 */
     assert_int_equal(r.bin_size, (long)((n - nskip) / 4));
     for (int k = 0; k < r.ngroup_stats; k++) assert_true(r.group_stats[k].n > 0);
-    corr_run_free(&r);
+    bpel_corr_run_free(&r);
     free(u);
     free(w);
     free(skip);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 static void test_refused_parameters(void **state)
 {
     (void)state;
     corr_run_params p;
-    corr_run_defaults(&p);
-    assert_int_equal(corr_run_check(&p), BPEL_OK);
+    bpel_corr_run_defaults(&p);
+    assert_int_equal(bpel_corr_run_check(&p), BPEL_OK);
     for (int k = 0; k < 7; k++) {
-        corr_run_defaults(&p);
+        bpel_corr_run_defaults(&p);
         switch (k) {
         case 0: p.lmin = 3, p.lmax = 2; break;
         case 1: p.conf = 1; break;
@@ -369,18 +369,18 @@ static void test_refused_parameters(void **state)
         case 5: p.bin_size = 1; break;
         case 6: p.seed = -1; break;
         }
-        assert_int_equal(corr_run_check(&p), BPEL_EINVAL);
+        assert_int_equal(bpel_corr_run_check(&p), BPEL_EINVAL);
     }
     /* no quantities */
     bpel_system *s = test_fcc(3, 3.6, 1, 1, 0, 1);
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     corr_run_result r;
-    assert_int_equal(corr_run(s, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_EINVAL);
     p.x_spec = "a";
     p.y_spec = "b";
-    assert_int_equal(corr_run(s, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_corr_run(s, &p, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "names no file"));
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 int main(void)

@@ -44,11 +44,11 @@ static void test_backends_agree(void **st)
     memcpy(w3, a, n * n * sizeof *a);
     eig_problem all = {n, 0, 0}, win = {n, 1, -0.5};
     eig_solution sd, sr, sw;
-    const eig_backend *bd = eig_backend_find("dsyevd"), *br = eig_backend_find("dsyevr");
+    const eig_backend *bd = bpel_eig_backend_find("dsyevd"), *br = bpel_eig_backend_find("dsyevr");
     assert_non_null(bd);
     assert_non_null(br);
-    assert_ptr_equal(eig_backend_find("auto"), br);
-    assert_null(eig_backend_find("nonsense"));
+    assert_ptr_equal(bpel_eig_backend_find("auto"), br);
+    assert_null(bpel_eig_backend_find("nonsense"));
     assert_int_equal(bd->solve(w1, n, &all, &sd), 0);
     assert_int_equal(br->solve(w2, n, &all, &sr), 0);
     assert_int_equal(br->solve(w3, n, &win, &sw), 0);
@@ -77,13 +77,13 @@ static void test_backends_agree(void **st)
     memcpy(w3, a, n * n * sizeof *a);
     assert_int_equal(br->solve(w3, n, &none, &s0), 0);
     assert_int_equal(s0.m, 0);
-    eig_solution_free(&s0);
+    bpel_eig_solution_free(&s0);
     /* dsyevd has no window */
     size_t extra;
     assert_int_equal(bd->plan(&win, &extra), BPEL_ENOTSUP);
-    eig_solution_free(&sd);
-    eig_solution_free(&sr);
-    eig_solution_free(&sw);
+    bpel_eig_solution_free(&sd);
+    bpel_eig_solution_free(&sr);
+    bpel_eig_solution_free(&sw);
     free(a);
     free(w1);
     free(w2);
@@ -94,7 +94,7 @@ static void test_limits(void **st)
 {
     size_t extra;
     eig_problem big = {32768, 0, 0}, ok = {32766, 0, 0};
-    const eig_backend *bd = eig_backend_find("dsyevd");
+    const eig_backend *bd = bpel_eig_backend_find("dsyevd");
     assert_int_equal(bd->plan(&big, &extra), BPEL_ENOTSUP);
     assert_non_null(strstr(bpel_errmsg(), "32-bit"));
     assert_int_equal(bd->plan(&ok, &extra), 0);
@@ -102,12 +102,12 @@ static void test_limits(void **st)
     eig_problem edge = {32767, 0, 0}; /* 1+6n+2n^2 = 2147549181 > 2^31-1 */
     assert_int_equal(bd->plan(&edge, &extra), BPEL_ENOTSUP);
     setenv("BPEL_MEMORY_LIMIT", "1G", 1);
-    assert_int_equal(eig_memory_available(), (size_t)1 << 30);
-    assert_int_equal(eig_memory_check((size_t)2 << 30, "a test"), BPEL_ENOMEM);
+    assert_int_equal(bpel_eig_memory_available(), (size_t)1 << 30);
+    assert_int_equal(bpel_eig_memory_check((size_t)2 << 30, "a test"), BPEL_ENOMEM);
     assert_non_null(strstr(bpel_errmsg(), "a test needs 2.15 GB"));
-    assert_int_equal(eig_memory_check(1000, "a test"), 0);
+    assert_int_equal(bpel_eig_memory_check(1000, "a test"), 0);
     unsetenv("BPEL_MEMORY_LIMIT");
-    assert_true(eig_memory_available() > 0);
+    assert_true(bpel_eig_memory_available() > 0);
 }
 
 int main(void)

@@ -24,7 +24,7 @@ static void deform(bpel_system *s, int w, double h)
     double F[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
     F[WR[w]][WC[w]] += h;
     double H[3][3], Hn[3][3];
-    box_matrix(&s->box, H);
+    bpel_box_matrix(&s->box, H);
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++) {
             Hn[i][j] = 0;
@@ -50,8 +50,8 @@ static void deform(bpel_system *s, int w, double h)
 static void stress_of(bpel_forces *ff, bpel_system *s, double sig[6])
 {
     bpel_eval ev;
-    assert_int_equal(forces_compute(ff, s, FORCES_VIRIAL, &ev), 0);
-    double f = -ELASTIC_EV_A3_TO_GPA / box_volume(&s->box);
+    assert_int_equal(bpel_forces_compute(ff, s, FORCES_VIRIAL, &ev), 0);
+    double f = -ELASTIC_EV_A3_TO_GPA / bpel_box_volume(&s->box);
     sig[0] = f * ev.virial[0];
     sig[1] = f * ev.virial[1];
     sig[2] = f * ev.virial[2];
@@ -62,29 +62,29 @@ static void stress_of(bpel_forces *ff, bpel_system *s, double sig[6])
 
 static void load(const char *pot, const char *el, bpel_system *s, bpel_eam **p, bpel_model **model)
 {
-    assert_int_equal(eam_read(test_potential(pot), NULL, p), 0);
-    assert_int_equal(model_create(*p, s, el, model), 0);
+    assert_int_equal(bpel_eam_read(test_potential(pot), NULL, p), 0);
+    assert_int_equal(bpel_model_create(*p, s, el, model), 0);
 }
 
 static void elastic_of(const bpel_model *model, bpel_system *s, elastic_result *r)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(model, s, 0, &m), 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
     double born[6][6], dU[6], na[6][6];
-    assert_int_equal(elastic_born(m, born, dU), 0);
+    assert_int_equal(bpel_elastic_born(m, born, dU), 0);
     double *xi = malloc(18 * s->n * sizeof *xi);
-    assert_int_equal(elastic_xi(m, xi), 0);
+    assert_int_equal(bpel_elastic_xi(m, xi), 0);
     double xmax = 0;
     for (size_t k = 0; k < 18 * s->n; k++) xmax = fmax(xmax, fabs(xi[k]));
     int it = 0;
-    if (xmax > 1e-9) assert_int_equal(elastic_nonaffine_cg(h, xi, 1e-10, na, &it), 0);
+    if (xmax > 1e-9) assert_int_equal(bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &it), 0);
     else memset(na, 0, sizeof na);
-    elastic_finish(r, born, na, dU, box_volume(&s->box));
+    bpel_elastic_finish(r, born, na, dU, bpel_box_volume(&s->box));
     free(xi);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
 }
 
 /* fcc Cu under pressure (a below equilibrium, so the stress terms of B
@@ -98,14 +98,14 @@ static void check_fcc(const char *pot, const char *el, double a)
     elastic_result r;
     elastic_of(model, s, &r);
     bpel_forces *ff;
-    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(model, s, 1.0, &ff), 0);
     double sig0[6];
     stress_of(ff, s, sig0);
     for (int v = 0; v < 6; v++) ASSERT_NEAR(r.stress[v], sig0[v], 1e-9 * (1 + fabs(sig0[v])));
     const double h = 1e-5;
     double maxdiff = 0, scale = fabs(r.B[0][0]);
     for (int w = 0; w < 6; w++) {
-        bpel_system *sp = system_copy(s), *sm = system_copy(s);
+        bpel_system *sp = bpel_system_copy(s), *sm = bpel_system_copy(s);
         deform(sp, w, h);
         deform(sm, w, -h);
         double a1[6], a2[6];
@@ -116,8 +116,8 @@ static void check_fcc(const char *pot, const char *el, double a)
             maxdiff = fmax(maxdiff, fabs(fd - r.B[v][w]));
             ASSERT_NEAR(r.B[v][w], fd, 2e-4 * scale);
         }
-        system_destroy(sp);
-        system_destroy(sm);
+        bpel_system_destroy(sp);
+        bpel_system_destroy(sm);
     }
     print_message("  %s a = %.3f: C11 %.2f C12 %.2f C44 %.2f GPa (B: %.2f %.2f %.2f), P = %.3f GPa; max |B - FD| %.2g\n",
                   pot, a, r.C[0][0], r.C[0][1], r.C[3][3], r.B[0][0], r.B[0][1], r.B[3][3],
@@ -127,10 +127,10 @@ static void check_fcc(const char *pot, const char *el, double a)
     ASSERT_REL(r.C[5][5], r.C[3][3], 1e-10, 1);
     ASSERT_NEAR(r.C[0][3], 0.0, 1e-8);
     ASSERT_NEAR(r.nonaffine[0][0], 0.0, 1e-8);
-    forces_destroy(ff);
-    model_destroy(model);
-    eam_destroy(p);
-    system_destroy(s);
+    bpel_forces_destroy(ff);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(p);
+    bpel_system_destroy(s);
 }
 
 static void test_fcc_funcfl(void **st) { check_fcc("Cu_u3.eam", "Cu", 3.58); }
@@ -146,24 +146,24 @@ static void test_xi_fd(void **st)
     bpel_model *model = NULL;
     load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, &model);
     hess_model *m;
-    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(model, s, 0, &m), 0);
     double *xi = malloc(18 * s->n * sizeof *xi);
-    assert_int_equal(elastic_xi(m, xi), 0);
+    assert_int_equal(bpel_elastic_xi(m, xi), 0);
     bpel_forces *ff;
-    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(model, s, 1.0, &ff), 0);
     bpel_eval ev;
     size_t n3 = 3 * s->n;
     double *g0 = malloc(n3 * sizeof *g0), *gp = malloc(n3 * sizeof *gp);
-    assert_int_equal(forces_compute(ff, s, 0, &ev), 0);
+    assert_int_equal(bpel_forces_compute(ff, s, 0, &ev), 0);
     for (size_t k = 0; k < n3; k++) g0[k] = -ev.f[k];
     const double h = 1e-6;
     for (int w = 0; w < 6; w++) {
-        bpel_system *sp = system_copy(s), *sm = system_copy(s);
+        bpel_system *sp = bpel_system_copy(s), *sm = bpel_system_copy(s);
         deform(sp, w, h);
         deform(sm, w, -h);
-        assert_int_equal(forces_compute(ff, sp, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, sp, 0, &ev), 0);
         for (size_t k = 0; k < n3; k++) gp[k] = -ev.f[k];
-        assert_int_equal(forces_compute(ff, sm, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, sm, 0, &ev), 0);
         double num = 0, den = 0;
         for (size_t a = 0; a < s->n; a++) {
             /* atoms may have been wrapped differently: forces are per atom index, unaffected */
@@ -181,17 +181,17 @@ static void test_xi_fd(void **st)
         }
         print_message("  Voigt %d: |Xi - FD| / |Xi| = %.3g\n", w, sqrt(num / den));
         assert_true(sqrt(num / den) < 1e-4);
-        system_destroy(sp);
-        system_destroy(sm);
+        bpel_system_destroy(sp);
+        bpel_system_destroy(sm);
     }
     free(g0);
     free(gp);
     free(xi);
-    forces_destroy(ff);
-    hess_model_destroy(m);
-    model_destroy(model);
-    eam_destroy(p);
-    system_destroy(s);
+    bpel_forces_destroy(ff);
+    bpel_hess_model_destroy(m);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(p);
+    bpel_system_destroy(s);
 }
 
 /* A disordered Cu–Zr minimum made with minimise(): Born − non-affine (CG on
@@ -203,18 +203,18 @@ static void test_strain_relax(void **st)
     bpel_model *model = NULL;
     load("CuZr_mm.eam.fs", "Cu,Zr", s, &p, &model);
     bpel_forces *ff;
-    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(model, s, 1.0, &ff), 0);
     min_params mp;
-    min_defaults(&mp);
+    bpel_min_defaults(&mp);
     mp.ftol = 1e-11;
     min_result mr;
-    assert_int_equal(minimise(ff, s, &mp, &mr), 0);
-    forces_destroy(ff);
+    assert_int_equal(bpel_minimise(ff, s, &mp, &mr), 0);
+    bpel_forces_destroy(ff);
     elastic_result r;
     elastic_of(model, s, &r);
     double B[6][6], A[6][6];
-    assert_int_equal(elastic_strain_relax(model, s, 1e-5, 1e-11, 1, B), 0);
-    assert_int_equal(elastic_strain_relax(model, s, 1e-5, 1e-11, 0, A), 0);
+    assert_int_equal(bpel_elastic_strain_relax(model, s, 1e-5, 1e-11, 1, B), 0);
+    assert_int_equal(bpel_elastic_strain_relax(model, s, 1e-5, 1e-11, 0, A), 0);
     double scale = r.B[0][0], maxd = 0, maxa = 0;
     for (int v = 0; v < 6; v++)
         for (int w = 0; w < 6; w++) {
@@ -226,10 +226,10 @@ static void test_strain_relax(void **st)
                   mr.iterations, mr.fmax, r.B[0][0], B[0][0], r.B[3][3], B[3][3], maxd, maxa);
     assert_true(maxd < 1e-3 * scale);
     assert_true(maxa > 0.1 * scale); /* relaxation matters: the check can fail */
-    assert_int_equal(elastic_strain_relax(model, s, 0.5, 1e-11, 1, B), BPEL_EINVAL);
-    model_destroy(model);
-    eam_destroy(p);
-    system_destroy(s);
+    assert_int_equal(bpel_elastic_strain_relax(model, s, 0.5, 1e-11, 1, B), BPEL_EINVAL);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(p);
+    bpel_system_destroy(s);
 }
 
 /* The Debye level from K, G by hand for round numbers. */
@@ -238,7 +238,7 @@ static void test_debye(void **st)
     bpel_system *s = test_fcc(2, 4.0, 1, 1.0, 0.0, 1);
     s->mass[1] = 60.0;
     debye_result d;
-    assert_int_equal(elastic_debye(100.0, 30.0, s, &d), 0);
+    assert_int_equal(bpel_elastic_debye(100.0, 30.0, s, &d), 0);
     double rho = 32 * 60.0 / 512.0; /* amu/Å³ */
     double conv = 1.0 / ELASTIC_EV_A3_TO_GPA / 1.0364269e-4;
     double vt = sqrt(30.0 * conv / rho), vl = sqrt((100.0 + 40.0) * conv / rho);
@@ -249,8 +249,8 @@ static void test_debye(void **st)
     ASSERT_REL(d.level, 3 / pow(wd, 3), 1e-12, 0);
     /* 1 Å/ps = 100 m/s: G = 30 GPa at 3.75 g/cm³... sanity of magnitude: v_T of order 2-3 km/s */
     assert_true(d.v_T > 20 && d.v_T < 40);
-    assert_int_equal(elastic_debye(-1.0, 30.0, s, &d), BPEL_EINVAL);
-    system_destroy(s);
+    assert_int_equal(bpel_elastic_debye(-1.0, 30.0, s, &d), BPEL_EINVAL);
+    bpel_system_destroy(s);
 }
 
 int main(void)

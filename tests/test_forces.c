@@ -24,20 +24,20 @@ typedef struct {
 static void bind(bound *b, bpel_system *s, const char *potname, const char *elements)
 {
     const char *path = test_potential(potname);
-    int rc = eam_read(path, NULL, &b->pot);
+    int rc = bpel_eam_read(path, NULL, &b->pot);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
-    rc = model_create(b->pot, s, elements, &b->model);
+    rc = bpel_model_create(b->pot, s, elements, &b->model);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
-    assert_int_equal(forces_create(b->model, s, 1.0, &b->ff), 0);
+    assert_int_equal(bpel_forces_create(b->model, s, 1.0, &b->ff), 0);
 }
 
 static void unbind(bound *b)
 {
-    forces_destroy(b->ff);
-    model_destroy(b->model);
-    eam_destroy(b->pot);
+    bpel_forces_destroy(b->ff);
+    bpel_model_destroy(b->model);
+    bpel_eam_destroy(b->pot);
 }
 
 static const char *pair_style_of(const char *pot)
@@ -53,7 +53,7 @@ static void lammps_eval(bpel_system *s, const char *potname, const char *element
                         double *f, double *pe)
 {
     const char *data = test_tmp("lmp_in.data");
-    assert_int_equal(data_write(data, s, "test configuration"), 0);
+    assert_int_equal(bpel_data_write(data, s, "test configuration"), 0);
     char script[4096], coeff[512];
     const char *style = pair_style_of(potname);
     if (!strcmp(style, "eam"))
@@ -85,12 +85,12 @@ static void lammps_eval(bpel_system *s, const char *potname, const char *element
     assert_non_null(fp);
     char line[1024];
     for (int k = 0; k < 9; k++) assert_non_null(fgets(line, sizeof line, fp));
-    size_t *order = system_id_order(s);
+    size_t *order = bpel_system_id_order(s);
     for (size_t k = 0; k < s->n; k++) {
         long long id;
         double v[4];
         assert_int_equal(fscanf(fp, "%lld %lf %lf %lf %lf", &id, &v[0], &v[1], &v[2], &v[3]), 5);
-        long i = system_find_id(s, order, id);
+        long i = bpel_system_find_id(s, order, id);
         assert_true(i >= 0);
         memcpy(&f[3 * i], v, 3 * sizeof(double));
         pe[i] = v[3];
@@ -105,9 +105,9 @@ static void compare_with_lammps(bpel_system *s, const char *potname, const char 
     bound b;
     bind(&b, s, potname, elements);
     bpel_eval ev;
-    assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM, &ev), 0);
     double stress[6];
-    forces_stress(s, ev.virial, stress);
+    bpel_forces_stress(s, ev.virial, stress);
     double E, S[6], *f = calloc(3 * s->n, sizeof *f), *pe = calloc(s->n, sizeof *pe);
     lammps_eval(s, potname, elements, &E, S, f, pe);
     print_message("  %s, %zu atoms: E bpel %.15g  LAMMPS %.15g\n", potname, s->n, ev.energy, E);
@@ -134,7 +134,7 @@ static void test_lammps_fs_small_crystal(void **st)
     (void)st;
     bpel_system *s = test_fcc(3, 3.9, 2, 0.5, 0.15, 11u);
     compare_with_lammps(s, "CuZr_mm.eam.fs", "Cu,Zr");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Cu64Zr36-like liquid configuration, larger box. */
@@ -144,7 +144,7 @@ static void test_lammps_fs_liquid(void **st)
     bpel_system *s = test_random(600, 22.0, 2, 2.0, 5u);
     for (size_t i = 0; i < s->n; i++) s->type[i] = (i % 25) < 16 ? 1 : 2;
     compare_with_lammps(s, "CuZr_mm.eam.fs", "Cu,Zr");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Zr-rich composition with types listed in the other order (type 1 = Zr). */
@@ -153,7 +153,7 @@ static void test_lammps_fs_swapped_types(void **st)
     (void)st;
     bpel_system *s = test_fcc(4, 4.1, 2, 0.3, 0.2, 23u);
     compare_with_lammps(s, "CuZr_mm.eam.fs", "Zr,Cu");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Triclinic box. */
@@ -164,9 +164,9 @@ static void test_lammps_fs_triclinic(void **st)
     s->box.xy = 2.1;
     s->box.xz = -1.3;
     s->box.yz = 0.9;
-    system_wrap(s);
+    bpel_system_wrap(s);
     compare_with_lammps(s, "CuZr_mm.eam.fs", "Cu,Zr");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 static void test_lammps_funcfl(void **st)
@@ -174,7 +174,7 @@ static void test_lammps_funcfl(void **st)
     (void)st;
     bpel_system *s = test_fcc(3, 3.615, 1, 1.0, 0.12, 41u);
     compare_with_lammps(s, "Cu_u3.eam", "Cu");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 static void test_lammps_setfl(void **st)
@@ -182,7 +182,7 @@ static void test_lammps_setfl(void **st)
     (void)st;
     bpel_system *s = test_fcc(4, 3.58, 2, 0.6, 0.15, 43u);
     compare_with_lammps(s, "CuNi.eam.alloy", "Cu,Ni");
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Forces are minus the gradient of the energy (central differences). */
@@ -193,7 +193,7 @@ static void test_force_is_gradient(void **st)
     bound b;
     bind(&b, s, "CuZr_mm.eam.fs", "Cu,Zr");
     bpel_eval ev;
-    assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
     double *f0 = malloc(3 * s->n * sizeof *f0);
     memcpy(f0, ev.f, 3 * s->n * sizeof *f0);
     const double h = 1e-5;
@@ -202,10 +202,10 @@ static void test_force_is_gradient(void **st)
         for (int k = 0; k < 3; k++) {
             double x0 = s->x[3 * i + k];
             s->x[3 * i + k] = x0 + h;
-            forces_compute(b.ff, s, FORCES_ENERGY, &ev);
+            bpel_forces_compute(b.ff, s, FORCES_ENERGY, &ev);
             double ep = ev.energy;
             s->x[3 * i + k] = x0 - h;
-            forces_compute(b.ff, s, FORCES_ENERGY, &ev);
+            bpel_forces_compute(b.ff, s, FORCES_ENERGY, &ev);
             double em = ev.energy;
             s->x[3 * i + k] = x0;
             double fd = -(ep - em) / (2 * h);
@@ -215,7 +215,7 @@ static void test_force_is_gradient(void **st)
     assert_true(worst < 1e-5);
     free(f0);
     unbind(&b);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Reference kernel = fast kernel; 1 thread = 2 threads. */
@@ -228,14 +228,14 @@ static void test_kernels_agree(void **st)
     bpel_eval ev;
     int flags = FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM;
     omp_set_num_threads(1);
-    assert_int_equal(forces_compute(b.ff, s, flags, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, flags, &ev), 0);
     double E1 = ev.energy, W1[6];
     memcpy(W1, ev.virial, sizeof W1);
     double *f1 = malloc(3 * s->n * sizeof *f1), *p1 = malloc(s->n * sizeof *p1);
     memcpy(f1, ev.f, 3 * s->n * sizeof *f1);
     memcpy(p1, ev.pe, s->n * sizeof *p1);
     omp_set_num_threads(2);
-    assert_int_equal(forces_compute(b.ff, s, flags, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, flags, &ev), 0);
     ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
     for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(ev.f[i], f1[i], 1e-10);
     /* called from inside a parallel region (the inner team is one thread) */
@@ -243,12 +243,12 @@ static void test_kernels_agree(void **st)
 #pragma omp parallel num_threads(2)
     {
 #pragma omp single
-        nested_rc = forces_compute(b.ff, s, flags, &ev);
+        nested_rc = bpel_forces_compute(b.ff, s, flags, &ev);
     }
     assert_int_equal(nested_rc, 0);
     ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
     for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(ev.f[i], f1[i], 1e-10);
-    assert_int_equal(forces_compute(b.ff, s, flags | FORCES_REFERENCE, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, flags | FORCES_REFERENCE, &ev), 0);
     ASSERT_REL(ev.energy, E1, 1e-12, 1.0);
     for (int k = 0; k < 6; k++) ASSERT_REL(ev.virial[k], W1[k], 1e-10, 1.0);
     for (size_t i = 0; i < 3 * s->n; i++) ASSERT_NEAR(ev.f[i], f1[i], 1e-10);
@@ -256,7 +256,7 @@ static void test_kernels_agree(void **st)
     free(f1);
     free(p1);
     unbind(&b);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Translating all atoms, or relabelling them, changes nothing. */
@@ -267,13 +267,13 @@ static void test_invariance(void **st)
     bound b;
     bind(&b, s, "CuZr_mm.eam.fs", "Cu,Zr");
     bpel_eval ev;
-    assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY | FORCES_PERATOM, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY | FORCES_PERATOM, &ev), 0);
     double E0 = ev.energy;
     size_t n = s->n;
     double *f0 = malloc(3 * n * sizeof *f0);
     memcpy(f0, ev.f, 3 * n * sizeof *f0);
     /* translation (wrapping included) */
-    bpel_system *t = system_copy(s);
+    bpel_system *t = bpel_system_copy(s);
     for (size_t i = 0; i < n; i++) {
         t->x[3 * i] += 3.7;
         t->x[3 * i + 1] -= 11.2;
@@ -281,13 +281,13 @@ static void test_invariance(void **st)
     }
     bound bt;
     bind(&bt, t, "CuZr_mm.eam.fs", "Cu,Zr");
-    assert_int_equal(forces_compute(bt.ff, t, FORCES_ENERGY, &ev), 0);
+    assert_int_equal(bpel_forces_compute(bt.ff, t, FORCES_ENERGY, &ev), 0);
     ASSERT_REL(ev.energy, E0, 1e-12, 1.0);
     for (size_t i = 0; i < 3 * n; i++) ASSERT_NEAR(ev.f[i], f0[i], 1e-9);
     unbind(&bt);
-    system_destroy(t);
+    bpel_system_destroy(t);
     /* permutation: reverse the atom order */
-    bpel_system *p = system_copy(s);
+    bpel_system *p = bpel_system_copy(s);
     for (size_t i = 0; i < n; i++) {
         size_t j = n - 1 - i;
         p->id[i] = s->id[j];
@@ -296,15 +296,15 @@ static void test_invariance(void **st)
     }
     bound bp;
     bind(&bp, p, "CuZr_mm.eam.fs", "Cu,Zr");
-    assert_int_equal(forces_compute(bp.ff, p, FORCES_ENERGY, &ev), 0);
+    assert_int_equal(bpel_forces_compute(bp.ff, p, FORCES_ENERGY, &ev), 0);
     ASSERT_REL(ev.energy, E0, 1e-12, 1.0);
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < 3; k++) ASSERT_NEAR(ev.f[3 * i + k], f0[3 * (n - 1 - i) + k], 1e-9);
     unbind(&bp);
-    system_destroy(p);
+    bpel_system_destroy(p);
     free(f0);
     unbind(&b);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* A list kept across moves (skin) gives the same as a fresh one. */
@@ -315,22 +315,22 @@ static void test_neighbour_skin(void **st)
     bound b;
     bind(&b, s, "CuZr_mm.eam.fs", "Cu,Zr");
     bpel_eval ev;
-    assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
     unsigned seed = 3;
     for (int step = 0; step < 6; step++) {
         for (size_t i = 0; i < 3 * s->n; i++) {
             seed = seed * 1103515245u + 12345u;
             s->x[i] += 0.12 * (((seed >> 8) & 0xffff) / 65535.0 - 0.5);
         }
-        assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
+        assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY, &ev), 0);
         double E = ev.energy;
         bpel_eval er;
-        assert_int_equal(forces_compute(b.ff, s, FORCES_ENERGY | FORCES_REFERENCE, &er), 0);
+        assert_int_equal(bpel_forces_compute(b.ff, s, FORCES_ENERGY | FORCES_REFERENCE, &er), 0);
         ASSERT_REL(E, er.energy, 1e-12, 1.0);
     }
     assert_true(b.ff != NULL);
     unbind(&b);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 int main(void)

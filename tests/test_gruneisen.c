@@ -41,12 +41,12 @@ static int make_glass(void **st)
 static double c44_minus_p(const bpel_model *model, bpel_system *s)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(model, s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(model, s, 0, &m), 0);
     double born[6][6], dU[6], na[6][6] = {{0}};
-    assert_int_equal(elastic_born(m, born, dU), 0);
+    assert_int_equal(bpel_elastic_born(m, born, dU), 0);
     elastic_result r;
-    elastic_finish(&r, born, na, dU, box_volume(&s->box));
-    hess_model_destroy(m);
+    bpel_elastic_finish(&r, born, na, dU, bpel_box_volume(&s->box));
+    bpel_hess_model_destroy(m);
     return r.C[3][3] + r.stress[0]; /* C44 − P with σ = −P */
 }
 
@@ -55,12 +55,12 @@ static void test_crystal(void **st)
     bpel_system *s = test_fcc(4, 3.615, 1, 1.0, 0.0, 1);
     bpel_eam *pot;
     bpel_model *model = NULL;
-    assert_int_equal(eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
-    assert_int_equal(model_create(pot, s, "Cu", &model), 0);
+    assert_int_equal(bpel_eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
+    assert_int_equal(bpel_model_create(pot, s, "Cu", &model), 0);
     gru_params p;
-    gru_defaults(&p);
+    bpel_gru_defaults(&p);
     gru_result r;
-    assert_int_equal(gru_compute(model, s, &p, &r), 0);
+    assert_int_equal(bpel_gru_compute(model, s, &p, &r), 0);
     const vib_modes *v = r.modes;
     assert_true(r.relax_disp[0] < 1e-6 && r.relax_disp[1] < 1e-6); /* a Bravais lattice stays put */
     /* multiplet means of the three routes */
@@ -94,7 +94,7 @@ static void test_crystal(void **st)
      * multiplet nearest ω = √((C44 − P)/ρ)·2π/L, and its γ against
      * −1/6 − ½ d ln(C44 − P)/d ln V from the elastic constants at V0(1 ± dv) */
     double a0 = c44_minus_p(model, s);
-    double rho = s->n * s->mass[1] / box_volume(&s->box);
+    double rho = s->n * s->mass[1] / bpel_box_volume(&s->box);
     double wpred = sqrt(a0 / ELASTIC_EV_A3_TO_GPA / rho / 1.0364269e-4) * 2 * M_PI / s->box.len[0];
     size_t best = 0;
     for (size_t q = 3; q < v->nmodes; q++)
@@ -104,9 +104,9 @@ static void test_crystal(void **st)
     while (hi + 1 < v->nmodes && fabs(v->omega[hi + 1] - v->omega[best]) < 1e-6 * v->omega[best]) hi++;
     double gta = 0;
     for (size_t q = lo; q <= hi; q++) gta += r.gamma_hf[q] / (hi - lo + 1);
-    bpel_system *sp = system_copy(s), *sm = system_copy(s);
-    system_scale(sp, cbrt(1 + p.dv));
-    system_scale(sm, cbrt(1 - p.dv));
+    bpel_system *sp = bpel_system_copy(s), *sm = bpel_system_copy(s);
+    bpel_system_scale(sp, cbrt(1 + p.dv));
+    bpel_system_scale(sm, cbrt(1 - p.dv));
     double cp = c44_minus_p(model, sp), cm = c44_minus_p(model, sm);
     double gel = -1.0 / 6 - 0.5 * (log(cp) - log(cm)) / (log(1 + p.dv) - log(1 - p.dv));
     print_message("  TA<100>: modes %zu..%zu at %.3f rad/ps (elastic %.3f), gamma %.4f; from d ln(C44-P)/d ln V: %.4f\n",
@@ -114,36 +114,36 @@ static void test_crystal(void **st)
     assert_int_equal(hi - lo + 1, 12);
     ASSERT_REL(v->omega[best], wpred, 0.05, 0);
     ASSERT_REL(gta, gel, 0.02, 0);
-    system_destroy(sp);
-    system_destroy(sm);
+    bpel_system_destroy(sp);
+    bpel_system_destroy(sm);
     /* particle γ sums to the mode sum */
     double *gi = malloc(s->n * sizeof *gi), sum_i = 0, sum_k = 0;
-    assert_int_equal(gru_particle(v, r.gamma_hf, gi), 0);
+    assert_int_equal(bpel_gru_particle(v, r.gamma_hf, gi), 0);
     for (size_t i = 0; i < s->n; i++) sum_i += gi[i];
     for (size_t q = 0; q < v->nmodes; q++)
         if (isfinite(r.gamma_hf[q])) sum_k += r.gamma_hf[q];
     ASSERT_REL(sum_i, sum_k, 1e-10, 0);
     free(gi);
-    gru_result_free(&r);
-    model_destroy(model);
-    eam_destroy(pot);
-    system_destroy(s);
+    bpel_gru_result_free(&r);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
+    bpel_system_destroy(s);
 }
 
 static void test_glass(void **st)
 {
     if (!glass_path[0]) skip();
     bpel_system *s;
-    assert_int_equal(data_read(glass_path, &s), 0);
+    assert_int_equal(bpel_data_read(glass_path, &s), 0);
     bpel_eam *pot;
     bpel_model *model = NULL;
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
+    assert_int_equal(bpel_model_create(pot, s, "Cu,Zr", &model), 0);
     gru_params p;
-    gru_defaults(&p);
+    bpel_gru_defaults(&p);
     p.dv = GLASS_DV;
     gru_result r;
-    assert_int_equal(gru_compute(model, s, &p, &r), 0);
+    assert_int_equal(bpel_gru_compute(model, s, &p, &r), 0);
     const vib_modes *v = r.modes;
     print_message("  glass: re-minimised, max non-affine displacement %.3g / %.3g Å, max|F| %.2g / %.2g eV/Å; %zu of "
                   "%zu modes with an overlap below %.2f\n",
@@ -189,7 +189,7 @@ static void test_glass(void **st)
     assert_true(mean_hf > 0.5 && mean_hf < 4.0);
     /* γ_ave: running mean ends at the mean over all modes */
     double *mean = malloc(v->nmodes * sizeof *mean), *sd = malloc(v->nmodes * sizeof *sd);
-    gru_average(v, r.gamma_hf, mean, sd);
+    bpel_gru_average(v, r.gamma_hf, mean, sd);
     ASSERT_REL(mean[v->nmodes - 1], mean_hf, 1e-10, 0);
     free(mean);
     free(sd);
@@ -198,20 +198,20 @@ static void test_glass(void **st)
     pn.relax = 0;
     pn.methods = GRU_HF;
     gru_result rn;
-    assert_int_equal(gru_compute(model, s, &pn, &rn), 0);
+    assert_int_equal(bpel_gru_compute(model, s, &pn, &rn), 0);
     assert_null(rn.gamma_sorted);
     double diff = 0;
     for (size_t k = 3; k < v->nmodes; k++) diff = fmax(diff, fabs(rn.gamma_hf[k] - r.gamma_hf[k]));
     print_message("  largest change of a mode gamma without re-minimisation: %.3g\n", diff);
     assert_true(diff > 1e-3);
-    gru_result_free(&rn);
+    bpel_gru_result_free(&rn);
     /* bad input */
     pn.dv = 0.5;
-    assert_int_equal(gru_compute(model, s, &pn, &rn), BPEL_EINVAL);
-    gru_result_free(&r);
-    model_destroy(model);
-    eam_destroy(pot);
-    system_destroy(s);
+    assert_int_equal(bpel_gru_compute(model, s, &pn, &rn), BPEL_EINVAL);
+    bpel_gru_result_free(&r);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
+    bpel_system_destroy(s);
 }
 
 static int file_lines(const char *dir, const char *name)
@@ -231,41 +231,41 @@ static void test_stage(void **st)
     bpel_system *s = test_fcc(3, 3.615, 1, 1.0, 0.0, 1);
     bpel_eam *pot;
     bpel_model *model = NULL;
-    assert_int_equal(eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
-    assert_int_equal(model_create(pot, s, "Cu", &model), 0);
+    assert_int_equal(bpel_eam_read(test_potential("Cu_u3.eam"), NULL, &pot), 0);
+    assert_int_equal(bpel_model_create(pot, s, "Cu", &model), 0);
     gru_run_options o;
-    gru_run_defaults(&o);
+    bpel_gru_run_defaults(&o);
     o.gru.methods = GRU_SORTED | GRU_HF;
     gru_run_result r;
-    int rc = gru_run(model, s, &o, &r);
+    int rc = bpel_gru_run(model, s, &o, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.figures_method, GRU_HF);
     assert_false(r.worker);
     assert_ptr_equal(r.gru.modes, r.vib.modes);
     const char *dir = test_tmp("gru_stage");
-    rc = gru_run_write(dir, s, &o, &r);
+    rc = bpel_gru_run_write(dir, s, &o, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(file_lines(dir, "gruneisen_modes.csv"), (int)r.gru.nmodes + 1);
     assert_int_equal(file_lines(dir, "atoms.csv"), (int)s->n + 1);
     assert_true(file_lines(dir, "summary.json") > 10);
     assert_true(file_lines(dir, "fig11c_ibp_vs_gamma.svg") > 0);
-    gru_run_free(&r);
+    bpel_gru_run_free(&r);
 
     /* a route for the figures that is not computed */
     o.figures_method = GRU_OVERLAP;
-    assert_int_equal(gru_run(model, s, &o, &r), BPEL_EINVAL);
-    gru_run_free(&r);
+    assert_int_equal(bpel_gru_run(model, s, &o, &r), BPEL_EINVAL);
+    bpel_gru_run_free(&r);
     /* off the minimum */
     o.figures_method = 0;
     s->x[0] += 0.1;
-    assert_int_equal(gru_run(model, s, &o, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_gru_run(model, s, &o, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "not an energy minimum"));
-    gru_run_free(&r);
-    system_destroy(s);
-    model_destroy(model);
-    eam_destroy(pot);
+    bpel_gru_run_free(&r);
+    bpel_system_destroy(s);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
 }
 
 int main(void)

@@ -30,15 +30,15 @@ typedef struct {
 static void make(setup *u, bpel_system *s, const char *potname, const char *elements)
 {
     u->s = s;
-    assert_int_equal(eam_read(test_potential(potname), NULL, &u->pot), 0);
-    assert_int_equal(model_create(u->pot, s, elements, &u->model), 0);
+    assert_int_equal(bpel_eam_read(test_potential(potname), NULL, &u->pot), 0);
+    assert_int_equal(bpel_model_create(u->pot, s, elements, &u->model), 0);
 }
 
 static void unmake(setup *u)
 {
-    system_destroy(u->s);
-    model_destroy(u->model);
-    eam_destroy(u->pot);
+    bpel_system_destroy(u->s);
+    bpel_model_destroy(u->model);
+    bpel_eam_destroy(u->pot);
 }
 
 /* The glass-like test configuration: 128 random Cu/Zr atoms at the density
@@ -60,12 +60,12 @@ static double *dense_of(const hess_sparse *h)
 static double *build_dense(setup *u, int flags)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(u->model, u->s, flags, &m), 0);
+    assert_int_equal(bpel_hess_model_create(u->model, u->s, flags, &m), 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
     double *H = dense_of(h);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     return H;
 }
 
@@ -73,7 +73,7 @@ static double *build_dense(setup *u, int flags)
 static double *fd_columns(setup *u, const size_t *cols, size_t ncol, double step)
 {
     bpel_forces *ff;
-    assert_int_equal(forces_create(u->model, u->s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(u->model, u->s, 1.0, &ff), 0);
     size_t n3 = 3 * u->s->n;
     double *fd = calloc(ncol * n3, sizeof *fd);
     double *fp = malloc(n3 * sizeof *fp);
@@ -82,15 +82,15 @@ static double *fd_columns(setup *u, const size_t *cols, size_t ncol, double step
         size_t col = cols[c];
         double x0 = u->s->x[col];
         u->s->x[col] = x0 + step;
-        assert_int_equal(forces_compute(ff, u->s, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, u->s, 0, &ev), 0);
         memcpy(fp, ev.f, n3 * sizeof *fp);
         u->s->x[col] = x0 - step;
-        assert_int_equal(forces_compute(ff, u->s, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, u->s, 0, &ev), 0);
         u->s->x[col] = x0;
         for (size_t r = 0; r < n3; r++) fd[c * n3 + r] = -(fp[r] - ev.f[r]) / (2 * step);
     }
     free(fp);
-    forces_destroy(ff);
+    bpel_forces_destroy(ff);
     return fd;
 }
 
@@ -124,14 +124,14 @@ static void test_rho_matches_forces(void **st)
     setup u;
     make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
     hess_model *m;
-    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(u.model, u.s, 0, &m), 0);
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
-    assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
-    for (size_t i = 0; i < u.s->n; i++) ASSERT_REL(hess_model_rho(m)[i], ev.rho[i], 1e-12, 1e-12);
-    forces_destroy(ff);
-    hess_model_destroy(m);
+    assert_int_equal(bpel_forces_compute(ff, u.s, 0, &ev), 0);
+    for (size_t i = 0; i < u.s->n; i++) ASSERT_REL(bpel_hess_model_rho(m)[i], ev.rho[i], 1e-12, 1e-12);
+    bpel_forces_destroy(ff);
+    bpel_hess_model_destroy(m);
     unmake(&u);
 }
 
@@ -189,7 +189,7 @@ static void test_fd_triclinic(void **st)
     s->box.xy = 3.1;
     s->box.xz = -1.7;
     s->box.yz = 2.2;
-    system_wrap(s);
+    bpel_system_wrap(s);
     make(&u, s, "CuZr_mm.eam.fs", "Cu,Zr");
     size_t n3 = 3 * u.s->n;
     size_t *cols = all_columns(n3);
@@ -225,7 +225,7 @@ static void test_fd_glass_large_box(void **st)
         for (size_t j = 0; j < u.s->n; j++) {
             double d[3];
             for (int k = 0; k < 3; k++) d[k] = u.s->x[3 * j + k] - u.s->x[3 * i + k];
-            box_minimum_image(&u.s->box, d);
+            bpel_box_minimum_image(&u.s->box, d);
             double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]), blk = 0;
             for (int a = 0; a < 3; a++)
                 for (int b = 0; b < 3; b++) blk = fmax(blk, fabs(H[(3 * i + a) * n3 + 3 * j + b]));
@@ -255,11 +255,11 @@ static void test_symmetry_translation(void **st)
     setup u;
     make(&u, glass128(), "CuZr_mm.eam.fs", "Cu,Zr");
     hess_model *m;
-    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(u.model, u.s, 0, &m), 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
     double asym, rowsum, hmax = 0;
-    hess_sparse_checks(h, &asym, &rowsum);
+    bpel_hess_sparse_checks(h, &asym, &rowsum);
     for (size_t k = 0; k < 9 * h->rowptr[h->n]; k++) hmax = fmax(hmax, fabs(h->val[k]));
     print_message("  max |H| %.3g, asymmetry %.3g, row sum %.3g eV/Å²\n", hmax, asym, rowsum);
     ASSERT_NEAR(asym / hmax, 0.0, 1e-13);
@@ -267,20 +267,20 @@ static void test_symmetry_translation(void **st)
     /* The diagnostic without cross terms breaks translation invariance,
      * so the row-sum check above can fail. */
     hess_model *mc;
-    assert_int_equal(hess_model_create(u.model, u.s, HESS_OMIT_CROSS, &mc), 0);
+    assert_int_equal(bpel_hess_model_create(u.model, u.s, HESS_OMIT_CROSS, &mc), 0);
     hess_sparse *hc;
-    assert_int_equal(hess_build_sparse(mc, &hc), 0);
-    hess_sparse_checks(hc, &asym, &rowsum);
+    assert_int_equal(bpel_hess_build_sparse(mc, &hc), 0);
+    bpel_hess_sparse_checks(hc, &asym, &rowsum);
     assert_true(rowsum / hmax > 1e-3);
-    hess_sparse_destroy(hc);
-    hess_model_destroy(mc);
+    bpel_hess_sparse_destroy(hc);
+    bpel_hess_model_destroy(mc);
 
     /* dense (mass-weighted) equals sparse / √(m_a m_b) */
     size_t n3 = 3 * u.s->n;
     double *D = malloc(n3 * n3 * sizeof *D);
     double *mass = malloc(u.s->n * sizeof *mass);
     for (size_t i = 0; i < u.s->n; i++) mass[i] = system_mass(u.s, i);
-    assert_int_equal(hess_build_dense(m, mass, D, n3), 0);
+    assert_int_equal(bpel_hess_build_dense(m, mass, D, n3), 0);
     double *H = dense_of(h);
     for (size_t i = 0; i < n3; i++)
         for (size_t j = 0; j < n3; j++)
@@ -288,7 +288,7 @@ static void test_symmetry_translation(void **st)
     /* matvec agrees with the dense product */
     double *x = malloc(n3 * sizeof *x), *y = malloc(n3 * sizeof *y);
     for (size_t i = 0; i < n3; i++) x[i] = sin(0.37 * i);
-    hess_sparse_matvec(h, x, y);
+    bpel_hess_sparse_matvec(h, x, y);
     for (size_t i = 0; i < n3; i++) {
         double s = 0;
         for (size_t j = 0; j < n3; j++) s += H[i * n3 + j] * x[j];
@@ -303,8 +303,8 @@ static void test_symmetry_translation(void **st)
     free(H);
     free(D);
     free(mass);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     unmake(&u);
 }
 
@@ -316,12 +316,12 @@ static void test_symmetry_translation(void **st)
 static size_t check_pattern(setup *u, double range)
 {
     hess_model *m;
-    assert_int_equal(hess_model_create(u->model, u->s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(u->model, u->s, 0, &m), 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
     size_t n = h->n, n3 = 3 * n, nb = h->rowptr[n];
     double *D = malloc(n3 * n3 * sizeof *D);
-    assert_int_equal(hess_build_dense(m, NULL, D, n3), 0);
+    assert_int_equal(bpel_hess_build_dense(m, NULL, D, n3), 0);
     unsigned char *stored = calloc(n * n, 1);
     for (size_t a = 0; a < n; a++)
         for (size_t k = h->rowptr[a]; k < h->rowptr[a + 1]; k++) {
@@ -338,7 +338,7 @@ static size_t check_pattern(setup *u, double range)
             if (range > 0) {
                 double d[3];
                 for (int c = 0; c < 3; c++) d[c] = u->s->x[3 * b + c] - u->s->x[3 * a + c];
-                box_minimum_image(&u->s->box, d);
+                bpel_box_minimum_image(&u->s->box, d);
                 assert_true(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) < range);
             }
         }
@@ -353,8 +353,8 @@ static size_t check_pattern(setup *u, double range)
     print_message("  %zu blocks, %.1f per row (of %zu atoms)\n", nb, (double)nb / n, n);
     free(stored);
     free(D);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     return nb;
 }
 
@@ -374,7 +374,7 @@ static void test_pattern(void **st)
         for (size_t j = 0; j < u.s->n; j++) {
             double d[3];
             for (int c = 0; c < 3; c++) d[c] = u.s->x[3 * j + c] - u.s->x[3 * i + c];
-            box_minimum_image(&u.s->box, d);
+            bpel_box_minimum_image(&u.s->box, d);
             double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
             far += r >= 12.01 && r < 2 * 7.6;
         }
@@ -397,7 +397,7 @@ static double *lammps_columns(setup *u, const char *tag, const char *pair_style,
     char name[64];
     snprintf(name, sizeof name, "hess_%s.data", tag);
     const char *data = test_tmp(name);
-    assert_int_equal(data_write(data, u->s, "hessian test"), 0);
+    assert_int_equal(bpel_data_write(data, u->s, "hessian test"), 0);
     size_t ncol = 3 * natoms;
     char *script = malloc(1 << 20);
     size_t len = 0;
@@ -498,13 +498,13 @@ static void test_mtx_roundtrip(void **st)
     /* ids out of order and not starting at 1: rows follow the ids */
     for (size_t i = 0; i < u.s->n; i++) u.s->id[i] = (int64_t)(u.s->n - i) + 3;
     hess_model *m;
-    assert_int_equal(hess_model_create(u.model, u.s, 0, &m), 0);
+    assert_int_equal(bpel_hess_model_create(u.model, u.s, 0, &m), 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
     const char *path = test_tmp("hess_rt.mtx");
-    assert_int_equal(hess_write_mtx(path, h, u.s, "test"), 0);
+    assert_int_equal(bpel_hess_write_mtx(path, h, u.s, "test"), 0);
     double *R;
-    assert_int_equal(hess_read_mtx_dense(path, u.s, &R), 0);
+    assert_int_equal(bpel_hess_read_mtx_dense(path, u.s, &R), 0);
     double *H = dense_of(h);
     size_t n3 = 3 * u.s->n;
     for (size_t k = 0; k < n3 * n3; k++) ASSERT_NEAR(R[k], H[k], 1e-12 * (1 + fabs(H[k])));
@@ -519,18 +519,18 @@ static void test_mtx_roundtrip(void **st)
     fclose(fp);
     /* broken files give a one-line error naming file and line */
     const char *bad = test_write_file("hess_bad.mtx", "%%MatrixMarket matrix coordinate real symmetric\n30 30 2\n10 10 0.5\n11 x 1\n");
-    assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
+    assert_int_equal(bpel_hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "hess_bad.mtx:4"));
     /* entries outside the declared size, and non-finite values, are refused */
     bad = test_write_file("hess_out.mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 3 1\n10 10 0.5\n");
-    assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
+    assert_int_equal(bpel_hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "hess_out.mtx:3: entry (10, 10) outside the 3 x 3 matrix"));
     bad = test_write_file("hess_inf.mtx", "%%MatrixMarket matrix coordinate real symmetric\n30 30 1\n10 10 -inf\n");
-    assert_int_equal(hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
+    assert_int_equal(bpel_hess_read_mtx_dense(bad, u.s, &R), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "hess_inf.mtx:3: value '-inf' is not finite"));
     free(H);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     unmake(&u);
 }
 

@@ -39,7 +39,7 @@ static void test_two_temperatures(void **st)
     bpel_system *s = test_cuzr_glass(&pot, &model);
     double temps[2] = {100, 600};
     inherent_options o;
-    inherent_defaults(&o);
+    bpel_inherent_defaults(&o);
     o.temperatures = temps;
     o.ntemperatures = 2;
     o.time = 0.02;
@@ -47,7 +47,7 @@ static void test_two_temperatures(void **st)
     tally t = {0, 0, 0, 0, 0, 0};
     inherent_result r;
     const char *dir = test_tmp("");
-    int rc = inherent_run(model, s, &o, dir, count, &t, &r);
+    int rc = bpel_inherent_run(model, s, &o, dir, count, &t, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.n, 2);
@@ -62,10 +62,10 @@ static void test_two_temperatures(void **st)
         assert_true(is->converged && is->fmax <= 1e-8);
         assert_true(is->mean_temperature > 0);
         bpel_system *g;
-        assert_int_equal(data_read(is->file, &g), 0);
+        assert_int_equal(bpel_data_read(is->file, &g), 0);
         assert_int_equal(g->n, s->n);
         assert_null(g->v);
-        system_destroy(g);
+        bpel_system_destroy(g);
     }
     char path[1200];
     snprintf(path, sizeof path, "%s/inherent.csv", dir);
@@ -75,14 +75,14 @@ static void test_two_temperatures(void **st)
     for (int c; (c = fgetc(fp)) != EOF;) lines += c == '\n';
     fclose(fp);
     assert_int_equal(lines, 3);
-    inherent_result_free(&r);
+    bpel_inherent_result_free(&r);
 
     temps[1] = -3;
-    assert_int_equal(inherent_run(model, s, &o, dir, NULL, NULL, &r), BPEL_EINVAL);
-    inherent_result_free(&r);
-    system_destroy(s);
-    model_destroy(model);
-    eam_destroy(pot);
+    assert_int_equal(bpel_inherent_run(model, s, &o, dir, NULL, NULL, &r), BPEL_EINVAL);
+    bpel_inherent_result_free(&r);
+    bpel_system_destroy(s);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
 }
 
 int main(void)

@@ -4,12 +4,12 @@
  *   vectors are exact; given bounds that miss the spectrum are refused, and
  *   automatic bounds that miss it fall back to Gershgorin;
  *   on a minimised 256-atom Cu–Zr glass, KPM agrees with the dense spectrum
- *   (vib_modes_compute) broadened by the same Jackson kernel within the
+ *   (bpel_vib_modes_compute) broadened by the same Jackson kernel within the
  *   reported standard errors (χ² per bin near 1), with the plain histogram on
  *   coarse bins within the errors plus the kernel's smearing, and ∫g = 1;
  *   unit masses or translations left in the vectors disagree detectably;
  *   results depend on the seed only (not on threads or blocks);
- *   the whole stage (kpm_run.h): its progress reports, files, comparison
+ *   the whole stage (bpel_kpm_run.h): its progress reports, files, comparison
  *   with the dense spectrum and boson-peak window, and the refusal of a
  *   structure that is not at a minimum. */
 #include "testutil.h"
@@ -46,20 +46,20 @@ static int setup_glass(void **st)
 {
     G.s = test_cuzr_glass(&G.pot, &G.model);
     bpel_forces *ff;
-    if (forces_create(G.model, G.s, 1.0, &ff)) return -1;
+    if (bpel_forces_create(G.model, G.s, 1.0, &ff)) return -1;
     min_params mp;
-    min_defaults(&mp);
+    bpel_min_defaults(&mp);
     mp.ftol = 1e-10;
     min_result mr;
-    int rc = minimise(ff, G.s, &mp, &mr);
-    forces_destroy(ff);
+    int rc = bpel_minimise(ff, G.s, &mp, &mr);
+    bpel_forces_destroy(ff);
     if (rc) return -1;
     hess_model *m;
-    if (hess_model_create(G.model, G.s, 0, &m) || hess_build_sparse(m, &G.h)) return -1;
+    if (bpel_hess_model_create(G.model, G.s, 0, &m) || bpel_hess_build_sparse(m, &G.h)) return -1;
     vib_params vp = {"dsyevr", 0};
     vib_modes *v;
-    if (vib_modes_compute(m, G.s, &vp, &v)) return -1;
-    hess_model_destroy(m);
+    if (bpel_vib_modes_compute(m, G.s, &vp, &v)) return -1;
+    bpel_hess_model_destroy(m);
     if (v->ntranslation != 3 || v->nnegative) return -1;
     G.mass = malloc(G.s->n * sizeof *G.mass);
     G.lambda = malloc(v->nmodes * sizeof *G.lambda);
@@ -72,16 +72,16 @@ static int setup_glass(void **st)
         }
     print_message("  glass: %zu atoms minimised in %ld CG steps; %zu modes up to %.2f rad/ps\n", G.s->n,
                   mr.iterations, G.nl, G.omega[G.nl - 1]);
-    vib_modes_destroy(v);
+    bpel_vib_modes_destroy(v);
     return 0;
 }
 
 static int teardown_glass(void **st)
 {
-    hess_sparse_destroy(G.h);
-    model_destroy(G.model);
-    eam_destroy(G.pot);
-    system_destroy(G.s);
+    bpel_hess_sparse_destroy(G.h);
+    bpel_model_destroy(G.model);
+    bpel_eam_destroy(G.pot);
+    bpel_system_destroy(G.s);
     free(G.mass);
     free(G.lambda);
     free(G.omega);
@@ -124,7 +124,7 @@ static void test_diagonal_recursion(void **st)
     }
     hess_sparse *h = diagonal_matrix(n, d);
     kpm_params p;
-    kpm_defaults(&p);
+    bpel_kpm_defaults(&p);
     p.moments = 101; /* odd: the last moment comes from <α_n|α_n> */
     p.vectors = 5;
     p.keep_translations = 1; /* uniform displacements are no eigenvectors here */
@@ -135,14 +135,14 @@ static void test_diagonal_recursion(void **st)
             p.lambda_hi = hi + 0.1 * (hi - lo);
         }
         kpm_result *r;
-        assert_int_equal(kpm_vdos(h, mass, &p, &r), 0);
+        assert_int_equal(bpel_kpm_vdos(h, mass, &p, &r), 0);
         print_message("  diagonal: Ritz [%.6g, %.6g] (residuals %.2g, %.2g), bounds %s [%.6g, %.6g], spectrum [%.6g, %.6g]\n",
                       r->ritz_lo, r->ritz_hi, r->resid_lo, r->resid_hi, r->bounds_source, r->lambda_lo, r->lambda_hi,
                       lo, hi);
         /* (Gershgorin is exact here: equal up to rounding) */
         assert_true(r->lambda_lo <= lo + 1e-15 && r->lambda_hi >= hi - 1e-15);
         double *mu = malloc(p.moments * sizeof *mu);
-        assert_int_equal(kpm_moments_exact(3 * n, lam, r->lambda_lo, r->lambda_hi, p.moments, mu), 0);
+        assert_int_equal(bpel_kpm_moments_exact(3 * n, lam, r->lambda_lo, r->lambda_hi, p.moments, mu), 0);
         double worst = 0;
         for (int q = 0; q < p.vectors; q++)
             for (int m = 0; m < p.moments; m++) worst = fmax(worst, fabs(r->mu_vec[q * p.moments + m] - mu[m]));
@@ -158,29 +158,29 @@ static void test_diagonal_recursion(void **st)
         ASSERT_NEAR(integral, 1.0, 1e-12);
         assert_true(emax < 1e-10); /* no statistical error for a diagonal matrix */
         free(mu);
-        kpm_result_destroy(r);
+        bpel_kpm_result_destroy(r);
     }
     p.lambda_lo = p.lambda_hi = 0;
     /* the same with the mass weighting left out is visibly different */
     {
         double one[7] = {1, 1, 1, 1, 1, 1, 1};
         kpm_result *r1, *r2;
-        assert_int_equal(kpm_vdos(h, mass, &p, &r1), 0);
-        assert_int_equal(kpm_vdos(h, one, &p, &r2), 0);
+        assert_int_equal(bpel_kpm_vdos(h, mass, &p, &r1), 0);
+        assert_int_equal(bpel_kpm_vdos(h, one, &p, &r2), 0);
         assert_true(fabs(r1->mu[3] - r2->mu[3]) > 0.1);
-        kpm_result_destroy(r1);
-        kpm_result_destroy(r2);
+        bpel_kpm_result_destroy(r1);
+        bpel_kpm_result_destroy(r2);
     }
     /* Gaussian vectors are not exact on a diagonal matrix: errors > 0 */
     {
         kpm_params pg = p;
         pg.distribution = KPM_GAUSSIAN;
         kpm_result *r;
-        assert_int_equal(kpm_vdos(h, mass, &pg, &r), 0);
+        assert_int_equal(bpel_kpm_vdos(h, mass, &pg, &r), 0);
         double emax = 0;
         for (size_t b = 0; b < r->nbins; b++) emax = fmax(emax, r->g_err[b]);
         assert_true(emax > 1e-3);
-        kpm_result_destroy(r);
+        bpel_kpm_result_destroy(r);
     }
     /* given bounds that cut off the unstable mode: refused */
     {
@@ -188,7 +188,7 @@ static void test_diagonal_recursion(void **st)
         pb.lambda_lo = 0.0;
         pb.lambda_hi = hi * 1.1;
         kpm_result *r;
-        assert_int_equal(kpm_vdos(h, mass, &pb, &r), BPEL_EINVAL);
+        assert_int_equal(bpel_kpm_vdos(h, mass, &pb, &r), BPEL_EINVAL);
         assert_non_null(strstr(bpel_errmsg(), "outside"));
     }
     /* automatic bounds from too few Lanczos steps miss the unstable mode:
@@ -196,25 +196,25 @@ static void test_diagonal_recursion(void **st)
     {
         d[4] = -40.0;
         lam[4] = d[4] / mass[1];
-        hess_sparse_destroy(h);
+        bpel_hess_sparse_destroy(h);
         h = diagonal_matrix(n, d);
         kpm_params pl = p;
         pl.lambda_lo = pl.lambda_hi = 0;
         pl.lanczos_steps = 2;
         kpm_result *r;
-        assert_int_equal(kpm_vdos(h, mass, &pl, &r), 0);
+        assert_int_equal(bpel_kpm_vdos(h, mass, &pl, &r), 0);
         print_message("  2 Lanczos steps: Ritz [%.4g, %.4g], bounds %s [%.4g, %.4g]\n", r->ritz_lo, r->ritz_hi,
                       r->bounds_source, r->lambda_lo, r->lambda_hi);
         assert_true(r->ritz_lo > lam[4]);
         assert_non_null(strstr(r->bounds_source, "Gershgorin"));
         assert_true(r->lambda_lo <= lam[4]);
         double *mu = malloc(p.moments * sizeof *mu);
-        assert_int_equal(kpm_moments_exact(3 * n, lam, r->lambda_lo, r->lambda_hi, p.moments, mu), 0);
+        assert_int_equal(bpel_kpm_moments_exact(3 * n, lam, r->lambda_lo, r->lambda_hi, p.moments, mu), 0);
         for (int m = 0; m < p.moments; m++) ASSERT_NEAR(r->mu[m], mu[m], 1e-11);
         free(mu);
-        kpm_result_destroy(r);
+        bpel_kpm_result_destroy(r);
     }
-    hess_sparse_destroy(h);
+    bpel_hess_sparse_destroy(h);
 }
 
 /* The Jackson kernel: g_0 = 1, decreasing to ~0, and σ_θ ≈ π/M. */
@@ -222,7 +222,7 @@ static void test_jackson(void **st)
 {
     const int M = 256;
     double g[256];
-    kpm_jackson(M, g);
+    bpel_kpm_jackson(M, g);
     ASSERT_NEAR(g[0], 1.0, 1e-15);
     for (int m = 1; m < M; m++) assert_true(g[m] <= g[m - 1] + 1e-15 && g[m] >= -1e-15);
     assert_true(g[M - 1] < 1e-3);
@@ -260,8 +260,8 @@ static zstats compare(const kpm_result *r, const double *expect, double floor)
 static double *expected(const kpm_result *r, const double *lambda, size_t n)
 {
     double *mu = malloc(r->moments * sizeof *mu), *g = malloc(r->nbins * sizeof *g);
-    assert_int_equal(kpm_moments_exact(n, lambda, r->lambda_lo, r->lambda_hi, r->moments, mu), 0);
-    assert_int_equal(kpm_bins(r, mu, g), 0);
+    assert_int_equal(bpel_kpm_moments_exact(n, lambda, r->lambda_lo, r->lambda_hi, r->moments, mu), 0);
+    assert_int_equal(bpel_kpm_bins(r, mu, g), 0);
     free(mu);
     return g;
 }
@@ -269,12 +269,12 @@ static double *expected(const kpm_result *r, const double *lambda, size_t n)
 static void test_glass_against_dense(void **st)
 {
     kpm_params p;
-    kpm_defaults(&p);
+    bpel_kpm_defaults(&p);
     p.moments = 256;
     p.vectors = 64;
     p.seed = 7;
     kpm_result *r;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &r), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &r), 0);
     /* the bounds hold the spectrum, and the lower one sits just below 0 */
     assert_true(r->lambda_hi >= G.lambda[G.nl - 1] && r->lambda_hi < 1.05 * G.lambda[G.nl - 1]);
     assert_true(r->lambda_lo <= G.lambda[0] && r->lambda_lo > -1e-3 * r->lambda_hi);
@@ -313,7 +313,7 @@ static void test_glass_against_dense(void **st)
     pc.moments = 512;
     pc.vectors = 32;
     kpm_result *rc;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &pc, &rc), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &pc, &rc), 0);
     double *hist = calloc(rc->nbins, sizeof *hist);
     for (size_t k = 0; k < G.nl; k++) {
         size_t b = (size_t)((G.omega[k] - rc->omega_lo) / rc->width);
@@ -341,7 +341,7 @@ static void test_glass_against_dense(void **st)
     assert_true(used > 10);
     assert_true(bad <= used / 10);
     free(hist);
-    kpm_result_destroy(rc);
+    bpel_kpm_result_destroy(rc);
 
     /* unit masses: a different spectrum, far outside the errors */
     double *one = malloc(G.s->n * sizeof *one);
@@ -350,7 +350,7 @@ static void test_glass_against_dense(void **st)
     kpm_params pu = p;
     pu.vectors = 16;
     pu.omega_lo = r->omega_lo;
-    assert_int_equal(kpm_vdos(G.h, one, &pu, &ru), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, one, &pu, &ru), 0);
     size_t common = ru->nbins < r->nbins ? ru->nbins : r->nbins;
     size_t far = 0;
     for (size_t b = 0; b < common; b++)
@@ -359,14 +359,14 @@ static void test_glass_against_dense(void **st)
                   BPEL_OMEGA_FACTOR * sqrt(ru->lambda_hi), far, common);
     assert_true(far > common / 2);
     free(one);
-    kpm_result_destroy(ru);
+    bpel_kpm_result_destroy(ru);
 
     /* translations left in: their weight piles up at ω ≈ 0 */
     kpm_params pt = p;
     pt.vectors = 32;
     pt.keep_translations = 1;
     kpm_result *rt;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &pt, &rt), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &pt, &rt), 0);
     assert_int_equal(rt->nbins, r->nbins);
     double low_r = 0, low_t = 0, err_r = 0, err_t = 0;
     for (size_t b = 0; b < r->nbins; b++)
@@ -380,9 +380,9 @@ static void test_glass_against_dense(void **st)
                   low_r, err_r, low_t, err_t, 3.0 / (3 * G.s->n));
     assert_true(low_r < 1e-4);
     assert_true(low_t > 0.5 * 3.0 / (3 * G.s->n) && low_t - low_r > 4 * (err_t + err_r));
-    kpm_result_destroy(rt);
+    bpel_kpm_result_destroy(rt);
     free(ge);
-    kpm_result_destroy(r);
+    bpel_kpm_result_destroy(r);
 }
 
 /* The seed alone fixes the result: threads and block sizes change nothing
@@ -390,16 +390,16 @@ static void test_glass_against_dense(void **st)
 static void test_reproducible(void **st)
 {
     kpm_params p;
-    kpm_defaults(&p);
+    bpel_kpm_defaults(&p);
     p.moments = 128;
     p.vectors = 20; /* two blocks of 10 */
     p.threads = 1;
     kpm_result *a, *b, *c, *d;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &a), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &a), 0);
     p.threads = 2;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &b), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &b), 0);
     p.vectors = 40; /* three blocks of 14, 14, 12 */
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &c), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &c), 0);
     for (size_t k = 0; k < (size_t)20 * p.moments; k++) {
         ASSERT_NEAR(a->mu_vec[k], b->mu_vec[k], 1e-12);
         ASSERT_NEAR(a->mu_vec[k], c->mu_vec[k], 1e-12);
@@ -407,35 +407,35 @@ static void test_reproducible(void **st)
     for (size_t k = 0; k < a->nbins; k++) ASSERT_NEAR(a->g[k], b->g[k], 1e-12);
     p.vectors = 20;
     p.seed = 2;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &d), 0);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &d), 0);
     double maxdiff = 0;
     for (size_t k = 0; k < a->nbins; k++) maxdiff = fmax(maxdiff, fabs(a->g[k] - d->g[k]));
     assert_true(maxdiff > 1e-6);
-    kpm_result_destroy(a);
-    kpm_result_destroy(b);
-    kpm_result_destroy(c);
-    kpm_result_destroy(d);
+    bpel_kpm_result_destroy(a);
+    bpel_kpm_result_destroy(b);
+    bpel_kpm_result_destroy(c);
+    bpel_kpm_result_destroy(d);
 }
 
 static void test_refusals(void **st)
 {
     kpm_params p;
-    kpm_defaults(&p);
+    bpel_kpm_defaults(&p);
     kpm_result *r = (kpm_result *)&p;
     p.vectors = 1;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
     assert_null(r);
-    kpm_defaults(&p);
+    bpel_kpm_defaults(&p);
     p.moments = 3;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
-    kpm_defaults(&p);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
+    bpel_kpm_defaults(&p);
     p.bin_width = 0;
-    assert_int_equal(kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
-    kpm_defaults(&p);
+    assert_int_equal(bpel_kpm_vdos(G.h, G.mass, &p, &r), BPEL_EINVAL);
+    bpel_kpm_defaults(&p);
     double *m = malloc(G.s->n * sizeof *m);
     memcpy(m, G.mass, G.s->n * sizeof *m);
     m[5] = 0;
-    assert_int_equal(kpm_vdos(G.h, m, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_kpm_vdos(G.h, m, &p, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "mass"));
     free(m);
 }
@@ -453,7 +453,7 @@ static void stage_progress(void *ctx, int event, double done, double total)
 static void test_stage(void **st)
 {
     kpm_run_options o;
-    kpm_run_defaults(&o);
+    bpel_kpm_run_defaults(&o);
     o.kpm.moments = 128;
     o.kpm.vectors = 8;
     o.dense = 1;
@@ -465,7 +465,7 @@ static void test_stage(void **st)
     o.ctx = &t;
     kpm_run_result r;
     const char *dir = test_tmp("");
-    int rc = kpm_run(G.model, G.s, &o, dir, &r);
+    int rc = bpel_kpm_run(G.model, G.s, &o, dir, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_true(t.order_ok);
@@ -489,18 +489,18 @@ static void test_stage(void **st)
     snprintf(path, sizeof path, "%s/summary.json", dir);
     assert_non_null(fp = fopen(path, "r"));
     fclose(fp);
-    kpm_run_free(&r);
+    bpel_kpm_run_free(&r);
 
     /* not at a minimum: refused before any work, naming the structure */
-    bpel_system *moved = system_copy(G.s);
+    bpel_system *moved = bpel_system_copy(G.s);
     moved->x[0] += 0.2;
-    kpm_run_defaults(&o);
+    bpel_kpm_run_defaults(&o);
     o.data = "moved.data";
-    assert_int_equal(kpm_run(G.model, moved, &o, dir, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_kpm_run(G.model, moved, &o, dir, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "moved.data"));
     assert_null(r.kpm);
-    kpm_run_free(&r);
-    system_destroy(moved);
+    bpel_kpm_run_free(&r);
+    bpel_system_destroy(moved);
 }
 
 int main(void)

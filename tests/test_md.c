@@ -81,24 +81,24 @@ static void run_bpel(md_ensemble e, long steps, long every, int threads, series 
     bpel_model *model = NULL;
     bpel_forces *ff;
     md_integrator *m;
-    assert_int_equal(data_read(start_data(), &s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
-    assert_int_equal(model_create(pot, s, "Cu,Zr", &model), 0);
+    assert_int_equal(bpel_data_read(start_data(), &s), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &pot), 0);
+    assert_int_equal(bpel_model_create(pot, s, "Cu,Zr", &model), 0);
     omp_set_num_threads(threads);
-    assert_int_equal(forces_create(model, s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(model, s, 1.0, &ff), 0);
     md_params p;
-    md_defaults(&p);
+    bpel_md_defaults(&p);
     p.ensemble = e;
     p.t_start = 300;
     p.t_stop = t_stop;
-    assert_int_equal(md_create(ff, s, &p, &m), 0);
-    assert_int_equal(md_setup(m, steps), 0);
+    assert_int_equal(bpel_md_create(ff, s, &p, &m), 0);
+    assert_int_equal(bpel_md_setup(m, steps), 0);
     out->n = 0;
     for (long k = 0; k <= steps; k++) {
-        if (k > 0) assert_int_equal(md_step(m, k % every == 0), 0);
+        if (k > 0) assert_int_equal(bpel_md_step(m, k % every == 0), 0);
         if (k % every == 0) {
             md_thermo t;
-            md_get_thermo(m, &t);
+            bpel_md_get_thermo(m, &t);
             long i = out->n++;
             out->step[i] = k;
             out->temp[i] = t.temp;
@@ -108,11 +108,11 @@ static void run_bpel(md_ensemble e, long steps, long every, int threads, series 
             out->cons[i] = t.conserved;
         }
     }
-    md_destroy(m);
-    forces_destroy(ff);
-    model_destroy(model);
-    eam_destroy(pot);
-    system_destroy(s);
+    bpel_md_destroy(m);
+    bpel_forces_destroy(ff);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
+    bpel_system_destroy(s);
 }
 
 static void parity(md_ensemble e)
@@ -227,13 +227,13 @@ static void test_velocity_create(void **st)
 {
     (void)st;
     bpel_system *s;
-    assert_int_equal(data_read(start_data(), &s), 0);
+    assert_int_equal(bpel_data_read(start_data(), &s), 0);
     s->mass[1] = 63.546;
     s->mass[2] = 91.224;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 7);
-    assert_int_equal(md_velocity_create(s, 1234.5, r), 0);
-    ASSERT_REL(md_temperature(s), 1234.5, 1e-12, 1.0);
+    assert_int_equal(bpel_md_velocity_create(s, 1234.5, r), 0);
+    ASSERT_REL(bpel_md_temperature(s), 1234.5, 1e-12, 1.0);
     double p[3] = {0, 0, 0}, v0 = s->v[0];
     for (size_t i = 0; i < s->n; i++)
         for (int k = 0; k < 3; k++) p[k] += system_mass(s, i) * s->v[3 * i + k];
@@ -242,39 +242,39 @@ static void test_velocity_create(void **st)
     double ke = 0;
     for (size_t i = 0; i < s->n; i++)
         for (int k = 0; k < 3; k++) ke += 0.5 * system_mass(s, i) * s->v[3 * i + k] * s->v[3 * i + k] * 1.0364269e-4;
-    ASSERT_REL(md_kinetic_energy(s), ke, 1e-12, 1e-12);
+    ASSERT_REL(bpel_md_kinetic_energy(s), ke, 1e-12, 1e-12);
     ASSERT_REL(ke, 0.5 * (3.0 * 256 - 3) * 8.617343e-5 * 1234.5, 1e-12, 1e-12);
     gsl_rng_set(r, 7);
-    assert_int_equal(md_velocity_create(s, 1234.5, r), 0);
+    assert_int_equal(bpel_md_velocity_create(s, 1234.5, r), 0);
     assert_true(s->v[0] == v0);
     gsl_rng_set(r, 8);
-    assert_int_equal(md_velocity_create(s, 1234.5, r), 0);
+    assert_int_equal(bpel_md_velocity_create(s, 1234.5, r), 0);
     assert_true(s->v[0] != v0);
-    assert_int_equal(md_velocity_create(s, -1, r), BPEL_EINVAL);
+    assert_int_equal(bpel_md_velocity_create(s, -1, r), BPEL_EINVAL);
     gsl_rng_free(r);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 static void test_bad_params(void **st)
 {
     (void)st;
     md_params p;
-    md_defaults(&p);
-    assert_int_equal(md_check_params(&p), 0);
+    bpel_md_defaults(&p);
+    assert_int_equal(bpel_md_check_params(&p), 0);
     p.dt = 0;
-    assert_int_equal(md_check_params(&p), BPEL_EINVAL);
-    md_defaults(&p);
+    assert_int_equal(bpel_md_check_params(&p), BPEL_EINVAL);
+    bpel_md_defaults(&p);
     p.ensemble = MD_NVT;
     p.t_start = -5;
-    assert_int_equal(md_check_params(&p), BPEL_EINVAL);
+    assert_int_equal(bpel_md_check_params(&p), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "positive"));
     p.t_start = 300;
     p.t_stop = 0;
-    assert_int_equal(md_check_params(&p), BPEL_EINVAL);
-    md_defaults(&p);
+    assert_int_equal(bpel_md_check_params(&p), BPEL_EINVAL);
+    bpel_md_defaults(&p);
     p.ensemble = MD_NPT;
     p.pdamp = 0.001;
-    assert_int_equal(md_check_params(&p), BPEL_EINVAL);
+    assert_int_equal(bpel_md_check_params(&p), BPEL_EINVAL);
 }
 
 int main(void)

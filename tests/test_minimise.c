@@ -35,24 +35,24 @@ static const char *start_data(void)
 
 static void load(bound *b, const char *path)
 {
-    assert_int_equal(data_read(path, &b->s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &b->pot), 0);
-    assert_int_equal(model_create(b->pot, b->s, "Cu,Zr", &b->model), 0);
-    assert_int_equal(forces_create(b->model, b->s, 1.0, &b->ff), 0);
+    assert_int_equal(bpel_data_read(path, &b->s), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &b->pot), 0);
+    assert_int_equal(bpel_model_create(b->pot, b->s, "Cu,Zr", &b->model), 0);
+    assert_int_equal(bpel_forces_create(b->model, b->s, 1.0, &b->ff), 0);
 }
 
 static void unload(bound *b)
 {
-    forces_destroy(b->ff);
-    model_destroy(b->model);
-    eam_destroy(b->pot);
-    system_destroy(b->s);
+    bpel_forces_destroy(b->ff);
+    bpel_model_destroy(b->model);
+    bpel_eam_destroy(b->pot);
+    bpel_system_destroy(b->s);
 }
 
 static double fmax_now(bound *b, double *energy)
 {
     bpel_eval ev;
-    assert_int_equal(forces_compute(b->ff, b->s, FORCES_ENERGY | FORCES_REFERENCE, &ev), 0);
+    assert_int_equal(bpel_forces_compute(b->ff, b->s, FORCES_ENERGY | FORCES_REFERENCE, &ev), 0);
     double m = 0;
     for (size_t i = 0; i < b->s->n; i++)
         m = fmax(m, sqrt(ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2]));
@@ -70,17 +70,17 @@ static const char *near_minimum(void)
     bound b;
     load(&b, start_data());
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     p.ftol = 1e-6;
     min_result r;
-    assert_int_equal(minimise(b.ff, b.s, &p, &r), 0);
+    assert_int_equal(bpel_minimise(b.ff, b.s, &p, &r), 0);
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 3);
     for (size_t i = 0; i < 3 * b.s->n; i++) b.s->x[i] += gsl_ran_gaussian(g, 0.02);
     gsl_rng_free(g);
     free(b.s->v);
     b.s->v = NULL;
-    assert_int_equal(data_write(path, b.s, "perturbed minimum"), 0);
+    assert_int_equal(bpel_data_write(path, b.s, "perturbed minimum"), 0);
     unload(&b);
     made = 1;
     return path;
@@ -110,9 +110,9 @@ static void test_cg_tight_and_lammps(void **st)
     bound b;
     load(&b, start);
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     min_result r;
-    int rc = minimise(b.ff, b.s, &p, &r);
+    int rc = bpel_minimise(b.ff, b.s, &p, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_true(r.converged);
@@ -138,12 +138,12 @@ static void test_fire_same_minimum(void **st)
     load(&a, near_minimum());
     load(&b, near_minimum());
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     p.ftol = 1e-6;
     min_result ra, rb;
-    assert_int_equal(minimise(a.ff, a.s, &p, &ra), 0);
+    assert_int_equal(bpel_minimise(a.ff, a.s, &p, &ra), 0);
     p.method = MIN_FIRE;
-    int rc = minimise(b.ff, b.s, &p, &rb);
+    int rc = bpel_minimise(b.ff, b.s, &p, &rb);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_true(fmax_now(&b, NULL) <= 1e-6);
@@ -159,15 +159,15 @@ static void test_box_relax(void **st)
     bound b;
     load(&b, start);
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     p.relax_box = 1;
     p.ftol = 1e-7;
     min_result r;
-    int rc = minimise(b.ff, b.s, &p, &r);
+    int rc = bpel_minimise(b.ff, b.s, &p, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     ASSERT_NEAR(r.pressure, 0.0, 0.1);
-    double vol = box_volume(&b.s->box);
+    double vol = bpel_box_volume(&b.s->box);
     print_message("box relaxation: E = %.10f eV/atom, V = %.6f A^3, P = %.3g bar\n", r.energy / 256, vol, r.pressure);
     if (test_have_lammps()) {
         double epa, lvol;
@@ -185,15 +185,15 @@ static void test_not_converged(void **st)
     bound b;
     load(&b, start_data());
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     p.max_iter = 3;
     min_result r;
-    assert_int_equal(minimise(b.ff, b.s, &p, &r), BPEL_ECONV);
+    assert_int_equal(bpel_minimise(b.ff, b.s, &p, &r), BPEL_ECONV);
     assert_false(r.converged);
     assert_true(r.fmax > 1e-8);
     assert_non_null(strstr(bpel_errmsg(), "did not converge"));
     p.ftol = 0;
-    assert_int_equal(minimise(b.ff, b.s, &p, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_minimise(b.ff, b.s, &p, &r), BPEL_EINVAL);
     unload(&b);
 }
 

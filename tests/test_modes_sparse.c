@@ -42,18 +42,18 @@ typedef struct {
 static void load(setup *u, const char *path)
 {
     if (!glass_path[0]) skip();
-    assert_int_equal(data_read(path, &u->s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
-    assert_int_equal(model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
-    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
+    assert_int_equal(bpel_data_read(path, &u->s), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
+    assert_int_equal(bpel_model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
+    assert_int_equal(bpel_hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void unload(setup *u)
 {
-    hess_model_destroy(u->m);
-    model_destroy(u->model);
-    eam_destroy(u->pot);
-    system_destroy(u->s);
+    bpel_hess_model_destroy(u->m);
+    bpel_model_destroy(u->model);
+    bpel_eam_destroy(u->pot);
+    bpel_system_destroy(u->s);
 }
 
 /* An ω between two well separated modes near `near` (rad/ps), so that the
@@ -76,37 +76,37 @@ static void compare(setup *u, double near, int nev)
 {
     vib_params pall = {"dsyevr", 0};
     vib_modes *all;
-    assert_int_equal(vib_modes_compute(u->m, u->s, &pall, &all), 0);
+    assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pall, &all), 0);
     const double wc = bound_in_gap(all, near);
     vib_params pd = {"dsyevr", wc}, ps = {VIB_SPARSE_SOLVER, wc};
     vib_modes *vd, *vs;
-    assert_int_equal(vib_modes_compute(u->m, u->s, &pd, &vd), 0);
+    assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pd, &vd), 0);
     if (nev) {
         /* many small slices: call the solver directly with a small nev */
         hess_sparse *h;
-        assert_int_equal(hess_build_sparse(u->m, &h), 0);
+        assert_int_equal(bpel_hess_build_sparse(u->m, &h), 0);
         double *mass = malloc(u->s->n * sizeof *mass);
         for (size_t i = 0; i < u->s->n; i++) mass[i] = system_mass(u->s, i);
         sparse_eig_params sp;
-        sparse_eig_params_default(&sp);
+        bpel_sparse_eig_params_default(&sp);
         sp.lambda_c = pow(wc / BPEL_OMEGA_FACTOR, 2);
         sp.nev = nev;
         sparse_eig_result r;
-        assert_int_equal(sparse_eig_solve(h, mass, &sp, &r), 0);
+        assert_int_equal(bpel_sparse_eig_solve(h, mass, &sp, &r), 0);
         print_message("  nev %d: %zu pairs, %d factorisations, inertia count %zu, max residual %.2g\n", nev, r.m,
                       r.nshifts, r.count_inertia, r.max_residual);
         assert_true(r.nshifts > 3); /* really sliced */
         assert_int_equal(r.m, vd->nmodes);
         assert_int_equal(r.count_inertia, r.m);
         for (size_t k = 0; k < r.m; k++) ASSERT_REL(r.w[k], vd->lambda[k], 1e-8, 1e-3 * sp.lambda_c);
-        sparse_eig_result_free(&r);
+        bpel_sparse_eig_result_free(&r);
         free(mass);
-        hess_sparse_destroy(h);
-        vib_modes_destroy(vd);
-        vib_modes_destroy(all);
+        bpel_hess_sparse_destroy(h);
+        bpel_vib_modes_destroy(vd);
+        bpel_vib_modes_destroy(all);
         return;
     }
-    assert_int_equal(vib_modes_compute(u->m, u->s, &ps, &vs), 0);
+    assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &ps, &vs), 0);
     print_message("  %zu atoms, omega_c %.3f rad/ps: dense %zu modes, sparse %zu modes, %d factorisations, "
                   "max residual %.2g eV/(A^2 amu)\n",
                   u->s->n, wc, vd->nmodes, vs->nmodes, vs->sparse_shifts, vs->sparse_residual);
@@ -126,8 +126,8 @@ static void compare(setup *u, double near, int nev)
     /* the same g(ω) bins and per-atom I_BP inside a window below ω_c */
     vdos_params vp = {0.5, 0.0, 2.0, wc - 0.01, 1};
     vib_vdos *gd, *gs;
-    assert_int_equal(vib_vdos_compute(vd, &vp, &gd), 0);
-    assert_int_equal(vib_vdos_compute(vs, &vp, &gs), 0);
+    assert_int_equal(bpel_vib_vdos_compute(vd, &vp, &gd), 0);
+    assert_int_equal(bpel_vib_vdos_compute(vs, &vp, &gs), 0);
     assert_int_equal(gs->nbins, gd->nbins);
     for (size_t b = 0; b < gd->nbins; b++) ASSERT_NEAR(gs->g[b], gd->g[b], 1e-12);
     double worst = 0;
@@ -138,11 +138,11 @@ static void compare(setup *u, double near, int nev)
     }
     print_message("  per-atom I_BP: largest relative difference %.2g\n", worst);
     ASSERT_REL(gs->bp_height, gd->bp_height, 1e-10, 0);
-    vib_vdos_destroy(gd);
-    vib_vdos_destroy(gs);
-    vib_modes_destroy(vs);
-    vib_modes_destroy(vd);
-    vib_modes_destroy(all);
+    bpel_vib_vdos_destroy(gd);
+    bpel_vib_vdos_destroy(gs);
+    bpel_vib_modes_destroy(vs);
+    bpel_vib_modes_destroy(vd);
+    bpel_vib_modes_destroy(all);
 }
 
 static void test_sparse_matches_dense(void **st)
@@ -160,13 +160,13 @@ static void test_degenerate_slices(void **st)
     load(&u, rep_path);
     vib_params pall = {"dsyevr", 0};
     vib_modes *all;
-    assert_int_equal(vib_modes_compute(u.m, u.s, &pall, &all), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pall, &all), 0);
     size_t pairs = 0;
     for (size_t k = 4; k < all->nmodes && all->omega[k] < 10; k++)
         if (fabs(all->lambda[k] - all->lambda[k - 1]) < 1e-10 * all->lambda[k]) pairs++;
     print_message("  replicated glass: %zu atoms, %zu exactly degenerate pairs below 10 rad/ps\n", u.s->n, pairs);
     assert_true(pairs >= 10);
-    vib_modes_destroy(all);
+    bpel_vib_modes_destroy(all);
     compare(&u, 9.0, 12);
     unload(&u);
 }
@@ -178,16 +178,16 @@ static void test_sparse_refusals(void **st)
     load(&u, glass_path);
     vib_params p = {VIB_SPARSE_SOLVER, 0};
     vib_modes *v = NULL;
-    assert_int_equal(vib_modes_compute(u.m, u.s, &p, &v), BPEL_EINVAL);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &p, &v), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "--max-omega"));
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(u.m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(u.m, &h), 0);
     double mass[1] = {1};
     sparse_eig_params sp;
-    sparse_eig_params_default(&sp);
+    bpel_sparse_eig_params_default(&sp);
     sparse_eig_result r;
-    assert_int_equal(sparse_eig_solve(h, mass, &sp, &r), BPEL_EINVAL);
-    hess_sparse_destroy(h);
+    assert_int_equal(bpel_sparse_eig_solve(h, mass, &sp, &r), BPEL_EINVAL);
+    bpel_hess_sparse_destroy(h);
     unload(&u);
 }
 

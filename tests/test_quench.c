@@ -46,7 +46,7 @@ static void assert_same_file(const char *a, const char *b)
 
 static void options(quench_options *o, const char *out)
 {
-    quench_defaults(o);
+    bpel_quench_defaults(o);
     snprintf(o->composition, sizeof o->composition, "Cu50Zr50");
     o->natoms = 200;
     snprintf(o->potential, sizeof o->potential, "%s", test_potential("CuZr_mm.eam.fs"));
@@ -65,30 +65,30 @@ static void test_check(void **st)
     (void)st;
     quench_options o;
     options(&o, "check.data");
-    assert_int_equal(quench_check(&o), 0);
+    assert_int_equal(bpel_quench_check(&o), 0);
     o.rate = 0;
-    assert_int_equal(quench_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_quench_check(&o), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "cooling rate 0 K/s must be positive"));
     options(&o, "check.data");
     o.t_final = 2500;
-    assert_int_equal(quench_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_quench_check(&o), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "must be below the melt temperature"));
     options(&o, "check.data");
     o.natoms = 1;
-    assert_int_equal(quench_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_quench_check(&o), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "need at least 2 atoms"));
     options(&o, "check.data");
     o.rate = 1;
-    assert_int_equal(quench_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_quench_check(&o), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "too slow to simulate"));
-    quench_defaults(&o);
-    assert_int_equal(quench_check(&o), BPEL_EINVAL);
+    bpel_quench_defaults(&o);
+    assert_int_equal(bpel_quench_check(&o), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "no composition"));
     /* a fresh run checks too, before anything is written */
     options(&o, "check.data");
     o.hold_time = -1;
     quench_result r;
-    assert_int_equal(quench_run(&o, NULL, NULL, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_quench_run(&o, NULL, NULL, &r), BPEL_EINVAL);
     assert_int_equal(access(o.out, F_OK), -1);
 }
 
@@ -134,7 +134,7 @@ static void rewrite(const char *from, const char *to, const unsigned char *extra
 {
     bpel_system *s;
     rst_info in;
-    assert_int_equal(restart_read(from, &s, &in), 0);
+    assert_int_equal(bpel_restart_read(from, &s, &in), 0);
     if (extra) {
         free(in.extra);
         in.extra = malloc(n ? n : 1);
@@ -143,9 +143,9 @@ static void rewrite(const char *from, const char *to, const unsigned char *extra
         in.extra_size = n;
     }
     if (command) snprintf(in.command, sizeof in.command, "%s", command);
-    assert_int_equal(restart_write(to, s, &in), 0);
-    system_destroy(s);
-    restart_free(&in);
+    assert_int_equal(bpel_restart_write(to, s, &in), 0);
+    bpel_system_destroy(s);
+    bpel_restart_free(&in);
 }
 
 static void put_string(unsigned char *b, size_t off, const char *s) { memcpy(b + off, s, strlen(s) + 1); }
@@ -181,10 +181,10 @@ static void raw_settings(const quench_result *r, unsigned char b[3280])
 static void expect_resume_refused(const char *rst, const char *out, const char *msg)
 {
     quench_options o;
-    quench_defaults(&o);
+    bpel_quench_defaults(&o);
     snprintf(o.resume, sizeof o.resume, "%s", rst);
     quench_result r;
-    int rc = quench_run(&o, NULL, NULL, &r);
+    int rc = bpel_quench_run(&o, NULL, NULL, &r);
     if (rc != BPEL_EPARSE || !strstr(bpel_errmsg(), msg)) print_error("rc %d, '%s' (want '%s')\n", rc, bpel_errmsg(), msg);
     assert_int_equal(rc, BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), rst));
@@ -201,7 +201,7 @@ static void test_run_and_resume(void **st)
     seen s;
     memset(&s, 0, sizeof s);
     quench_result r;
-    int rc = quench_run(&o, record, &s, &r);
+    int rc = bpel_quench_run(&o, record, &s, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_false(s.bad_order);
@@ -233,7 +233,7 @@ static void test_run_and_resume(void **st)
     snprintf(p.checkpoint, sizeof p.checkpoint, "%s", test_tmp("part.rst"));
     memset(&s, 0, sizeof s);
     s.stop_at = 450;
-    rc = quench_run(&p, record, &s, &r);
+    rc = bpel_quench_run(&p, record, &s, &r);
     assert_int_equal(rc, BPEL_EINTR);
     assert_non_null(strstr(bpel_errmsg(), "interrupted at step 500; state saved to"));
     assert_non_null(strstr(bpel_errmsg(), "part.rst"));
@@ -243,29 +243,29 @@ static void test_run_and_resume(void **st)
     /* the settings section of the checkpoint */
     bpel_system *sys;
     rst_info in;
-    assert_int_equal(restart_read(p.checkpoint, &sys, &in), 0);
+    assert_int_equal(bpel_restart_read(p.checkpoint, &sys, &in), 0);
     assert_string_equal(in.command, "quench");
     assert_int_equal(in.stage, QUENCH_STAGE_QUENCH);
-    assert_int_equal(rst_settings_raw(&in), 0);
+    assert_int_equal(bpel_rst_settings_raw(&in), 0);
     rst_fields f;
-    assert_int_equal(rst_fields_open(&in, p.checkpoint, QUENCH_SETTINGS_VERSION, &f), 0);
+    assert_int_equal(bpel_rst_fields_open(&in, p.checkpoint, QUENCH_SETTINGS_VERSION, &f), 0);
     assert_int_equal(f.version, QUENCH_SETTINGS_VERSION);
     assert_int_equal(f.count, 22);
     double rate;
     long natoms;
     char comp[64];
-    assert_int_equal(rst_fields_double(&f, "rate", &rate), 0);
+    assert_int_equal(bpel_rst_fields_double(&f, "rate", &rate), 0);
     assert_true(rate == 2e15);
-    assert_int_equal(rst_fields_long(&f, "natoms", &natoms), 0);
+    assert_int_equal(bpel_rst_fields_long(&f, "natoms", &natoms), 0);
     assert_int_equal(natoms, 200);
-    assert_int_equal(rst_fields_string(&f, "composition", comp, sizeof comp), 0);
+    assert_int_equal(bpel_rst_fields_string(&f, "composition", comp, sizeof comp), 0);
     assert_string_equal(comp, "Cu50Zr50");
     size_t sec_size = in.extra_size;
     unsigned char *sec = malloc(sec_size);
     assert_non_null(sec);
     memcpy(sec, in.extra, sec_size);
-    system_destroy(sys);
-    restart_free(&in);
+    bpel_system_destroy(sys);
+    bpel_restart_free(&in);
     /* keep copies for the refusals and the old layout below */
     const char *keep = test_tmp("part.keep.rst");
     rewrite(p.checkpoint, keep, NULL, 0, NULL);
@@ -274,10 +274,10 @@ static void test_run_and_resume(void **st)
 
     /* resumed: the protocol comes from the checkpoint */
     quench_options q;
-    quench_defaults(&q);
+    bpel_quench_defaults(&q);
     snprintf(q.resume, sizeof q.resume, "%s", p.checkpoint);
     memset(&s, 0, sizeof s);
-    rc = quench_run(&q, record, &s, &r);
+    rc = bpel_quench_run(&q, record, &s, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_true(r.resumed);
@@ -297,7 +297,7 @@ static void test_run_and_resume(void **st)
     assert_int_equal(fwrite(log_part, 1, log_len, fp), log_len);
     fclose(fp);
     unlink(p.out);
-    rc = quench_run(&q, NULL, NULL, &r);
+    rc = bpel_quench_run(&q, NULL, NULL, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_same_file(o.out, p.out);
@@ -330,13 +330,13 @@ static void test_run_and_resume(void **st)
     expect_resume_refused(bad, p.out, "was not written by 'bpel quench'");
     /* a section without a field the reader needs */
     rst_settings w;
-    rst_settings_begin(&w, 1);
-    rst_settings_string(&w, "composition", "Cu50Zr50");
+    bpel_rst_settings_begin(&w, 1);
+    bpel_rst_settings_string(&w, "composition", "Cu50Zr50");
     rst_info built;
     memset(&built, 0, sizeof built);
-    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    assert_int_equal(bpel_rst_settings_finish(&w, &built), 0);
     rewrite(keep, bad, built.extra, built.extra_size, NULL);
-    restart_free(&built);
+    bpel_restart_free(&built);
     expect_resume_refused(bad, p.out, "lack 'natoms'");
     free(b);
     free(sec);

@@ -24,7 +24,7 @@
 static bpel_system *make_system(void)
 {
     bpel_system *s = test_fcc(2, 4.0, 2, 0.5, 0.1, 5);
-    assert_int_equal(system_ensure_velocities(s), 0);
+    assert_int_equal(bpel_system_ensure_velocities(s), 0);
     for (size_t i = 0; i < 3 * s->n; i++) s->v[i] = 0.001 * (double)i - 0.3, s->image[i] = (int)(i % 5) - 2;
     s->mass[1] = 63.546;
     s->mass[2] = 91.224;
@@ -43,23 +43,23 @@ static void test_round_trip(void **st)
     strcpy(w.command, "quench");
     w.stage = 2;
     w.sync_every = 100;
-    md_defaults(&w.params);
+    bpel_md_defaults(&w.params);
     w.params.ensemble = MD_NPT;
     for (size_t k = 0; k < sizeof w.md / sizeof(double); k++) ((double *)&w.md)[k] = 1.0 / (k + 3.0);
     w.md.step = 123456;
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 42);
     for (int k = 0; k < 100; k++) gsl_rng_get(g);
-    assert_int_equal(restart_store_rng(&w, g), 0);
+    assert_int_equal(bpel_restart_store_rng(&w, g), 0);
     unsigned long next = gsl_rng_get(g);
     char extra[37] = "settings block 0123456789";
     w.extra = (unsigned char *)extra;
     w.extra_size = sizeof extra;
     const char *path = test_tmp("rt.rst");
-    assert_int_equal(restart_write(path, s, &w), 0);
+    assert_int_equal(bpel_restart_write(path, s, &w), 0);
     bpel_system *r;
     rst_info in;
-    int rc = restart_read(path, &r, &in);
+    int rc = bpel_restart_read(path, &r, &in);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_string_equal(in.command, "quench");
@@ -78,7 +78,7 @@ static void test_round_trip(void **st)
     assert_memory_equal(&r->box, &s->box, sizeof s->box);
     assert_string_equal(r->element[2], "Zr");
     gsl_rng *h = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_int_equal(restart_load_rng(&in, h), 0);
+    assert_int_equal(bpel_restart_load_rng(&in, h), 0);
     assert_true(gsl_rng_get(h) == next);
     /* no temporary left behind */
     char tmp[1100];
@@ -98,29 +98,29 @@ static void test_round_trip(void **st)
     fclose(fp);
     bpel_system *bad;
     rst_info bi;
-    assert_int_equal(restart_read(path, &bad, &bi), BPEL_EPARSE);
+    assert_int_equal(bpel_restart_read(path, &bad, &bi), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "corrupt"));
     assert_non_null(strstr(bpel_errmsg(), "rt.rst"));
     /* truncated */
-    assert_int_equal(restart_write(path, s, &w), 0);
+    assert_int_equal(bpel_restart_write(path, s, &w), 0);
     assert_int_equal(truncate(path, len - 100), 0);
-    assert_int_equal(restart_read(path, &bad, &bi), BPEL_EPARSE);
+    assert_int_equal(bpel_restart_read(path, &bad, &bi), BPEL_EPARSE);
     /* foreign */
     const char *junk = test_write_file("junk.rst", "LAMMPS data file\n\n2 atoms\n");
-    assert_int_equal(restart_read(junk, &bad, &bi), BPEL_EPARSE);
+    assert_int_equal(bpel_restart_read(junk, &bad, &bi), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "not a bpel restart"));
-    assert_int_equal(restart_read(test_tmp("missing.rst"), &bad, &bi), BPEL_EIO);
+    assert_int_equal(bpel_restart_read(test_tmp("missing.rst"), &bad, &bi), BPEL_EIO);
 
     gsl_rng_free(g);
     gsl_rng_free(h);
     w.extra = NULL;
-    restart_free(&w);
-    restart_free(&in);
-    system_destroy(s);
-    system_destroy(r);
+    bpel_restart_free(&w);
+    bpel_restart_free(&in);
+    bpel_system_destroy(s);
+    bpel_system_destroy(r);
 }
 
-/* The file's bytes, and the FNV-1a checksum restart_write puts at its end. */
+/* The file's bytes, and the FNV-1a checksum bpel_restart_write puts at its end. */
 static unsigned char *slurp(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
@@ -161,12 +161,12 @@ static void test_corrupt_contents(void **st)
     rst_info w;
     memset(&w, 0, sizeof w);
     strcpy(w.command, "md");
-    md_defaults(&w.params);
+    bpel_md_defaults(&w.params);
     const char *path = test_tmp("corrupt_src.rst");
-    assert_int_equal(restart_write(path, s, &w), 0);
+    assert_int_equal(bpel_restart_write(path, s, &w), 0);
     size_t len;
     unsigned char *orig = slurp(path, &len);
-    /* the layout of restart_write, for an empty rng and extra block */
+    /* the layout of bpel_restart_write, for an empty rng and extra block */
     size_t head = 8 + 3 * 8 + sizeof w.command + 8 + 8 + sizeof(md_params) + sizeof(md_state) + sizeof w.rng_name + 8 + 8;
     size_t n = s->n;
     size_t o_mass = head + 16, o_box = o_mass + sizeof s->mass + sizeof s->element, o_id = o_box + sizeof(bpel_box);
@@ -196,7 +196,7 @@ static void test_corrupt_contents(void **st)
         write_with_checksum(bad, b, len);
         bpel_system *r = NULL;
         rst_info in;
-        int rc = restart_read(bad, &r, &in);
+        int rc = bpel_restart_read(bad, &r, &in);
         if (rc != BPEL_EPARSE || !strstr(bpel_errmsg(), cases[c].msg))
             print_error("case %zu: rc %d, '%s'\n", c, rc, bpel_errmsg());
         assert_int_equal(rc, BPEL_EPARSE);
@@ -210,9 +210,9 @@ static void test_corrupt_contents(void **st)
     write_with_checksum(bad, b, len);
     bpel_system *r = NULL;
     rst_info in;
-    assert_int_equal(restart_read(bad, &r, &in), 0);
-    system_destroy(r);
-    restart_free(&in);
+    assert_int_equal(bpel_restart_read(bad, &r, &in), 0);
+    bpel_system_destroy(r);
+    bpel_restart_free(&in);
     /* the command line: an atom type outside 1..ntypes is a clear error, exit 1 */
     memcpy(b, orig, len);
     memcpy(b + o_type, &bad_type, sizeof bad_type);
@@ -233,7 +233,7 @@ static void test_corrupt_contents(void **st)
     }
     free(b);
     free(orig);
-    system_destroy(s);
+    bpel_system_destroy(s);
 }
 
 /* Write `extra` (size n) as the settings of a checkpoint, read the file back. */
@@ -243,23 +243,23 @@ static void through_file(const unsigned char *extra, size_t n, rst_info *in)
     rst_info w;
     memset(&w, 0, sizeof w);
     strcpy(w.command, "quench");
-    md_defaults(&w.params);
+    bpel_md_defaults(&w.params);
     w.extra = (unsigned char *)extra;
     w.extra_size = n;
     const char *path = test_tmp("settings.rst");
-    assert_int_equal(restart_write(path, s, &w), 0);
+    assert_int_equal(bpel_restart_write(path, s, &w), 0);
     bpel_system *r;
-    int rc = restart_read(path, &r, in);
+    int rc = bpel_restart_read(path, &r, in);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
-    system_destroy(r);
-    system_destroy(s);
+    bpel_system_destroy(r);
+    bpel_system_destroy(s);
 }
 
 static void expect_refused(const rst_info *in, unsigned max_version, const char *msg)
 {
     rst_fields f;
-    int rc = rst_fields_open(in, "x.rst", max_version, &f);
+    int rc = bpel_rst_fields_open(in, "x.rst", max_version, &f);
     if (rc != BPEL_EPARSE || !strstr(bpel_errmsg(), msg)) print_error("rc %d, '%s' (want '%s')\n", rc, bpel_errmsg(), msg);
     assert_int_equal(rc, BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "x.rst: restart file"));
@@ -270,17 +270,17 @@ static void test_settings_section(void **st)
 {
     (void)st;
     rst_settings w;
-    rst_settings_begin(&w, 3);
-    rst_settings_string(&w, "composition", "Cu64Zr36");
-    rst_settings_long(&w, "natoms", 1234567890123L);
-    rst_settings_double(&w, "rate", 1e-300 / 3);
-    rst_settings_long(&w, "negative", -7);
-    rst_settings_string(&w, "empty", "");
-    rst_settings_double(&w, "minus_zero", -0.0);
+    bpel_rst_settings_begin(&w, 3);
+    bpel_rst_settings_string(&w, "composition", "Cu64Zr36");
+    bpel_rst_settings_long(&w, "natoms", 1234567890123L);
+    bpel_rst_settings_double(&w, "rate", 1e-300 / 3);
+    bpel_rst_settings_long(&w, "negative", -7);
+    bpel_rst_settings_string(&w, "empty", "");
+    bpel_rst_settings_double(&w, "minus_zero", -0.0);
     rst_info built;
     memset(&built, 0, sizeof built);
-    assert_int_equal(rst_settings_finish(&w, &built), 0);
-    assert_int_equal(rst_settings_raw(&built), 0);
+    assert_int_equal(bpel_rst_settings_finish(&w, &built), 0);
+    assert_int_equal(bpel_rst_settings_raw(&built), 0);
     size_t n = built.extra_size;
     unsigned char *sec = malloc(n);
     assert_non_null(sec);
@@ -291,49 +291,49 @@ static void test_settings_section(void **st)
     rst_info in;
     through_file(sec, n, &in);
     rst_fields f;
-    assert_int_equal(rst_fields_open(&in, "x.rst", 3, &f), 0);
+    assert_int_equal(bpel_rst_fields_open(&in, "x.rst", 3, &f), 0);
     assert_int_equal(f.version, 3);
     assert_int_equal(f.count, 6);
     char str[16];
     long l;
     double d;
-    assert_int_equal(rst_fields_string(&f, "composition", str, sizeof str), 0);
+    assert_int_equal(bpel_rst_fields_string(&f, "composition", str, sizeof str), 0);
     assert_string_equal(str, "Cu64Zr36");
-    assert_int_equal(rst_fields_long(&f, "natoms", &l), 0);
+    assert_int_equal(bpel_rst_fields_long(&f, "natoms", &l), 0);
     assert_true(l == 1234567890123L);
-    assert_int_equal(rst_fields_double(&f, "rate", &d), 0);
+    assert_int_equal(bpel_rst_fields_double(&f, "rate", &d), 0);
     double want = 1e-300 / 3;
     assert_memory_equal(&d, &want, sizeof d);
-    assert_int_equal(rst_fields_long(&f, "negative", &l), 0);
+    assert_int_equal(bpel_rst_fields_long(&f, "negative", &l), 0);
     assert_int_equal(l, -7);
-    assert_int_equal(rst_fields_string(&f, "empty", str, sizeof str), 0);
+    assert_int_equal(bpel_rst_fields_string(&f, "empty", str, sizeof str), 0);
     assert_string_equal(str, "");
-    assert_int_equal(rst_fields_double(&f, "minus_zero", &d), 0);
+    assert_int_equal(bpel_rst_fields_double(&f, "minus_zero", &d), 0);
     assert_true(d == 0 && signbit(d));
     /* missing, mistyped, too long for the buffer */
-    assert_int_equal(rst_fields_long(&f, "seed", &l), BPEL_EPARSE);
+    assert_int_equal(bpel_rst_fields_long(&f, "seed", &l), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "x.rst: restart file's settings (version 3) lack 'seed'"));
-    assert_int_equal(rst_fields_double(&f, "natoms", &d), BPEL_EPARSE);
+    assert_int_equal(bpel_rst_fields_double(&f, "natoms", &d), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "'natoms' is of type 'i', not 'd'"));
-    assert_int_equal(rst_fields_string(&f, "composition", str, 8), BPEL_EPARSE);
+    assert_int_equal(bpel_rst_fields_string(&f, "composition", str, 8), BPEL_EPARSE);
     assert_non_null(strstr(bpel_errmsg(), "'composition' is 8 bytes long, more than 7"));
     /* a newer version than the reader knows */
     expect_refused(&in, 2, "format version 3; this bpel reads versions 1 to 2");
-    restart_free(&in);
+    bpel_restart_free(&in);
 
     /* raw settings of an older bpel (no header) */
     unsigned char raw[1028];
     memset(raw, 0, sizeof raw);
     strcpy((char *)raw, "/usr/share/lammps/potentials/CuZr_mm.eam.fs");
     through_file(raw, sizeof raw, &in);
-    assert_int_equal(rst_settings_raw(&in), 1);
+    assert_int_equal(bpel_rst_settings_raw(&in), 1);
     expect_refused(&in, 3, "raw layout of an older bpel");
-    restart_free(&in);
+    bpel_restart_free(&in);
     /* no settings at all */
     through_file(NULL, 0, &in);
-    assert_int_equal(rst_settings_raw(&in), 0);
+    assert_int_equal(bpel_rst_settings_raw(&in), 0);
     expect_refused(&in, 3, "holds no settings");
-    restart_free(&in);
+    bpel_restart_free(&in);
 
     /* every truncation of the section (a file cut short and re-checksummed) */
     unsigned char *b = malloc(n + 8);
@@ -342,18 +342,18 @@ static void test_settings_section(void **st)
         memcpy(b, sec, len);
         through_file(b, len, &in);
         rst_fields g;
-        int rc = rst_fields_open(&in, "x.rst", 3, &g);
+        int rc = bpel_rst_fields_open(&in, "x.rst", 3, &g);
         if (rc != BPEL_EPARSE) print_error("a section cut at %zu of %zu bytes was accepted\n", len, n);
         assert_int_equal(rc, BPEL_EPARSE);
         if (len >= 8) assert_true(strstr(bpel_errmsg(), "truncated") || strstr(bpel_errmsg(), "broken at field"));
-        restart_free(&in);
+        bpel_restart_free(&in);
     }
     /* stray bytes after the last field */
     memcpy(b, sec, n);
     memcpy(b + n, "junkjunk", 8);
     through_file(b, n + 8, &in);
     expect_refused(&in, 3, "8 stray bytes after its 6 fields");
-    restart_free(&in);
+    bpel_restart_free(&in);
     /* an unknown type, a name length of 0, a string running past the end */
     size_t first = 16; /* the first field: type, name length, "composition", u32 length, 8 bytes */
     struct { size_t off; unsigned char val; const char *msg; } damage[] = {
@@ -369,21 +369,21 @@ static void test_settings_section(void **st)
         b[damage[k].off] = damage[k].val;
         through_file(b, n, &in);
         expect_refused(&in, 3, damage[k].msg);
-        restart_free(&in);
+        bpel_restart_free(&in);
     }
     /* a name twice */
-    rst_settings_begin(&w, 1);
-    rst_settings_long(&w, "seed", 1);
-    rst_settings_long(&w, "seed", 2);
-    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    bpel_rst_settings_begin(&w, 1);
+    bpel_rst_settings_long(&w, "seed", 1);
+    bpel_rst_settings_long(&w, "seed", 2);
+    assert_int_equal(bpel_rst_settings_finish(&w, &built), 0);
     through_file(built.extra, built.extra_size, &in);
     expect_refused(&in, 1, "hold 'seed' twice");
-    restart_free(&in);
+    bpel_restart_free(&in);
     /* names the writer refuses */
-    rst_settings_begin(&w, 1);
-    rst_settings_long(&w, "", 1);
-    assert_int_equal(rst_settings_finish(&w, &built), BPEL_EINVAL);
-    restart_free(&built);
+    bpel_rst_settings_begin(&w, 1);
+    bpel_rst_settings_long(&w, "", 1);
+    assert_int_equal(bpel_rst_settings_finish(&w, &built), BPEL_EINVAL);
+    bpel_restart_free(&built);
     free(b);
     free(sec);
 }
@@ -397,12 +397,12 @@ static int md_resume(const unsigned char *extra, size_t n, char *err, size_t err
     memset(&w, 0, sizeof w);
     strcpy(w.command, "md");
     w.sync_every = 100;
-    md_defaults(&w.params);
+    bpel_md_defaults(&w.params);
     w.extra = (unsigned char *)extra;
     w.extra_size = n;
     const char *path = test_tmp("md_settings.rst");
-    assert_int_equal(restart_write(path, s, &w), 0);
-    system_destroy(s);
+    assert_int_equal(bpel_restart_write(path, s, &w), 0);
+    bpel_system_destroy(s);
     char cmd[2048];
     const char *errf = test_tmp("md_settings.err");
     snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=1 '%s' md --resume '%s' 2> '%s' > /dev/null", getenv("BPEL"), path, errf);
@@ -423,12 +423,12 @@ static void test_md_settings(void **st)
     char err[2048];
     /* a settings section */
     rst_settings w;
-    rst_settings_begin(&w, 1);
-    rst_settings_string(&w, "potential", pot);
-    rst_settings_long(&w, "threads", 1);
+    bpel_rst_settings_begin(&w, 1);
+    bpel_rst_settings_string(&w, "potential", pot);
+    bpel_rst_settings_long(&w, "threads", 1);
     rst_info built;
     memset(&built, 0, sizeof built);
-    assert_int_equal(rst_settings_finish(&w, &built), 0);
+    assert_int_equal(bpel_rst_settings_finish(&w, &built), 0);
     int rc = md_resume(built.extra, built.extra_size, err, sizeof err);
     if (rc) print_error("%s", err);
     assert_int_equal(rc, 0);
@@ -439,7 +439,7 @@ static void test_md_settings(void **st)
     built.extra[8] = 2;
     assert_int_equal(md_resume(built.extra, built.extra_size, err, sizeof err), 1);
     assert_non_null(strstr(err, "settings are of format version 2; this bpel reads versions 1 to 1"));
-    restart_free(&built);
+    bpel_restart_free(&built);
     /* raw settings of an older bpel: struct { char potential[1024]; int threads; } */
     unsigned char raw[1028];
     memset(raw, 0, sizeof raw);

@@ -140,8 +140,8 @@ static void test_summary_matches_tables(void **st)
     cJSON_Delete(a);
     snprintf(p, sizeof p, "%s/atoms_merged.csv", sampledir);
     tbl_table *t = NULL;
-    assert_int_equal(tbl_read(p, &t), 0);
-    int c = tbl_find_column(t, "dq_mean_eV");
+    assert_int_equal(bpel_tbl_read(p, &t), 0);
+    int c = bpel_tbl_find_column(t, "dq_mean_eV");
     assert_true(c >= 0);
     double sum = 0;
     size_t cnt = 0;
@@ -154,18 +154,18 @@ static void test_summary_matches_tables(void **st)
     /* I_BP in the merged table is the modes table's column */
     snprintf(p, sizeof p, "%s/modes/atoms.csv", sampledir);
     tbl_table *m = NULL;
-    assert_int_equal(tbl_read(p, &m), 0);
+    assert_int_equal(bpel_tbl_read(p, &m), 0);
     double *v1 = malloc(m->nrows * sizeof *v1), *v2 = malloc(t->nrows * sizeof *v2);
-    assert_int_equal(tbl_column(m, "I_BP_per_radps3", v1), 0);
-    assert_int_equal(tbl_column(t, "I_BP_per_radps3", v2), 0);
+    assert_int_equal(bpel_tbl_column(m, "I_BP_per_radps3", v1), 0);
+    assert_int_equal(bpel_tbl_column(t, "I_BP_per_radps3", v2), 0);
     assert_int_equal(m->nrows, t->nrows);
     for (size_t r = 0; r < m->nrows; r++)
         for (size_t q = 0; q < t->nrows; q++)
             if (t->id[q] == m->id[r]) ASSERT_REL(v2[q], v1[r], 1e-9, 0);
     free(v1);
     free(v2);
-    tbl_destroy(m);
-    tbl_destroy(t);
+    bpel_tbl_destroy(m);
+    bpel_tbl_destroy(t);
 }
 
 /* A second run reuses every step. */

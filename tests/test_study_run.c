@@ -52,7 +52,7 @@ static int count(const events *ev, study_event_kind kind)
 /* Quench (short), modes and PMF of one Cu50Zr50 glass of 256 atoms. */
 static void small_config(study_config *c)
 {
-    study_config_defaults(c);
+    bpel_study_config_defaults(c);
     snprintf(c->name, sizeof c->name, "lib");
     snprintf(c->potential, sizeof c->potential, "%s", test_potential("CuZr_mm.eam.fs"));
     c->seed = 7;
@@ -66,7 +66,7 @@ static void small_config(study_config *c)
 
 static void small_options(study_options *o, const char *out, events *ev)
 {
-    study_options_default(o);
+    bpel_study_options_default(o);
     o->program = getenv("BPEL");
     o->out = out;
     o->threads = 1;
@@ -95,7 +95,7 @@ static void test_small_study(void **state)
     events ev = {0};
     fresh_study("study_run", out, sizeof out, &c, &o, &ev);
     study_result r;
-    int rc = study_run(&c, &o, &r);
+    int rc = bpel_study_run(&c, &o, &r);
     if (rc) fail_msg("study_run: %s", bpel_errmsg());
     assert_string_equal(r.out, out);
     assert_int_equal(r.nsteps, 3);
@@ -121,10 +121,10 @@ static void test_small_study(void **state)
     }
     snprintf(path, sizeof path, "%s/Cu50Zr50_R1e15/atoms_merged.csv", out);
     tbl_table *t = NULL;
-    assert_int_equal(tbl_read(path, &t), BPEL_OK);
-    assert_true(tbl_find_column(t, VIB_COL_IBP) >= 0);
+    assert_int_equal(bpel_tbl_read(path, &t), BPEL_OK);
+    assert_true(bpel_tbl_find_column(t, VIB_COL_IBP) >= 0);
     assert_int_equal(t->nrows, 256);
-    tbl_destroy(t);
+    bpel_tbl_destroy(t);
     /* the summary holds the step's numbers; the report shows them */
     snprintf(path, sizeof path, "%s/summary.json", out);
     cJSON *sum = test_read_json(path);
@@ -141,7 +141,7 @@ static void test_small_study(void **state)
 
     /* a rerun reuses every step */
     memset(&ev, 0, sizeof ev);
-    rc = study_run(&c, &o, &r);
+    rc = bpel_study_run(&c, &o, &r);
     if (rc) fail_msg("rerun: %s", bpel_errmsg());
     assert_int_equal(count(&ev, STUDY_STEP_REUSED), 3);
     assert_int_equal(count(&ev, STUDY_STEP_START), 0);
@@ -151,7 +151,7 @@ static void test_small_study(void **state)
      * written and names the failure */
     snprintf(c.modes_options, sizeof c.modes_options, "--no-such-option 1");
     memset(&ev, 0, sizeof ev);
-    rc = study_run(&c, &o, &r);
+    rc = bpel_study_run(&c, &o, &r);
     assert_int_equal(rc, BPEL_EIO);
     assert_non_null(strstr(bpel_errmsg(), "1 step failed"));
     assert_int_equal(r.nfailed, 1);
@@ -187,7 +187,7 @@ static void test_signalled(void **state)
     static volatile sig_atomic_t sig = SIGINT;
     o.signalled = &sig;
     study_result r;
-    assert_int_equal(study_run(&c, &o, &r), BPEL_EINTR);
+    assert_int_equal(bpel_study_run(&c, &o, &r), BPEL_EINTR);
     assert_non_null(strstr(bpel_errmsg(), "interrupted before step 1/3 (quench)"));
     assert_int_equal(count(&ev, STUDY_STEP_START), 0);
     snprintf(path, sizeof path, "%s/summary.json", out);
@@ -205,11 +205,11 @@ static void test_refused(void **state)
     /* no program to run the steps */
     small_options(&o, test_tmp("study_run_refused"), &ev);
     o.program = NULL;
-    assert_int_equal(study_run(&c, &o, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_study_run(&c, &o, &r), BPEL_EINVAL);
     assert_false(test_file_nonempty(test_tmp("study_run_refused")));
     /* a folder that cannot be made: no event, no step */
     small_options(&o, "/proc/bpel_no_such_folder/study", &ev);
-    assert_int_not_equal(study_run(&c, &o, &r), BPEL_OK);
+    assert_int_not_equal(bpel_study_run(&c, &o, &r), BPEL_OK);
     assert_int_equal(ev.n, 0);
 }
 

@@ -41,7 +41,7 @@ static void test_probe(void **st)
     bpel_model *model = NULL;
     bpel_system *s = test_cuzr_glass(&pot, &model);
     traj_options o;
-    traj_defaults(&o);
+    bpel_traj_defaults(&o);
     o.atoms = "3,17";
     o.temperature = 300;
     o.time = 0.02;
@@ -51,7 +51,7 @@ static void test_probe(void **st)
     const char *dir = test_tmp("traj");
     tally t = {{0}, 0, 0};
     traj_result r;
-    int rc = traj_run(model, s, &o, dir, count, &t, &r);
+    int rc = bpel_traj_run(model, s, &o, dir, count, &t, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.nsteps, 10);
@@ -83,10 +83,10 @@ static void test_probe(void **st)
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);
     fclose(fp);
-    traj_result_free(&r);
-    system_destroy(s);
-    model_destroy(model);
-    eam_destroy(pot);
+    bpel_traj_result_free(&r);
+    bpel_system_destroy(s);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
 }
 
 static void test_rank(void **st)
@@ -107,7 +107,7 @@ static void test_rank(void **st)
     char spec[1100];
     snprintf(spec, sizeof spec, "%s:v", test_write_file("rank.csv", text));
     traj_options o;
-    traj_defaults(&o);
+    bpel_traj_defaults(&o);
     o.rank = spec;
     o.element = "Zr";
     o.time = 0.004;
@@ -115,7 +115,7 @@ static void test_rank(void **st)
     o.figures = 0;
     o.dump_every = 0;
     traj_result r;
-    int rc = traj_run(model, s, &o, test_tmp("traj_rank"), NULL, NULL, &r);
+    int rc = bpel_traj_run(model, s, &o, test_tmp("traj_rank"), NULL, NULL, &r);
     if (rc) print_error("%s\n", bpel_errmsg());
     assert_int_equal(rc, 0);
     assert_int_equal(r.m, 2);
@@ -124,22 +124,22 @@ static void test_rank(void **st)
     assert_int_equal(r.group[1], 1);
     assert_int_equal(s->id[r.idx[1]], hi);
     assert_false(r.minimised);
-    traj_result_free(&r);
+    bpel_traj_result_free(&r);
 
     /* refused */
     o.atoms = "3";
-    assert_int_equal(traj_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_traj_check(&o), BPEL_EINVAL);
     o.atoms = NULL;
     o.top = o.bottom = 0;
-    assert_int_equal(traj_check(&o), BPEL_EINVAL);
-    traj_defaults(&o);
+    assert_int_equal(bpel_traj_check(&o), BPEL_EINVAL);
+    bpel_traj_defaults(&o);
     o.atoms = "999999";
-    assert_int_equal(traj_run(model, s, &o, test_tmp("traj_bad"), NULL, NULL, &r), BPEL_EINVAL);
+    assert_int_equal(bpel_traj_run(model, s, &o, test_tmp("traj_bad"), NULL, NULL, &r), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "no atom with id 999999"));
-    traj_result_free(&r);
-    system_destroy(s);
-    model_destroy(model);
-    eam_destroy(pot);
+    bpel_traj_result_free(&r);
+    bpel_system_destroy(s);
+    bpel_model_destroy(model);
+    bpel_eam_destroy(pot);
 }
 
 int main(void)

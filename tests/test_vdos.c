@@ -44,26 +44,26 @@ typedef struct {
 static void load_glass(setup *u)
 {
     if (!glass_path[0]) skip();
-    assert_int_equal(data_read(glass_path, &u->s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
-    assert_int_equal(model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
-    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
+    assert_int_equal(bpel_data_read(glass_path, &u->s), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, &u->pot), 0);
+    assert_int_equal(bpel_model_create(u->pot, u->s, "Cu,Zr", &u->model), 0);
+    assert_int_equal(bpel_hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void load_system(setup *u, bpel_system *s, const char *pot, const char *el)
 {
     u->s = s;
-    assert_int_equal(eam_read(test_potential(pot), NULL, &u->pot), 0);
-    assert_int_equal(model_create(u->pot, u->s, el, &u->model), 0);
-    assert_int_equal(hess_model_create(u->model, u->s, 0, &u->m), 0);
+    assert_int_equal(bpel_eam_read(test_potential(pot), NULL, &u->pot), 0);
+    assert_int_equal(bpel_model_create(u->pot, u->s, el, &u->model), 0);
+    assert_int_equal(bpel_hess_model_create(u->model, u->s, 0, &u->m), 0);
 }
 
 static void unload(setup *u)
 {
-    hess_model_destroy(u->m);
-    model_destroy(u->model);
-    eam_destroy(u->pot);
-    system_destroy(u->s);
+    bpel_hess_model_destroy(u->m);
+    bpel_model_destroy(u->model);
+    bpel_eam_destroy(u->pot);
+    bpel_system_destroy(u->s);
 }
 
 static void test_glass_modes(void **st)
@@ -72,18 +72,18 @@ static void test_glass_modes(void **st)
     load_glass(&u);
     /* the minimum is tight */
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
-    assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
+    assert_int_equal(bpel_forces_compute(ff, u.s, 0, &ev), 0);
     double fmx = 0;
     for (size_t i = 0; i < u.s->n; i++)
         fmx = fmax(fmx, sqrt(ev.f[3 * i] * ev.f[3 * i] + ev.f[3 * i + 1] * ev.f[3 * i + 1] + ev.f[3 * i + 2] * ev.f[3 * i + 2]));
     print_message("  glass: %zu atoms, max |F| = %.2g eV/Å\n", u.s->n, fmx);
-    forces_destroy(ff);
+    bpel_forces_destroy(ff);
 
     vib_params p = {"dsyevr", 0};
     vib_modes *v;
-    assert_int_equal(vib_modes_compute(u.m, u.s, &p, &v), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &p, &v), 0);
     assert_true(v->complete);
     /* exactly three zero modes, and they are the translations */
     size_t nzero = 0;
@@ -118,13 +118,13 @@ static void test_glass_modes(void **st)
     /* dsyevd gives the same spectrum */
     vib_params pd = {"dsyevd", 0};
     vib_modes *vd;
-    assert_int_equal(vib_modes_compute(u.m, u.s, &pd, &vd), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pd, &vd), 0);
     for (size_t k = 0; k < v->nmodes; k++) ASSERT_NEAR(vd->lambda[k], v->lambda[k], 1e-12 * v->lambda[v->nmodes - 1]);
     /* the window returns the lowest modes, same values and vectors */
     double wmax = v->omega[40] + 1e-3;
     vib_params pw = {"dsyevr", wmax};
     vib_modes *vw;
-    assert_int_equal(vib_modes_compute(u.m, u.s, &pw, &vw), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pw, &vw), 0);
     assert_int_equal(vw->nmodes, 41);
     assert_false(vw->complete);
     assert_int_equal(vw->ntranslation, 3);
@@ -141,7 +141,7 @@ static void test_glass_modes(void **st)
     for (int broad = 0; broad < 2; broad++) {
         vdos_params vp = {0.5, broad ? 0.4 : 0.0, 2.0, 15.0, 1};
         vib_vdos *d;
-        assert_int_equal(vib_vdos_compute(v, &vp, &d), 0);
+        assert_int_equal(bpel_vib_vdos_compute(v, &vp, &d), 0);
         double integral = 0, gmax = 0;
         for (size_t b = 0; b < d->nbins; b++) {
             double sum = 0;
@@ -159,29 +159,29 @@ static void test_glass_modes(void **st)
         }
         print_message("  VDOS (sigma %.1f): %zu bins, boson peak %.2f rad/ps, g/w^2 = %.4g\n", vp.sigma, d->nbins,
                       d->bp_omega, d->bp_height);
-        vib_vdos_destroy(d);
+        bpel_vib_vdos_destroy(d);
     }
 
     /* non-affine term: modes and conjugate gradients agree; relaxation softens G a lot */
     double *xi = malloc(18 * u.s->n * sizeof *xi), na1[6][6], na2[6][6], born[6][6], dU[6];
-    assert_int_equal(elastic_xi(u.m, xi), 0);
-    assert_int_equal(elastic_born(u.m, born, dU), 0);
+    assert_int_equal(bpel_elastic_xi(u.m, xi), 0);
+    assert_int_equal(bpel_elastic_born(u.m, born, dU), 0);
     size_t skipped;
-    assert_int_equal(elastic_nonaffine_modes(v, xi, na1, &skipped), 0);
+    assert_int_equal(bpel_elastic_nonaffine_modes(v, xi, na1, &skipped), 0);
     assert_int_equal(skipped, 0);
     hess_sparse *h;
-    assert_int_equal(hess_build_sparse(u.m, &h), 0);
+    assert_int_equal(bpel_hess_build_sparse(u.m, &h), 0);
     int it;
-    assert_int_equal(elastic_nonaffine_cg(h, xi, 1e-12, na2, &it), 0);
+    assert_int_equal(bpel_elastic_nonaffine_cg(h, xi, 1e-12, na2, &it), 0);
     for (int a = 0; a < 6; a++)
         for (int b = 0; b < 6; b++) ASSERT_NEAR(na1[a][b], na2[a][b], 1e-7 * fabs(na1[0][0]));
     elastic_result r;
-    elastic_finish(&r, born, na1, dU, box_volume(&u.s->box));
+    bpel_elastic_finish(&r, born, na1, dU, bpel_box_volume(&u.s->box));
     print_message("  K = %.1f GPa, G = %.1f GPa (affine %.1f, %.1f); CG %d iterations\n", r.K, r.G, r.K_affine,
                   r.G_affine, it);
     assert_true(r.G < 0.8 * r.G_affine);
     /* a window cannot give the non-affine term */
-    assert_int_equal(elastic_nonaffine_modes(vw, xi, na1, NULL), BPEL_EINVAL);
+    assert_int_equal(bpel_elastic_nonaffine_modes(vw, xi, na1, NULL), BPEL_EINVAL);
 
     /* relaxed moduli against LAMMPS: strain ±h, minimise, pressure tensor */
     if (test_have_lammps()) {
@@ -234,10 +234,10 @@ static void test_glass_modes(void **st)
         ASSERT_REL(r.B[5][5], b66, 0.003, 0);
     }
     free(xi);
-    hess_sparse_destroy(h);
-    vib_modes_destroy(v);
-    vib_modes_destroy(vd);
-    vib_modes_destroy(vw);
+    bpel_hess_sparse_destroy(h);
+    bpel_vib_modes_destroy(v);
+    bpel_vib_modes_destroy(vd);
+    bpel_vib_modes_destroy(vw);
     unload(&u);
 }
 
@@ -248,20 +248,20 @@ static void test_fcc_phonons(void **st)
     setup u;
     load_system(&u, test_fcc(2, 3.615, 1, 1.0, 0.0, 1), "Cu_u3.eam", "Cu");
     vib_modes *v;
-    assert_int_equal(vib_modes_compute(u.m, u.s, NULL, &v), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), 0);
     size_t n3 = 3 * u.s->n;
     double *D = calloc(n3 * n3, sizeof *D);
     bpel_forces *ff;
-    assert_int_equal(forces_create(u.model, u.s, 1.0, &ff), 0);
+    assert_int_equal(bpel_forces_create(u.model, u.s, 1.0, &ff), 0);
     bpel_eval ev;
     double *fp = malloc(n3 * sizeof *fp), h = 1e-4, m = u.s->mass[1];
     for (size_t c = 0; c < n3; c++) {
         double x0 = u.s->x[c];
         u.s->x[c] = x0 + h;
-        assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, u.s, 0, &ev), 0);
         memcpy(fp, ev.f, n3 * sizeof *fp);
         u.s->x[c] = x0 - h;
-        assert_int_equal(forces_compute(ff, u.s, 0, &ev), 0);
+        assert_int_equal(bpel_forces_compute(ff, u.s, 0, &ev), 0);
         u.s->x[c] = x0;
         for (size_t r = 0; r < n3; r++) D[r + c * n3] = -(fp[r] - ev.f[r]) / (2 * h) / m;
     }
@@ -284,8 +284,8 @@ static void test_fcc_phonons(void **st)
     free(w);
     free(fp);
     free(D);
-    forces_destroy(ff);
-    vib_modes_destroy(v);
+    bpel_forces_destroy(ff);
+    bpel_vib_modes_destroy(v);
     unload(&u);
 }
 
@@ -295,7 +295,7 @@ static void test_unminimised(void **st)
     setup u;
     load_system(&u, test_random(100, 11.2, 2, 2.1, 3), "CuZr_mm.eam.fs", "Cu,Zr");
     vib_modes *v;
-    assert_int_equal(vib_modes_compute(u.m, u.s, NULL, &v), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), 0);
     size_t neg = 0;
     for (size_t k = 0; k < v->nmodes; k++) neg += v->lambda[k] < 0 && !v->is_translation[k];
     print_message("  unminimised: %zu unstable modes, lowest omega %.2f rad/ps\n", v->nnegative, v->omega[0]);
@@ -304,13 +304,13 @@ static void test_unminimised(void **st)
     assert_true(v->omega[0] < 0);
     vdos_params vp = {0.5, 0.0, 2.0, 15.0, 0};
     vib_vdos *d;
-    assert_int_equal(vib_vdos_compute(v, &vp, &d), 0);
+    assert_int_equal(bpel_vib_vdos_compute(v, &vp, &d), 0);
     assert_true(d->omega_lo < 0); /* unstable modes sit in bins at negative omega */
     double integral = 0;
     for (size_t b = 0; b < d->nbins; b++) integral += d->g[b] * d->width;
     ASSERT_NEAR(integral, 1.0, 1e-9);
-    vib_vdos_destroy(d);
-    vib_modes_destroy(v);
+    bpel_vib_vdos_destroy(d);
+    bpel_vib_modes_destroy(v);
     unload(&u);
 }
 
@@ -321,11 +321,11 @@ static void test_refusals(void **st)
     /* memory: refused before allocation, saying how much is needed */
     setenv("BPEL_MEMORY_LIMIT", "100K", 1);
     vib_modes *v = NULL;
-    assert_int_equal(vib_modes_compute(u.m, u.s, NULL, &v), BPEL_ENOMEM);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), BPEL_ENOMEM);
     assert_null(v);
     size_t need;
     vib_params p = {NULL, 0};
-    assert_int_equal(vib_modes_plan(u.s->n, &p, &need), 0);
+    assert_int_equal(bpel_vib_modes_plan(u.s->n, &p, &need), 0);
     char expect[64];
     snprintf(expect, sizeof expect, "(%zu bytes)", need);
     print_message("  %s\n", bpel_errmsg());
@@ -334,17 +334,17 @@ static void test_refusals(void **st)
     unsetenv("BPEL_MEMORY_LIMIT");
     /* dsyevd's 32-bit workspace limit, refused by size alone */
     vib_params pd = {"dsyevd", 0};
-    assert_int_equal(vib_modes_plan(20000, &pd, &need), BPEL_ENOTSUP);
+    assert_int_equal(bpel_vib_modes_plan(20000, &pd, &need), BPEL_ENOTSUP);
     assert_non_null(strstr(bpel_errmsg(), "32-bit"));
-    assert_int_equal(vib_modes_plan(10000, &pd, &need), 0);
+    assert_int_equal(bpel_vib_modes_plan(10000, &pd, &need), 0);
     vib_params pr = {"dsyevr", 0};
-    assert_int_equal(vib_modes_plan(20000, &pr, &need), 0);
+    assert_int_equal(bpel_vib_modes_plan(20000, &pr, &need), 0);
     /* masses */
     u.s->mass[1] = 0.0;
-    assert_int_equal(vib_modes_compute(u.m, u.s, NULL, &v), BPEL_EINVAL);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "mass"));
     u.s->mass[1] = -63.5;
-    assert_int_equal(vib_modes_compute(u.m, u.s, NULL, &v), BPEL_EINVAL);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), BPEL_EINVAL);
     unload(&u);
 }
 
@@ -354,57 +354,57 @@ static void test_refusals(void **st)
 static void test_window_limits(void **st)
 {
     vdos_params hist = {0.5, 0.0, 0, 0, 1}, gauss = {0.5, 0.3, 0, 0, 1};
-    assert_true(vib_window_top(15.0, &hist) == 14.75);
-    ASSERT_NEAR(vib_window_top(15.0, &gauss), 15.0 - 0.25 - 8 * 0.3, 1e-12);
-    assert_true(isinf(vib_window_top(INFINITY, &hist)));
+    assert_true(bpel_vib_window_top(15.0, &hist) == 14.75);
+    ASSERT_NEAR(bpel_vib_window_top(15.0, &gauss), 15.0 - 0.25 - 8 * 0.3, 1e-12);
+    assert_true(isinf(bpel_vib_window_top(INFINITY, &hist)));
     vib_options o;
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     o.modes.max_omega = 15.0;
-    assert_int_equal(vib_options_check(&o), 0); /* default window: clipped later, not refused */
+    assert_int_equal(bpel_vib_options_check(&o), 0); /* default window: clipped later, not refused */
     o.vdos.bp_lo = 3.0;
     o.vdos.bp_hi = 15.0;
-    assert_int_equal(vib_options_check(&o), 0);
+    assert_int_equal(bpel_vib_options_check(&o), 0);
     o.vdos.bp_hi = 20.0;
-    assert_int_equal(vib_options_check(&o), BPEL_EINVAL);
+    assert_int_equal(bpel_vib_options_check(&o), BPEL_EINVAL);
     print_message("  %s\n", bpel_errmsg());
     assert_non_null(strstr(bpel_errmsg(), "top 20 rad/ps lies above 15 rad/ps"));
     o.modes.max_omega = 0; /* all modes */
-    assert_int_equal(vib_options_check(&o), 0);
+    assert_int_equal(bpel_vib_options_check(&o), 0);
 
     setup u;
     load_glass(&u);
     const double W = 18.0;
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     o.modes.max_omega = W;
     vib_analysis win, full;
-    assert_int_equal(vib_analyse(u.model, u.s, &o, &win), 0);
+    assert_int_equal(bpel_vib_analyse(u.model, u.s, &o, &win), 0);
     assert_false(win.modes->complete);
     assert_true(win.modes->omega_top == W);
     print_message("  window %s: %.4g-%.4g rad/ps (default top %.4g)\n", win.window_source, win.vdos->bp_lo,
                   win.vdos->bp_hi, win.window_hi_default);
     assert_true(win.window_clipped);
     assert_true(win.window_hi_default > W);
-    assert_true(win.vdos->bp_hi == vib_window_top(W, &o.vdos));
+    assert_true(win.vdos->bp_hi == bpel_vib_window_top(W, &o.vdos));
     assert_non_null(strstr(win.window_source, "clipped"));
     /* all modes, the same window given explicitly */
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     o.vdos.bp_lo = win.vdos->bp_lo;
     o.vdos.bp_hi = win.vdos->bp_hi;
-    assert_int_equal(vib_analyse(u.model, u.s, &o, &full), 0);
+    assert_int_equal(bpel_vib_analyse(u.model, u.s, &o, &full), 0);
     assert_true(full.modes->complete && !full.window_clipped);
     double worst = 0;
     for (size_t i = 0; i < u.s->n; i++) worst = fmax(worst, fabs(win.vdos->ibp[i] / full.vdos->ibp[i] - 1));
     print_message("  per-atom I_BP, windowed vs all modes: max relative difference %.2g\n", worst);
     assert_true(worst <= 1e-6);
     ASSERT_NEAR(win.vdos->bp_omega, full.vdos->bp_omega, 1e-12);
-    vib_analysis_free(&win);
-    vib_analysis_free(&full);
+    bpel_vib_analysis_free(&win);
+    bpel_vib_analysis_free(&full);
     /* a window whose bottom lies above the complete bins is refused, not emptied */
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     o.modes.max_omega = 2.0;
     o.vdos.bp_lo = 1.9;
-    assert_int_equal(vib_options_check(&o), 0);
-    assert_int_equal(vib_analyse(u.model, u.s, &o, &win), BPEL_EINVAL);
+    assert_int_equal(bpel_vib_options_check(&o), 0);
+    assert_int_equal(bpel_vib_analyse(u.model, u.s, &o, &win), BPEL_EINVAL);
     print_message("  %s\n", bpel_errmsg());
     assert_non_null(strstr(bpel_errmsg(), "holds no bin that they fill completely"));
     unload(&u);

@@ -25,9 +25,9 @@ const char *test_data(const char *name)
 bpel_system *test_cuzr_glass(bpel_eam **pot, bpel_model **model)
 {
     bpel_system *s = NULL;
-    assert_int_equal(data_read(test_data("cuzr_glass_256.data"), &s), 0);
-    assert_int_equal(eam_read(test_potential("CuZr_mm.eam.fs"), NULL, pot), 0);
-    assert_int_equal(model_create(*pot, s, "Cu,Zr", model), 0);
+    assert_int_equal(bpel_data_read(test_data("cuzr_glass_256.data"), &s), 0);
+    assert_int_equal(bpel_eam_read(test_potential("CuZr_mm.eam.fs"), NULL, pot), 0);
+    assert_int_equal(bpel_model_create(*pot, s, "Cu,Zr", model), 0);
     return s;
 }
 
@@ -75,7 +75,7 @@ const char *test_potential(const char *name)
     static char ring[4][1024];
     static int k = 0;
     char *buf = ring[k++ & 3];
-    if (potential_find(name, buf, 1024) != 0) {
+    if (bpel_potential_find(name, buf, 1024) != 0) {
         print_message("potential %s not found: skipping\n", name);
         skip();
     }
@@ -134,7 +134,7 @@ static double urand(unsigned *s)
 bpel_system *test_fcc(int nc, double a, int ntypes, double frac1, double amp, unsigned seed)
 {
     size_t n = 4 * (size_t)nc * nc * nc;
-    bpel_system *s = system_create(n, ntypes);
+    bpel_system *s = bpel_system_create(n, ntypes);
     static const double basis[4][3] = {{0, 0, 0}, {0.5, 0.5, 0}, {0.5, 0, 0.5}, {0, 0.5, 0.5}};
     size_t k = 0;
     for (int i = 0; i < nc; i++)
@@ -148,13 +148,13 @@ bpel_system *test_fcc(int nc, double a, int ntypes, double frac1, double amp, un
                     s->x[3 * k + 2] = (l + basis[b][2]) * a + amp * (2 * urand(&seed) - 1);
                 }
     for (int d = 0; d < 3; d++) s->box.len[d] = nc * a;
-    system_wrap(s);
+    bpel_system_wrap(s);
     return s;
 }
 
 bpel_system *test_random(size_t n, double L, int ntypes, double rmin, unsigned seed)
 {
-    bpel_system *s = system_create(n, ntypes);
+    bpel_system *s = bpel_system_create(n, ntypes);
     for (size_t i = 0; i < n; i++) {
         int ok = 0;
         for (int tries = 0; tries < 100000 && !ok; tries++) {
@@ -162,7 +162,7 @@ bpel_system *test_random(size_t n, double L, int ntypes, double rmin, unsigned s
             ok = 1;
             for (size_t j = 0; j < i && ok; j++) {
                 double d[3] = {r[0] - s->x[3 * j], r[1] - s->x[3 * j + 1], r[2] - s->x[3 * j + 2]};
-                box_minimum_image(&(bpel_box){{0, 0, 0}, {L, L, L}, 0, 0, 0}, d);
+                bpel_box_minimum_image(&(bpel_box){{0, 0, 0}, {L, L, L}, 0, 0, 0}, d);
                 if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < rmin * rmin) ok = 0;
             }
             if (ok) memcpy(&s->x[3 * i], r, sizeof r);

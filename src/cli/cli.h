@@ -34,7 +34,7 @@ int cli_print_json(cJSON *json, int pretty);
 int cli_parse_double(const char *s, double *v);
 int cli_parse_long(const char *s, long *v);
 
-/* Load a data file, read the potential (found via potential_find), map types
+/* Load a data file, read the potential (found via bpel_potential_find), map types
  * (elements list optional), check masses and overlapping atoms. */
 typedef struct cli_setup {
     bpel_system *sys;

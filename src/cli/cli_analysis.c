@@ -13,7 +13,7 @@ void cli_guess_elements(bpel_system *s)
     for (int t = 1; t <= s->ntypes; t++) {
         if (s->element[t][0] || !(s->mass[t] > 0)) continue;
         for (size_t k = 0; k < sizeof common / sizeof *common; k++)
-            if (fabs(element_mass(common[k]) - s->mass[t]) < 0.05) {
+            if (fabs(bpel_element_mass(common[k]) - s->mass[t]) < 0.05) {
                 snprintf(s->element[t], sizeof s->element[t], "%s", common[k]);
                 break;
             }

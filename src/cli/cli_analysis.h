@@ -8,7 +8,7 @@
 
 /* Types without an element get the element whose standard mass is within
  * 0.05 amu of the type's mass (common metallic-glass elements), so that
- * system_type_name names them by it. */
+ * bpel_system_type_name names them by it. */
 void cli_guess_elements(bpel_system *s);
 
 #endif

@@ -77,19 +77,19 @@ int cli_parse_long(const char *s, long *v)
 int cli_load(const char *data, const char *potential, const char *elements, cli_setup *c)
 {
     memset(c, 0, sizeof *c);
-    int rc = potential_find(potential ? potential : BPEL_DEFAULT_POTENTIAL, c->potential_path, sizeof c->potential_path);
+    int rc = bpel_potential_find(potential ? potential : BPEL_DEFAULT_POTENTIAL, c->potential_path, sizeof c->potential_path);
     if (rc) return rc;
-    rc = data_read(data, &c->sys);
+    rc = bpel_data_read(data, &c->sys);
     if (rc) return rc;
-    rc = eam_read(c->potential_path, NULL, &c->pot);
+    rc = bpel_eam_read(c->potential_path, NULL, &c->pot);
     if (rc) goto fail;
-    rc = model_create(c->pot, c->sys, elements, &c->model);
+    rc = bpel_model_create(c->pot, c->sys, elements, &c->model);
     if (rc) goto fail;
-    rc = system_check_masses(c->sys);
+    rc = bpel_system_check_masses(c->sys);
     if (rc) goto fail;
     size_t i, j;
     double r;
-    int close = nbr_find_close_pair(c->sys, 1.0, &i, &j, &r);
+    int close = bpel_nbr_find_close_pair(c->sys, 1.0, &i, &j, &r);
     if (close < 0) { rc = close; goto fail; }
     if (close) {
         rc = bpel_fail(BPEL_EINVAL, "%s:%d: atom %lld is %.3g Å from atom %lld (line %d): overlapping atoms", data,
@@ -105,9 +105,9 @@ fail:
 
 void cli_setup_free(cli_setup *c)
 {
-    system_destroy(c->sys);
-    model_destroy(c->model);
-    eam_destroy(c->pot);
+    bpel_system_destroy(c->sys);
+    bpel_model_destroy(c->model);
+    bpel_eam_destroy(c->pot);
     c->sys = NULL;
     c->model = NULL;
     c->pot = NULL;
@@ -199,7 +199,7 @@ static void on_abort_signal(int sig)
 void cli_catch_signals_abort(const char *cmd)
 {
     snprintf(abort_line, sizeof abort_line, "\nbpel %s: interrupted; nothing left half-written, rerun to redo it\n", cmd);
-    restart_on_signals(on_abort_signal);
+    bpel_restart_on_signals(on_abort_signal);
 }
 
 const char *cli_provenance(void)

@@ -15,12 +15,12 @@ int dyn_run(dyn_ctx *c, long until)
 {
     if (c->progress && !c->on_progress) c->on_progress = bar_update;
     if (!c->on_notice) c->on_notice = notice;
-    return mdrun_run(c, until);
+    return bpel_mdrun_run(c, until);
 }
 
 int dyn_interrupted(const dyn_ctx *c, const char *cmd)
 {
-    int sig = restart_signalled();
+    int sig = bpel_restart_signalled();
     fprintf(stderr, "bpel %s: %s\n", cmd, bpel_errmsg());
     if (c->restart_path) fprintf(stderr, "bpel %s: continue with: bpel %s --resume %s\n", cmd, cmd, c->restart_path);
     return 128 + (sig ? sig : SIGTERM);

@@ -19,7 +19,7 @@
 /* `progress` may point to a cli_progress, which dyn_run then updates. */
 typedef mdrun dyn_ctx;
 
-/* mdrun_run with a progress bar (when c->progress is a cli_progress) and
+/* bpel_mdrun_run with a progress bar (when c->progress is a cli_progress) and
  * "bpel: ..." notices on stderr. */
 int dyn_run(dyn_ctx *c, long until);
 /* Message and exit status after an interrupted run. */
@@ -27,11 +27,11 @@ int dyn_interrupted(const dyn_ctx *c, const char *cmd);
 /* Parse "--threads K" values etc.: sets the OpenMP thread count. */
 int dyn_set_threads(long k);
 
-static inline void dyn_thermo(dyn_ctx *c) { mdrun_thermo(c); }
-static inline void dyn_free(dyn_ctx *c) { mdrun_free(c); }
-static inline void dyn_set_restart_every(dyn_ctx *c, long every) { mdrun_set_restart_every(c, every); }
-static inline void dyn_log_header(FILE *fp) { mdrun_log_header(fp); }
-static inline int dyn_cut_csv(const char *path, long step) { return mdrun_cut_csv(path, step); }
-static inline int dyn_cut_dump(const char *path, long step) { return mdrun_cut_dump(path, step); }
+static inline void dyn_thermo(dyn_ctx *c) { bpel_mdrun_thermo(c); }
+static inline void dyn_free(dyn_ctx *c) { bpel_mdrun_free(c); }
+static inline void dyn_set_restart_every(dyn_ctx *c, long every) { bpel_mdrun_set_restart_every(c, every); }
+static inline void dyn_log_header(FILE *fp) { bpel_mdrun_log_header(fp); }
+static inline int dyn_cut_csv(const char *path, long step) { return bpel_mdrun_cut_csv(path, step); }
+static inline int dyn_cut_dump(const char *path, long step) { return bpel_mdrun_cut_dump(path, step); }
 
 #endif

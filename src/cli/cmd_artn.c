@@ -68,10 +68,10 @@ static void usage_params(void)
     FILE *fp = stdout;
     fprintf(fp, "Parameters for bpel artn --param NAME=VALUE (name, default, meaning):\n");
     artn_params d;
-    artn_defaults(&d);
-    artn_param_list(fp, &d);
+    bpel_artn_defaults(&d);
+    bpel_artn_param_list(fp, &d);
     lf_params r;
-    lf_defaults(&r);
+    bpel_lf_defaults(&r);
     fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r.radius, "Å, initial moving region (with --region X)");
     fprintf(fp, "    %-24s %-8g %s\n", "region.shell", r.shell, "Å, frozen atoms this close to the region are watched");
     fprintf(fp, "    %-24s %-8g %s\n", "region.grow_force", r.grow_force, "eV/Å, a watched atom with a larger force component joins");
@@ -98,8 +98,8 @@ static int param_option(const cli_spec *s, const cli_opt *o, const char *v)
         cp->store_disp = d;
         return 0;
     }
-    int prc = !strncmp(name, "region.", 7) ? lf_param_set(&cp->region, name + 7, eq + 1)
-                                           : artn_param_set(&cp->artn, name, eq + 1);
+    int prc = !strncmp(name, "region.", 7) ? bpel_lf_param_set(&cp->region, name + 7, eq + 1)
+                                           : bpel_artn_param_set(&cp->artn, name, eq + 1);
     return prc ? cli_usage_error(s->cmd, "%s", bpel_errmsg()) : 0;
 }
 
@@ -128,13 +128,13 @@ static int on_progress(void *ctx, size_t done, size_t total, size_t acc)
     char extra[96];
     snprintf(extra, sizeof extra, "%zu/%zu searches, %.0f%% converged", done, total, done ? 100.0 * acc / done : 0.0);
     cli_progress_update(&p->bar, (double)done, extra);
-    return restart_signalled() != 0;
+    return bpel_restart_signalled() != 0;
 }
 
 /* The one line an interrupted campaign ends with; the exit status. */
 static int interrupted(size_t done, size_t total)
 {
-    int sig = restart_signalled();
+    int sig = bpel_restart_signalled();
     fprintf(stderr, "\nbpel artn: interrupted after %zu/%zu searches; rerun with --resume\n", done, total);
     return 128 + (sig ? sig : SIGTERM);
 }
@@ -146,7 +146,7 @@ int cmd_artn(int argc, char **argv)
     long threads = 0; /* 0: cli_default_threads() */
     double max_f0 = 1e-3; /* eV/Å: the start must be an energy minimum */
     campaign_params cp;
-    campaign_defaults(&cp);
+    bpel_campaign_defaults(&cp);
     int method = cp.artn.method;
     static const int methods[] = {ARTN_METHOD_ARTN, ARTN_METHOD_LOWEST};
     const cli_opt opts[] = {
@@ -201,7 +201,7 @@ int cmd_artn(int argc, char **argv)
     unsigned char *done = NULL;
     /* a signal lets the searches in flight finish and be logged (the
      * campaign stays resumable); a second one ends the process at once */
-    restart_catch_signals();
+    bpel_restart_catch_signals();
     if (rank == 0 && bpel_out_check_dir(out)) { /* the outputs can be written: found out now */
         status = cli_error();
         goto end;
@@ -211,23 +211,23 @@ int cmd_artn(int argc, char **argv)
         goto end;
     }
     /* ΔQ = E_saddle - E_initial only means something from a minimum */
-    if (forces_require_minimum(cs.model, cs.sys, max_f0, data,
+    if (bpel_forces_require_minimum(cs.model, cs.sys, max_f0, data,
                                "ARTn needs an inherent structure; run `bpel minimize` first (or raise "
                                "--max-initial-force)",
                                NULL)) {
         status = cli_error();
         goto end;
     }
-    if (campaign_create(cs.sys, cs.model, atoms, &cp, &c)) {
+    if (bpel_campaign_create(cs.sys, cs.model, atoms, &cp, &c)) {
         status = cli_error();
         goto end;
     }
-    size_t nitems = campaign_nitems(c), ndone = 0, nacc = 0;
+    size_t nitems = bpel_campaign_nitems(c), ndone = 0, nacc = 0;
     done = calloc(nitems + 1, 1);
     if (rank == 0) {
         fprintf(stderr, "%s\nbpel artn: %zu atoms x %d searches, %ld thread(s), %d rank(s)\n", cli_provenance(),
-                campaign_natoms(c), cp.searches, threads, size);
-        if (campaign_log_open(c, out, resume, overwrite, done, &ndone, &nacc)) {
+                bpel_campaign_natoms(c), cp.searches, threads, size);
+        if (bpel_campaign_log_open(c, out, resume, overwrite, done, &ndone, &nacc)) {
             status = cli_error();
         } else if (resume) {
             fprintf(stderr, "bpel artn: resuming, %zu of %zu searches already done\n", ndone, nitems);
@@ -254,7 +254,7 @@ int cmd_artn(int argc, char **argv)
                 MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
                 buf[len] = '\0';
                 if (st.MPI_TAG == 2) {
-                    if (!status && campaign_log_append(c, buf)) status = cli_error();
+                    if (!status && bpel_campaign_log_append(c, buf)) status = cli_error();
                     ndone++;
                     nacc += strstr(buf, " accepted ") != NULL;
                     on_progress(&pg, ndone, nitems, nacc);
@@ -262,14 +262,14 @@ int cmd_artn(int argc, char **argv)
                 }
                 if (st.MPI_TAG == 3) status = 1; /* a worker failed */
                 while (next < nitems && done[next]) next++;
-                long item = (next < nitems && !status && !restart_signalled()) ? (long)next++ : -1;
+                long item = (next < nitems && !status && !bpel_restart_signalled()) ? (long)next++ : -1;
                 MPI_Send(&item, 1, MPI_LONG, st.MPI_SOURCE, 0, MPI_COMM_WORLD);
                 if (item < 0) active--;
             }
             free(buf);
         } else {
             campaign_worker *w;
-            if (campaign_worker_create(c, &w)) {
+            if (bpel_campaign_worker_create(c, &w)) {
                 status = cli_error();
                 MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
                 long item;
@@ -282,7 +282,7 @@ int cmd_artn(int argc, char **argv)
                     if (item < 0) break;
                     char *line;
                     int acc;
-                    if (campaign_run_item(w, (size_t)item, &line, &acc)) {
+                    if (bpel_campaign_run_item(w, (size_t)item, &line, &acc)) {
                         status = cli_error();
                         MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
                         MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -291,17 +291,17 @@ int cmd_artn(int argc, char **argv)
                     MPI_Send(line, (int)strlen(line), MPI_CHAR, 0, 2, MPI_COMM_WORLD);
                     free(line);
                 }
-                campaign_worker_destroy(w);
+                bpel_campaign_worker_destroy(w);
             }
         }
-        if (rank == 0 && !status && ndone < nitems && restart_signalled()) status = interrupted(ndone, nitems);
+        if (rank == 0 && !status && ndone < nitems && bpel_restart_signalled()) status = interrupted(ndone, nitems);
         MPI_Allreduce(MPI_IN_PLACE, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         if (status) goto end;
     } else
 #endif
     {
         if (status) goto end;
-        int rc = campaign_run(c, done, (int)threads, on_progress, &pg);
+        int rc = bpel_campaign_run(c, done, (int)threads, on_progress, &pg);
         if (rc == BPEL_EINTR) {
             status = interrupted(pg.last, nitems);
             goto end;
@@ -313,9 +313,9 @@ int cmd_artn(int argc, char **argv)
     }
     cli_progress_finish(&pg.bar);
     if (rank == 0) {
-        campaign_log_close(c);
+        bpel_campaign_log_close(c);
         campaign_summary sum;
-        if (campaign_write_outputs(c, out, &sum)) {
+        if (bpel_campaign_write_outputs(c, out, &sum)) {
             status = cli_error();
             goto end;
         }
@@ -331,7 +331,7 @@ int cmd_artn(int argc, char **argv)
     }
 end:
     free(done);
-    campaign_destroy(c);
+    bpel_campaign_destroy(c);
     if (cs.sys || cs.pot) cli_setup_free(&cs);
 #ifdef BPEL_HAVE_MPI
     if (inited) MPI_Finalize();

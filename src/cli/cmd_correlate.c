@@ -2,8 +2,8 @@
  * quantities (paper Figs. 2–5): Pearson r of the coarse-grained fields as a
  * function of L, the optimal L, density map and binned law at the optimum,
  * autocorrelation functions, top/bottom groups per species, slab maps.
- * Options become a corr_run_params; the work is corr_run, corr_run_figures
- * and corr_run_write (correlate_run.h); the numbers are printed here. */
+ * Options become a corr_run_params; the work is bpel_corr_run, bpel_corr_run_figures
+ * and bpel_corr_run_write (correlate_run.h); the numbers are printed here. */
 #include <stdio.h>
 #include <string.h>
 
@@ -77,7 +77,7 @@ static void on_progress(void *ctx, size_t done, size_t total)
 int cmd_correlate(int argc, char **argv)
 {
     corr_run_params p;
-    corr_run_defaults(&p);
+    bpel_corr_run_defaults(&p);
     const char *out = NULL, *elements = NULL;
     const cli_opt opts[] = {
         {CLI_OPT("x", 'x', CLI_STRING, &p.x_spec)},
@@ -111,7 +111,7 @@ int cmd_correlate(int argc, char **argv)
     if (ops.n != 1) return cli_usage_error("correlate", "expected one data file");
     if (!p.x_spec || !p.y_spec) return cli_usage_error("correlate", "--x and --y are required");
     if (!out) return cli_usage_error("correlate", "--out is required");
-    if (corr_run_check(&p)) return cli_usage_error("correlate", "%s", bpel_errmsg());
+    if (bpel_corr_run_check(&p)) return cli_usage_error("correlate", "%s", bpel_errmsg());
 
     p.data = ops.v[0];
     p.provenance = cli_provenance();
@@ -121,13 +121,13 @@ int cmd_correlate(int argc, char **argv)
     p.ctx = &prog;
     bpel_system *s = NULL;
     corr_run_result r = {0};
-    if ((rc = data_read(p.data, &s))) goto done;
-    if (elements && (rc = system_set_elements(s, elements))) goto done;
+    if ((rc = bpel_data_read(p.data, &s))) goto done;
+    if (elements && (rc = bpel_system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
-    if ((rc = corr_run(s, &p, &r))) goto done;
+    if ((rc = bpel_corr_run(s, &p, &r))) goto done;
     /* summary.json last: a directory that has it holds every output */
-    if ((rc = corr_run_figures(out, s, &p, &r))) goto done;
-    if ((rc = corr_run_write(out, s, &p, &r))) goto done;
+    if ((rc = bpel_corr_run_figures(out, s, &p, &r))) goto done;
+    if ((rc = bpel_corr_run_write(out, s, &p, &r))) goto done;
 
     const corr_stat *o = &r.stat[r.kopt];
     printf("optimal L = %.3g Å: r = %.4f", r.L_opt, o->r);
@@ -139,7 +139,7 @@ int cmd_correlate(int argc, char **argv)
            r.fit_k_err);
     printf("outputs in %s/\n", out);
 done:
-    corr_run_free(&r);
-    system_destroy(s);
+    bpel_corr_run_free(&r);
+    bpel_system_destroy(s);
     return rc ? cli_error() : 0;
 }

@@ -72,7 +72,7 @@ int cmd_elastic(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     if (isfinite(max_f0) &&
-        forces_require_minimum(cs.model, cs.sys, max_f0, ops.v[0],
+        bpel_forces_require_minimum(cs.model, cs.sys, max_f0, ops.v[0],
                                "elastic constants are only defined at a minimum; run `bpel minimize` first (or "
                                "--max-initial-force inf to go on)",
                                NULL)) {
@@ -86,21 +86,21 @@ int cmd_elastic(int argc, char **argv)
     double born[6][6], dU[6], na[6][6], *xi = malloc(18 * s->n * sizeof *xi);
     elastic_result r;
     memset(&r, 0, sizeof r);
-    rc = xi ? hess_model_create(cs.model, s, 0, &m) : BPEL_ENOMEM;
-    if (!rc) rc = elastic_born(m, born, dU);
-    if (!rc) rc = elastic_xi(m, xi);
+    rc = xi ? bpel_hess_model_create(cs.model, s, 0, &m) : BPEL_ENOMEM;
+    if (!rc) rc = bpel_elastic_born(m, born, dU);
+    if (!rc) rc = bpel_elastic_xi(m, xi);
     if (!rc && modes) {
-        rc = vib_modes_compute(m, s, NULL, &v);
-        if (!rc) rc = elastic_nonaffine_modes(v, xi, na, &r.modes_skipped);
+        rc = bpel_vib_modes_compute(m, s, NULL, &v);
+        if (!rc) rc = bpel_elastic_nonaffine_modes(v, xi, na, &r.modes_skipped);
         snprintf(r.method, sizeof r.method, "Born - non-affine (normal modes)");
     } else if (!rc) {
-        rc = hess_build_sparse(m, &h);
-        if (!rc) rc = elastic_nonaffine_cg(h, xi, 1e-10, na, &r.cg_iterations);
+        rc = bpel_hess_build_sparse(m, &h);
+        if (!rc) rc = bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &r.cg_iterations);
         snprintf(r.method, sizeof r.method, "Born - non-affine (conjugate gradients)");
     }
-    if (!rc) elastic_finish(&r, born, na, dU, box_volume(&s->box));
+    if (!rc) bpel_elastic_finish(&r, born, na, dU, bpel_box_volume(&s->box));
     double Bs[6][6];
-    if (!rc && check > 0) rc = elastic_strain_relax(cs.model, s, check, ftol, 1, Bs);
+    if (!rc && check > 0) rc = bpel_elastic_strain_relax(cs.model, s, check, ftol, 1, Bs);
     if (!rc) {
         double maxd = 0;
         if (check > 0)
@@ -139,9 +139,9 @@ int cmd_elastic(int argc, char **argv)
         }
     }
     free(xi);
-    vib_modes_destroy(v);
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_vib_modes_destroy(v);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

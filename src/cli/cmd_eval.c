@@ -42,12 +42,12 @@ int cmd_eval(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     bpel_forces *ff;
-    if (forces_create(cs.model, cs.sys, 1.0, &ff)) { cli_setup_free(&cs); return cli_error(); }
+    if (bpel_forces_create(cs.model, cs.sys, 1.0, &ff)) { cli_setup_free(&cs); return cli_error(); }
     bpel_eval ev;
-    rc = forces_compute(ff, cs.sys, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM | (ref ? FORCES_REFERENCE : 0), &ev);
-    if (rc) { forces_destroy(ff); cli_setup_free(&cs); return cli_error(); }
+    rc = bpel_forces_compute(ff, cs.sys, FORCES_ENERGY | FORCES_VIRIAL | FORCES_PERATOM | (ref ? FORCES_REFERENCE : 0), &ev);
+    if (rc) { bpel_forces_destroy(ff); cli_setup_free(&cs); return cli_error(); }
     double stress[6];
-    double press = forces_stress(cs.sys, ev.virial, stress);
+    double press = bpel_forces_stress(cs.sys, ev.virial, stress);
     bpel_system *s = cs.sys;
     if (json) {
         cJSON *o = cJSON_CreateObject();
@@ -56,7 +56,7 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "energy_per_atom", ev.energy / s->n);
         cJSON_AddNumberToObject(o, "pressure", press);
         cJSON_AddItemToObject(o, "stress", cJSON_CreateDoubleArray(stress, 6));
-        cJSON_AddNumberToObject(o, "volume", box_volume(&s->box));
+        cJSON_AddNumberToObject(o, "volume", bpel_box_volume(&s->box));
         cJSON_AddStringToObject(o, "potential", cs.potential_path);
         cJSON *els = cJSON_AddArrayToObject(o, "elements");
         for (int t = 1; t <= s->ntypes; t++) cJSON_AddItemToArray(els, cJSON_CreateString(s->element[t]));
@@ -70,7 +70,7 @@ int cmd_eval(int argc, char **argv)
         printf("pressure   %.10g bar\n", press);
         printf("stress     pxx %.10g pyy %.10g pzz %.10g pxy %.10g pxz %.10g pyz %.10g bar\n", stress[0], stress[1],
                stress[2], stress[3], stress[4], stress[5]);
-        printf("volume     %.10g A^3\n", box_volume(&s->box));
+        printf("volume     %.10g A^3\n", bpel_box_volume(&s->box));
     }
     bpel_column cols[] = {{"id", NULL, 0, 0},     {"type", NULL, 0, 0},   {"x", NULL, 0, 0},
                           {"y", NULL, 0, 0},      {"z", NULL, 0, 0},      {"fx", ev.f, 3, 0},
@@ -79,7 +79,7 @@ int cmd_eval(int argc, char **argv)
         bpel_out o;
         FILE *fp = bpel_out_fopen(&o, dump);
         if (!fp) rc = BPEL_EIO;
-        else rc = bpel_out_finish(&o, dump_write_frame(fp, s, 0, 9, cols));
+        else rc = bpel_out_finish(&o, bpel_dump_write_frame(fp, s, 0, 9, cols));
     }
     if (!rc && xyz) {
         bpel_out o;
@@ -87,10 +87,10 @@ int cmd_eval(int argc, char **argv)
         if (!fp) rc = BPEL_EIO;
         else {
             bpel_column xc[] = {{"fx", ev.f, 3, 0}, {"fy", ev.f, 3, 1}, {"fz", ev.f, 3, 2}, {"pe", ev.pe, 1, 0}};
-            rc = bpel_out_finish(&o, xyz_write_frame(fp, s, 4, xc, "bpel eval"));
+            rc = bpel_out_finish(&o, bpel_xyz_write_frame(fp, s, 4, xc, "bpel eval"));
         }
     }
-    forces_destroy(ff);
+    bpel_forces_destroy(ff);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

@@ -1,5 +1,5 @@
 /* cmd_gruneisen.c — `bpel gruneisen`: mode and particle Grüneisen parameters (paper Eqs. 3–5, Fig. 11);
- * the stage itself is gru_run and gru_run_write (gruneisen_run.h). */
+ * the stage itself is bpel_gru_run and bpel_gru_run_write (gruneisen_run.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +40,7 @@ static void help(void)
            "                       and gamma_ave then sum over those modes only (stated in summary.json); with\n"
            "                       --solver slepc for glasses whose dense D does not fit (see bpel modes --help)\n"
            "  --solver NAME        eigensolver: %s, %s\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names(), VIB_SPARSE_SOLVER);
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_SPARSE_SOLVER);
 }
 
 static int parse_methods(const char *s)
@@ -84,7 +84,7 @@ int cmd_gruneisen(int argc, char **argv)
 {
     const char *pot = NULL, *elements = NULL, *out = NULL;
     gru_run_options go;
-    gru_run_defaults(&go);
+    bpel_gru_run_defaults(&go);
     gru_params *p = &go.gru;
     vib_options *o = &go.vib;
     int figmethod = 0, solver_given = 0, max_omega_given = 0;
@@ -129,10 +129,10 @@ int cmd_gruneisen(int argc, char **argv)
     go.note = warn;
     double t0 = cli_wall_time();
     gru_run_result res;
-    rc = gru_run(cs.model, cs.sys, &go, &res);
+    rc = bpel_gru_run(cs.model, cs.sys, &go, &res);
     if (!rc && !res.worker) { /* an MPI rank that helped the sparse solver writes nothing: rank 0 does */
         cli_vib_warn_window("gruneisen", &res.vib);
-        rc = gru_run_write(out, cs.sys, &go, &res);
+        rc = bpel_gru_run_write(out, cs.sys, &go, &res);
         const gru_result *r = &res.gru;
         if (!rc) {
             printf("atoms %zu, modes %zu; volumes %.4g, 1, %.4g V0 (%s); %.1f s\n", cs.sys->n, r->nmodes, 1 - p->dv,
@@ -144,7 +144,7 @@ int cmd_gruneisen(int argc, char **argv)
             printf("wrote %s/gruneisen_modes.csv, gamma_ave.csv, atoms.csv, atoms.xyz, summary.json, fig11a-c\n", out);
         }
     }
-    gru_run_free(&res);
+    bpel_gru_run_free(&res);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

@@ -36,23 +36,23 @@ int cmd_hessian(int argc, char **argv)
     hess_model *m = NULL;
     hess_sparse *h = NULL;
     double t0 = cli_wall_time();
-    rc = hess_model_create(cs.model, cs.sys, 0, &m);
-    if (!rc) rc = hess_build_sparse(m, &h);
+    rc = bpel_hess_model_create(cs.model, cs.sys, 0, &m);
+    if (!rc) rc = bpel_hess_build_sparse(m, &h);
     if (!rc) {
         char comment[2048];
         snprintf(comment, sizeof comment, "%s; data %s; potential %s", cli_provenance(), ops.v[0],
                  cs.potential_path);
-        rc = hess_write_mtx(output, h, cs.sys, comment);
+        rc = bpel_hess_write_mtx(output, h, cs.sys, comment);
     }
     if (!rc) {
         double asym, rowsum;
-        hess_sparse_checks(h, &asym, &rowsum);
+        bpel_hess_sparse_checks(h, &asym, &rowsum);
         fprintf(stderr, "bpel hessian: %zu atoms, %zu nonzero 3x3 blocks (%.1f per row), %.2f s; "
                         "max asymmetry %.2g, max row sum %.2g eV/A^2 -> %s\n",
                 h->n, h->rowptr[h->n], (double)h->rowptr[h->n] / h->n, cli_wall_time() - t0, asym, rowsum, output);
     }
-    hess_sparse_destroy(h);
-    hess_model_destroy(m);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

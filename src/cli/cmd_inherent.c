@@ -1,7 +1,7 @@
 /* cmd_inherent.c — `bpel inherent`: inherent structures at several
  * temperatures (paper §II.A and Fig. 9): for each T, velocities at T, NVT
  * (Nosé–Hoover chain) for a given time at fixed volume, then conjugate
- * gradient to max|F| <= ftol; the runs and files are inherent_run
+ * gradient to max|F| <= ftol; the runs and files are bpel_inherent_run
  * (inherent.h). */
 #include <string.h>
 
@@ -58,7 +58,7 @@ int cmd_inherent(int argc, char **argv)
 {
     const char *temps = NULL, *outdir = NULL, *potential = NULL, *elements = NULL;
     inherent_options o;
-    inherent_defaults(&o);
+    bpel_inherent_defaults(&o);
     long threads = 0;
     const cli_opt opts[] = {{CLI_OPT("temperatures", 0, CLI_STRING, &temps)},
                             {CLI_OPT("time", 0, CLI_DOUBLE, &o.time), CLI_NONNEG},
@@ -104,9 +104,9 @@ int cmd_inherent(int argc, char **argv)
     o.provenance = cli_provenance();
     cli_progress bar;
     inherent_result r;
-    rc = inherent_run(s.model, s.sys, &o, outdir, report, &bar, &r);
+    rc = bpel_inherent_run(s.model, s.sys, &o, outdir, report, &bar, &r);
     int all_conv = r.all_converged;
-    inherent_result_free(&r);
+    bpel_inherent_result_free(&r);
     cli_setup_free(&s);
     if (rc) return cli_error();
     return all_conv ? 0 : 3;

@@ -1,5 +1,5 @@
 /* cmd_kpm.c — `bpel kpm`: the VDOS of a large inherent structure by the kernel polynomial method; the
- * stage itself is kpm_run (kpm_run.h). */
+ * stage itself is bpel_kpm_run (bpel_kpm_run.h). */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -48,7 +48,7 @@ static void help(void)
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/A (default 1e-3; inf: no check)\n"
            "  --threads T          OpenMP threads (default OMP_NUM_THREADS, else all cores)\n"
            "  --no-figures         skip fig_kpm_vdos\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names());
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names());
 }
 
 static void on_progress(void *ctx, int event, double done, double total)
@@ -65,8 +65,8 @@ static void on_progress(void *ctx, int event, double done, double total)
 /* --solver NAME: a dense back end. */
 static int solver_option(const cli_spec *s, const cli_opt *o, const char *value)
 {
-    if (!eig_backend_find(value))
-        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s)", value, eig_backend_names());
+    if (!bpel_eig_backend_find(value))
+        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s)", value, bpel_eig_backend_names());
     *(const char **)o->dest = value;
     return 0;
 }
@@ -75,7 +75,7 @@ int cmd_kpm(int argc, char **argv)
 {
     const char *pot = NULL, *elements = NULL, *out = NULL;
     kpm_run_options ko;
-    kpm_run_defaults(&ko);
+    bpel_kpm_run_defaults(&ko);
     kpm_params *kp = &ko.kpm;
     int gaussian = 0;
     const cli_opt opts[] = {
@@ -122,7 +122,7 @@ int cmd_kpm(int argc, char **argv)
     ko.progress = on_progress;
     ko.ctx = &prog;
     kpm_run_result res;
-    rc = kpm_run(cs.model, cs.sys, &ko, out, &res);
+    rc = bpel_kpm_run(cs.model, cs.sys, &ko, out, &res);
     if (!rc) {
         const kpm_result *r = res.kpm;
         const size_t nb = r->nbins;
@@ -143,7 +143,7 @@ int cmd_kpm(int argc, char **argv)
                    res.modes->solver, res.t_dense, res.chi2, res.cmp_used, res.cmp_over4);
         printf("wrote %s/vdos_kpm.csv, summary.json%s\n", out, ko.figures ? ", fig_kpm_vdos.{png,svg}" : "");
     }
-    kpm_run_free(&res);
+    bpel_kpm_run_free(&res);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

@@ -66,7 +66,7 @@ int cmd_md(int argc, char **argv)
     dyn_ctx c;
     memset(&c, 0, sizeof c);
     md_params p;
-    md_defaults(&p);
+    bpel_md_defaults(&p);
     long steps = -1, seed = 12345, thermo = 100, dump_every = 100, threads = 0, restart_every = 0, tchain = 3;
     double t0 = -1, ttarget[2] = {-1, -1}; /* a target, or the two ends of a ramp */
     int ensemble = p.ensemble;
@@ -110,27 +110,27 @@ int cmd_md(int argc, char **argv)
     if (resume) {
         rst_info info;
         bpel_system *s;
-        if ((rc = restart_read(resume, &s, &info))) return cli_error();
+        if ((rc = bpel_restart_read(resume, &s, &info))) return cli_error();
         if (strcmp(info.command, "md") != 0) {
             fprintf(stderr, "bpel md: %s was written by 'bpel %s', not 'bpel md'\n", resume, info.command);
-            system_destroy(s);
-            restart_free(&info);
+            bpel_system_destroy(s);
+            bpel_restart_free(&info);
             return 1;
         }
-        if (mdrun_md_settings_load(&info, resume, potential_path, sizeof potential_path, &run_threads)) {
+        if (bpel_mdrun_md_settings_load(&info, resume, potential_path, sizeof potential_path, &run_threads)) {
             fprintf(stderr, "bpel md: %s\n", bpel_errmsg());
-            system_destroy(s);
-            restart_free(&info);
+            bpel_system_destroy(s);
+            bpel_restart_free(&info);
             return 1;
         }
         if (run_threads != omp_get_max_threads())
             fprintf(stderr, "bpel md: warning: the run used %d threads, this one %d: the continuation is valid but "
                     "not bitwise identical to an uninterrupted run (use --threads %d)\n", run_threads,
                     omp_get_max_threads(), run_threads);
-        if ((rc = eam_read(potential_path, NULL, &setup.pot)) || (rc = model_create(setup.pot, s, NULL, &setup.model))) {
-            system_destroy(s);
-            restart_free(&info);
-            eam_destroy(setup.pot);
+        if ((rc = bpel_eam_read(potential_path, NULL, &setup.pot)) || (rc = bpel_model_create(setup.pot, s, NULL, &setup.model))) {
+            bpel_system_destroy(s);
+            bpel_restart_free(&info);
+            bpel_eam_destroy(setup.pot);
             return cli_error();
         }
         setup.sys = s;
@@ -138,7 +138,7 @@ int cmd_md(int argc, char **argv)
         until = info.md.run_end;
         c.sys = s;
         c.model = setup.model;
-        if ((rc = mdrun_restore(&c, &c.info, restart_every))) goto fail;
+        if ((rc = bpel_mdrun_restore(&c, &c.info, restart_every))) goto fail;
     } else {
         if (!data) return cli_usage_error("md", "no data file given");
         if (steps < 0) return cli_usage_error("md", "--steps is required");
@@ -151,7 +151,7 @@ int cmd_md(int argc, char **argv)
             p.t_start = ttarget[0];
             p.t_stop = ttarget[1] > 0 ? ttarget[1] : ttarget[0];
         }
-        if (md_check_params(&p)) return cli_error();
+        if (bpel_md_check_params(&p)) return cli_error();
         if (cli_load(data, potential, elements, &setup)) return cli_error();
         snprintf(potential_path, sizeof potential_path, "%s", setup.potential_path);
         run_threads = omp_get_max_threads();
@@ -162,23 +162,23 @@ int cmd_md(int argc, char **argv)
             goto fail;
         }
         gsl_rng_set(c.rng, (unsigned long)seed);
-        if ((rc = system_ensure_velocities(c.sys))) goto fail;
-        if (t0 >= 0 && (rc = md_velocity_create(c.sys, t0, c.rng))) goto fail;
-        if ((rc = forces_create(c.model, c.sys, DYN_SKIN, &c.forces)) || (rc = md_create(c.forces, c.sys, &p, &c.md)))
+        if ((rc = bpel_system_ensure_velocities(c.sys))) goto fail;
+        if (t0 >= 0 && (rc = bpel_md_velocity_create(c.sys, t0, c.rng))) goto fail;
+        if ((rc = bpel_forces_create(c.model, c.sys, DYN_SKIN, &c.forces)) || (rc = bpel_md_create(c.forces, c.sys, &p, &c.md)))
             goto fail;
-        if ((rc = md_setup(c.md, steps))) goto fail;
+        if ((rc = bpel_md_setup(c.md, steps))) goto fail;
         until = steps;
         snprintf(c.info.command, sizeof c.info.command, "md");
         dyn_set_restart_every(&c, restart_every);
     }
-    if ((rc = mdrun_md_settings_store(&c.info, potential_path, run_threads))) goto fail;
+    if ((rc = bpel_mdrun_md_settings_store(&c.info, potential_path, run_threads))) goto fail;
     if (!c.restart_path && resume) c.restart_path = resume;
     c.thermo_every = thermo;
     c.thermo_txt = thermo > 0 ? stdout : NULL;
     if (out && (rc = bpel_out_check(out))) goto fail;
     if (resume) {
         /* what the interrupted run wrote after its checkpoint goes */
-        long at = md_get_state(c.md)->step;
+        long at = bpel_md_get_state(c.md)->step;
         if ((csv && (rc = dyn_cut_csv(csv, at))) || (dump && (rc = dyn_cut_dump(dump, at)))) goto fail;
     }
     if (csv && !(c.thermo_csv = fopen(csv, resume ? "a" : "w"))) {
@@ -194,20 +194,20 @@ int cmd_md(int argc, char **argv)
         }
         c.dump_every = dump_every;
     }
-    restart_catch_signals();
+    bpel_restart_catch_signals();
     if (!resume) {
         printf("# %s\n# %ld steps of %s, dt = %g ps, %zu atoms, potential %s\n", cli_provenance(), steps,
                p.ensemble == MD_NVE ? "NVE" : p.ensemble == MD_NVT ? "NVT" : "NPT", p.dt, c.sys->n, potential_path);
-        if (thermo > 0) md_thermo_header(stdout, 0);
-        if (c.thermo_csv) md_thermo_header(c.thermo_csv, 1);
+        if (thermo > 0) bpel_md_thermo_header(stdout, 0);
+        if (c.thermo_csv) bpel_md_thermo_header(c.thermo_csv, 1);
         if (thermo > 0 || c.thermo_csv) dyn_thermo(&c);
-        if (c.dump && (rc = dump_write_frame(c.dump, c.sys, 0, 0, NULL))) goto fail;
+        if (c.dump && (rc = bpel_dump_write_frame(c.dump, c.sys, 0, 0, NULL))) goto fail;
     } else {
-        printf("# resuming %s at step %ld of %ld\n", resume, md_get_state(c.md)->step, until);
-        if (thermo > 0) md_thermo_header(stdout, 0);
+        printf("# resuming %s at step %ld of %ld\n", resume, bpel_md_get_state(c.md)->step, until);
+        if (thermo > 0) bpel_md_thermo_header(stdout, 0);
     }
     double t_start = cli_wall_time();
-    long step0 = md_get_state(c.md)->step;
+    long step0 = bpel_md_get_state(c.md)->step;
     rc = dyn_run(&c, until);
     if (rc == BPEL_EINTR) {
         int st = dyn_interrupted(&c, "md");
@@ -219,9 +219,9 @@ int cmd_md(int argc, char **argv)
     }
     if (rc) goto fail;
     double wall = cli_wall_time() - t_start;
-    long done = md_get_state(c.md)->step - step0;
+    long done = bpel_md_get_state(c.md)->step - step0;
     printf("# %ld steps in %.3f s: %.4g atom-steps/s\n", done, wall, wall > 0 ? (double)done * c.sys->n / wall : 0);
-    if (out && (rc = data_write(out, c.sys, "LAMMPS data file written by bpel md"))) goto fail;
+    if (out && (rc = bpel_data_write(out, c.sys, "LAMMPS data file written by bpel md"))) goto fail;
     if (c.thermo_csv && fclose(c.thermo_csv)) rc = bpel_fail(BPEL_EIO, "%s: write failed", csv);
     c.thermo_csv = NULL;
     if (c.dump && fclose(c.dump) && !rc) rc = bpel_fail(BPEL_EIO, "%s: write failed", dump);

@@ -35,7 +35,7 @@ int cmd_minimize(int argc, char **argv)
 {
     const char *potential = NULL, *elements = NULL, *out = NULL;
     min_params p;
-    min_defaults(&p);
+    bpel_min_defaults(&p);
     long threads = 0;
     int method = p.method;
     static const int methods[] = {MIN_CG, MIN_FIRE};
@@ -64,31 +64,31 @@ int cmd_minimize(int argc, char **argv)
     cli_setup c;
     if (cli_load(data, potential, elements, &c)) return cli_error();
     bpel_forces *e = NULL;
-    rc = forces_create(c.model, c.sys, DYN_SKIN, &e);
+    rc = bpel_forces_create(c.model, c.sys, DYN_SKIN, &e);
     if (rc) {
         cli_setup_free(&c);
         return cli_error();
     }
     double t0 = cli_wall_time();
     min_result r;
-    rc = minimise(e, c.sys, &p, &r);
+    rc = bpel_minimise(e, c.sys, &p, &r);
     double wall = cli_wall_time() - t0;
     if (rc && rc != BPEL_ECONV) {
-        forces_destroy(e);
+        bpel_forces_destroy(e);
         cli_setup_free(&c);
         return cli_error();
     }
     printf("# %s\n", cli_provenance());
     printf("energy_eV %.12f\nenergy_per_atom_eV %.12f\nfmax_eV_per_A %.3e\npressure_bar %.6g\nvolume_A3 %.10g\n"
            "iterations %ld\nforce_evaluations %ld\nconverged %s (%s)\nwall_s %.3f\n",
-           r.energy, r.energy / (double)c.sys->n, r.fmax, r.pressure, box_volume(&c.sys->box), r.iterations,
+           r.energy, r.energy / (double)c.sys->n, r.fmax, r.pressure, bpel_box_volume(&c.sys->box), r.iterations,
            r.evaluations, r.converged ? "yes" : "no", r.reason, wall);
     if (c.sys->v) memset(c.sys->v, 0, 3 * c.sys->n * sizeof *c.sys->v);
     char comment[256];
     snprintf(comment, sizeof comment, "LAMMPS data file written by bpel minimize: E = %.12f eV, max|F| = %.3e eV/A",
              r.energy, r.fmax);
-    int wrc = data_write(out, c.sys, comment);
-    forces_destroy(e);
+    int wrc = bpel_data_write(out, c.sys, comment);
+    bpel_forces_destroy(e);
     cli_setup_free(&c);
     if (wrc) return cli_error();
     if (rc == BPEL_ECONV) {

@@ -64,7 +64,7 @@ static void help(void)
            "           reach two cutoffs, so the factor is nearly as full as the dense matrix).\n"
            "The command refuses before allocating when its solver does not fit (set BPEL_MEMORY_LIMIT to\n"
            "impose a lower limit). Threads: OMP_NUM_THREADS / OPENBLAS_NUM_THREADS.\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names());
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names());
 }
 
 /* --max-freq NU (THz) as the bound in rad/ps. */
@@ -81,7 +81,7 @@ int cmd_modes(int argc, char **argv)
 {
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     int figures = 1;
     static const int routes[] = {0, 1, 2, -1};
     const cli_opt opts[] = {
@@ -108,28 +108,28 @@ int cmd_modes(int argc, char **argv)
     if (rc) return cli_exit(rc);
     if (ops.n != 1) return cli_usage_error("modes", "expected one data file");
     if (!out) return cli_usage_error("modes", "--out DIR is required");
-    if (vib_options_check(&o)) return cli_error(); /* a window above --max-omega, before any work */
+    if (bpel_vib_options_check(&o)) return cli_error(); /* a window above --max-omega, before any work */
     if (bpel_out_check_dir(out)) return cli_error(); /* before the diagonalisation, not after */
     cli_catch_signals_abort("modes");
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     vib_analysis a;
-    rc = vib_analyse(cs.model, cs.sys, &o, &a);
+    rc = bpel_vib_analyse(cs.model, cs.sys, &o, &a);
     if (rc) {
         bpel_fail_context(rc, "%s", ops.v[0]);
         cli_setup_free(&cs);
         return cli_error();
     }
     if (a.modes->worker) { /* rank 0 writes */
-        vib_analysis_free(&a);
+        bpel_vib_analysis_free(&a);
         cli_setup_free(&cs);
         return 0;
     }
     char src[2048];
     snprintf(src, sizeof src, "%s (potential %s)", ops.v[0], cs.potential_path);
     cli_vib_warn_window("modes", &a);
-    rc = vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
-    if (!rc && figures) rc = vib_fig1b(out, a.vdos, a.have_debye ? a.debye.level : 0.0);
+    rc = bpel_vib_write(out, cs.sys, &a, cli_provenance(), src, NULL);
+    if (!rc && figures) rc = bpel_vib_fig1b(out, a.vdos, a.have_debye ? a.debye.level : 0.0);
     if (!rc) {
         const vib_modes *v = a.modes;
         printf("atoms %zu, modes %zu of %zu (%s): build %.2f s, diagonalise %.2f s, total %.2f s\n", v->natoms,
@@ -152,7 +152,7 @@ int cmd_modes(int argc, char **argv)
         printf("wrote %s/{modes,vdos,atoms,gi}.csv, atoms.xyz, summary.json%s\n", out,
                figures ? ", fig1b_reduced_vdos.{png,svg}" : "");
     }
-    vib_analysis_free(&a);
+    bpel_vib_analysis_free(&a);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

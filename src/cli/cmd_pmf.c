@@ -1,6 +1,6 @@
 /* cmd_pmf.c — `bpel pmf`: potential of mean force w(r) = −k_B T ln g(r) of a
  * configuration and the anharmonicity of its first well (paper Fig. 10); the
- * stage itself is pmf_run (pmf.h). */
+ * stage itself is bpel_pmf_run (pmf.h). */
 #include <stdio.h>
 
 #include "cli.h"
@@ -33,7 +33,7 @@ static void help(void)
 int cmd_pmf(int argc, char **argv)
 {
     pmf_options po;
-    pmf_defaults(&po);
+    bpel_pmf_defaults(&po);
     const char *elements = NULL, *out = NULL;
     const cli_opt opts[] = {{CLI_OPT("temperature", 'T', CLI_DOUBLE, &po.temperature)},
                             {CLI_OPT("pair", 'p', CLI_STRING, &po.pair)},
@@ -53,12 +53,12 @@ int cmd_pmf(int argc, char **argv)
     if (!(po.dr > 0 && po.rmax > po.dr && po.halfwidth > 0)) return cli_usage_error("pmf", "need --rmax > --dr > 0 and --halfwidth > 0");
     bpel_system *s = NULL;
     pmf_result r = {0};
-    if ((rc = data_read(ops.v[0], &s))) goto done;
-    if (elements && (rc = system_set_elements(s, elements))) goto done;
+    if ((rc = bpel_data_read(ops.v[0], &s))) goto done;
+    if (elements && (rc = bpel_system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
     po.data = ops.v[0];
     po.provenance = cli_provenance();
-    if ((rc = pmf_run(s, &po, out, &r))) goto done;
+    if ((rc = bpel_pmf_run(s, &po, out, &r))) goto done;
     const rdf_well *wl = &r.well;
     printf("%s: w(r) minimum at r0 = %.4f Å, w0 = %.5f eV, k = %.4f eV/Å^2 (T = %g K)\n", r.pair, wl->r0, wl->w0, wl->k,
            po.temperature);
@@ -66,7 +66,7 @@ int cmd_pmf(int argc, char **argv)
            wl->taylor[3], wl->taylor[4]);
     printf("outputs in %s/\n", out);
 done:
-    pmf_free(&r);
-    system_destroy(s);
+    bpel_pmf_free(&r);
+    bpel_system_destroy(s);
     return rc ? cli_error() : 0;
 }

@@ -2,7 +2,7 @@
  * (§II.A): random solid solution → melt (NPT, P = 0, 2000 K) → quench at a
  * constant rate (NPT, linear ramp of the thermostat target) → optional NVT
  * hold → conjugate-gradient minimisation to an inherent structure. The
- * protocol, its checkpoints and bitwise resumes are quench_run (quench.h);
+ * protocol, its checkpoints and bitwise resumes are bpel_quench_run (quench.h);
  * this file parses the options and prints what the run reports. */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -82,9 +82,9 @@ static int report(const quench_progress *p, void *user)
         fprintf(stderr, "bpel quench: warning: %s\n", p->message);
         break;
     case QUENCH_START:
-        restart_catch_signals();
+        bpel_restart_catch_signals();
         cli_progress_start(&v->bar, "quench", (double)p->total_steps);
-        if (q->thermo_every > 0) md_thermo_header(stdout, 0);
+        if (q->thermo_every > 0) bpel_md_thermo_header(stdout, 0);
         v->wall0 = cli_wall_time();
         v->step_first = p->step;
         break;
@@ -96,7 +96,7 @@ static int report(const quench_progress *p, void *user)
         cli_progress_update(&v->bar, (double)p->step, NULL);
         break;
     case QUENCH_THERMO:
-        md_thermo_write(stdout, 0, p->thermo);
+        bpel_md_thermo_write(stdout, 0, p->thermo);
         fflush(stdout);
         break;
     case QUENCH_NOTICE:
@@ -123,7 +123,7 @@ static int report(const quench_progress *p, void *user)
 int cmd_quench(int argc, char **argv)
 {
     quench_options o;
-    quench_defaults(&o);
+    bpel_quench_defaults(&o);
     const char *composition = NULL, *potential = NULL, *out = NULL, *log = NULL, *resume = NULL, *restart = NULL;
     long threads = 0;
     const cli_opt opts[] = {{CLI_OPT("composition", 0, CLI_STRING, &composition)},
@@ -166,7 +166,7 @@ int cmd_quench(int argc, char **argv)
         if (!out) return cli_usage_error("quench", "--out is required");
         snprintf(o.composition, sizeof o.composition, "%s", composition);
         snprintf(o.out, sizeof o.out, "%s", out);
-        if (quench_check(&o)) return cli_usage_error("quench", "%s", bpel_errmsg());
+        if (bpel_quench_check(&o)) return cli_usage_error("quench", "%s", bpel_errmsg());
         if (potential) snprintf(o.potential, sizeof o.potential, "%s", potential);
         if (log) snprintf(o.log, sizeof o.log, "%s", log);
     }
@@ -174,14 +174,14 @@ int cmd_quench(int argc, char **argv)
     view v;
     memset(&v, 0, sizeof v);
     quench_result r;
-    rc = quench_run(&o, report, &v, &r);
+    rc = bpel_quench_run(&o, report, &v, &r);
     if (rc == BPEL_EINTR) {
-        int sig = restart_signalled();
+        int sig = bpel_restart_signalled();
         fprintf(stderr, "bpel quench: %s\n", bpel_errmsg());
         fprintf(stderr, "bpel quench: continue with: bpel quench --resume %s\n", r.checkpoint);
         return 128 + (sig ? sig : SIGTERM);
     }
     if (rc) return cli_error();
-    if (cli_print_json(quench_summary(&r, o.provenance), 1)) return cli_error();
+    if (cli_print_json(bpel_quench_summary(&r, o.provenance), 1)) return cli_error();
     return r.converged ? 0 : 3;
 }

@@ -36,7 +36,7 @@ static cJSON *peak_json(const rdf_result *r, const double *g, const double *n)
 {
     cJSON *o = cJSON_CreateObject();
     long pk, mn;
-    rdf_first_peak(r->nbins, r->r, g, 0, &pk, &mn);
+    bpel_rdf_first_peak(r->nbins, r->r, g, 0, &pk, &mn);
     cJSON_AddNumberToObject(o, "first_peak_r", pk >= 0 ? r->r[pk] : NAN);
     cJSON_AddNumberToObject(o, "first_peak_g", pk >= 0 ? g[pk] : NAN);
     cJSON_AddNumberToObject(o, "first_minimum_r", mn >= 0 ? r->r[mn] : NAN);
@@ -67,16 +67,16 @@ int cmd_rdf(int argc, char **argv)
     cJSON *js = NULL;
     FILE *fp = NULL;
     bpel_out fo;
-    if ((rc = data_read(ops.v[0], &s))) goto done;
-    if (elements && (rc = system_set_elements(s, elements))) goto done;
+    if ((rc = bpel_data_read(ops.v[0], &s))) goto done;
+    if (elements && (rc = bpel_system_set_elements(s, elements))) goto done;
     cli_guess_elements(s);
     if ((rc = bpel_mkdir_p(out))) goto done;
-    if ((rc = rdf_compute(s, rmax, dr, &r))) goto done;
+    if ((rc = bpel_rdf_compute(s, rmax, dr, &r))) goto done;
 
     int nt = s->ntypes;
     char na[BPEL_MAX_TYPES + 1][32];
     for (int t = 1; t <= nt; t++) {
-        system_type_name(s, t, na[t], sizeof na[t]);
+        bpel_system_type_name(s, t, na[t], sizeof na[t]);
         for (char *p = na[t]; *p; p++)
             if (*p == ' ') *p = '_';
     }
@@ -95,9 +95,9 @@ int cmd_rdf(int argc, char **argv)
     for (size_t k = 0; k < r.nbins; k++) {
         fprintf(fp, "%.6f,%.8g,%.8g", r.r[k], r.g[k], r.n[k]);
         for (int a = 1; a <= nt; a++)
-            for (int b = a; b <= nt; b++) fprintf(fp, ",%.8g", rdf_partial(&r, a, b)[k]);
+            for (int b = a; b <= nt; b++) fprintf(fp, ",%.8g", bpel_rdf_partial(&r, a, b)[k]);
         for (int a = 1; a <= nt; a++)
-            for (int b = 1; b <= nt; b++) fprintf(fp, ",%.8g", rdf_partial_coord(&r, a, b)[k]);
+            for (int b = 1; b <= nt; b++) fprintf(fp, ",%.8g", bpel_rdf_partial_coord(&r, a, b)[k]);
         fputc('\n', fp);
     }
     fp = NULL;
@@ -118,7 +118,7 @@ int cmd_rdf(int argc, char **argv)
         for (int b = 1; b <= nt; b++) {
             char key[80];
             snprintf(key, sizeof key, "%s-%s", na[a], na[b]);
-            cJSON *o = peak_json(&r, rdf_partial(&r, a, b), rdf_partial_coord(&r, a, b));
+            cJSON *o = peak_json(&r, bpel_rdf_partial(&r, a, b), bpel_rdf_partial_coord(&r, a, b));
             cJSON_AddStringToObject(o, "coordination_meaning", "neighbours of the second species around the first");
             cJSON_AddItemToObject(pj, key, o);
         }
@@ -128,29 +128,29 @@ int cmd_rdf(int argc, char **argv)
     cJSON_free(txt);
     if (rc) goto done;
 
-    fig_figure *f = fig_create(1, 1, 0, 0);
+    fig_figure *f = bpel_fig_create(1, 1, 0, 0);
     if (!f) { rc = BPEL_ENOMEM; goto done; }
-    fig_panel *p = fig_panel_at(f, 0, 0);
-    fig_labels(p, "r (Å)", "g(r)", NULL);
-    fig_line(p, r.nbins, r.r, r.g, &(fig_style){.label = "total", .color = FIG_BLACK, .size = 1.5});
+    fig_panel *p = bpel_fig_panel_at(f, 0, 0);
+    bpel_fig_labels(p, "r (Å)", "g(r)", NULL);
+    bpel_fig_line(p, r.nbins, r.r, r.g, &(fig_style){.label = "total", .color = FIG_BLACK, .size = 1.5});
     for (int a = 1; a <= nt; a++)
         for (int b = a; b <= nt; b++) {
             char lab[80];
             snprintf(lab, sizeof lab, "%s-%s", na[a], na[b]);
-            fig_line(p, r.nbins, r.r, rdf_partial(&r, a, b), &(fig_style){.label = lab});
+            bpel_fig_line(p, r.nbins, r.r, bpel_rdf_partial(&r, a, b), &(fig_style){.label = lab});
         }
-    fig_hline(p, 1.0, NULL);
-    fig_legend(p, FIG_LEGEND_TOP_RIGHT);
-    if ((rc = fig_save_in(f, out, "rdf"))) goto done;
+    bpel_fig_hline(p, 1.0, NULL);
+    bpel_fig_legend(p, FIG_LEGEND_TOP_RIGHT);
+    if ((rc = bpel_fig_save_in(f, out, "rdf"))) goto done;
     long pk, mn;
-    rdf_first_peak(r.nbins, r.r, r.g, 0, &pk, &mn);
+    bpel_rdf_first_peak(r.nbins, r.r, r.g, 0, &pk, &mn);
     if (pk >= 0) printf("first peak of g(r) at %.3f Å (g = %.3f)", r.r[pk], r.g[pk]);
     if (mn >= 1) printf(", first minimum at %.3f Å with %.2f neighbours", r.r[mn], 0.5 * (r.n[mn - 1] + r.n[mn]));
     printf("\noutputs in %s/\n", out);
 done:
     if (fp) bpel_out_discard(&fo);
     if (js) cJSON_Delete(js);
-    rdf_free(&r);
-    system_destroy(s);
+    bpel_rdf_free(&r);
+    bpel_system_destroy(s);
     return rc ? cli_error() : 0;
 }

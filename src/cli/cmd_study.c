@@ -1,5 +1,5 @@
 /* cmd_study.c — `bpel study CONFIG.yaml`: a whole study, end to end
- * (study_run, study.h), with one line per step on stdout: for every glass of
+ * (bpel_study_run, study.h), with one line per step on stdout: for every glass of
  * the description (composition × cooling rate), quench → Tg → modes → ARTn →
  * correlations → trajectories → PMF → Grüneisen → temperature series, each
  * as a separate `bpel` process (this program) with its own log; then the
@@ -76,7 +76,7 @@ int cmd_study(int argc, char **argv)
     if (rc) return cli_exit(rc);
     if (ops.n != 1) return cli_usage_error("study", "expected one study description (YAML)");
     study_config cfg;
-    if (study_config_read(ops.v[0], &cfg) || study_config_check_potential(ops.v[0], &cfg)) return cli_error();
+    if (bpel_study_config_read(ops.v[0], &cfg) || bpel_study_config_check_potential(ops.v[0], &cfg)) return cli_error();
     if (check) {
         printf("%s: valid study description '%s' (%d composition(s) x %d cooling rate(s), %ld atoms)\n", ops.v[0],
                cfg.name, cfg.ncompositions, cfg.nrates, cfg.atoms);
@@ -87,7 +87,7 @@ int cmd_study(int argc, char **argv)
     if (len <= 0) return cli_error();
     self[len] = '\0';
     study_options o;
-    study_options_default(&o);
+    bpel_study_options_default(&o);
     o.program = self;
     o.out = out;
     o.redo = redo;
@@ -97,10 +97,10 @@ int cmd_study(int argc, char **argv)
     o.signalled = &study_signal;
     o.event = on_event;
     o.ctx = &cfg;
-    restart_on_signals(on_study_signal);
+    bpel_restart_on_signals(on_study_signal);
     double t0 = cli_wall_time();
     study_result res;
-    rc = study_run(&cfg, &o, &res);
+    rc = bpel_study_run(&cfg, &o, &res);
     if (rc == BPEL_EINTR) {
         fprintf(stderr, "bpel study: %s\n", bpel_errmsg());
         return 128 + (int)study_signal;

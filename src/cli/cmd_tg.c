@@ -45,7 +45,7 @@ static int cooling_run(const char *data, const char *potential, const char *elem
 {
     cli_setup s;
     if (cli_load(data, potential, elements, &s)) return -1;
-    int rc = tg_cooling_run(s.model, s.sys, co, log_path);
+    int rc = bpel_tg_cooling_run(s.model, s.sys, co, log_path);
     cli_setup_free(&s);
     return rc;
 }
@@ -54,9 +54,9 @@ int cmd_tg(int argc, char **argv)
 {
     const char *outdir = NULL, *data = NULL, *potential = NULL, *elements = NULL;
     tg_params tp;
-    tg_defaults(&tp);
+    bpel_tg_defaults(&tp);
     tg_cooling co;
-    tg_cooling_defaults(&co);
+    bpel_tg_cooling_defaults(&co);
     long stage = 1, threads = 0;
     const cli_opt opts[] = {
         {CLI_OPT("out", 0, CLI_STRING, &outdir)},
@@ -101,7 +101,7 @@ int cmd_tg(int argc, char **argv)
     }
     tg_result r;
     size_t n;
-    if (tg_run_fit(logfile, stage, &tp, &r, &n)) return cli_error();
+    if (bpel_tg_run_fit(logfile, stage, &tp, &r, &n)) return cli_error();
     int det = r.quality != BPEL_Q_NOT_DETERMINED;
     if (det)
         printf("Tg = %.1f K, 95 %% interval %.0f-%.0f K [%s%s%s]  (%s; glass %.0f-%.0f K, liquid %.0f-%.0f K, "
@@ -110,7 +110,7 @@ int cmd_tg(int argc, char **argv)
                r.glass_range[0], r.glass_range[1], r.liquid_range[0], r.liquid_range[1], r.nbins, tp.bin, n);
     else
         printf("Tg not determined: %s  (%zu bins of %g K from %zu samples)\n", r.reason, r.nbins, tp.bin, n);
-    rc = tg_run_write(outdir, logfile, cli_provenance(), &tp, &r, n);
-    tg_free(&r);
+    rc = bpel_tg_run_write(outdir, logfile, cli_provenance(), &tp, &r, n);
+    bpel_tg_free(&r);
     return rc ? cli_error() : 0;
 }

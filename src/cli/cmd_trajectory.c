@@ -1,5 +1,5 @@
 /* cmd_trajectory.c — `bpel trajectory`: the anharmonicity probe of paper
- * Fig. 8 (§III, SPEC §7); the probe, its files and the figure are traj_run
+ * Fig. 8 (§III, SPEC §7); the probe, its files and the figure are bpel_traj_run
  * (trajectory.h). */
 #include <string.h>
 
@@ -57,7 +57,7 @@ int cmd_trajectory(int argc, char **argv)
 {
     const char *outdir = NULL, *potential = NULL, *elements = NULL;
     traj_options o;
-    traj_defaults(&o);
+    bpel_traj_defaults(&o);
     long threads = 0;
     const cli_opt opts[] = {{CLI_OPT("no-minimise", 0, CLI_FLAG_OFF, &o.minimise)},
                             {CLI_OPT("out", 0, CLI_STRING, &outdir)},
@@ -93,7 +93,7 @@ int cmd_trajectory(int argc, char **argv)
     if (cli_load(data, potential, elements, &s)) return cli_error();
     cli_progress bar;
     traj_result r;
-    rc = traj_run(s.model, s.sys, &o, outdir, report, &bar, &r);
+    rc = bpel_traj_run(s.model, s.sys, &o, outdir, report, &bar, &r);
     if (!rc) {
         printf("followed %zu atoms for %ld steps at %g K; %zu atoms moved more than %g A; outputs in %s\n", r.m, r.nsteps,
                o.temperature, r.nmoved, o.moved, outdir);
@@ -103,7 +103,7 @@ int cmd_trajectory(int argc, char **argv)
                    r.group[j] < 0 ? "bottom" : r.group[j] > 0 ? "top" : "chosen", r.maxd[i]);
         }
     }
-    traj_result_free(&r);
+    bpel_traj_result_free(&r);
     cli_setup_free(&s);
     return rc ? cli_error() : 0;
 }

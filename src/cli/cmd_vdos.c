@@ -35,14 +35,14 @@ static void help(void)
            "  --bp-window LO:HI    boson-peak window in rad/ps (default as in bpel modes, per structure)\n"
            "  --max-omega W        only the modes with omega <= W rad/ps (see bpel modes --help)\n"
            "  --solver NAME        eigensolver: %s, %s\n",
-           BPEL_DEFAULT_POTENTIAL, eig_backend_names(), VIB_SPARSE_SOLVER);
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_SPARSE_SOLVER);
 }
 
 int cmd_vdos(int argc, char **argv)
 {
     const char *pot = NULL, *elements = NULL, *out = NULL;
     vib_options o;
-    vib_options_default(&o);
+    bpel_vib_options_default(&o);
     int worker = 0;
     const cli_opt opts[] = {{CLI_OPT("potential", 'p', CLI_STRING, &pot)},
                             {CLI_OPT("elements", 'e', CLI_STRING, &elements)},
@@ -93,7 +93,7 @@ int cmd_vdos(int argc, char **argv)
         struct stat st;
         if (stat(sep + 1, &st) == 0 && S_ISDIR(st.st_mode)) {
             double lv = 0;
-            if ((rc = vib_vdos_read(sep + 1, &vd[k], &lv))) break;
+            if ((rc = bpel_vib_vdos_read(sep + 1, &vd[k], &lv))) break;
             if (k == 0) debye = lv;
             for (size_t b = 0; b < vd[k]->nbins; b++) {
                 double w = vib_bin_centre(vd[k], b);
@@ -114,11 +114,11 @@ int cmd_vdos(int argc, char **argv)
         cli_setup cs;
         if ((rc = cli_load(sep + 1, pot, elements, &cs))) break;
         vib_analysis a;
-        rc = vib_analyse(cs.model, cs.sys, &o, &a);
+        rc = bpel_vib_analyse(cs.model, cs.sys, &o, &a);
         if (rc) bpel_fail_context(rc, "%s", sep + 1);
         if (!rc && a.modes->worker) { /* an MPI rank that helped the sparse solver: rank 0 writes */
             worker = 1;
-            vib_analysis_free(&a);
+            bpel_vib_analysis_free(&a);
             cli_setup_free(&cs);
             continue;
         }
@@ -126,7 +126,7 @@ int cmd_vdos(int argc, char **argv)
         if (!rc) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s/%s", out, labels[k]);
-            rc = vib_write(dir, cs.sys, &a, cli_provenance(), sep + 1, NULL);
+            rc = bpel_vib_write(dir, cs.sys, &a, cli_provenance(), sep + 1, NULL);
         }
         if (!rc) {
             vd[k] = a.vdos;
@@ -148,7 +148,7 @@ int cmd_vdos(int argc, char **argv)
             cJSON_AddItemToArray(series, e);
             printf("%s: %zu atoms, boson peak %.3f rad/ps, g/omega^2 %.4g (rad/ps)^-3%s\n", labels[k], cs.sys->n,
                    vd[k]->bp_omega, vd[k]->bp_height, a.modes->nnegative ? " (WARNING: unstable modes)" : "");
-            vib_analysis_free(&a);
+            bpel_vib_analysis_free(&a);
         }
         cli_setup_free(&cs);
     }
@@ -162,11 +162,11 @@ int cmd_vdos(int argc, char **argv)
         snprintf(path, sizeof path, "%s/summary.json", out);
         rc = bpel_out_json(path, summary);
     }
-    if (!rc) rc = vib_fig9(out, ns, (const vib_vdos *const *)vd, (const char *const *)labels, debye);
+    if (!rc) rc = bpel_vib_fig9(out, ns, (const vib_vdos *const *)vd, (const char *const *)labels, debye);
     if (!rc) printf("wrote %s/vdos_series.csv, summary.json, fig9_vdos_temperature.{png,svg} and one folder per structure\n", out);
     cJSON_Delete(summary);
     for (int k = 0; k < ns; k++) {
-        if (vd) vib_vdos_destroy(vd[k]);
+        if (vd) bpel_vib_vdos_destroy(vd[k]);
         if (labels) free(labels[k]);
     }
     free(vd);
