@@ -116,7 +116,7 @@ if [ ! -s in/glass.data ]; then
     "$OLD" minimize "$G" --elements Cu,Zr --out in/glass.data --ftol 1e-10 > in/min.log 2>&1 ||
         { cat in/min.log; echo "cannot minimise $G"; exit 100; }
 fi
-# ranks for trajectory: id mod 7, as tests/check_dynamics.sh
+# ranks for trajectory: id mod 7, as tests/dynamics/check_dynamics.sh
 awk '/Atoms/{f=1;next} /Velocities/{f=0} f && NF>=5 {print $1","($1%7)*0.5}' "$G" | sort -t, -k1,1n |
     { echo "id,I_BP_per_radps3"; cat; } > in/rank.csv
 ids=$(awk '/Atoms/{f=1;next} f && NF>=5 {print $1}' "$G" | sort -n | sed -n '3p;17p;40p' | paste -sd,)
@@ -128,7 +128,7 @@ awk 'BEGIN{ print "step,time_ps,stage,temp_K,press_bar,volume_A3,pe_eV,etotal_eV
             printf "%d,0,0,2000,0,99999,0,0,0\n", k }' > in/tg.log.csv
 printf 'temp_K,volume_A3\n1,2\n' > in/short.csv
 printf 'temp_K,volume_A3\n' > in/empty.csv
-# a thermal L1_2 crystal (Gaussian displacements) for pmf and rdf, the one of tests/check_rdf.sh
+# a thermal L1_2 crystal (Gaussian displacements) for pmf and rdf, the one of tests/analysis/check_rdf.sh
 "$SRC/scripts/thermal_fcc.sh" in/thermal.data
 I=$W/in
 

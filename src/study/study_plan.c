@@ -10,7 +10,7 @@
  *   gruneisen/            mode and atomic Grüneisen parameters (Fig. 11)
  *   series/               inherent structures over T and their VDOS (Fig. 9)
  * then the merged tables, the sweeps, summary.json and the report
- * (study_report.c, bpel_study_sweeps.c). */
+ * (study_report.c, study_sweeps.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* cmd_kpm.c — `bpel kpm`: the VDOS of a large inherent structure by the kernel polynomial method; the
- * stage itself is bpel_kpm_run (bpel_kpm_run.h). */
+ * stage itself is bpel_kpm_run (kpm_run.h). */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>

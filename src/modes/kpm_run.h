@@ -1,4 +1,4 @@
-/* bpel_kpm_run.h — the KPM stage of the pipeline in one call: the VDOS of a
+/* kpm_run.h — the KPM stage of the pipeline in one call: the VDOS of a
  * large inherent structure without diagonalising (kpm.h), from a
  * configuration to its files.
  *

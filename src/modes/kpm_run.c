@@ -1,4 +1,4 @@
-/* bpel_kpm_run.c — the KPM stage from configuration to files (see bpel_kpm_run.h). */
+/* kpm_run.c — the KPM stage from configuration to files (see kpm_run.h). */
 #include "kpm_run.h"
 
 #include <math.h>

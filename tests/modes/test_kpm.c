@@ -9,7 +9,7 @@
  *   coarse bins within the errors plus the kernel's smearing, and ∫g = 1;
  *   unit masses or translations left in the vectors disagree detectably;
  *   results depend on the seed only (not on threads or blocks);
- *   the whole stage (bpel_kpm_run.h): its progress reports, files, comparison
+ *   the whole stage (kpm_run.h): its progress reports, files, comparison
  *   with the dense spectrum and boson-peak window, and the refusal of a
  *   structure that is not at a minimum. */
 #include "testutil.h"

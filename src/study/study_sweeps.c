@@ -1,4 +1,4 @@
-/* bpel_study_sweeps.c — Figs. 6 and 7 of the paper: the ΔQ–I_BP relation of
+/* study_sweeps.c — Figs. 6 and 7 of the paper: the ΔQ–I_BP relation of
  * every glass of a study over compositions (same cooling rate) and over
  * cooling rates (same composition), per species. Each glass contributes its
  * numerical coarse-graining (atoms of one species sorted by 1/I_BP, bins of

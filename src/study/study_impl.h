@@ -1,7 +1,7 @@
 /* study_impl.h — the pieces of the study stage (study.h) shared by
  * study_step.c (one step as a child process), study_plan.c (the steps of
  * every glass, and bpel_study_run), study_report.c (merged tables, summary,
- * report) and bpel_study_sweeps.c (Figs. 6, 7). Library-internal; not installed
+ * report) and study_sweeps.c (Figs. 6, 7). Library-internal; not installed
  * as API. */
 #ifndef BPEL_STUDY_IMPL_H
 #define BPEL_STUDY_IMPL_H
@@ -84,7 +84,7 @@ int bpel_study_merge_tables(const study_sample *sm);
 /* summary.json, report.md and report.html of the study. */
 int bpel_study_write_summary(const study_state *S, const study_sample *sm, int ns);
 
-/* bpel_study_sweeps.c: Figs. 6 and 7 over the glasses of the study. */
+/* study_sweeps.c: Figs. 6 and 7 over the glasses of the study. */
 int bpel_study_sweeps(const study_state *S, const study_sample *sm, int ns);
 
 #endif

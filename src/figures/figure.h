@@ -26,7 +26,7 @@
  * Ranges are automatic (the union of all series, error bars and reference
  * lines, padded by 5 % on linear axes) unless fixed with bpel_fig_xrange/bpel_fig_yrange.
  *
- * Errors follow src/error.h: functions returning int give BPEL_OK or a
+ * Errors follow src/core/error.h: functions returning int give BPEL_OK or a
  * negative BPEL_E* code with a message; functions returning pointers give
  * NULL on failure (only when out of memory). PLplot itself calls exit() on
  * internal errors; bpel_fig_save() intercepts that and returns BPEL_EIO instead.
