@@ -65,42 +65,22 @@ static void usage(void)
 
 static void usage_params(void)
 {
-    FILE *fp = stdout;
-    fprintf(fp, "Parameters for bpel artn --param NAME=VALUE (name, default, meaning):\n");
-    artn_params d;
-    bpel_artn_defaults(&d);
-    bpel_artn_param_list(fp, &d);
-    lf_params r;
-    bpel_lf_defaults(&r);
-    fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r.radius, "Å, initial moving region (with --region X)");
-    fprintf(fp, "    %-24s %-8g %s\n", "region.shell", r.shell, "Å, frozen atoms this close to the region are watched");
-    fprintf(fp, "    %-24s %-8g %s\n", "region.grow_force", r.grow_force, "eV/Å, a watched atom with a larger force component joins");
-    fprintf(fp, "    %-24s %-8g %s\n", "region.skin", r.skin, "Å, neighbour-list skin of the region");
-    fprintf(fp, "    %-24s %-8zu %s\n", "region.max_atoms", r.max_atoms, "largest region, atoms");
-    fprintf(fp, "    %-24s %-8g %s\n", "store_disp", 0.0,
-            "Å, log and dump only atoms displaced more than this (0: all; ~100 bytes per atom per saddle)");
+    printf("Parameters for bpel artn --param NAME=VALUE (name, default, meaning):\n");
+    campaign_params d;
+    bpel_campaign_defaults(&d);
+    bpel_campaign_param_list(stdout, &d);
 }
 
 /* --param NAME=VALUE into the campaign_params at o->dest. */
 static int param_option(const cli_spec *s, const cli_opt *o, const char *v)
 {
-    campaign_params *cp = o->dest;
     char name[64];
-    double d;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v || (size_t)(eq - v) >= sizeof name)
         return cli_usage_error(s->cmd, "--param wants NAME=VALUE, not '%s'", v);
     memcpy(name, v, (size_t)(eq - v));
     name[eq - v] = '\0';
-    if (!strcmp(name, "store_disp")) {
-        if (cli_parse_double(eq + 1, &d) || !(d >= 0) || !isfinite(d))
-            return cli_usage_error(s->cmd, "store_disp must be a length >= 0 in Å, not '%s'", eq + 1);
-        cp->store_disp = d;
-        return 0;
-    }
-    int prc = !strncmp(name, "region.", 7) ? bpel_lf_param_set(&cp->region, name + 7, eq + 1)
-                                           : bpel_artn_param_set(&cp->artn, name, eq + 1);
-    return prc ? cli_usage_error(s->cmd, "%s", bpel_errmsg()) : 0;
+    return bpel_campaign_param_set(o->dest, name, eq + 1) ? cli_usage_error(s->cmd, "%s", bpel_errmsg()) : 0;
 }
 
 /* --region all|X into the lf_params at o->dest (the last --region wins). */
@@ -223,7 +203,10 @@ int cmd_artn(int argc, char **argv)
         goto end;
     }
     size_t nitems = bpel_campaign_nitems(c), ndone = 0, nacc = 0;
-    done = calloc(nitems + 1, 1);
+    if (!(done = bpel_calloc(nitems + 1, 1))) {
+        status = cli_error();
+        goto end;
+    }
     if (rank == 0) {
         fprintf(stderr, "%s\nbpel artn: %zu atoms x %d searches, %ld thread(s), %d rank(s)\n", cli_provenance(),
                 bpel_campaign_natoms(c), cp.searches, threads, size);
@@ -239,63 +222,12 @@ int cmd_artn(int argc, char **argv)
     MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (status) goto end;
     if (size > 1) {
-        /* task farm: workers ask (tag 1, empty) or return a record (tag 2);
-         * rank 0 answers with an item index or -1 (stop) */
-        if (rank == 0) {
-            size_t next = 0;
-            int active = size - 1;
-            char *buf = NULL;
-            while (active > 0) {
-                MPI_Status st;
-                MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-                int len;
-                MPI_Get_count(&st, MPI_CHAR, &len);
-                buf = realloc(buf, (size_t)len + 1);
-                MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                buf[len] = '\0';
-                if (st.MPI_TAG == 2) {
-                    if (!status && bpel_campaign_log_append(c, buf)) status = cli_error();
-                    ndone++;
-                    nacc += strstr(buf, " accepted ") != NULL;
-                    on_progress(&pg, ndone, nitems, nacc);
-                    continue;
-                }
-                if (st.MPI_TAG == 3) status = 1; /* a worker failed */
-                while (next < nitems && done[next]) next++;
-                long item = (next < nitems && !status && !bpel_restart_signalled()) ? (long)next++ : -1;
-                MPI_Send(&item, 1, MPI_LONG, st.MPI_SOURCE, 0, MPI_COMM_WORLD);
-                if (item < 0) active--;
-            }
-            free(buf);
-        } else {
-            campaign_worker *w;
-            if (bpel_campaign_worker_create(c, &w)) {
-                status = cli_error();
-                MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
-                long item;
-                MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            } else {
-                for (;;) {
-                    long item;
-                    MPI_Send("", 0, MPI_CHAR, 0, 1, MPI_COMM_WORLD);
-                    MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                    if (item < 0) break;
-                    char *line;
-                    int acc;
-                    if (bpel_campaign_run_item(w, (size_t)item, &line, &acc)) {
-                        status = cli_error();
-                        MPI_Send("", 0, MPI_CHAR, 0, 3, MPI_COMM_WORLD);
-                        MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                        break;
-                    }
-                    MPI_Send(line, (int)strlen(line), MPI_CHAR, 0, 2, MPI_COMM_WORLD);
-                    free(line);
-                }
-                bpel_campaign_worker_destroy(w);
-            }
-        }
-        if (rank == 0 && !status && ndone < nitems && bpel_restart_signalled()) status = interrupted(ndone, nitems);
-        MPI_Allreduce(MPI_IN_PLACE, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        campaign_ranks_outcome oc;
+        int rc = bpel_campaign_run_ranks(c, done, &ndone, &nacc, on_progress, &pg, &oc);
+        if (rc == BPEL_EINTR) status = interrupted(ndone, nitems);
+        else if (rc) status = cli_error();
+        else if (oc.failed) status = 1;
+        else if (oc.interrupted) status = 128 + (bpel_restart_signalled() ? bpel_restart_signalled() : SIGTERM);
         if (status) goto end;
     } else
 #endif
@@ -319,15 +251,7 @@ int cmd_artn(int argc, char **argv)
             status = cli_error();
             goto end;
         }
-        printf("searches %zu, accepted %zu (%.1f%%), median force calls per saddle %.0f, %.3f s per search\n",
-               sum.tried, sum.accepted, sum.tried ? 100.0 * sum.accepted / sum.tried : 0.0, sum.median_calls,
-               sum.mean_time_s);
-        printf("force calls per accepted saddle, failed searches counted: %.0f\n", sum.calls_per_saddle);
-        if (sum.checked)
-            printf("connected to the initial minimum: %zu of %zu accepted saddles (%.0f%%)\n", sum.connected, sum.checked,
-                   100.0 * sum.connected / sum.checked);
-        printf("per-atom mean dQ: mean %.4f eV, median %.4f eV, range %.4f .. %.4f eV\n", sum.dq_mean, sum.dq_median,
-               sum.dq_min, sum.dq_max);
+        bpel_campaign_summary_write(stdout, &sum);
     }
 end:
     free(done);

@@ -41,6 +41,35 @@ void bpel_campaign_defaults(campaign_params *p)
     p->hist_bin = 0.05;
 }
 
+int bpel_campaign_param_set(campaign_params *p, const char *name, const char *value)
+{
+    if (!strcmp(name, "store_disp")) {
+        char *end;
+        errno = 0;
+        double d = strtod(value, &end);
+        if (end == value || *end || errno == ERANGE || !isfinite(d) || !(d >= 0))
+            return bpel_fail(BPEL_EINVAL, "store_disp must be a length >= 0 in Å, not '%s'", value);
+        p->store_disp = d;
+        return BPEL_OK;
+    }
+    if (!strncmp(name, "region.", 7)) return bpel_lf_param_set(&p->region, name + 7, value);
+    return bpel_artn_param_set(&p->artn, name, value);
+}
+
+void bpel_campaign_param_list(FILE *fp, const campaign_params *p)
+{
+    bpel_artn_param_list(fp, &p->artn);
+    const lf_params *r = &p->region;
+    fprintf(fp, "    %-24s %-8g %s\n", "region.radius", r->radius, "Å, initial moving region (with --region X)");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.shell", r->shell, "Å, frozen atoms this close to the region are watched");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.grow_force", r->grow_force,
+            "eV/Å, a watched atom with a larger force component joins");
+    fprintf(fp, "    %-24s %-8g %s\n", "region.skin", r->skin, "Å, neighbour-list skin of the region");
+    fprintf(fp, "    %-24s %-8zu %s\n", "region.max_atoms", r->max_atoms, "largest region, atoms");
+    fprintf(fp, "    %-24s %-8g %s\n", "store_disp", p->store_disp,
+            "Å, log and dump only atoms displaced more than this (0: all; ~100 bytes per atom per saddle)");
+}
+
 struct campaign {
     campaign_params p;
     char header[1024];    /* first line of events.log: what defines the campaign */
@@ -1083,4 +1112,16 @@ done:
     for (size_t k = 0; k < nrec; k++) free(rec[k].line);
     free(rec);
     return rc;
+}
+
+void bpel_campaign_summary_write(FILE *fp, const campaign_summary *s)
+{
+    fprintf(fp, "searches %zu, accepted %zu (%.1f%%), median force calls per saddle %.0f, %.3f s per search\n",
+            s->tried, s->accepted, s->tried ? 100.0 * s->accepted / s->tried : 0.0, s->median_calls, s->mean_time_s);
+    fprintf(fp, "force calls per accepted saddle, failed searches counted: %.0f\n", s->calls_per_saddle);
+    if (s->checked)
+        fprintf(fp, "connected to the initial minimum: %zu of %zu accepted saddles (%.0f%%)\n", s->connected,
+                s->checked, 100.0 * s->connected / s->checked);
+    fprintf(fp, "per-atom mean dQ: mean %.4f eV, median %.4f eV, range %.4f .. %.4f eV\n", s->dq_mean, s->dq_median,
+            s->dq_min, s->dq_max);
 }

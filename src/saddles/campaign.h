@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "artn.h"
 #include "model.h"
 #include "localforce.h"
@@ -48,6 +50,12 @@ typedef struct campaign_params {
 } campaign_params;
 
 void bpel_campaign_defaults(campaign_params *p);
+/* Set one parameter by name, as `bpel artn --param NAME=VALUE`: store_disp,
+ * region.NAME (bpel_lf_param_set) or a search parameter (bpel_artn_param_set).
+ * BPEL_EINVAL with a message for an unknown name or a bad value. */
+int bpel_campaign_param_set(campaign_params *p, const char *name, const char *value);
+/* Every parameter bpel_campaign_param_set takes: name, value in p, meaning. */
+void bpel_campaign_param_list(FILE *fp, const campaign_params *p);
 
 /* Atom selection: "all", "ID,ID,...", "type:Cu" (element or type number),
  * "fraction:0.1" (seeded random subset). */
@@ -85,6 +93,24 @@ void bpel_campaign_log_close(campaign *c);
 int bpel_campaign_run(campaign *c, const unsigned char *done, int threads,
                  int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx);
 
+/* The same over the ranks of MPI_COMM_WORLD (MPI initialised, at least 2
+ * ranks, the campaign created on every rank): rank 0 hands out the items not
+ * done, receives each record, appends it to the log (opened there) and calls
+ * progress(ctx, done, total, accepted); the other ranks search, one thread
+ * each. A stop request (progress non-zero, or a caught signal) hands out no
+ * further item. Returns on each rank its own result: BPEL_OK, an error (its
+ * message on that rank), or on rank 0 BPEL_EINTR when a stop left items.
+ * `out` is the same on every rank: whether any rank failed or the farm was
+ * interrupted. *ndone and *nacc (rank 0) count the records, from the values
+ * campaign_log_open gave. */
+typedef struct campaign_ranks_outcome {
+    int failed;      /* some rank failed */
+    int interrupted; /* rank 0 stopped with items left */
+} campaign_ranks_outcome;
+int bpel_campaign_run_ranks(campaign *c, const unsigned char *done, size_t *ndone, size_t *nacc,
+                            int (*progress)(void *ctx, size_t done, size_t total, size_t accepted), void *ctx,
+                            campaign_ranks_outcome *out);
+
 /* Write the outputs listed above from DIR/events.log. Fills summary numbers. */
 typedef struct campaign_summary {
     size_t tried, accepted;
@@ -95,5 +121,8 @@ typedef struct campaign_summary {
     double calls_per_saddle;    /* force calls to the saddle of every search (failed ones too) per accepted saddle */
 } campaign_summary;
 int bpel_campaign_write_outputs(campaign *c, const char *dir, campaign_summary *sum);
+/* The summary in a few lines of text (searches, acceptance, force calls per
+ * saddle, connected fraction, per-atom ΔQ), as `bpel artn` prints it. */
+void bpel_campaign_summary_write(FILE *fp, const campaign_summary *s);
 
 #endif
