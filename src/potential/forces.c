@@ -50,6 +50,8 @@ struct bpel_forces {
     int pair_index[BPEL_MAX_TYPES][BPEL_MAX_TYPES]; /* unordered pair of 0-based types */
     uint32_t *active;      /* [list size] neighbours inside the cutoff, per atom */
     double *active_r;      /* their distances, Å */
+    double *active_p;      /* their fractions p in the spline interval */
+    uint32_t *active_off;  /* their table records: pair index · (nr + 1) + interval */
     size_t *nactive;       /* [n] count per atom */
     size_t active_cap;
     size_t n;
@@ -60,6 +62,15 @@ struct bpel_forces {
     double *virial_t;      /* [6 * threads] partial virials */
     int virial_threads;
 };
+
+/* A table aligned on a 64-byte cache line (freed with free). */
+static void *table_alloc(size_t nbytes)
+{
+    size_t sz = (nbytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, sz ? sz : 64);
+    if (!p) bpel_fail(BPEL_ENOMEM, "out of memory allocating %zu bytes", nbytes);
+    return p;
+}
 
 int bpel_forces_create(const bpel_model *model, bpel_system *s, double skin,
                   bpel_forces **out)
@@ -78,8 +89,10 @@ int bpel_forces_create(const bpel_model *model, bpel_system *s, double skin,
     int np = 0;
     for (int a = 0; a < nt; a++)
         for (int b = a; b < nt; b++) e->pair_index[a][b] = e->pair_index[b][a] = np++;
-    e->dens = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->dens);
-    e->phi = bpel_malloc((size_t)np * (nr + 1) * sizeof *e->phi);
+    /* on cache-line boundaries: a pair then reads one line of densities and
+     * one of r·φ (malloc's 16-byte alignment splits most records over two) */
+    e->dens = table_alloc((size_t)np * (nr + 1) * sizeof *e->dens);
+    e->phi = table_alloc((size_t)np * (nr + 1) * sizeof *e->phi);
     e->list = bpel_nbr_create(t->cut, skin, 1);
     e->n = s->n;
     e->f = bpel_calloc(3 * s->n, sizeof *e->f);
@@ -140,6 +153,8 @@ void bpel_forces_destroy(bpel_forces *e)
     free(e->phi);
     free(e->active);
     free(e->active_r);
+    free(e->active_p);
+    free(e->active_off);
     free(e->nactive);
     free(e->virial_t);
     free(e->f);
@@ -196,10 +211,14 @@ static int prepare(bpel_forces *e, const bpel_system *s, int nthreads)
     if (nl > e->active_cap) {
         free(e->active);
         free(e->active_r);
+        free(e->active_p);
+        free(e->active_off);
         e->active_cap = nl + nl / 8 + 16;
         e->active = bpel_malloc(e->active_cap * sizeof *e->active);
         e->active_r = bpel_malloc(e->active_cap * sizeof *e->active_r);
-        if (!e->active || !e->active_r) { e->active_cap = 0; return BPEL_ENOMEM; }
+        e->active_p = bpel_malloc(e->active_cap * sizeof *e->active_p);
+        e->active_off = bpel_malloc(e->active_cap * sizeof *e->active_off);
+        if (!e->active || !e->active_r || !e->active_p || !e->active_off) { e->active_cap = 0; return BPEL_ENOMEM; }
     }
     size_t per = 5 * l->nall;
     size_t need = per * (size_t)nthreads;
@@ -233,6 +252,9 @@ static size_t split_at(const size_t *start, size_t n, size_t k, size_t nparts)
     }
     return lo;
 }
+
+/* pairs ahead whose table lines the force pass requests */
+#define PREFETCH_AHEAD 8
 
 static inline double cubic(const double *c, double p) { return ((c[0] * p + c[1]) * p + c[2]) * p + c[3]; }
 static inline double dcubic(const double *c, double p) { return (3.0 * c[0] * p + 2.0 * c[1]) * p + c[2]; }
@@ -286,6 +308,8 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
     const size_t per = e->scratch_per_thread;
     uint32_t *act = e->active;
     double *act_r = e->active_r;
+    double *act_p = e->active_p;
+    uint32_t *act_off = e->active_off;
     size_t *nact = e->nactive;
     double *fp = e->fp;
     double eng_embed = 0.0, eng_pair = 0.0;
@@ -314,23 +338,32 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             const int ti = ta[i];
             double rhoi = 0.0;
             size_t w = start[i];
+            /* first the pairs inside the cutoff, each one's table line
+             * requested at once; then their densities, summed in list order
+             * (no unpredictable branch there to cut the loads in flight) */
             for (size_t q = start[i]; q < start[i + 1]; q++) {
                 const uint32_t j = nbr[q];
                 const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
                 const double rsq = dx * dx + dy * dy + dz * dz;
-                if (rsq < cutsq) {
-                    const double r = sqrt(rsq);
-                    int m;
-                    const double p = spline_at(r, rdr, nr, &m);
-                    const int tj = ta[j];
-                    const int sw = ti > tj;
-                    const dens_coef *c = e->dens + (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
-                    rhoi += cubic(c->c[sw], p);
-                    rho_t[j] += cubic(c->c[1 - sw], p);
-                    act[w] = j;
-                    act_r[w] = r;
-                    w++;
-                }
+                /* written always, kept when inside: no branch to mispredict */
+                const double r = sqrt(rsq);
+                int m;
+                const double p = spline_at(r, rdr, nr, &m);
+                const uint32_t off = (uint32_t)(e->pair_index[ti][ta[j]] * (nr + 1) + m);
+                __builtin_prefetch(e->dens + off);
+                act[w] = j;
+                act_r[w] = r;
+                act_p[w] = p;
+                act_off[w] = off;
+                w += rsq < cutsq;
+            }
+            for (size_t q = start[i]; q < w; q++) {
+                const uint32_t j = act[q];
+                const double p = act_p[q];
+                const int sw = ti > ta[j];
+                const dens_coef *c = e->dens + act_off[q];
+                rhoi += cubic(c->c[sw], p);
+                rho_t[j] += cubic(c->c[1 - sw], p);
             }
             nact[i] = w - start[i];
             rho_t[i] += rhoi;
@@ -361,15 +394,22 @@ static inline __attribute__((always_inline)) void kernel(bpel_forces *e, int efl
             const double fpi = fp[i];
             double fxi = 0.0, fyi = 0.0, fzi = 0.0, epi = 0.0;
             const size_t q0 = start[i], q1 = start[i] + nact[i];
+            /* the pairs of the next atom follow those of this one in the
+             * prefetch: its first pairs are requested during this atom's last */
+            const size_t n0 = i + 1 < ihi ? start[i + 1] : 0, n1 = i + 1 < ihi ? start[i + 1] + nact[i + 1] : 0;
             for (size_t q = q0; q < q1; q++) {
+                size_t qa = q + PREFETCH_AHEAD; /* the tables of a pair further on */
+                if (qa >= q1) qa = n0 + (qa - q1);
+                if (qa < q1 || (qa >= n0 && qa < n1)) {
+                    __builtin_prefetch(e->dens + act_off[qa]);
+                    __builtin_prefetch(e->phi + act_off[qa]);
+                }
                 const uint32_t j = act[q];
                 const double r = act_r[q];
                 const double dx = xi - x[3 * (size_t)j], dy = yi - x[3 * (size_t)j + 1], dz = zi - x[3 * (size_t)j + 2];
-                int m;
-                const double p = spline_at(r, rdr, nr, &m);
-                const int tj = ta[j];
-                const int sw = ti > tj;
-                const size_t off = (size_t)e->pair_index[ti][tj] * (nr + 1) + m;
+                const double p = act_p[q];
+                const int sw = ti > ta[j];
+                const size_t off = act_off[q];
                 const dens_coef *c = e->dens + off;
                 const double *z = e->phi[off].z;
                 const double rhojp = dcubic(c->c[sw], p) * rdr;
