@@ -224,18 +224,21 @@ int bpel_nbr_build(nbr_list *l, bpel_system *s)
                     int x0 = cx - 2 < 0 ? 0 : cx - 2, x1 = cx + 2 >= nb[0] ? nb[0] - 1 : cx + 2;
                     size_t row = ((size_t)z * nb[1] + y) * nb[0];
                     /* the bins x0..x1 of one row are contiguous in `sorted` */
+                    /* every candidate is written and kept when it is a
+                     * partner: no branch to mispredict on half of them */
                     for (size_t q = bin_start[row + x0]; q < bin_start[row + x1 + 1]; q++) {
                         const bin_entry *e = &sorted[q];
                         double dx_ = e->x[0] - xi, dy_ = e->x[1] - yi, dz_ = e->x[2] - zi;
-                        if (dx_ * dx_ + dy_ * dy_ + dz_ * dz_ >= rcsq) continue;
-                        if (half ? e->key <= lim : e->j == i) continue;
+                        const int inside = !(dx_ * dx_ + dy_ * dy_ + dz_ * dz_ >= rcsq);
+                        const int partner = half ? e->key > lim : e->j != i;
                         if (m == cap) {
                             cap = 2 * cap;
                             uint32_t *g = bpel_realloc(out, cap * sizeof *g);
                             if (!g) { bad = 1; break; }
                             out = g;
                         }
-                        out[m++] = e->j;
+                        out[m] = e->j;
+                        m += (size_t)(inside & partner);
                     }
                 }
             }
