@@ -38,6 +38,12 @@ typedef struct rdf_result {
 /* Histogram all pairs closer than rmax in bins of dr. */
 int bpel_rdf_compute(const bpel_system *s, double rmax, double dr, rdf_result *out);
 void bpel_rdf_free(rdf_result *r);
+/* The RDF stage's outputs in `dir` (existing): rdf.csv (r_A, g_total, n_total,
+ * g_AB for each pair, n_AB = B neighbours of an A atom within r), rdf.json
+ * (first peak, first minimum and coordination number of each g; `data` and
+ * `provenance`, may be NULL, recorded) and the figure rdf (.png, .svg).
+ * Species are named by the types' element names (spaces as '_'). */
+int bpel_rdf_write(const bpel_system *s, const rdf_result *r, const char *data, const char *provenance, const char *dir);
 /* Pointers into gp / np for the pair (a, b), types 1..ntypes. */
 const double *bpel_rdf_partial(const rdf_result *r, int a, int b);
 const double *bpel_rdf_partial_coord(const rdf_result *r, int a, int b);
