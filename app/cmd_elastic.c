@@ -80,25 +80,8 @@ int cmd_elastic(int argc, char **argv)
         return cli_error();
     }
     bpel_system *s = cs.sys;
-    hess_model *m = NULL;
-    hess_sparse *h = NULL;
-    vib_modes *v = NULL;
-    double born[6][6], dU[6], na[6][6], *xi = malloc(18 * s->n * sizeof *xi);
     elastic_result r;
-    memset(&r, 0, sizeof r);
-    rc = xi ? bpel_hess_model_create(cs.model, s, 0, &m) : BPEL_ENOMEM;
-    if (!rc) rc = bpel_elastic_born(m, born, dU);
-    if (!rc) rc = bpel_elastic_xi(m, xi);
-    if (!rc && modes) {
-        rc = bpel_vib_modes_compute(m, s, NULL, &v);
-        if (!rc) rc = bpel_elastic_nonaffine_modes(v, xi, na, &r.modes_skipped);
-        snprintf(r.method, sizeof r.method, "Born - non-affine (normal modes)");
-    } else if (!rc) {
-        rc = bpel_hess_build_sparse(m, &h);
-        if (!rc) rc = bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &r.cg_iterations);
-        snprintf(r.method, sizeof r.method, "Born - non-affine (conjugate gradients)");
-    }
-    if (!rc) bpel_elastic_finish(&r, born, na, dU, bpel_box_volume(&s->box));
+    rc = bpel_elastic_compute(cs.model, s, modes, &r);
     double Bs[6][6];
     if (!rc && check > 0) rc = bpel_elastic_strain_relax(cs.model, s, check, ftol, 1, Bs);
     if (!rc) {
@@ -138,10 +121,6 @@ int cmd_elastic(int argc, char **argv)
             }
         }
     }
-    free(xi);
-    bpel_vib_modes_destroy(v);
-    bpel_hess_sparse_destroy(h);
-    bpel_hess_model_destroy(m);
     cli_setup_free(&cs);
     return rc ? cli_error() : 0;
 }

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -390,4 +391,31 @@ int bpel_elastic_strain_relax(const bpel_model *model, const bpel_system *s, dou
     }
     if (rc) return bpel_fail_context(rc, "strain-and-relax elastic constants");
     return BPEL_OK;
+}
+
+int bpel_elastic_compute(const bpel_model *model, const bpel_system *s, int use_modes, elastic_result *r)
+{
+    hess_model *m = NULL;
+    hess_sparse *h = NULL;
+    vib_modes *v = NULL;
+    double born[6][6], dU[6], na[6][6], *xi = bpel_malloc(18 * s->n * sizeof *xi);
+    memset(r, 0, sizeof *r);
+    int rc = xi ? bpel_hess_model_create(model, s, 0, &m) : BPEL_ENOMEM;
+    if (!rc) rc = bpel_elastic_born(m, born, dU);
+    if (!rc) rc = bpel_elastic_xi(m, xi);
+    if (!rc && use_modes) {
+        rc = bpel_vib_modes_compute(m, s, NULL, &v);
+        if (!rc) rc = bpel_elastic_nonaffine_modes(v, xi, na, &r->modes_skipped);
+        snprintf(r->method, sizeof r->method, "Born - non-affine (normal modes)");
+    } else if (!rc) {
+        rc = bpel_hess_build_sparse(m, &h);
+        if (!rc) rc = bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &r->cg_iterations);
+        snprintf(r->method, sizeof r->method, "Born - non-affine (conjugate gradients)");
+    }
+    if (!rc) bpel_elastic_finish(r, born, na, dU, bpel_box_volume(&s->box));
+    free(xi);
+    bpel_vib_modes_destroy(v);
+    bpel_hess_sparse_destroy(h);
+    bpel_hess_model_destroy(m);
+    return rc;
 }

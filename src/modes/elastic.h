@@ -53,6 +53,11 @@ int bpel_elastic_nonaffine_cg(const hess_sparse *h, const double *xi, double tol
 void bpel_elastic_finish(elastic_result *r, const double born[6][6], const double na[6][6], const double dU[6], double V);
 /* Voigt averages of a 6×6 matrix. */
 void bpel_elastic_isotropic(const double C[6][6], double *K, double *G);
+/* The whole route for a minimum `s` of `model`: Born term and Ξ from the
+ * analytic Hessian, the non-affine term from every normal mode (`use_modes`,
+ * dense: 8·(3N)² bytes) or by conjugate gradients on the sparse Hessian
+ * (tolerance 1e-10), then C, B, K, G (bpel_elastic_finish); r->method says which. */
+int bpel_elastic_compute(const bpel_model *model, const bpel_system *s, int use_modes, elastic_result *r);
 
 /* Stress–strain coefficients B (GPa) by finite deformation, the independent
  * check of Born − non-affine: for each Voigt component w, box and positions
