@@ -66,9 +66,9 @@ compare_file() { # compare_file LABEL OLD_FILE NEW_FILE
         */.bpel-step-*.json)
             # the markers of study steps: their wall time, finish time and the hash of the
             # markers before them (which hold those times) differ from run to run
-            if cmp -s <(json_untimed "$a" seconds finished_at upstream) <(json_untimed "$b" seconds finished_at upstream)
-            then ok "$label (times and upstream hash removed)"
-            else bad "$label"; diff <(json_untimed "$a" seconds finished_at upstream) <(json_untimed "$b" seconds finished_at upstream) | head -6; fi ;;
+            if cmp -s <(json_untimed "$a" seconds finished_at upstream program) <(json_untimed "$b" seconds finished_at upstream program)
+            then ok "$label (times, upstream and program hashes removed)"
+            else bad "$label"; diff <(json_untimed "$a" seconds finished_at upstream program) <(json_untimed "$b" seconds finished_at upstream program) | head -6; fi ;;
         */logs/*.log)
             if cmp -s <(untimed_log "$a") <(untimed_log "$b"); then ok "$label (wall times blanked)"
             else bad "$label"; diff <(untimed_log "$a") <(untimed_log "$b") | head -6; fi ;;

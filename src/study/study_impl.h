@@ -59,9 +59,12 @@ typedef struct study_state {
     int interrupted;          /* a signal stopped a step: no further step runs, no report */
     char interrupt_msg[512];
     unsigned long long chain; /* hash of the finished-step markers of the current glass so far */
+    char program_id[24];      /* hash of the bpel executable's bytes: a step made by another build is redone */
 } study_state;
 
 /* study_step.c */
+/* The 64-bit FNV-1a hash of a file's bytes in hex (BPEL_EIO if unreadable). */
+int bpel_study_program_id(const char *path, char out[24]);
 void bpel_step_init(study_step *st, const char *name, const char *dir);
 void bpel_step_arg(study_step *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bpel_step_args_split(study_step *st, const char *opts);

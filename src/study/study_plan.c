@@ -344,6 +344,7 @@ int bpel_study_run(const study_config *c, const study_options *o, study_result *
     S.opt = o;
     S.res = r;
     S.threads = o->threads > 0 ? o->threads : c->threads > 0 ? c->threads : 1;
+    if ((rc = bpel_study_program_id(o->program, S.program_id))) return rc;
     int ns = c->ncompositions * c->nrates;
     study_sample *sm = bpel_calloc((size_t)ns, sizeof *sm);
     if (!sm) return BPEL_ENOMEM;

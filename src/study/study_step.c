@@ -72,10 +72,12 @@ static void step_cmdline(const study_step *st, char *out, size_t n)
 
 /* Each step leaves, in its folder, a marker when it starts
  * (.bpel-step-NAME.started.json) and one when it has finished
- * (.bpel-step-NAME.json), both with its command line and a hash of the
- * finished markers of the steps before it in the same glass (`upstream`):
- * a finished step is reused only when both are unchanged, and an
- * interrupted one is continued from its checkpoint only then. */
+ * (.bpel-step-NAME.json), both with its command line, a hash of the
+ * finished markers of the steps before it in the same glass (`upstream`) and
+ * a hash of the bpel executable that runs the steps (`program`): a finished
+ * step is reused only when all three are unchanged, and an interrupted one
+ * is continued from its checkpoint only then. A new build of bpel (other
+ * defaults, other code) therefore redoes the steps an older one made. */
 static void marker_path(const study_step *st, const char *kind, char *out, size_t n)
 {
     snprintf(out, n, "%s/.bpel-step-%s%s.json", st->dir, st->name, kind);
@@ -102,9 +104,28 @@ static unsigned long long fold(unsigned long long h, const char *text)
     return h;
 }
 
-/* 1 when the marker names this command line and these upstream steps (a
- * marker from before `upstream` was recorded: the command alone), 0 when it
- * names others, -1 when there is none. */
+int bpel_study_program_id(const char *path, char out[24])
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return bpel_fail(BPEL_EIO, "study: cannot read the bpel program %s: %s", path, strerror(errno));
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        for (size_t i = 0; i < n; i++) {
+            h ^= buf[i];
+            h *= 0x100000001b3ULL;
+        }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) return bpel_fail(BPEL_EIO, "study: cannot read the bpel program %s", path);
+    snprintf(out, 24, "%016llx", h);
+    return BPEL_OK;
+}
+
+/* 1 when the marker names this command line, these upstream steps and this
+ * program (a marker from before `upstream` was recorded: the command and the
+ * program), 0 when it names others or no program, -1 when there is none. */
 static int marker_matches(const study_state *S, const study_step *st, const char *kind)
 {
     char mp[1200], cmd[8192], up[32];
@@ -118,7 +139,9 @@ static int marker_matches(const study_state *S, const study_step *st, const char
     snprintf(up, sizeof up, "%016llx", S->chain);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "command");
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "upstream");
-    int same = cJSON_IsString(c) && !strcmp(c->valuestring, cmd) && (!u || (cJSON_IsString(u) && !strcmp(u->valuestring, up)));
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "program");
+    int same = cJSON_IsString(c) && !strcmp(c->valuestring, cmd) && (!u || (cJSON_IsString(u) && !strcmp(u->valuestring, up))) &&
+               cJSON_IsString(p) && !strcmp(p->valuestring, S->program_id);
     cJSON_Delete(o);
     return same;
 }
@@ -133,6 +156,7 @@ static int write_marker(const study_state *S, const study_step *st, const char *
     cJSON_AddStringToObject(o, "step", st->name);
     cJSON_AddStringToObject(o, "command", cmd);
     cJSON_AddStringToObject(o, "upstream", up);
+    cJSON_AddStringToObject(o, "program", S->program_id);
     if (seconds >= 0) {
         cJSON_AddNumberToObject(o, "seconds", seconds);
         cJSON_AddNumberToObject(o, "finished_at", (double)time(NULL));
