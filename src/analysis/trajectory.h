@@ -93,7 +93,7 @@ void bpel_traj_defaults(traj_options *o);
 /* Exactly one of atoms and rank; top + bottom > 0 with rank; positive T,
  * times, threshold, dt and tdamp. BPEL_OK or BPEL_EINVAL. */
 int bpel_traj_check(const traj_options *o);
-/* Run the probe on `s` (with its potential and type map) and write the
+/* Run the probe on `s` (with `model`, its potential bound to its types) and write the
  * files above in `dir`. `s` is changed in place: minimised, then advanced by
  * the MD. `cb` may be NULL. `r` is filled as far as the run got; free it
  * with bpel_traj_result_free in any case. */
