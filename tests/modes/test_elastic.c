@@ -66,25 +66,11 @@ static void load(const char *pot, const char *el, bpel_system *s, bpel_eam **p, 
     assert_int_equal(bpel_model_create(*p, s, el, model), 0);
 }
 
+/* The library's route, by conjugate gradients (what `bpel elastic` runs). */
 static void elastic_of(const bpel_model *model, bpel_system *s, elastic_result *r)
 {
-    hess_model *m;
-    assert_int_equal(bpel_hess_model_create(model, s, 0, &m), 0);
-    hess_sparse *h;
-    assert_int_equal(bpel_hess_build_sparse(m, &h), 0);
-    double born[6][6], dU[6], na[6][6];
-    assert_int_equal(bpel_elastic_born(m, born, dU), 0);
-    double *xi = malloc(18 * s->n * sizeof *xi);
-    assert_int_equal(bpel_elastic_xi(m, xi), 0);
-    double xmax = 0;
-    for (size_t k = 0; k < 18 * s->n; k++) xmax = fmax(xmax, fabs(xi[k]));
-    int it = 0;
-    if (xmax > 1e-9) assert_int_equal(bpel_elastic_nonaffine_cg(h, xi, 1e-10, na, &it), 0);
-    else memset(na, 0, sizeof na);
-    bpel_elastic_finish(r, born, na, dU, bpel_box_volume(&s->box));
-    free(xi);
-    bpel_hess_sparse_destroy(h);
-    bpel_hess_model_destroy(m);
+    int rc = bpel_elastic_compute(model, s, 0, r);
+    if (rc) fail_msg("bpel_elastic_compute: %s", bpel_errmsg());
 }
 
 /* fcc Cu under pressure (a below equilibrium, so the stress terms of B
