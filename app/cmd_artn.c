@@ -227,7 +227,10 @@ int cmd_artn(int argc, char **argv)
         if (rc == BPEL_EINTR) status = interrupted(ndone, nitems);
         else if (rc) status = cli_error();
         else if (oc.failed) status = 1;
-        else if (oc.interrupted) status = 128 + (bpel_restart_signalled() ? bpel_restart_signalled() : SIGTERM);
+        else if (oc.interrupted) {
+            int sig = bpel_restart_signalled();
+            status = 128 + (sig ? sig : SIGTERM);
+        }
         if (status) goto end;
     } else
 #endif

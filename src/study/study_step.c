@@ -94,28 +94,30 @@ static char *read_text(const char *path)
     return buf;
 }
 
-static unsigned long long fold(unsigned long long h, const char *text)
+/* 64-bit FNV-1a over n bytes, continuing from h (0: the offset basis). */
+static unsigned long long fold_bytes(unsigned long long h, const unsigned char *p, size_t n)
 {
     if (!h) h = 0xcbf29ce484222325ULL;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        h ^= *p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+static unsigned long long fold(unsigned long long h, const char *text)
+{
+    return fold_bytes(h, (const unsigned char *)text, strlen(text));
 }
 
 int bpel_study_program_id(const char *path, char out[24])
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return bpel_fail(BPEL_EIO, "study: cannot read the bpel program %s: %s", path, strerror(errno));
-    unsigned long long h = 0xcbf29ce484222325ULL;
+    unsigned long long h = 0;
     unsigned char buf[65536];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        for (size_t i = 0; i < n; i++) {
-            h ^= buf[i];
-            h *= 0x100000001b3ULL;
-        }
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) h = fold_bytes(h, buf, n);
     int bad = ferror(fp);
     fclose(fp);
     if (bad) return bpel_fail(BPEL_EIO, "study: cannot read the bpel program %s", path);
