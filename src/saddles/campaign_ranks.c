@@ -1,10 +1,13 @@
 /* campaign_ranks.c — a campaign over MPI ranks (campaign.h): a task farm
  * in which rank 0 hands out items and writes the log and the other ranks
- * search. Messages: a worker asks for an item (tag 1, empty), returns a
- * record (tag 2) or reports its failure (tag 3); rank 0 answers a request
- * with an item index, or -1 to stop. */
+ * search. Messages: a worker asks for an item (tag 1, empty), announces a
+ * record by its length (tag 2) or reports its failure (tag 3); rank 0
+ * answers a request with an item index, or -1 to stop, and a record's
+ * length with 1 when it can hold it (the record follows, tag 4) or 0 when
+ * it cannot, so that a worker never waits on a coordinator that failed. */
 #include "campaign.h"
 
+#include <limits.h>
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +15,7 @@
 #include "error.h"
 #include "restart.h"
 
-enum { TAG_ASK = 1, TAG_RECORD = 2, TAG_FAILED = 3 };
+enum { TAG_ASK = 1, TAG_RECORD = 2, TAG_FAILED = 3, TAG_DATA = 4, TAG_ANSWER = 5 };
 
 static int coordinate(campaign *c, const unsigned char *done, int size, size_t *ndone, size_t *nacc,
                       int (*progress)(void *, size_t, size_t, size_t), void *ctx, int *failed, int *stop)
@@ -22,18 +25,19 @@ static int coordinate(campaign *c, const unsigned char *done, int size, size_t *
     char *buf = NULL;
     while (active > 0) {
         MPI_Status st;
-        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-        int len;
-        MPI_Get_count(&st, MPI_CHAR, &len);
-        char *nb = realloc(buf, (size_t)len + 1);
-        if (!nb) {
-            free(buf);
-            return bpel_fail(BPEL_ENOMEM, "cannot hold a record of %d bytes", len);
-        }
-        buf = nb;
-        MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        buf[len] = '\0';
+        long len;
+        MPI_Recv(&len, 1, MPI_LONG, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
         if (st.MPI_TAG == TAG_RECORD) {
+            char *nb = len >= 0 && len < INT_MAX ? realloc(buf, (size_t)len + 1) : NULL;
+            int go = nb != NULL;
+            MPI_Send(&go, 1, MPI_INT, st.MPI_SOURCE, TAG_ANSWER, MPI_COMM_WORLD);
+            if (!go) { /* the item stays undone in the log: a resumed campaign searches it again */
+                if (!rc) rc = bpel_fail(BPEL_ENOMEM, "cannot hold a record of %ld bytes", len);
+                continue;
+            }
+            buf = nb;
+            MPI_Recv(buf, (int)len, MPI_CHAR, st.MPI_SOURCE, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            buf[len] = '\0';
             if (!rc && !*failed) rc = bpel_campaign_log_append(c, buf);
             ++*ndone;
             *nacc += strstr(buf, " accepted ") != NULL;
@@ -54,25 +58,29 @@ static int coordinate(campaign *c, const unsigned char *done, int size, size_t *
 static int work(campaign *c)
 {
     campaign_worker *w;
-    long item;
+    long item, zero = 0;
     int rc = bpel_campaign_worker_create(c, &w);
     if (rc) {
-        MPI_Send("", 0, MPI_CHAR, 0, TAG_FAILED, MPI_COMM_WORLD);
+        MPI_Send(&zero, 1, MPI_LONG, 0, TAG_FAILED, MPI_COMM_WORLD);
         MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         return rc;
     }
     for (;;) {
-        MPI_Send("", 0, MPI_CHAR, 0, TAG_ASK, MPI_COMM_WORLD);
+        MPI_Send(&zero, 1, MPI_LONG, 0, TAG_ASK, MPI_COMM_WORLD);
         MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (item < 0) break;
         char *line;
         int acc;
         if ((rc = bpel_campaign_run_item(w, (size_t)item, &line, &acc))) {
-            MPI_Send("", 0, MPI_CHAR, 0, TAG_FAILED, MPI_COMM_WORLD);
+            MPI_Send(&zero, 1, MPI_LONG, 0, TAG_FAILED, MPI_COMM_WORLD);
             MPI_Recv(&item, 1, MPI_LONG, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             break;
         }
-        MPI_Send(line, (int)strlen(line), MPI_CHAR, 0, TAG_RECORD, MPI_COMM_WORLD);
+        long len = (long)strlen(line);
+        int go;
+        MPI_Send(&len, 1, MPI_LONG, 0, TAG_RECORD, MPI_COMM_WORLD);
+        MPI_Recv(&go, 1, MPI_INT, 0, TAG_ANSWER, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (go) MPI_Send(line, (int)len, MPI_CHAR, 0, TAG_DATA, MPI_COMM_WORLD);
         free(line);
     }
     bpel_campaign_worker_destroy(w);
