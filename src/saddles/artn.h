@@ -106,6 +106,7 @@ typedef struct artn_params {
     double lbfgs_scale;      /* Å²/eV, first L-BFGS step = scale·force (0.05) */
     double lost_eigval;      /* eV/Å²: climbing with λ above this for more than max_lost steps in a row fails (0) */
     int max_lost;            /* (0: the first such step fails, as LAMMPS-ARTn) */
+    int below_abort;         /* 1: a climb whose energy falls below the initial minimum stops there as not_above (1) */
     double grow_near;        /* the model may grow only once max force < grow_near·ftol (1: at convergence) */
     double climb_grow_near;  /* the same during the climb (1) */
     double second_min;       /* eV/Å², the second eigenvalue must exceed this (0) */
