@@ -32,8 +32,10 @@ static void help(void)
            "Output in DIR: trajectory_atoms.csv (step,time_ps,id,type,group,pe_eV,disp_A,dx_A,dy_A,dz_A),\n"
            "trajectory_system.csv (step,time_ps,temp_K,pe_eV,rmsd_A), moved_atoms.csv (id,type,\n"
            "element,dx_A,dy_A,dz_A,disp_A,max_disp_A), moved.xyz (extended XYZ of the IS with\n"
-           "final displacement vectors, for OVITO), trajectory.dump, inherent.data, and\n"
-           "fig8_anharmonicity.png/.svg.\n");
+           "final displacement vectors, for OVITO), trajectory.dump, inherent.data,\n"
+           "fig8_anharmonicity.png/.svg, and summary.json (RMSD of the glass; per group of\n"
+           "followed atoms the mean and largest displacement; the top/bottom ratio of the\n"
+           "mean displacements, weak below 5 atoms per group).\n");
 }
 
 /* progress bar and messages of the run */

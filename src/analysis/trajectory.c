@@ -14,6 +14,7 @@
 #include "md.h"
 #include "mdrun.h"
 #include "outfile.h"
+#include "quality.h"
 #include "table.h"
 
 void bpel_traj_defaults(traj_options *o)
@@ -99,6 +100,10 @@ static int record(mdrun *c, void *user)
     md_thermo th;
     bpel_md_get_thermo(c->md, &th);
     fprintf(st->sys_csv, "%ld,%.6f,%.6f,%.10f,%.8f\n", k, t, th.temp, th.pe, sqrt(msd / r->n));
+    r->rmsd_last = sqrt(msd / r->n);
+    r->rmsd_sum += r->rmsd_last;
+    r->temp_sum += th.temp;
+    r->nrec++;
     for (size_t j = 0; j < r->m; j++) {
         size_t i = r->idx[j];
         const double *d = &r->dvec[3 * i];
@@ -207,6 +212,89 @@ static int write_moved_csv(const char *dir, traj_result *r, double moved)
     }
     free(order);
     return bpel_out_close(&o);
+}
+
+/* One group of followed atoms in summary.json: atoms, mean displacement over
+ * atoms and frames, largest displacement, atoms beyond `moved`. Returns the
+ * mean (NAN for an empty group). */
+static double group_summary(cJSON *groups, const char *name, int g, const traj_result *r, double moved)
+{
+    size_t na = 0, nmoved = 0;
+    double sum = 0, big = 0;
+    long frames = r->nsteps + 1;
+    for (size_t j = 0; j < r->m; j++) {
+        if (r->group[j] != g) continue;
+        na++;
+        double jmax = 0;
+        for (long k = 0; k < frames; k++) {
+            double d = r->d_t[(size_t)k * r->m + j];
+            sum += d;
+            if (d > jmax) jmax = d;
+        }
+        if (jmax > big) big = jmax;
+        nmoved += jmax > moved;
+    }
+    if (!na) return NAN;
+    double mean = sum / ((double)na * (double)frames);
+    cJSON *o = cJSON_AddObjectToObject(groups, name);
+    cJSON_AddNumberToObject(o, "atoms", (double)na);
+    cJSON_AddNumberToObject(o, "disp_mean_A", mean);
+    cJSON_AddNumberToObject(o, "disp_max_A", big);
+    cJSON_AddNumberToObject(o, "moved", (double)nmoved);
+    return mean;
+}
+
+/* summary.json: the run and the followed groups (trajectory.h) */
+static int write_summary(const char *dir, const traj_result *r, const traj_options *opt)
+{
+    cJSON *js = cJSON_CreateObject();
+    if (!js) return bpel_fail(BPEL_ENOMEM, "out of memory writing %s/%s", dir, TRAJ_FILE_SUMMARY);
+    cJSON_AddNumberToObject(js, "temperature_K", opt->temperature);
+    cJSON_AddNumberToObject(js, "time_ps", opt->time);
+    cJSON_AddNumberToObject(js, "atoms", (double)r->n);
+    cJSON_AddNumberToObject(js, "followed", (double)r->m);
+    cJSON_AddNumberToObject(js, "temperature_mean_K", r->nrec ? r->temp_sum / r->nrec : 0.0); /* K */
+    cJSON_AddNumberToObject(js, "rmsd_mean_A", r->nrec ? r->rmsd_sum / r->nrec : 0.0);
+    cJSON_AddNumberToObject(js, "rmsd_final_A", r->rmsd_last);
+    cJSON_AddNumberToObject(js, "moved_threshold_A", opt->moved);
+    cJSON_AddNumberToObject(js, "atoms_moved", (double)r->nmoved);
+    cJSON *groups = cJSON_AddObjectToObject(js, "groups");
+    double top = group_summary(groups, "top", 1, r, opt->moved);
+    double bottom = group_summary(groups, "bottom", -1, r, opt->moved);
+    group_summary(groups, "chosen", 0, r, opt->moved);
+    size_t ntop = 0, nbottom = 0;
+    for (size_t j = 0; j < r->m; j++) {
+        ntop += r->group[j] == 1;
+        nbottom += r->group[j] == -1;
+    }
+    int rc = BPEL_OK;
+    if (!(top > 0) || !(bottom > 0)) {
+        cJSON_AddNullToObject(js, TRAJ_KEY_DISP_RATIO);
+        rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_NOT_DETERMINED,
+                              "needs atoms followed by rank, top and bottom (--rank with --top and --bottom)");
+    } else {
+        cJSON_AddNumberToObject(js, TRAJ_KEY_DISP_RATIO, top / bottom);
+        size_t few = ntop < nbottom ? ntop : nbottom;
+        if (few < 5)
+            rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_WEAK,
+                                  "%zu and %zu atoms: an example, as in the paper's Fig. 8, not a measure "
+                                  "(follow 5 or more of each)",
+                                  ntop, nbottom);
+        else
+            rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_OK, "%zu and %zu atoms over %ld frames", ntop,
+                                  nbottom, r->nsteps + 1);
+    }
+    double tmean = r->nrec ? r->temp_sum / r->nrec : 0.0;
+    if (!rc && fabs(tmean - opt->temperature) > 0.1 * opt->temperature)
+        rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_WEAK,
+                              "the run's mean temperature is %.0f K against %.0f K (it starts from the inherent "
+                              "structure: --equilibrate 1 lets it reach the thermostat's first)",
+                              tmean, opt->temperature);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, TRAJ_FILE_SUMMARY);
+    if (!rc) rc = bpel_out_json(path, js);
+    cJSON_Delete(js);
+    return rc;
 }
 
 /* moved.xyz: IS positions with the final displacement vectors */
@@ -358,6 +446,7 @@ int bpel_traj_run(const bpel_model *model, bpel_system *s, const traj_options *o
     }
     if (!rc) rc = write_moved_csv(dir, r, o->moved);
     if (!rc) rc = write_moved_xyz(dir, r, o);
+    if (!rc) rc = write_summary(dir, r, o);
     if (!rc && o->figures) rc = bpel_traj_figure(dir, r, o->moved);
     bpel_mdrun_free(&c);
     return rc;

@@ -22,6 +22,12 @@
  *   moved.xyz              extended XYZ of the IS with the final displacement vectors (OVITO)
  *   fig8_anharmonicity     (.png, .svg) RMSD–energy and x–y paths of two followed atoms,
  *                          the moved atoms' vectors as an inset (with `figures`)
+ *   summary.json           the run (T, time, mean temperature, RMSD of the glass) and, per
+ *                          group of followed atoms (top, bottom, chosen), the mean and
+ *                          largest displacement from the IS and how many moved beyond
+ *                          `moved`; the ratio of the mean displacements of the top and
+ *                          bottom groups (paper Fig. 8: high-I_BP atoms stray further) with
+ *                          its quality (quality.h: weak below 5 atoms per group)
  * The CSV and dump streams are written under temporary names during the run
  * and only kept when it ends well.
  *
@@ -35,6 +41,9 @@
 #include "model.h"
 #include "minimise.h"
 #include "structure.h"
+
+#define TRAJ_FILE_SUMMARY "summary.json"
+#define TRAJ_KEY_DISP_RATIO "disp_mean_ratio_top_bottom"
 
 typedef struct traj_options {
     const char *atoms;       /* "ID,ID,..." to follow, or NULL */
@@ -69,6 +78,9 @@ typedef struct traj_result {
     double dt;               /* ps */
     double *pe_t, *d_t, *dx_t, *dy_t; /* [(nsteps+1)·m] energy, displacement, Δx, Δy of each followed atom */
     size_t nmoved;           /* atoms with a largest displacement above `moved` */
+    long nrec;               /* recorded frames so far */
+    double rmsd_sum, temp_sum; /* sums over them of the glass's RMSD (Å) and temperature (K) */
+    double rmsd_last;        /* Å, RMSD of the last frame */
 } traj_result;
 
 typedef enum {

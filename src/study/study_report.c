@@ -24,6 +24,7 @@
 #include "study_impl.h"
 #include "table.h"
 #include "tg_run.h"
+#include "trajectory.h"
 #include "vibrations.h"
 
 static int exists(const char *p)
@@ -159,6 +160,8 @@ static const key_number key_numbers[] = {
     {"ARTn searches ending at a validated saddle", "artn", ARTN_KEY_SUCCESS_RATE, "", "—", 1},
     {"γ_ave over all modes", "gruneisen", GRU_KEY_GAMMA_AVE, "", "1–2 (Fig. 11b)", 1},
     {"PMF well curvature k (total g(r), first peak)", "pmf", PMF_KEY_PARABOLA "." PMF_KEY_K, "eV/Å²", "—", 1},
+    {"Mean displacement from the IS in the low-T run, high-/low-I_BP atoms", "trajectory", TRAJ_KEY_DISP_RATIO, "",
+     "> 1 (Fig. 8)", 1},
     {"Glass transition Tg", "tg", TG_KEY_TG, "K", "650 at 1e9 K/s (Tg rises with the cooling rate)", 1},
 };
 
@@ -171,8 +174,7 @@ static const char *part_file(const char *part)
     if (!strcmp(part, "correlate_connected")) return "correlate_connected/" CORR_FILE_SUMMARY;
     if (!strcmp(part, "gruneisen")) return "gruneisen/" GRU_FILE_SUMMARY;
     if (!strcmp(part, "pmf")) return "pmf/" PMF_FILE_JSON;
-    /* (bpel trajectory writes no summary today: none is added) */
-    if (!strcmp(part, "trajectory")) return "trajectory/summary.json";
+    if (!strcmp(part, "trajectory")) return "trajectory/" TRAJ_FILE_SUMMARY;
     return NULL;
 }
 

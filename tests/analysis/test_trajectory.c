@@ -1,8 +1,10 @@
 /* test_trajectory.c — the Fig. 8 probe as a library call (trajectory.h):
  * the order of its progress reports, the recorded displacements (zero at
  * the start, the last row equal to the final state), the moved-atoms list
- * against the largest displacements, the files, the choice of atoms by a
- * ranked column of one element, and refused options. */
+ * against the largest displacements, the files, summary.json against the
+ * recorded displacements (group means, the top/bottom ratio and its
+ * quality), the choice of atoms by a ranked column of one element, and
+ * refused options. */
 #include "testutil.h"
 
 #include <math.h>
@@ -10,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "eam.h"
 #include "error.h"
+#include "quality.h"
 #include "trajectory.h"
 
 static long lines(const char *path)
@@ -22,6 +27,28 @@ static long lines(const char *path)
     for (int c; (c = fgetc(fp)) != EOF;) n += c == '\n';
     fclose(fp);
     return n;
+}
+
+/* Mean over frames of the recorded displacement of followed atom j. */
+static double mean_disp(const traj_result *r, size_t j)
+{
+    double sum = 0;
+    for (long k = 0; k <= r->nsteps; k++) sum += r->d_t[(size_t)k * r->m + j];
+    return sum / (double)(r->nsteps + 1);
+}
+
+static double number_at(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+    if (b) x = cJSON_GetObjectItemCaseSensitive(x, b);
+    assert_true(cJSON_IsNumber(x));
+    return x->valuedouble;
+}
+
+static const char *verdict(const cJSON *js, const char *path)
+{
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(js, BPEL_QUALITY_KEY), path);
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, BPEL_QUALITY_VERDICT));
 }
 
 typedef struct { int events[8]; long steps, last_step; } tally;
@@ -83,6 +110,27 @@ static void test_probe(void **st)
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);
     fclose(fp);
+    /* summary.json: atoms chosen by id form one group; no top/bottom ratio */
+    snprintf(path, sizeof path, "%s/%s", dir, TRAJ_FILE_SUMMARY);
+    cJSON *js = test_read_json(path);
+    assert_non_null(js);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(js, "groups");
+    const cJSON *chosen = cJSON_GetObjectItemCaseSensitive(groups, "chosen");
+    assert_non_null(chosen);
+    assert_null(cJSON_GetObjectItemCaseSensitive(groups, "top"));
+    ASSERT_NEAR(number_at(chosen, "atoms", NULL), 2, 0);
+    ASSERT_NEAR(number_at(chosen, "disp_mean_A", NULL), 0.5 * (mean_disp(&r, 0) + mean_disp(&r, 1)), 1e-12);
+    double big = 0, m0 = 0;
+    for (size_t q = 0; q < (size_t)(r.nsteps + 1) * r.m; q++) big = fmax(big, r.d_t[q]);
+    ASSERT_NEAR(number_at(chosen, "disp_max_A", NULL), big, 0);
+    ASSERT_NEAR(number_at(js, "atoms_moved", NULL), (double)moved, 0);
+    ASSERT_NEAR(number_at(js, "rmsd_final_A", NULL), r.rmsd_last, 0);
+    assert_true(r.rmsd_last > 0 && r.nrec == r.nsteps + 1);
+    for (size_t i = 0; i < r.n; i++) m0 += r.disp[i] * r.disp[i];
+    ASSERT_NEAR(r.rmsd_last, sqrt(m0 / r.n), 1e-12);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(js, TRAJ_KEY_DISP_RATIO)));
+    assert_string_equal(verdict(js, TRAJ_KEY_DISP_RATIO), "not determined");
+    cJSON_Delete(js);
     bpel_traj_result_free(&r);
     bpel_system_destroy(s);
     bpel_model_destroy(model);
@@ -124,6 +172,26 @@ static void test_rank(void **st)
     assert_int_equal(r.group[1], 1);
     assert_int_equal(s->id[r.idx[1]], hi);
     assert_false(r.minimised);
+    /* summary.json: the ratio of the two groups' mean displacements, weak with one atom each */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", test_tmp("traj_rank"), TRAJ_FILE_SUMMARY);
+    cJSON *js = test_read_json(path);
+    assert_non_null(js);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(js, "groups");
+    ASSERT_NEAR(number_at(groups, "top", "disp_mean_A"), mean_disp(&r, 1), 1e-12);
+    ASSERT_NEAR(number_at(groups, "bottom", "disp_mean_A"), mean_disp(&r, 0), 1e-12);
+    ASSERT_NEAR(number_at(js, TRAJ_KEY_DISP_RATIO, NULL), mean_disp(&r, 1) / mean_disp(&r, 0), 1e-12);
+    assert_string_equal(verdict(js, TRAJ_KEY_DISP_RATIO), "weak");
+    assert_null(cJSON_GetObjectItemCaseSensitive(groups, "chosen"));
+    /* a run whose mean temperature is off the thermostat's by more than 10 % says so */
+    double tmean = r.temp_sum / r.nrec;
+    ASSERT_NEAR(number_at(js, "temperature_mean_K", NULL), tmean, 1e-9);
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(js, BPEL_QUALITY_KEY),
+                                                      TRAJ_KEY_DISP_RATIO);
+    const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, BPEL_QUALITY_REASON));
+    assert_non_null(why);
+    assert_int_equal(strstr(why, "mean temperature") != NULL, fabs(tmean - o.temperature) > 0.1 * o.temperature);
+    cJSON_Delete(js);
     bpel_traj_result_free(&r);
 
     /* refused */
