@@ -20,7 +20,7 @@ static void help(void)
            "atoms with the weakest and strongest boson-peak intensity.\n\n"
            "  --temperature T      K (default 100)\n"
            "  --time PS            recorded MD time, ps (default 1)\n"
-           "  --equilibrate PS     NVT before recording, ps (default 0)\n"
+           "  --equilibrate PS     NVT before recording, ps (default 1; 0: record from the IS on)\n"
            "  --atoms ID,ID,...    atoms to follow (the first is drawn in panel a, the second in b)\n"
            "  --rank F.csv:COL     follow the atoms with the lowest (--bottom K, default 1) and\n"
            "                       highest (--top K, default 1) values of a per-atom column\n"

@@ -23,7 +23,7 @@ void bpel_traj_defaults(traj_options *o)
     o->top = o->bottom = 1;
     o->temperature = 100;
     o->time = 1;
-    o->equilibrate = 0;
+    o->equilibrate = 1; /* the paper records "after sufficient thermal relaxation" */
     o->moved = 1.0;
     o->dt = 0.002;
     o->tdamp = 0.1;
@@ -288,7 +288,7 @@ static int write_summary(const char *dir, const traj_result *r, const traj_optio
     if (!rc && fabs(tmean - opt->temperature) > 0.1 * opt->temperature)
         rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_WEAK,
                               "the run's mean temperature is %.0f K against %.0f K (it starts from the inherent "
-                              "structure: --equilibrate 1 lets it reach the thermostat's first)",
+                              "structure: --equilibrate lets it reach the thermostat's first)",
                               tmean, opt->temperature);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, TRAJ_FILE_SUMMARY);

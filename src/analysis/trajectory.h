@@ -52,7 +52,7 @@ typedef struct traj_options {
     const char *element;     /* with rank: only atoms of this element (NULL: all) */
     double temperature;      /* K (100) */
     double time;             /* recorded MD time, ps (1) */
-    double equilibrate;      /* NVT before recording, ps (0) */
+    double equilibrate;      /* NVT before recording, ps (1) */
     double moved;            /* displacement threshold of the moved-atoms list, Å (1) */
     double dt;               /* ps (0.002) */
     double tdamp;            /* thermostat time, ps (0.1) */

@@ -43,8 +43,8 @@ void bpel_study_config_defaults(study_config *c)
     c->corr_bootstrap = 200;
     c->traj_temperature = 100;
     c->traj_time = 1;
-    c->traj_top = 1;
-    c->traj_bottom = 1;
+    c->traj_top = 10; /* the two extremes drawn as the paper's Fig. 8, ten of each for the ratio */
+    c->traj_bottom = 10;
     c->pmf_temperature = 10;
     c->gruneisen_relax = 1;
     c->ntemperatures = 0;

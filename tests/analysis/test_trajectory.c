@@ -74,6 +74,7 @@ static void test_probe(void **st)
     o.time = 0.02;
     o.moved = 0.02;
     o.dump_every = 5;
+    o.equilibrate = 0; /* recorded from the inherent structure on */
     o.figures = 0;
     const char *dir = test_tmp("traj");
     tally t = {{0}, 0, 0};
@@ -159,6 +160,7 @@ static void test_rank(void **st)
     o.rank = spec;
     o.element = "Zr";
     o.time = 0.004;
+    o.equilibrate = 0.01;
     o.minimise = 0;
     o.figures = 0;
     o.dump_every = 0;
