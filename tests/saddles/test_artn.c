@@ -365,6 +365,53 @@ static void test_artn_budget(void **state)
     bpel_artn_result_free(&r);
 }
 
+/* A climb that leaves the basin into a region below the initial minimum:
+ * E = 2x² − x⁴ + ½k y² − t·y·S(x), S a smoothstep from x = 0.3 to 0.8; as
+ * the climb goes up along x the perpendicular y relaxes into the tilt, and
+ * its stationary point (x = 1, y = t/k) lies at 1 − t²/2k = −2 eV. Without
+ * below_abort the climb converges there and is rejected as not_above; with
+ * it the climb stops as soon as the energy falls below the minimum's, on the
+ * same path, with fewer calls. */
+#define TILT_K 10.0
+#define TILT_T 7.745966692414834 /* sqrt(60): t²/2k = 3 eV */
+static int tilt_eval(void *ctx, const double *u, double *e, double *f)
+{
+    (void)ctx;
+    double x = u[0], y = u[1], z = u[2], q = (x - 0.3) / 0.5, S = 0, dS = 0;
+    if (q >= 1) S = 1;
+    else if (q > 0) S = q * q * (3 - 2 * q), dS = 6 * q * (1 - q) / 0.5;
+    *e = 2 * x * x - x * x * x * x + 0.5 * TILT_K * y * y - TILT_T * y * S + 0.5 * TILT_K * z * z;
+    f[0] = -(4 * x - 4 * x * x * x - TILT_T * y * dS);
+    f[1] = -(TILT_K * y - TILT_T * S);
+    f[2] = -TILT_K * z;
+    return 0;
+}
+
+static void test_artn_below_abort(void **state)
+{
+    (void)state;
+    artn_model m = {3, 3, tilt_eval, NULL, NULL, NULL};
+    artn_params p;
+    bpel_artn_defaults(&p);
+    assert_int_equal(p.below_abort, 1);
+    p.lanczos.eps = p.lanczos_check.eps = 1e-4;
+    p.ftol = 1e-3;
+    double kick[3] = {0.1, 0.0, 0.0};
+    artn_result on, off;
+    assert_int_equal(bpel_artn_search(&m, kick, 3, &p, &on), 0);
+    p.below_abort = 0;
+    assert_int_equal(bpel_artn_search(&m, kick, 3, &p, &off), 0);
+    if (getenv("ARTN_DEBUG"))
+        print_message("below_abort: on %s %ld calls, off %s %ld calls e_saddle %.4f\n", bpel_artn_status_name(on.status),
+                      on.calls_saddle, bpel_artn_status_name(off.status), off.calls_saddle, off.e_saddle);
+    assert_int_equal(off.status, ARTN_NOT_ABOVE);
+    ASSERT_NEAR(off.e_saddle, -2.0, 1e-3); /* the stationary point below the minimum */
+    assert_int_equal(on.status, ARTN_NOT_ABOVE);
+    assert_true(on.calls_saddle < off.calls_saddle);
+    bpel_artn_result_free(&on);
+    bpel_artn_result_free(&off);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_artn_muller_brown),
         cmocka_unit_test(test_artn_status_names),
         cmocka_unit_test(test_artn_budget),
+        cmocka_unit_test(test_artn_below_abort),
         cmocka_unit_test(test_artn_defaults_are_the_papers),
         cmocka_unit_test(test_artn_param_set),
     };
