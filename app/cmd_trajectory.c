@@ -35,7 +35,7 @@ static void help(void)
            "final displacement vectors, for OVITO), trajectory.dump, inherent.data,\n"
            "fig8_anharmonicity.png/.svg, and summary.json (RMSD of the glass; per group of\n"
            "followed atoms the mean and largest displacement; the top/bottom ratio of the\n"
-           "mean displacements, weak below 5 atoms per group).\n");
+           "mean displacements, weak below 5 atoms per group or off the temperature by 10%%).\n");
 }
 
 /* progress bar and messages of the run */

@@ -216,8 +216,8 @@ static int write_moved_csv(const char *dir, traj_result *r, double moved)
 
 /* One group of followed atoms in summary.json: atoms, mean displacement over
  * atoms and frames, largest displacement, atoms beyond `moved`. Returns the
- * mean (NAN for an empty group). */
-static double group_summary(cJSON *groups, const char *name, int g, const traj_result *r, double moved)
+ * mean (NAN for an empty group), the number of atoms in *count. */
+static double group_summary(cJSON *groups, const char *name, int g, const traj_result *r, double moved, size_t *count)
 {
     size_t na = 0, nmoved = 0;
     double sum = 0, big = 0;
@@ -234,6 +234,7 @@ static double group_summary(cJSON *groups, const char *name, int g, const traj_r
         if (jmax > big) big = jmax;
         nmoved += jmax > moved;
     }
+    *count = na;
     if (!na) return NAN;
     double mean = sum / ((double)na * (double)frames);
     cJSON *o = cJSON_AddObjectToObject(groups, name);
@@ -253,20 +254,17 @@ static int write_summary(const char *dir, const traj_result *r, const traj_optio
     cJSON_AddNumberToObject(js, "time_ps", opt->time);
     cJSON_AddNumberToObject(js, "atoms", (double)r->n);
     cJSON_AddNumberToObject(js, "followed", (double)r->m);
-    cJSON_AddNumberToObject(js, "temperature_mean_K", r->nrec ? r->temp_sum / r->nrec : 0.0); /* K */
+    double tmean = r->nrec ? r->temp_sum / r->nrec : 0.0;
+    cJSON_AddNumberToObject(js, "temperature_mean_K", tmean);
     cJSON_AddNumberToObject(js, "rmsd_mean_A", r->nrec ? r->rmsd_sum / r->nrec : 0.0);
     cJSON_AddNumberToObject(js, "rmsd_final_A", r->rmsd_last);
     cJSON_AddNumberToObject(js, "moved_threshold_A", opt->moved);
     cJSON_AddNumberToObject(js, "atoms_moved", (double)r->nmoved);
     cJSON *groups = cJSON_AddObjectToObject(js, "groups");
-    double top = group_summary(groups, "top", 1, r, opt->moved);
-    double bottom = group_summary(groups, "bottom", -1, r, opt->moved);
-    group_summary(groups, "chosen", 0, r, opt->moved);
-    size_t ntop = 0, nbottom = 0;
-    for (size_t j = 0; j < r->m; j++) {
-        ntop += r->group[j] == 1;
-        nbottom += r->group[j] == -1;
-    }
+    size_t ntop, nbottom, nchosen;
+    double top = group_summary(groups, "top", 1, r, opt->moved, &ntop);
+    double bottom = group_summary(groups, "bottom", -1, r, opt->moved, &nbottom);
+    group_summary(groups, "chosen", 0, r, opt->moved, &nchosen);
     int rc = BPEL_OK;
     if (!(top > 0) || !(bottom > 0)) {
         cJSON_AddNullToObject(js, TRAJ_KEY_DISP_RATIO);
@@ -284,12 +282,11 @@ static int write_summary(const char *dir, const traj_result *r, const traj_optio
             rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_OK, "%zu and %zu atoms over %ld frames", ntop,
                                   nbottom, r->nsteps + 1);
     }
-    double tmean = r->nrec ? r->temp_sum / r->nrec : 0.0;
     if (!rc && fabs(tmean - opt->temperature) > 0.1 * opt->temperature)
         rc = bpel_quality_add(js, TRAJ_KEY_DISP_RATIO, BPEL_Q_WEAK,
-                              "the run's mean temperature is %.0f K against %.0f K (it starts from the inherent "
-                              "structure: --equilibrate lets it reach the thermostat's first)",
-                              tmean, opt->temperature);
+                              "the run's mean temperature is %.0f K against %.0f K: equilibrate longer first "
+                              "(--equilibrate, %g ps here)",
+                              tmean, opt->temperature, opt->equilibrate);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, TRAJ_FILE_SUMMARY);
     if (!rc) rc = bpel_out_json(path, js);

@@ -27,7 +27,8 @@
  *                          largest displacement from the IS and how many moved beyond
  *                          `moved`; the ratio of the mean displacements of the top and
  *                          bottom groups (paper Fig. 8: high-I_BP atoms stray further) with
- *                          its quality (quality.h: weak below 5 atoms per group)
+ *                          its quality (quality.h: weak below 5 atoms per group, or
+ *                          when the run's mean temperature is 10 % off the thermostat's)
  * The CSV and dump streams are written under temporary names during the run
  * and only kept when it ends well.
  *
