@@ -10,8 +10,9 @@
 
 int cli_vib_solver(const cli_spec *s, const cli_opt *o, const char *value)
 {
-    if (!bpel_eig_backend_find(value) && strcmp(value, VIB_SPARSE_SOLVER))
-        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s, %s)", value, bpel_eig_backend_names(), VIB_SPARSE_SOLVER);
+    if (!bpel_eig_backend_find(value) && strcmp(value, VIB_SPARSE_SOLVER) && strcmp(value, VIB_BLOCK_SOLVER))
+        return cli_usage_error(s->cmd, "unknown solver '%s' (known: %s, %s, %s)", value, bpel_eig_backend_names(),
+                               VIB_BLOCK_SOLVER, VIB_SPARSE_SOLVER);
     *(const char **)o->dest = value;
     return 0;
 }

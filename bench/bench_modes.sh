@@ -10,6 +10,8 @@
 #             come from conjugate gradients on the sparse Hessian)
 #   slepc     bpel modes --max-omega 15 --solver slepc (the same modes by spectrum slicing of the
 #             sparse D: SLEPc Krylov-Schur, shift-and-invert, MUMPS LDL^T), side by side with `window`
+#   block     bpel modes --max-omega 15 --solver block (the same modes by block shift-and-invert
+#             Lanczos with MUMPS, many vectors per solve), side by side with `window`
 # and reports time ratios against `bare`, window/slepc, and peak memory (/usr/bin/time -v) in units
 # of 8n^2 (and in GB for slepc, with MUMPS's estimate of one factorisation).
 # Goal: modes <= 1.15 x bare; peak memory <= 2.5 x 8n^2.
@@ -111,7 +113,7 @@ L
     natoms=$(awk '/ atoms$/ {print $1; exit}' glass$N.data)
     n=$((3 * natoms))
     mem8=$(awk -v n=$n 'BEGIN {print 8*n*n/1024}')   # kB
-    bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=(); ms_t=(); ms_d=(); ms_m=()
+    bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=(); ms_t=(); ms_d=(); ms_m=(); mb_t=(); mb_d=(); mb_m=()
     for r in $(seq "$RUNS"); do
         read -r t m < <(timed ./bare $n); bare_t+=("$t"); bare_m+=("$m")
         if [ -z "${NO_DSYEVD:-}" ]; then
@@ -125,6 +127,8 @@ L
         mw_d+=("$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['time_s']['diagonalise'])")")
         read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --solver slepc --no-figures --out o_s); ms_t+=("$t"); ms_m+=("$m")
         ms_d+=("$(python3 -c "import json; print(json.load(open('o_s/summary.json'))['modes']['time_s']['diagonalise'])")")
+        read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --solver block --no-figures --out o_b); mb_t+=("$t"); mb_m+=("$m")
+        mb_d+=("$(python3 -c "import json; print(json.load(open('o_b/summary.json'))['modes']['time_s']['diagonalise'])")")
     done
     med() { printf "%s\n" "$@" | median; }
     bt=$(med "${bare_t[@]}"); bm=$(med "${bare_m[@]}")
@@ -132,8 +136,14 @@ L
     rt=$(med "${mr_t[@]}"); rd=$(med "${mr_d[@]}"); rm=$(med "${mr_m[@]}")
     wt=$(med "${mw_t[@]}"); wd=$(med "${mw_d[@]}"); wm=$(med "${mw_m[@]}")
     st=$(med "${ms_t[@]}"); sd=$(med "${ms_d[@]}"); sm=$(med "${ms_m[@]}")
+    bkt=$(med "${mb_t[@]}"); bkd=$(med "${mb_d[@]}"); bkm=$(med "${mb_m[@]}")
     fgb=$(python3 -c "import json; print(json.load(open('o_s/summary.json'))['modes']['spectrum_slicing']['factor_memory_estimate_GB'])")
     python3 - o_w o_s <<'PY' || echo "#   WARNING: slepc and the dense window disagree"
+import csv, sys
+a, b = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in sys.argv[1:3])
+assert len(a) == len(b) and all(abs(x - y) <= 1e-8 * max(abs(x), 2e-5) for x, y in zip(a, b))
+PY
+    python3 - o_w o_b <<'PY' || echo "#   WARNING: block and the dense window disagree"
 import csv, sys
 a, b = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in sys.argv[1:3])
 assert len(a) == len(b) and all(abs(x - y) <= 1e-8 * max(abs(x), 2e-5) for x, y in zip(a, b))
@@ -147,6 +157,9 @@ PY
         printf "%6d %6d | %8.2f %8.2f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.3f | %8.2f %8.2f %6.2f | %6.2f %6.2f %6.2f | %8.2f %8.2f %6.2f %7.2f %7.2f\n",
             N, n, bt, bm/m8, dt, dd, dt/bt, rt, rd, rt/bt, wt, wd, rd/wd, dm/m8, rm/m8, wm/m8, st, sd, wt/st, sm/1048576, fgb }'
     echo "#   window: $nw of $n modes below 15 rad/ps"
+    awk -v bkt=$bkt -v bkd=$bkd -v bkm=$bkm -v wt=$wt -v wd=$wd -v wm=$wm 'BEGIN {
+        printf "#   block: wall %.2f s (eigensolver %.2f s), peak %.2f GB; window/block wall %.2f, eigensolver %.2f, peak window %.2f GB\n",
+            bkt, bkd, bkm/1048576, wt/bkt, wd/bkd, wm/1048576 }'
 done
 echo "# ratio = bpel modes wall / bare dsyevd wall; gain = eigensolver time all modes / window; mem_* = peak RSS / 8n^2"
 echo "# slepc: the window's modes by spectrum slicing; w/s = window wall / slepc wall (> 1: slepc faster);"

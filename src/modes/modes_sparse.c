@@ -2,6 +2,7 @@
  * SLEPc and MUMPS (see modes_sparse.h). */
 #include "modes_sparse.h"
 #include "error.h"
+#include "sparse_petsc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@ void bpel_sparse_eig_params_default(sparse_eig_params *p)
     memset(p, 0, sizeof *p);
     p->lower_frac = 0.02;
     p->tol = 1e-10;
+    p->block = 64;
+    p->basis = 3000;
 }
 
 void bpel_sparse_eig_result_free(sparse_eig_result *r)
@@ -21,14 +24,14 @@ void bpel_sparse_eig_result_free(sparse_eig_result *r)
     if (!r) return;
     free(r->w);
     free(r->z);
+    free(r->wt);
+    free(r->trans);
     memset(r, 0, sizeof *r);
 }
 
 static void finalize_slepc(void) { SlepcFinalize(); }
 
-/* SLEPc (and with it PETSc and, if needed, MPI) started once per process and
- * finalised at exit. bpel keeps its own signal handling. */
-static int ensure_slepc(void)
+int bpel_sparse_petsc_start(void)
 {
     PetscBool done = PETSC_FALSE;
     SlepcInitialized(&done);
@@ -41,18 +44,16 @@ static int ensure_slepc(void)
     return BPEL_OK;
 }
 
-/* A PETSc call in a function with `rc` and a `done` label. */
-#define PETSC_TRY(call)                                                                                           \
-    do {                                                                                                          \
-        PetscErrorCode e_ = (call);                                                                               \
-        if (e_) {                                                                                                 \
-            const char *text_ = NULL;                                                                             \
-            PetscErrorMessage(e_, &text_, NULL);                                                                  \
-            rc = bpel_fail(e_ == PETSC_ERR_MEM ? BPEL_ENOMEM : BPEL_EINVAL, "sparse eigensolver: %s failed: %s", \
-                           #call, text_ ? text_ : "PETSc error");                                                 \
-            goto done;                                                                                            \
-        }                                                                                                         \
-    } while (0)
+int bpel_sparse_ranks(void)
+{
+    if (bpel_sparse_petsc_start()) {
+        bpel_clear_error();
+        return 1;
+    }
+    PetscMPIInt size = 1;
+    MPI_Comm_size(PETSC_COMM_WORLD, &size);
+    return (int)size;
+}
 
 static int block_is_zero(const double *v)
 {
@@ -61,9 +62,7 @@ static int block_is_zero(const double *v)
     return 1;
 }
 
-/* The upper triangle of D as a distributed PETSc SBAIJ matrix (3×3 blocks),
- * block rows [r0, r1) on this rank. All-zero blocks are left out. */
-static int assemble(const hess_sparse *h, const double *masses, size_t r0, size_t r1, Mat *out)
+int bpel_sparse_matrix_create(const hess_sparse *h, const double *masses, size_t r0, size_t r1, Mat *out)
 {
     int rc = BPEL_OK;
     Mat A = NULL;
@@ -129,50 +128,74 @@ done:
     return rc;
 }
 
-/* One MUMPS LDLᵀ of A − shift·I. Its analysis (ordering, symbolic
- * factorisation) gives the estimated entries, memory (bytes, all ranks) and
- * flops of any factorisation of A, checked against `limit` (> 0) beside the
- * matrix before the numbers are factorised; the inertia then gives the
- * eigenvalues of A below `shift`. */
-static int analyse_and_count(Mat A, double shift, int nranks, double limit, size_t natoms, sparse_eig_result *out,
-                             PetscInt *count)
+int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, double extra, size_t natoms,
+                            sparse_eig_result *out)
 {
     int rc = BPEL_OK;
-    Mat B = NULL, F = NULL;
-    IS perm = NULL, cperm = NULL;
-    MatFactorInfo info;
-    PETSC_TRY(MatDuplicate(A, MAT_COPY_VALUES, &B));
-    PETSC_TRY(MatShift(B, -shift));
-    PETSC_TRY(MatGetFactor(B, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &F));
-    if (nranks > 1) PETSC_TRY(MatMumpsSetIcntl(F, 13, 1)); /* inertia needs the root node without ScaLAPACK */
-    PETSC_TRY(MatFactorInfoInitialize(&info));
-    PETSC_TRY(MatGetOrdering(B, MATORDERINGNATURAL, &perm, &cperm));
-    PETSC_TRY(MatCholeskyFactorSymbolic(F, B, perm, &info));
+    memset(f, 0, sizeof *f);
+    f->A = A;
+    PETSC_TRY(MatDuplicate(A, MAT_COPY_VALUES, &f->B));
+    PETSC_TRY(MatGetFactor(f->B, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &f->F));
+    if (nranks > 1) PETSC_TRY(MatMumpsSetIcntl(f->F, 13, 1)); /* inertia needs the root node without ScaLAPACK */
+    PETSC_TRY(MatFactorInfoInitialize(&f->info));
+    PETSC_TRY(MatGetOrdering(f->B, MATORDERINGNATURAL, &f->perm, &f->cperm));
+    PETSC_TRY(MatCholeskyFactorSymbolic(f->F, f->B, f->perm, &f->info));
     PetscInt e = 0, mb = 0;
     PetscReal fl = 0;
-    PETSC_TRY(MatMumpsGetInfog(F, 20, &e));  /* estimated factor entries; < 0: millions */
-    PETSC_TRY(MatMumpsGetInfog(F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
-    PETSC_TRY(MatMumpsGetRinfog(F, 1, &fl)); /* estimated flops of the elimination */
+    PETSC_TRY(MatMumpsGetInfog(f->F, 20, &e));  /* estimated factor entries; < 0: millions */
+    PETSC_TRY(MatMumpsGetInfog(f->F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
+    PETSC_TRY(MatMumpsGetRinfog(f->F, 1, &fl)); /* estimated flops of the elimination */
     out->factor_entries = e < 0 ? -1e6 * (double)e : (double)e;
     out->factor_bytes = 1e6 * (double)mb;
     out->factor_flops = fl;
-    if (limit > 0 && out->factor_bytes + out->matrix_bytes > limit) {
+    if (limit > 0 && out->factor_bytes + out->matrix_bytes + extra > limit) {
         rc = bpel_fail(BPEL_ENOMEM,
-                       "spectrum slicing of %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G entries, "
-                       "%.3g Tflop: MUMPS's estimate) beside the %.3g GB matrix, but only %.3g GB are available",
-                       natoms, out->factor_bytes / 1e9, out->factor_entries / 1e9,
-                       out->factor_flops / 1e12, out->matrix_bytes / 1e9, limit / 1e9);
+                       "the sparse eigensolver for %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G "
+                       "entries, %.3g Tflop: MUMPS's estimate) beside the %.3g GB matrix%s, but only %.3g GB are "
+                       "available",
+                       natoms, out->factor_bytes / 1e9, out->factor_entries / 1e9, out->factor_flops / 1e12,
+                       out->matrix_bytes / 1e9, extra > 0 ? " and its working vectors" : "", limit / 1e9);
         goto done;
     }
-    PETSC_TRY(MatCholeskyFactorNumeric(F, B, &info));
-    PetscInt nneg = 0; /* the zero and positive counts would need MUMPS's null-pivot detection */
-    PETSC_TRY(MatGetInertia(F, &nneg, NULL, NULL));
-    *count = nneg;
 done:
-    if (perm) ISDestroy(&perm);
-    if (cperm) ISDestroy(&cperm);
-    if (F) MatDestroy(&F);
-    if (B) MatDestroy(&B);
+    if (rc) bpel_sparse_factor_close(f);
+    return rc;
+}
+
+int bpel_sparse_factor_at(sparse_factor *f, double sigma, PetscInt *nneg)
+{
+    int rc = BPEL_OK;
+    double t0 = MPI_Wtime();
+    PETSC_TRY(MatCopy(f->A, f->B, SAME_NONZERO_PATTERN));
+    PETSC_TRY(MatShift(f->B, -sigma));
+    PETSC_TRY(MatCholeskyFactorNumeric(f->F, f->B, &f->info));
+    *nneg = 0; /* the zero and positive counts would need MUMPS's null-pivot detection */
+    PETSC_TRY(MatGetInertia(f->F, nneg, NULL, NULL));
+    f->nfactor++;
+    f->t_factor += MPI_Wtime() - t0;
+done:
+    return rc;
+}
+
+void bpel_sparse_factor_close(sparse_factor *f)
+{
+    if (f->perm) ISDestroy(&f->perm);
+    if (f->cperm) ISDestroy(&f->cperm);
+    if (f->F) MatDestroy(&f->F);
+    if (f->B) MatDestroy(&f->B);
+    f->A = NULL;
+}
+
+/* The modes below `shift` counted by one factorisation (after the analysis
+ * and its memory check). */
+static int analyse_and_count(Mat A, double shift, int nranks, double limit, size_t natoms, sparse_eig_result *out,
+                             PetscInt *count)
+{
+    sparse_factor f;
+    int rc = bpel_sparse_factor_open(&f, A, nranks, limit, 0.0, natoms, out);
+    if (rc) return rc;
+    rc = bpel_sparse_factor_at(&f, shift, count);
+    bpel_sparse_factor_close(&f);
     return rc;
 }
 
@@ -189,11 +212,12 @@ static int by_value(const void *a, const void *b)
 
 int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out)
 {
+    if (p->method == SPARSE_BLOCK) return bpel_sparse_eig_solve_block(h, masses, p, out);
     memset(out, 0, sizeof *out);
     if (!(p->lambda_c > 0)) return bpel_fail(BPEL_EINVAL, "sparse eigensolver: the upper bound must be positive");
     if (h->n > (size_t)PETSC_MAX_INT / 3)
         return bpel_fail(BPEL_ENOTSUP, "sparse eigensolver: %zu atoms exceed PETSc's integer range", h->n);
-    int rc = ensure_slepc();
+    int rc = bpel_sparse_petsc_start();
     if (rc) return rc;
     PetscMPIInt rank = 0, size = 1;
     MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
@@ -211,7 +235,7 @@ int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const spar
     PetscInt *inertias = NULL, nshift = 0;
     pair_order *ord = NULL;
     double t0 = MPI_Wtime();
-    rc = assemble(h, masses, r0, r1, &A);
+    rc = bpel_sparse_matrix_create(h, masses, r0, r1, &A);
     if (rc) goto done;
     {
         MatInfo mi;

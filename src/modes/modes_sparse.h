@@ -37,19 +37,32 @@
 
 #include "hessian.h"
 
+/* The two solvers of the same problem. */
+#define SPARSE_KRYLOV_SCHUR 0 /* SLEPc Krylov–Schur: one vector per solve; runs across MPI ranks */
+#define SPARSE_BLOCK 1        /* block Lanczos on (D − σI)⁻¹ (modes_block.c): many vectors per solve; one process */
+
 typedef struct sparse_eig_params {
+    int method;        /* SPARSE_KRYLOV_SCHUR (default) or SPARSE_BLOCK */
     double lambda_c;   /* upper end of the interval, eV/(Å²·amu) (> 0) */
     double lower_frac; /* λ_lo = −lower_frac·λ_c (default 0.02) */
     double tol;        /* relative residual (default 1e-10) */
     int nev;           /* Krylov–Schur nev per slice (default 0: a sixth of the modes below λ_c, within 40–400) */
     double memory_limit; /* bytes (> 0): refuse, after MUMPS's analysis, when a factorisation and the
                           * matrix need more */
+    /* SPARSE_BLOCK only */
+    int block;         /* vectors per solve (default 64; at most 3N/8) */
+    size_t basis;      /* Lanczos vectors per shift (default 3000, at most 3N; fewer if memory is short) */
+    int compact;       /* 1: return (−1: when the eigenvectors do not fit), instead of the eigenvectors, each mode's per-atom weights |e_k^i|² in
+                        * single precision (wt) and its weight in the translation subspace (trans): a third
+                        * (a sixth) of the memory */
 } sparse_eig_params;
 
 typedef struct sparse_eig_result {
     size_t m;            /* pairs returned (on rank 0) */
     double *w;           /* [m] eigenvalues, ascending, eV/(Å²·amu) */
-    double *z;           /* [3N·m] eigenvectors, column-major, ld = 3N (rank 0; NULL elsewhere) */
+    double *z;           /* [3N·m] eigenvectors, column-major, ld = 3N (rank 0; NULL elsewhere, or compact) */
+    float *wt;           /* compact: [N·m] |e_k^i|², mode-major (wt[k·N + i]) */
+    double *trans;       /* compact: [m] weight of each mode in the rigid-translation subspace, 0..1 */
     size_t below;        /* eigenvalues below λ_lo (unstable modes not computed) */
     size_t count_inertia;/* eigenvalues in [λ_lo, λ_c] by inertia */
     size_t count_estimate; /* eigenvalues below λ_c, counted before the slicing (one extra factorisation) */
@@ -61,11 +74,46 @@ typedef struct sparse_eig_result {
     double matrix_bytes; /* PETSc's copy of D */
     double factor_entries, factor_bytes, factor_flops; /* MUMPS's estimate for one factorisation (analysis phase) */
     double t_setup, t_solve; /* s */
+    /* SPARSE_BLOCK only */
+    int block;           /* vectors per solve */
+    size_t basis;        /* Lanczos vectors per shift allowed */
+    int compact;         /* 1: wt and trans returned instead of z */
+    size_t nsolves;      /* right-hand sides solved in all */
+    double t_factor, t_solves, t_orth, t_ritz, t_check; /* s: factorisations, solves, orthogonalisation,
+                                                          * Rayleigh–Ritz, residual checks */
 } sparse_eig_result;
 
 void bpel_sparse_eig_params_default(sparse_eig_params *p);
-/* All eigenpairs of D = M^-1/2 H M^-1/2 in [−lower_frac·λ_c, λ_c]; masses in amu. */
+/* All eigenpairs of D = M^-1/2 H M^-1/2 in [−lower_frac·λ_c, λ_c]; masses in amu.
+ * With p->method SPARSE_BLOCK it calls bpel_sparse_eig_solve_block. */
 int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out);
+/* The same interval by block shift-and-invert Lanczos (one process):
+ *
+ *   The interval is covered from the bottom up by shifts σ_0 = λ_lo < σ_1 <
+ *   …, each responsible for a subinterval [a_j, a_{j+1}) that contains it.
+ *   One MUMPS factorisation of D − σ_j I serves both as the inertia count
+ *   ν(σ_j) (eigenvalues below σ_j) and as the operator (D − σ_j I)⁻¹, applied
+ *   to `block` vectors per solve. Block Lanczos with full
+ *   reorthogonalisation grows a basis until the Ritz pairs of the lower part
+ *   [a_j, σ_j) are converged, as many as the count ν(σ_j) − ν(a_j) says, and a
+ *   contiguous run of converged pairs above σ_j reaches the subinterval's
+ *   planned top; a_{j+1} is then put in the widest gap near the end of that
+ *   run, so no pair lies near a boundary. The last shift's run reaches λ_c,
+ *   whose inertia (one factorisation, made first, with MUMPS's memory
+ *   estimate) closes the count: every mode in the interval is accounted for
+ *   by Sylvester's law, and a missing or doubled one is an error.
+ *
+ *   A pair (θ, x) of (D − σI)⁻¹ with residual r gives λ = σ + 1/θ and
+ *   Dx − λx = −(D − σI) r/θ; pairs are taken with ‖r‖ ≤ tol·|θ|, so
+ *   ‖Dx − λx‖ ≤ tol·‖D − σI‖. Every returned pair's residual ‖Dx − λx‖ is
+ *   then computed with the sparse D and the largest returned.
+ *
+ *   Memory: one factorisation, the basis (8·3N bytes per vector), the pairs
+ *   returned (8·3N bytes per mode, or 4·N + 8 with `compact`). */
+int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, const sparse_eig_params *p,
+                                sparse_eig_result *out);
 void bpel_sparse_eig_result_free(sparse_eig_result *r);
+/* MPI ranks the sparse solvers would run on (PETSc is started if needed); 1 if it cannot be started. */
+int bpel_sparse_ranks(void);
 
 #endif

@@ -41,6 +41,8 @@ void bpel_vib_modes_destroy(vib_modes *v)
     free(v->mass);
     bpel_eig_solution_free(&v->sol_);
     free(v->a_);
+    free(v->wt_);
+    free(v->trans_);
     free(v);
 }
 
@@ -72,6 +74,13 @@ static int modes_finish(vib_modes *v, double t2)
     if (!v->complete && v->lambda_max_bound > lmax) lmax = v->lambda_max_bound;
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < nm; k++) {
+        if (!v->z) { /* per-atom weights only: the solver gave the translation weight */
+            double p4 = 0.0;
+            for (size_t i = 0; i < n; i++) p4 += vib_weight(v, k, i) * vib_weight(v, k, i);
+            v->pr[k] = 1.0 / (n * p4);
+            v->trans[k] = v->trans_[k];
+            continue;
+        }
         const double *e = v->z + k * v->ldz;
         double p4 = 0.0, t[3] = {0, 0, 0};
         for (size_t i = 0; i < n; i++) {
@@ -114,7 +123,7 @@ static int check_masses(const bpel_system *s)
 int bpel_vib_solver_is_sparse(const vib_params *p, size_t natoms)
 {
     const char *name = p ? p->solver : NULL;
-    if (name && !strcmp(name, VIB_SPARSE_SOLVER)) return 1;
+    if (name && (!strcmp(name, VIB_SPARSE_SOLVER) || !strcmp(name, VIB_BLOCK_SOLVER))) return 1;
     if (name && strcmp(name, "auto")) return 0;
     /* auto: the dense route while it fits in memory, else spectrum slicing (which needs a window) */
     if (!p || !(p->max_omega > 0)) return 0;
@@ -134,7 +143,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
 {
     if (!(p->max_omega > 0))
         return bpel_fail(BPEL_EINVAL, "the %s solver computes the modes below a bound: give --max-omega (rad/ps)",
-                         VIB_SPARSE_SOLVER);
+                         v->solver);
     double t0 = wall();
     hess_sparse *h = NULL;
     int rc = bpel_hess_build_sparse(m, &h);
@@ -163,6 +172,10 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     bpel_sparse_eig_params_default(&sp);
     sp.lambda_c = pow(p->max_omega / BPEL_OMEGA_FACTOR, 2);
     sp.memory_limit = (double)bpel_eig_memory_available();
+    if (!strcmp(v->solver, VIB_BLOCK_SOLVER)) {
+        sp.method = SPARSE_BLOCK;
+        sp.compact = p->need_vectors > 0 ? 0 : p->need_vectors < 0 ? 1 : -1;
+    }
     sparse_eig_result r;
     rc = bpel_sparse_eig_solve(h, v->mass, &sp, &r);
     bpel_hess_sparse_destroy(h);
@@ -174,11 +187,18 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     v->sparse_ranks = r.ranks;
     v->sparse_factor_bytes = r.factor_bytes;
     v->sparse_nev = r.nev;
+    v->sparse_block = r.block;
+    v->sparse_basis = r.basis;
+    v->sparse_solves = r.nsolves;
+    v->sparse_t_factor = r.t_factor;
+    v->sparse_t_solves = r.t_solves;
     v->sol_.m = r.m;
     v->sol_.w = r.w;
     v->sol_.z = r.z;
     v->sol_.ldz = v->ndof;
     v->sol_.z_owned = 1;
+    v->wt = v->wt_ = r.wt;
+    v->trans_ = r.trans;
     double t2 = wall();
     v->t_solve = t2 - t1;
     return modes_finish(v, t2);
@@ -187,7 +207,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
 int bpel_vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
 {
     *out = NULL;
-    vib_params defaults = {NULL, 0.0};
+    vib_params defaults = {NULL, 0.0, 0};
     if (!p) p = &defaults;
     const size_t n = s->n, n3 = 3 * n;
     int rc = check_masses(s);
@@ -201,7 +221,7 @@ int bpel_vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_
     if (!v->mass) { bpel_vib_modes_destroy(v); return BPEL_ENOMEM; }
     for (size_t i = 0; i < n; i++) v->mass[i] = system_mass(s, i);
     if (bpel_vib_solver_is_sparse(p, n)) {
-        v->solver = VIB_SPARSE_SOLVER;
+        v->solver = p->solver && !strcmp(p->solver, VIB_SPARSE_SOLVER) ? VIB_SPARSE_SOLVER : VIB_BLOCK_SOLVER;
         rc = modes_sparse(m, s, p, v);
         if (rc) { bpel_vib_modes_destroy(v); return rc; }
         *out = v;

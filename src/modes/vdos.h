@@ -24,11 +24,17 @@
 /* The sparse route: spectrum slicing of the sparse D (modes_sparse.h), for
  * the modes below --max-omega of glasses whose dense D does not fit. */
 #define VIB_SPARSE_SOLVER "slepc"
+/* The same by block shift-and-invert Lanczos with MUMPS (modes_block.c): many
+ * vectors per solve, one process; the sparse route `auto` takes. */
+#define VIB_BLOCK_SOLVER "block"
 
 typedef struct vib_params {
     const char *solver; /* eigensolver: a dense back end (eigen.h), VIB_SPARSE_SOLVER, or NULL/"auto": dense
                          * while it fits in memory, else sparse when a window is given */
     double max_omega;   /* rad/ps; > 0: only modes with ω <= max_omega (window) */
+    int need_vectors;   /* 1: the eigenvectors must be kept (Grüneisen, moduli from modes); 0: the block
+                         * solver keeps per-atom weights only when the eigenvectors do not fit; −1: it
+                         * keeps per-atom weights only (z NULL, wt set) */
 } vib_params;
 
 typedef struct vib_modes {
@@ -48,8 +54,10 @@ typedef struct vib_modes {
     double neg_tol;       /* eV/(Å²·amu): 1e-9 · max|λ| */
     double trace;         /* trace of D, eV/(Å²·amu) */
     double lambda_max_bound; /* Gershgorin bound on λ, eV/(Å²·amu) */
-    const double *z;      /* eigenvectors: column k (length 3N) at z + k·ldz, unit norm */
+    const double *z;      /* eigenvectors: column k (length 3N) at z + k·ldz, unit norm; NULL when only
+                           * the per-atom weights are kept (wt) */
     size_t ldz;
+    const float *wt;      /* without z: |e_k^i|² at wt[k·N + i] (single precision) */
     double *mass;         /* [N] amu */
     const char *solver;   /* back end used */
     int worker;           /* sparse route under MPI: 1 on ranks other than 0, which hold no modes */
@@ -58,9 +66,15 @@ typedef struct vib_modes {
     int sparse_shifts, sparse_ranks; /* sparse route: factorisations, MPI ranks */
     double sparse_factor_bytes; /* sparse route: MUMPS's estimate for one factorisation */
     int sparse_nev;       /* sparse route: Krylov-Schur nev per slice */
+    int sparse_block;     /* block solver: vectors per solve */
+    size_t sparse_basis;  /* block solver: Lanczos vectors per shift allowed */
+    size_t sparse_solves; /* block solver: right-hand sides solved */
+    double sparse_t_factor, sparse_t_solves; /* block solver: s in factorisations, in solves */
     double max_omega;     /* rad/ps: the bound the modes were asked for (0: all modes) */
     double t_build, t_solve, t_analyse; /* wall seconds */
     double *a_;           /* internal: the dense matrix */
+    float *wt_;           /* internal: owns wt */
+    double *trans_;       /* internal: the solver's translation weights (with wt) */
     eig_solution sol_;    /* internal */
 } vib_modes;
 
@@ -78,6 +92,7 @@ void bpel_vib_modes_destroy(vib_modes *v);
 /* |e_k^i|² of atom i in mode k. */
 static inline double vib_weight(const vib_modes *v, size_t k, size_t i)
 {
+    if (!v->z) return v->wt[k * v->natoms + i];
     const double *e = v->z + k * v->ldz + 3 * i;
     return e[0] * e[0] + e[1] * e[1] + e[2] * e[2];
 }

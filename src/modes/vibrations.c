@@ -1,5 +1,6 @@
 /* vibrations.c — one-structure vibrational analysis and its files (see vibrations.h). */
 #include "vibrations.h"
+#include "modes_sparse.h"
 #include "error.h"
 #include "forces.h"
 #include "quality.h"
@@ -117,11 +118,14 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
     }
     /* the bound whose complete bins reach hi (bpel_vib_window_top), with a margin of 1 % */
     mp->max_omega = 1.01 * (hi + 0.5 * o->vdos.bin_width + (o->vdos.sigma > 0 ? 8.0 * o->vdos.sigma : 0.0));
-    mp->solver = VIB_SPARSE_SOLVER;
+    /* block Lanczos in one process, SLEPc's Krylov-Schur across MPI ranks */
+    int ranks = bpel_sparse_ranks();
+    mp->solver = ranks > 1 ? VIB_SPARSE_SOLVER : VIB_BLOCK_SOLVER;
     snprintf(a->solver_choice, sizeof a->solver_choice,
              "auto: the dense D needs %.3g GB with %.3g GB available, so the modes up to %.4g rad/ps (the top of "
-             "the I_BP window, %.4g rad/ps) by spectrum slicing",
-             bytes / 1e9, avail / 1e9, mp->max_omega, hi);
+             "the I_BP window, %.4g rad/ps) by %s",
+             bytes / 1e9, avail / 1e9, mp->max_omega, hi,
+             ranks > 1 ? "spectrum slicing with SLEPc across the MPI ranks" : "block shift-and-invert Lanczos");
     return BPEL_OK;
 }
 
@@ -318,6 +322,21 @@ int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a,
         cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
         cJSON_AddNumberToObject(sp, "nev_per_slice", v->sparse_nev);
         cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
+        cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
+    } else if (!strcmp(v->solver, VIB_BLOCK_SOLVER)) {
+        cJSON *sp = cJSON_AddObjectToObject(mo, "block_lanczos");
+        cJSON_AddStringToObject(sp, "method", "block Lanczos on (D - sigma I)^-1 over slices, MUMPS LDL^T per shift "
+                                              "(its inertia counts each slice: Sylvester), many vectors per solve");
+        cJSON_AddNumberToObject(sp, "max_omega_radps", v->max_omega);
+        cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
+        cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
+        cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
+        cJSON_AddNumberToObject(sp, "block_size", v->sparse_block);
+        cJSON_AddNumberToObject(sp, "basis_per_shift", (double)v->sparse_basis);
+        cJSON_AddNumberToObject(sp, "right_hand_sides_solved", (double)v->sparse_solves);
+        cJSON_AddNumberToObject(sp, "time_factorisations_s", v->sparse_t_factor);
+        cJSON_AddNumberToObject(sp, "time_solves_s", v->sparse_t_solves);
+        cJSON_AddBoolToObject(sp, "eigenvectors_kept", v->z != NULL);
         cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
     }
     cJSON_AddNumberToObject(mo, VIB_KEY_NEGATIVE_MODES, (double)v->nnegative);

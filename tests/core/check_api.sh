@@ -26,7 +26,7 @@ echo "symbols: $n, all bpel_"
 # 2. installed headers
 cmake --install "$B" --prefix "$T/prefix" > "$T/install.log" 2>&1 || fail "cmake --install: $(tail -3 "$T/install.log")"
 [ "$(ls "$T/prefix/include")" = bpel ] || fail "include/ holds more than bpel/: $(ls "$T/prefix/include" | tr '\n' ' ')"
-for h in eam_tables.h hessian_model.h study_impl.h artn_columns.h; do
+for h in eam_tables.h hessian_model.h study_impl.h artn_columns.h sparse_petsc.h; do
   [ -e "$T/prefix/include/bpel/$h" ] && fail "the library-internal header $h is installed"
 done
 nh=$(ls "$T/prefix/include/bpel" | wc -l)

@@ -72,16 +72,18 @@ static double bound_in_gap(const vib_modes *all, double near)
     return w;
 }
 
-static void compare(setup *u, double near, int nev)
+/* nev > 0: many small slices of SLEPc; basis > 0: many small shifts of the block solver
+ * (block size `block`); block > 0 alone: the block solver through bpel_vib_modes_compute. */
+static void compare(setup *u, double near, int nev, int block, size_t basis)
 {
-    vib_params pall = {"dsyevr", 0};
+    vib_params pall = {"dsyevr", 0, 0};
     vib_modes *all;
     assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pall, &all), 0);
     const double wc = bound_in_gap(all, near);
-    vib_params pd = {"dsyevr", wc}, ps = {VIB_SPARSE_SOLVER, wc};
+    vib_params pd = {"dsyevr", wc, 0}, ps = {block ? VIB_BLOCK_SOLVER : VIB_SPARSE_SOLVER, wc, 0};
     vib_modes *vd, *vs;
     assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pd, &vd), 0);
-    if (nev) {
+    if (nev || basis) {
         /* many small slices: call the solver directly with a small nev */
         hess_sparse *h;
         assert_int_equal(bpel_hess_build_sparse(u->m, &h), 0);
@@ -91,14 +93,61 @@ static void compare(setup *u, double near, int nev)
         bpel_sparse_eig_params_default(&sp);
         sp.lambda_c = pow(wc / BPEL_OMEGA_FACTOR, 2);
         sp.nev = nev;
+        if (basis) {
+            sp.method = SPARSE_BLOCK;
+            sp.block = block;
+            sp.basis = basis;
+        }
         sparse_eig_result r;
-        assert_int_equal(bpel_sparse_eig_solve(h, mass, &sp, &r), 0);
-        print_message("  nev %d: %zu pairs, %d factorisations, inertia count %zu, max residual %.2g\n", nev, r.m,
-                      r.nshifts, r.count_inertia, r.max_residual);
+        int rc = bpel_sparse_eig_solve(h, mass, &sp, &r);
+        if (rc) print_message("  %s\n", bpel_errmsg());
+        assert_int_equal(rc, 0);
+        print_message("  %s %d: %zu pairs, %d factorisations, inertia count %zu, max residual %.2g\n",
+                      basis ? "block, basis" : "nev", basis ? (int)basis : nev, r.m, r.nshifts, r.count_inertia,
+                      r.max_residual);
         assert_true(r.nshifts > 3); /* really sliced */
         assert_int_equal(r.m, vd->nmodes);
         assert_int_equal(r.count_inertia, r.m);
+        assert_true(r.max_residual < 1e-9);
         for (size_t k = 0; k < r.m; k++) ASSERT_REL(r.w[k], vd->lambda[k], 1e-8, 1e-3 * sp.lambda_c);
+        if (basis) {
+            /* per-atom weights instead of eigenvectors: the same pairs, |e_k^i|² in single precision,
+             * the weight in the translation subspace; degenerate pairs are compared through their sum */
+            sparse_eig_result rc_;
+            sp.compact = 1;
+            assert_int_equal(bpel_sparse_eig_solve(h, mass, &sp, &rc_), 0);
+            assert_int_equal(rc_.m, r.m);
+            assert_int_equal(rc_.compact, 1);
+            assert_null(rc_.z);
+            const size_t N = u->s->n;
+            double Mt = 0;
+            for (size_t i = 0; i < N; i++) Mt += mass[i];
+            /* per cluster of equal eigenvalues (a degenerate multiplet's weights summed are
+             * independent of the basis chosen in it) */
+            for (size_t k0 = 0, k1; k0 < r.m; k0 = k1) {
+                for (k1 = k0 + 1; k1 < r.m && r.w[k1] - r.w[k1 - 1] < 1e-6 * sp.lambda_c; k1++) {}
+                double tz = 0, tc = 0;
+                for (size_t k = k0; k < k1; k++) {
+                    ASSERT_REL(rc_.w[k], r.w[k], 1e-10, 1e-6 * sp.lambda_c);
+                    double t[3] = {0, 0, 0};
+                    for (size_t i = 0; i < N; i++)
+                        for (int d = 0; d < 3; d++) t[d] += sqrt(mass[i] / Mt) * r.z[k * 3 * N + 3 * i + d];
+                    tz += t[0] * t[0] + t[1] * t[1] + t[2] * t[2];
+                    tc += rc_.trans[k];
+                }
+                ASSERT_NEAR(tc, tz, 1e-9);
+                for (size_t i = 0; i < N; i++) {
+                    double wz = 0, wc = 0;
+                    for (size_t k = k0; k < k1; k++) {
+                        const double *e = r.z + k * 3 * N + 3 * i;
+                        wz += e[0] * e[0] + e[1] * e[1] + e[2] * e[2];
+                        wc += rc_.wt[k * N + i];
+                    }
+                    ASSERT_NEAR(wc, wz, 1e-6);
+                }
+            }
+            bpel_sparse_eig_result_free(&rc_);
+        }
         bpel_sparse_eig_result_free(&r);
         free(mass);
         bpel_hess_sparse_destroy(h);
@@ -110,7 +159,7 @@ static void compare(setup *u, double near, int nev)
     print_message("  %zu atoms, omega_c %.3f rad/ps: dense %zu modes, sparse %zu modes, %d factorisations, "
                   "max residual %.2g eV/(A^2 amu)\n",
                   u->s->n, wc, vd->nmodes, vs->nmodes, vs->sparse_shifts, vs->sparse_residual);
-    assert_string_equal(vs->solver, VIB_SPARSE_SOLVER);
+    assert_string_equal(vs->solver, block ? VIB_BLOCK_SOLVER : VIB_SPARSE_SOLVER);
     assert_int_equal(vs->nmodes, vd->nmodes);
     assert_true(vs->nmodes > 50);
     assert_int_equal(vs->ntranslation, 3);
@@ -149,7 +198,46 @@ static void test_sparse_matches_dense(void **st)
 {
     setup u;
     load(&u, glass_path);
-    compare(&u, 14.0, 0);
+    compare(&u, 14.0, 0, 0, 0);
+    unload(&u);
+}
+
+static void test_block_matches_dense(void **st)
+{
+    setup u;
+    load(&u, glass_path);
+    compare(&u, 14.0, 0, 64, 0);
+    unload(&u);
+}
+
+/* The block solver keeping per-atom weights only (single precision): the same g(ω), per-atom I_BP
+ * within 1e-6 and participation ratios as the dense window. */
+static void test_block_weights_only(void **st)
+{
+    setup u;
+    load(&u, glass_path);
+    vib_params pd = {"dsyevr", 14.0, 0}, pb = {VIB_BLOCK_SOLVER, 14.0, -1};
+    vib_modes *vd, *vb;
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pd, &vd), 0);
+    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pb, &vb), 0);
+    assert_null(vb->z);
+    assert_non_null(vb->wt);
+    assert_int_equal(vb->nmodes, vd->nmodes);
+    assert_int_equal(vb->ntranslation, 3);
+    for (size_t k = 0; k < vb->nmodes; k++)
+        if (k > 0 && !vd->is_translation[k] && (k + 1 == vd->nmodes || vd->lambda[k + 1] - vd->lambda[k] > 1e-8) &&
+            vd->lambda[k] - vd->lambda[k - 1] > 1e-8)
+            ASSERT_REL(vb->pr[k], vd->pr[k], 1e-5, 0);
+    vdos_params vp = {0.5, 0.0, 2.0, 13.0, 1};
+    vib_vdos *gd, *gb;
+    assert_int_equal(bpel_vib_vdos_compute(vd, &vp, &gd), 0);
+    assert_int_equal(bpel_vib_vdos_compute(vb, &vp, &gb), 0);
+    for (size_t b = 0; b < gd->nbins; b++) ASSERT_NEAR(gb->g[b], gd->g[b], 1e-12);
+    for (size_t i = 0; i < u.s->n; i++) ASSERT_REL(gb->ibp[i], gd->ibp[i], 1e-6, 0);
+    bpel_vib_vdos_destroy(gd);
+    bpel_vib_vdos_destroy(gb);
+    bpel_vib_modes_destroy(vb);
+    bpel_vib_modes_destroy(vd);
     unload(&u);
 }
 
@@ -158,7 +246,7 @@ static void test_degenerate_slices(void **st)
 {
     setup u;
     load(&u, rep_path);
-    vib_params pall = {"dsyevr", 0};
+    vib_params pall = {"dsyevr", 0, 0};
     vib_modes *all;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pall, &all), 0);
     size_t pairs = 0;
@@ -167,7 +255,12 @@ static void test_degenerate_slices(void **st)
     print_message("  replicated glass: %zu atoms, %zu exactly degenerate pairs below 10 rad/ps\n", u.s->n, pairs);
     assert_true(pairs >= 10);
     bpel_vib_modes_destroy(all);
-    compare(&u, 9.0, 12);
+    compare(&u, 9.0, 12, 0, 0);
+    /* the block solver with blocks of 2 (an exact pair can fill a block) and of 5, and bases of
+     * 60 and 100 vectors, so that 24 and 40 pairs are meant for a shift: many shifts, boundaries
+     * among exact pairs */
+    compare(&u, 9.0, 0, 2, 60);
+    compare(&u, 9.0, 0, 5, 100);
     unload(&u);
 }
 
@@ -176,7 +269,7 @@ static void test_sparse_refusals(void **st)
 {
     setup u;
     load(&u, glass_path);
-    vib_params p = {VIB_SPARSE_SOLVER, 0};
+    vib_params p = {VIB_SPARSE_SOLVER, 0, 0};
     vib_modes *v = NULL;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &p, &v), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "--max-omega"));
@@ -195,6 +288,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sparse_matches_dense),
+        cmocka_unit_test(test_block_matches_dense),
+        cmocka_unit_test(test_block_weights_only),
         cmocka_unit_test(test_degenerate_slices),
         cmocka_unit_test(test_sparse_refusals),
     };

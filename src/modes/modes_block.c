@@ -1,0 +1,692 @@
+/* modes_block.c — the low end of the spectrum of the sparse dynamical matrix
+ * by block shift-and-invert Lanczos over slices, one MUMPS factorisation per
+ * shift serving as inertia count and operator (see modes_sparse.h). */
+#include "modes_sparse.h"
+#include "error.h"
+#include "sparse_petsc.h"
+
+#include <cblas.h>
+#include <gsl/gsl_rng.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A shift's outcome. */
+#define SHIFT_DONE 0
+#define SHIFT_SHORT 1 /* the basis filled before its lower part converged: retry with the shift nearer its bottom */
+
+typedef struct lanczos {
+    sparse_factor f;
+    Mat A;
+    const double *masses;
+    double mtot;       /* total mass, amu */
+    size_t natoms, n3;
+    int p;             /* block size */
+    size_t cap;        /* basis columns used per shift */
+    size_t capmax;     /* basis columns allocated (pages are touched only as the basis grows) */
+    double *V;         /* [n3·cap] orthonormal basis */
+    double *H;         /* [ldh·cap] (D − σI)⁻¹ projected: H[i + j·ldh] = v_iᵀ T v_j, and the couplings below */
+    size_t ldh;        /* cap + p */
+    double *W;         /* [n3·p] the block being orthogonalised, then its orthonormal part */
+    double *C;         /* [cap·p] */
+    double *S, *Z;     /* [cap·cap] symmetrised projection, its eigenvectors */
+    double *theta, *res, *lam; /* [cap] */
+    unsigned char *conv;       /* [cap] */
+    lapack_int *isuppz, *jpvt; /* [2cap], [p] */
+    double *tau;       /* [p] */
+    double *tmp;       /* [p·cap] */
+    double *X;         /* [n3·48] Ritz vectors being stored, and their products */
+    const hess_sparse *h;
+    double *rsqm;      /* [N] 1/√m_i */
+    gsl_rng *rng;
+    double tol;
+    double hnorm;      /* largest |H| entry seen: scale of (D − σI)⁻¹ */
+    sparse_eig_result *out;
+    size_t stored, room;
+    int short_low;
+    int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */     /* the last shift that filled its basis had not converged its lower part */
+    double t_solves, t_orth, t_ritz, t_check;
+} lanczos;
+
+static double now(void) { return MPI_Wtime(); }
+
+/* W = (D − σI)⁻¹ V for k columns: one MUMPS solve with k right-hand sides. */
+static int solve_block(lanczos *L, double *v, double *w, int k)
+{
+    int rc = BPEL_OK;
+    Mat B = NULL, X = NULL;
+    double t0 = now();
+    PetscInt n = (PetscInt)L->n3;
+    PETSC_TRY(MatCreateDense(PETSC_COMM_WORLD, n, k, n, k, v, &B));
+    PETSC_TRY(MatCreateDense(PETSC_COMM_WORLD, n, k, n, k, w, &X));
+    PETSC_TRY(MatMatSolve(L->f.F, B, X));
+    L->out->nsolves += (size_t)k;
+done:
+    if (B) MatDestroy(&B);
+    if (X) MatDestroy(&X);
+    L->t_solves += now() - t0;
+    return rc;
+}
+
+/* w −= V[:, 0:k] (V[:, 0:k]ᵀ w) for a single vector, twice. */
+static void orth_one(lanczos *L, size_t k, double *w, double *c)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        if (!k) return;
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)L->n3, (int)k, 1.0, L->V, (int)L->n3, w, 1, 0.0, c, 1);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)L->n3, (int)k, -1.0, L->V, (int)L->n3, c, 1, 1.0, w, 1);
+    }
+}
+
+static void random_fill(lanczos *L, double *w, size_t len)
+{
+    for (size_t r = 0; r < len; r++) w[r] = gsl_rng_uniform(L->rng) - 0.5;
+}
+
+/* Orthogonalise the pc columns of W against V[:, 0:k] (twice; coefficients
+ * added to H[0:k, m:m+pc] when m is given, m < 0 for the start block) and
+ * among themselves by a column-pivoted QR, whose R (un-pivoted) is the
+ * coupling H[k:k+pn, m:m+pc]. The orthonormal block goes to V[:, k:k+pn],
+ * pn = min(pc, n3 − k). Columns whose pivot falls below 1e-12 of the
+ * operator's scale (an exhausted Krylov space) are replaced by random
+ * directions orthogonal to everything before them, with zero coupling. */
+static int orth_block(lanczos *L, size_t k, long m, int pc, int *pn_out)
+{
+    const size_t n3 = L->n3;
+    double t0 = now();
+    for (int pass = 0; pass < 2 && k; pass++) {
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)k, pc, (int)n3, 1.0, L->V, (int)n3, L->W, (int)n3,
+                    0.0, L->C, (int)k);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n3, pc, (int)k, -1.0, L->V, (int)n3, L->C, (int)k,
+                    1.0, L->W, (int)n3);
+        if (m >= 0)
+            for (int j = 0; j < pc; j++)
+                for (size_t i = 0; i < k; i++) {
+                    double *h = L->H + i + ((size_t)m + (size_t)j) * L->ldh;
+                    *h += L->C[i + (size_t)j * k];
+                    if (fabs(*h) > L->hnorm) L->hnorm = fabs(*h);
+                }
+    }
+    for (int j = 0; j < pc; j++) L->jpvt[j] = 0;
+    lapack_int info = LAPACKE_dgeqp3(LAPACK_COL_MAJOR, (lapack_int)n3, pc, L->W, (lapack_int)n3, L->jpvt, L->tau);
+    if (info) return bpel_fail(BPEL_EINVAL, "block Lanczos: QR of a block failed (LAPACK info %d)", (int)info);
+    int pn = pc;
+    if ((size_t)pn > n3 - k) pn = (int)(n3 - k);
+    double scale = fmax(L->hnorm, fabs(L->W[0]));
+    int keep = 0; /* leading pivots that are not negligible */
+    while (keep < pn && fabs(L->W[(size_t)keep + (size_t)keep * n3]) > 1e-12 * scale) keep++;
+    if (m >= 0)
+        for (int i = 0; i < pn; i++)
+            for (int j = 0; j < pc; j++) {
+                double r = (i < keep && j >= i) ? L->W[(size_t)i + (size_t)j * n3] : 0.0;
+                double *h = L->H + (k + (size_t)i) + ((size_t)m + (size_t)(L->jpvt[j] - 1)) * L->ldh;
+                *h = r;
+                if (fabs(r) > L->hnorm) L->hnorm = fabs(r);
+            }
+    if (pn > 0) {
+        info = LAPACKE_dorgqr(LAPACK_COL_MAJOR, (lapack_int)n3, pn, pn, L->W, (lapack_int)n3, L->tau);
+        if (info) return bpel_fail(BPEL_EINVAL, "block Lanczos: forming Q failed (LAPACK info %d)", (int)info);
+    }
+    double *dst = L->V + k * n3;
+    memcpy(dst, L->W, (size_t)pn * n3 * sizeof *dst);
+    for (int i = keep; i < pn; i++) {
+        double *q = dst + (size_t)i * n3;
+        for (int attempt = 0;; attempt++) {
+            random_fill(L, q, n3);
+            orth_one(L, k + (size_t)i, q, L->C);
+            double nr = cblas_dnrm2((int)n3, q, 1);
+            if (nr > 1e-3 || attempt > 5) {
+                cblas_dscal((int)n3, 1.0 / nr, q, 1);
+                break;
+            }
+        }
+    }
+    *pn_out = pn;
+    L->t_orth += now() - t0;
+    return BPEL_OK;
+}
+
+/* Rayleigh–Ritz on the m processed columns: θ, Z, and for each pair the
+ * residual ‖(D − σI)⁻¹x − θx‖ = ‖R z_last‖ through the coupling of the last
+ * block (pc columns from m − pc) to the pn vectors after it. */
+static int ritz(lanczos *L, size_t m, int pc, int pn, double sigma)
+{
+    double t0 = now();
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < m; i++)
+            L->S[i + j * m] = 0.5 * (L->H[i + j * L->ldh] + L->H[j + i * L->ldh]);
+    lapack_int nf = 0;
+    lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'A', 'U', (lapack_int)m, L->S, (lapack_int)m, 0, 0, 0, 0,
+                                     0.0, &nf, L->theta, L->Z, (lapack_int)m, L->isuppz);
+    if (info || (size_t)nf != m)
+        return bpel_fail(BPEL_EINVAL, "block Lanczos: the projected eigenproblem failed (LAPACK info %d)", (int)info);
+    if (pn > 0) {
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, pn, (int)m, pc, 1.0, L->H + m + (m - (size_t)pc) * L->ldh,
+                    (int)L->ldh, L->Z + (m - (size_t)pc), (int)m, 0.0, L->tmp, pn);
+        for (size_t i = 0; i < m; i++) L->res[i] = cblas_dnrm2(pn, L->tmp + i * (size_t)pn, 1);
+    } else {
+        for (size_t i = 0; i < m; i++) L->res[i] = 0.0; /* the basis spans an invariant subspace */
+    }
+    for (size_t i = 0; i < m; i++) {
+        double t = L->theta[i];
+        L->lam[i] = t != 0.0 ? sigma + 1.0 / t : (t >= 0 ? INFINITY : -INFINITY);
+        L->conv[i] = t != 0.0 && L->res[i] <= L->tol * fabs(t);
+    }
+    L->t_ritz += now() - t0;
+    return BPEL_OK;
+}
+
+typedef struct slice {
+    double sigma, a, target, hi;
+    size_t below_a;   /* eigenvalues below a (inertia, or inertia plus pairs found) */
+    size_t below_s;   /* below σ (this shift's inertia) */
+    size_t below_hi;  /* below λ_c */
+    double split;     /* out: top of this shift's subinterval (hi for the last) */
+    double density;   /* out: converged pairs per unit λ along the run above σ (0: unknown) */
+    size_t found;     /* out: pairs stored */
+} slice;
+
+static int by_lambda(const void *x, const void *y, void *ctx)
+{
+    const double *lam = ctx;
+    double a = lam[*(const size_t *)x], b = lam[*(const size_t *)y];
+    return (a > b) - (a < b);
+}
+
+/* Sort idx[0..n) by lam (insertion sort: n is a few thousand at most, and called once per decision). */
+static void sort_by_lambda(size_t *idx, size_t n, const double *lam)
+{
+    for (size_t i = 1; i < n; i++) {
+        size_t v = idx[i], j = i;
+        while (j > 0 && by_lambda(&idx[j - 1], &v, (void *)lam) > 0) {
+            idx[j] = idx[j - 1];
+            j--;
+        }
+        idx[j] = v;
+    }
+}
+
+/* Decide after a Rayleigh–Ritz whether the shift is done, and where its
+ * subinterval ends. Returns 1 when done (sl->split set), 0 to go on, < 0 on
+ * an inconsistency with the inertia (error set). With `full` (the basis can
+ * grow no further) any converged run is taken. */
+static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
+{
+    size_t low = 0, to_hi = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!L->conv[i]) continue;
+        double l = L->lam[i];
+        if (l >= sl->a && l < sl->sigma) low++;
+        if (l >= sl->sigma && l < sl->hi) to_hi++;
+    }
+    size_t want_low = sl->below_s - sl->below_a, want_hi = sl->below_hi - sl->below_s;
+    if (low > want_low || to_hi > want_hi) {
+        bpel_fail(BPEL_EINVAL,
+                  "block Lanczos: %zu converged pairs in [%.6g, %.6g) and %zu in [%.6g, %.6g) eV/(A^2 amu), but "
+                  "the inertia counts %zu and %zu there",
+                  low, sl->a, sl->sigma, to_hi, sl->sigma, sl->hi, want_low, want_hi);
+        return -1;
+    }
+    L->lowmiss = low < want_low;
+    if (low < want_low) return 0;
+    if (to_hi == want_hi) {
+        sl->split = sl->hi;
+        return 1;
+    }
+    /* the contiguous run of converged pairs upward from σ */
+    size_t nup = 0;
+    for (size_t i = 0; i < m; i++)
+        if (L->lam[i] >= sl->sigma && isfinite(L->lam[i])) idx[nup++] = i;
+    sort_by_lambda(idx, nup, L->lam);
+    size_t run = 0;
+    while (run < nup && L->conv[idx[run]] && L->lam[idx[run]] < sl->hi) run++;
+    if (getenv("BPEL_LANCZOS_DEBUG"))
+        for (size_t q = 0; q < nup && q < run + 4; q++)
+            if (q < 6 || q + 4 >= run)
+                fprintf(stderr, "   %zu lam %.8g theta %.6g res/theta %.3g conv %d\n", q, L->lam[idx[q]], L->theta[idx[q]],
+                        L->res[idx[q]] / fabs(L->theta[idx[q]]), L->conv[idx[q]]);
+    if (run < 2) return 0;
+    sl->density = run >= 8 ? (double)(run - 1) / (L->lam[idx[run - 1]] - L->lam[idx[0]]) : 0.0;
+    /* a boundary in the widest gap between consecutive members of the run: beyond the target
+     * (among the next few members), or in the run's top quarter when the basis is full */
+    size_t q0, q1;
+    if (full) {
+        q0 = run - 1 - (run - 1) / 4;
+        if (q0 > run - 2) q0 = run - 2;
+        q1 = run - 1;
+    } else {
+        q0 = 0;
+        while (q0 + 1 < run && L->lam[idx[q0 + 1]] < sl->target) q0++;
+        if (q0 + 1 >= run) return 0;
+        q1 = q0 + 8 < run - 1 ? q0 + 8 : run - 1;
+        if (q1 == q0 + 1 && run - 1 > q1) q1++;
+    }
+    /* a gap narrower than 1e-6 λ_c may be a degenerate multiplet seen twice, its two copies a
+     * rounding error apart: no boundary there */
+    double best = 1e-6 * sl->hi;
+    int found = 0;
+    for (size_t q = q0; q < q1; q++) {
+        double g = L->lam[idx[q + 1]] - L->lam[idx[q]];
+        if (g > best) {
+            found = 1;
+            best = g;
+            sl->split = 0.5 * (L->lam[idx[q + 1]] + L->lam[idx[q]]);
+        }
+    }
+    if (!found && full && q0 > 0) { /* none in the run's top quarter: anywhere in it */
+        for (size_t q = 0; q < q0; q++) {
+            double g = L->lam[idx[q + 1]] - L->lam[idx[q]];
+            if (g > best) {
+                found = 1;
+                best = g;
+                sl->split = 0.5 * (L->lam[idx[q + 1]] + L->lam[idx[q]]);
+            }
+        }
+    }
+    return found;
+}
+
+/* The pairs of [a, split): Ritz vectors formed 16 at a time, their residuals
+ * ‖Dx − λx‖ computed with the sparse Hessian (one pass for the 16), then stored. */
+static int store_pairs(lanczos *L, size_t m, slice *sl, size_t *idx)
+{
+    double t0 = now();
+    size_t nsel = 0;
+    for (size_t i = 0; i < m; i++)
+        if (L->conv[i] && L->lam[i] >= sl->a && L->lam[i] < sl->split) idx[nsel++] = i;
+    sort_by_lambda(idx, nsel, L->lam);
+    if (L->stored + nsel > L->room) {
+        return bpel_fail(BPEL_EINVAL,
+                         "block Lanczos: %zu pairs found, more than the %zu the inertia counts in the interval",
+                         L->stored + nsel, L->room);
+    }
+    const size_t n3 = L->n3, N = L->natoms;
+    sparse_eig_result *o = L->out;
+    double *X = L->X, *xr = L->X + 16 * n3, *yr = L->X + 32 * n3; /* column-major; row-major in and out */
+    for (size_t c0 = 0; c0 < nsel; c0 += 16) {
+        int nc = nsel - c0 < 16 ? (int)(nsel - c0) : 16;
+        for (int c = 0; c < nc; c++) {
+            double *x = X + (size_t)c * n3;
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n3, (int)m, 1.0, L->V, (int)n3, L->Z + idx[c0 + c] * m, 1,
+                        0.0, x, 1);
+            cblas_dscal((int)n3, 1.0 / cblas_dnrm2((int)n3, x, 1), x, 1);
+        }
+        /* D x = M^-1/2 H M^-1/2 x */
+#pragma omp parallel for schedule(static)
+        for (size_t r = 0; r < n3; r++)
+            for (int c = 0; c < nc; c++) xr[r * (size_t)nc + c] = X[(size_t)c * n3 + r] * L->rsqm[r / 3];
+        bpel_hess_sparse_matmul(L->h, xr, yr, nc);
+        for (int c = 0; c < nc; c++) {
+            const double *x = X + (size_t)c * n3;
+            double lam = L->lam[idx[c0 + c]], r2 = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : r2)
+            for (size_t r = 0; r < n3; r++) {
+                double d = yr[r * (size_t)nc + c] * L->rsqm[r / 3] - lam * x[r];
+                r2 += d * d;
+            }
+            if (sqrt(r2) > o->max_residual) o->max_residual = sqrt(r2);
+            size_t k = L->stored++;
+            o->w[k] = lam;
+            if (o->z) {
+                memcpy(o->z + k * n3, x, n3 * sizeof *x);
+            } else {
+                double t[3] = {0, 0, 0};
+                for (size_t i = 0; i < N; i++) {
+                    const double *e = x + 3 * i;
+                    o->wt[k * N + i] = (float)(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
+                    double sm = sqrt(L->masses[i] / L->mtot);
+                    for (int d = 0; d < 3; d++) t[d] += sm * e[d];
+                }
+                o->trans[k] = t[0] * t[0] + t[1] * t[1] + t[2] * t[2];
+            }
+        }
+    }
+    sl->found = nsel;
+    L->t_check += now() - t0;
+    return BPEL_OK;
+}
+
+/* One shift: factorise at σ (done by the caller), grow the basis, store the
+ * pairs of the shift's subinterval. *outcome: SHIFT_DONE or SHIFT_SHORT. */
+static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
+{
+    const size_t n3 = L->n3;
+    int p0 = L->p;
+    L->hnorm = 0.0;
+    memset(L->H, 0, L->ldh * L->cap * sizeof *L->H);
+    random_fill(L, L->W, (size_t)p0 * n3);
+    int pn = 0;
+    int rc = orth_block(L, 0, -1, p0, &pn);
+    if (rc) return rc;
+    size_t k = (size_t)pn, m = 0;
+    /* the first look when the basis could hold the pairs meant for this shift (~2.9 vectors per
+     * converged pair measured), then every 25 % more */
+    size_t next_rr = (size_t)(0.7 * (double)L->cap);
+    if (next_rr < 2 * (size_t)L->p) next_rr = 2 * (size_t)L->p;
+    for (;;) {
+        int pc = (int)(k - m);
+        int full = 0, done = 0;
+        if (pc > 0) {
+            rc = solve_block(L, L->V + m * n3, L->W, pc);
+            if (rc) return rc;
+            rc = orth_block(L, k, (long)m, pc, &pn);
+            if (rc) return rc;
+            m = k;
+            k += (size_t)pn;
+        } else {
+            pn = 0;
+        }
+        full = pn == 0 || k + (size_t)L->p > L->cap;
+        if (full && pn > 0 && L->cap < L->capmax && m >= next_rr) {
+            /* not yet looked at this size: look first, grow below if the pairs under σ are missing */
+            full = 0;
+        }
+        if (m >= next_rr || full) {
+            rc = ritz(L, m, pc, pn, sl->sigma);
+            if (rc) return rc;
+            int d = decide(L, m, sl, full, idx);
+            if (getenv("BPEL_LANCZOS_DEBUG"))
+                fprintf(stderr, "sigma %.6g a %.6g target %.6g m %zu full %d -> %d split %.6g\n", sl->sigma, sl->a,
+                        sl->target, m, full, d, d > 0 ? sl->split : 0.0);
+            if (d < 0) return BPEL_EINVAL;
+            done = d;
+            next_rr = m + (m / 4 > (size_t)L->p ? m / 4 : (size_t)L->p);
+        }
+        if (done) break;
+        if (!full && pn > 0 && k + (size_t)L->p > L->cap && L->cap < L->capmax) {
+            if (L->lowmiss) {
+                /* the pairs below σ are not all converged: a larger basis, the work so far kept */
+                size_t c = L->cap + L->cap / 2 < L->capmax ? L->cap + L->cap / 2 : L->capmax;
+                memset(L->H + L->ldh * L->cap, 0, L->ldh * (c - L->cap) * sizeof *L->H);
+                L->cap = c;
+                if (L->cap > L->out->basis) L->out->basis = L->cap;
+                continue;
+            }
+            full = 1; /* take the run converged so far (the Rayleigh–Ritz above is of this basis) */
+            int d = decide(L, m, sl, 1, idx);
+            if (d < 0) return BPEL_EINVAL;
+            if (d) break;
+        }
+        if (full) {
+            *outcome = SHIFT_SHORT;
+            L->short_low = L->lowmiss;
+            return BPEL_OK;
+        }
+    }
+    *outcome = SHIFT_DONE;
+    return store_pairs(L, m, sl, idx);
+}
+
+int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, const sparse_eig_params *p,
+                                sparse_eig_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(p->lambda_c > 0)) return bpel_fail(BPEL_EINVAL, "sparse eigensolver: the upper bound must be positive");
+    if (h->n > (size_t)PETSC_MAX_INT / 3 || 3 * h->n > (size_t)INT32_MAX / 2)
+        return bpel_fail(BPEL_ENOTSUP, "block Lanczos: %zu atoms exceed the integer range of PETSc or BLAS", h->n);
+    int rc = bpel_sparse_petsc_start();
+    if (rc) return rc;
+    PetscMPIInt size = 1;
+    MPI_Comm_size(PETSC_COMM_WORLD, &size);
+    if (size > 1)
+        return bpel_fail(BPEL_ENOTSUP,
+                         "the block Lanczos solver runs in one process (%d MPI ranks given): use the slepc solver "
+                         "across ranks",
+                         (int)size);
+    out->ranks = 1;
+    lanczos L;
+    memset(&L, 0, sizeof L);
+    L.out = out;
+    L.masses = masses;
+    L.h = h;
+    L.natoms = h->n;
+    L.n3 = 3 * h->n;
+    L.tol = p->tol > 0 ? p->tol : 1e-10;
+    const size_t n3 = L.n3;
+    int pmax = (int)(n3 / 8 > 0 ? n3 / 8 : 1);
+    L.p = p->block > 0 ? p->block : 64;
+    if (L.p > pmax) L.p = pmax;
+    L.cap = p->basis > 0 ? p->basis : 4000; /* the most; lowered below once a factorisation is timed */
+    if (L.cap > n3) L.cap = n3;
+    if (L.cap < 4 * (size_t)L.p) L.cap = 4 * (size_t)L.p < n3 ? 4 * (size_t)L.p : n3;
+    L.ldh = L.cap + (size_t)L.p;
+    out->block = L.p;
+    out->basis = L.cap;
+    for (size_t i = 0; i < h->n; i++) L.mtot += masses[i];
+    const double lo = -p->lower_frac * p->lambda_c, hi = p->lambda_c;
+    size_t *idx = NULL;
+    double t0 = now();
+    int opened = 0;
+
+    rc = bpel_sparse_matrix_create(h, masses, 0, h->n, &L.A);
+    if (rc) goto done;
+    {
+        MatInfo mi;
+        PETSC_TRY(MatGetInfo(L.A, MAT_GLOBAL_SUM, &mi));
+        out->matrix_bytes = mi.nz_allocated * (sizeof(PetscScalar) + sizeof(PetscInt) / 9.0);
+    }
+    /* the Lanczos vectors, the projected matrices and the stored vectors' work space for c columns */
+#define WORK_BYTES(c) (8.0 * ((double)n3 * ((double)(c) + 2.0 * L.p + 48) + ((double)(c) + L.p) * (double)(c) + \
+                              3.0 * (double)(c) * (double)(c)))
+    const size_t cap_least = 512 < L.cap ? 512 : L.cap;
+    double work_bytes = WORK_BYTES(cap_least);
+    rc = bpel_sparse_factor_open(&L.f, L.A, 1, p->memory_limit, work_bytes, h->n, out);
+    if (rc) goto done;
+    opened = 1;
+    PetscInt nu_hi = 0, nu_lo = 0, nu = 0;
+    rc = bpel_sparse_factor_at(&L.f, hi, &nu_hi);
+    if (rc) goto done;
+    rc = bpel_sparse_factor_at(&L.f, lo, &nu_lo); /* the first shift */
+    if (rc) goto done;
+    {
+        /* The basis per shift: its Rayleigh–Ritz steps (~4 dense eigenproblems of order m, ~1e-10 m³ s
+         * each measured on 2 cores) and orthogonalisation (~4 m² 3N flops at ~4e10 flop/s) should cost
+         * about one factorisation, as timed just now. More vectors per shift would mean fewer
+         * factorisations but a cost growing as m³. */
+        double tf = 0.5 * L.f.t_factor, lo_m = 256.0, hi_m = (double)L.cap;
+        if (lo_m > hi_m) lo_m = hi_m;
+        double a = lo_m, b = hi_m;
+        for (int it = 0; it < 60; it++) {
+            double mid = 0.5 * (a + b);
+            double cost = 4e-10 * mid * mid * mid + 1e-10 * mid * mid * (double)n3;
+            if (cost > tf) b = mid;
+            else a = mid;
+        }
+        L.capmax = L.cap;
+        if (!(p->basis > 0) || (size_t)a < L.cap) L.cap = (size_t)a;
+        /* a Krylov degree of at least 16 per shift */
+        if ((size_t)L.p > L.cap / 16) L.p = L.cap / 16 > 2 ? (int)(L.cap / 16) : 2;
+        if (L.p > pmax) L.p = pmax;
+        out->block = L.p;
+        out->basis = L.cap;
+    }
+    out->count_estimate = (size_t)nu_hi;
+    out->below = (size_t)nu_lo;
+    size_t total = nu_hi > nu_lo ? (size_t)(nu_hi - nu_lo) : 0;
+    out->count_inertia = total;
+    int compact = p->compact > 0;
+    {
+        /* the largest basis (down to cap_least) that fits beside the factor and the pairs; the
+         * eigenvectors, or with compact < 0 the per-atom weights when the eigenvectors do not fit */
+        double base = out->factor_bytes + out->matrix_bytes;
+        double full = (8.0 * (double)n3 + 8.0) * (double)total, weights = (4.0 * (double)h->n + 16.0) * (double)total;
+        if (p->compact < 0)
+            compact = p->memory_limit > 0 && base + WORK_BYTES(cap_least) + full > p->memory_limit;
+        double res_bytes = compact ? weights : full;
+        size_t c = L.capmax;
+        while (p->memory_limit > 0 && c > cap_least && base + WORK_BYTES(c) + res_bytes > p->memory_limit)
+            c = c * 19 / 20 > cap_least ? c * 19 / 20 : cap_least;
+        work_bytes = WORK_BYTES(c);
+        double need = base + work_bytes + res_bytes;
+        if (p->memory_limit > 0 && need > p->memory_limit) {
+            rc = bpel_fail(BPEL_ENOMEM,
+                           "block Lanczos for %zu atoms: %zu modes lie in the interval, whose %s need %.3g GB beside "
+                           "%.3g GB for a MUMPS factorisation and %.3g GB of Lanczos vectors, but only %.3g GB are "
+                           "available; lower --max-omega%s",
+                           h->n, total, compact ? "per-atom weights" : "eigenvectors", res_bytes / 1e9,
+                           out->factor_bytes / 1e9, work_bytes / 1e9, p->memory_limit / 1e9,
+                           compact ? "" : ", or keep per-atom weights only");
+            goto done;
+        }
+        L.capmax = c;
+        if (L.cap > c) L.cap = c;
+        out->basis = L.cap;
+        out->compact = compact;
+    }
+    L.room = total;
+    /* a block no wider than a quarter of the pairs wanted (a glass of a few hundred atoms) */
+    if ((size_t)L.p > total / 4) L.p = total / 4 > 2 ? (int)(total / 4) : 2;
+    if (L.p > pmax) L.p = pmax;
+    out->block = L.p;
+    out->w = malloc((total + 1) * sizeof *out->w);
+    if (compact) {
+        out->wt = malloc((total * h->n + 1) * sizeof *out->wt);
+        out->trans = malloc((total + 1) * sizeof *out->trans);
+    } else {
+        out->z = malloc((total * n3 + 1) * sizeof *out->z);
+    }
+    L.V = malloc(n3 * L.capmax * sizeof *L.V);
+    L.H = malloc(L.ldh * L.capmax * sizeof *L.H);
+    L.W = malloc(n3 * (size_t)L.p * sizeof *L.W);
+    L.C = malloc(L.capmax * (size_t)L.p * sizeof *L.C);
+    L.S = malloc(L.capmax * L.capmax * sizeof *L.S);
+    L.Z = malloc(L.capmax * L.capmax * sizeof *L.Z);
+    L.theta = malloc(L.capmax * sizeof *L.theta);
+    L.res = malloc(L.capmax * sizeof *L.res);
+    L.lam = malloc(L.capmax * sizeof *L.lam);
+    L.conv = malloc(L.capmax);
+    L.isuppz = malloc(2 * L.capmax * sizeof *L.isuppz);
+    L.jpvt = malloc((size_t)L.p * sizeof *L.jpvt);
+    L.tau = malloc((size_t)L.p * sizeof *L.tau);
+    L.tmp = malloc((size_t)L.p * L.capmax * sizeof *L.tmp);
+    L.X = malloc(n3 * 48 * sizeof *L.X);
+    L.rsqm = malloc((h->n + 1) * sizeof *L.rsqm);
+    idx = malloc(L.capmax * sizeof *idx);
+    L.rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!out->w || (compact ? !out->wt || !out->trans : !out->z) || !L.V || !L.H || !L.W || !L.C || !L.S ||
+        !L.Z || !L.theta || !L.res || !L.lam || !L.conv || !L.isuppz || !L.jpvt || !L.tau || !L.tmp || !L.X || !L.rsqm || !idx ||
+        !L.rng) {
+        rc = bpel_fail(BPEL_ENOMEM, "block Lanczos: out of memory for %zu Lanczos vectors of %zu atoms", L.cap, h->n);
+        goto done;
+    }
+    gsl_rng_set(L.rng, 20221);
+    for (size_t i = 0; i < h->n; i++) L.rsqm[i] = 1.0 / sqrt(masses[i]);
+    out->t_setup = now() - t0;
+
+    /* Slices planned by a Debye-like count, ν(λ) ∝ λ^{3/2}, between the shift's
+     * bottom and λ_c; each shift is meant to find per_shift pairs. */
+    const size_t per_shift = (size_t)(0.35 * (double)L.cap) > 1 ? (size_t)(0.35 * (double)L.cap) : 1;
+    slice sl = {.sigma = lo, .a = lo, .hi = hi, .below_a = (size_t)nu_lo, .below_s = (size_t)nu_lo,
+                .below_hi = (size_t)nu_hi};
+    {
+        size_t nsl = (total + per_shift - 1) / per_shift;
+        sl.target = nsl <= 1 ? hi : hi * pow(1.0 / (double)nsl, 2.0 / 3.0);
+    }
+    int retries = 0;
+    while (total > 0) {
+        int outcome = SHIFT_DONE;
+        rc = run_shift(&L, &sl, idx, &outcome);
+        if (rc) goto done;
+        if (outcome == SHIFT_SHORT) {
+            /* the basis filled first: a larger one (up to the most allowed), and a shift nearer the
+             * bottom when the pairs below it were not all converged */
+            if (L.cap < L.capmax) {
+                L.cap = L.cap + L.cap / 2 < L.capmax ? L.cap + L.cap / 2 : L.capmax;
+                if (L.cap > out->basis) out->basis = L.cap;
+                if (!L.short_low) { retries++; continue; }
+            }
+            if (++retries > 6 || !(sl.sigma > sl.a)) {
+                rc = bpel_fail(BPEL_EINVAL,
+                               "block Lanczos: the pairs above %.6g eV/(A^2 amu) do not converge within %zu Lanczos "
+                               "vectors; give a larger basis",
+                               sl.a, L.cap);
+                goto done;
+            }
+            sl.sigma = sl.a + 0.5 * (sl.sigma - sl.a);
+            rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
+            if (rc) goto done;
+            if ((size_t)nu < sl.below_a) {
+                rc = bpel_fail(BPEL_EINVAL, "block Lanczos: the inertia at %.6g is below the count at %.6g", sl.sigma, sl.a);
+                goto done;
+            }
+            sl.below_s = (size_t)nu;
+            continue;
+        }
+        retries = 0;
+        if (getenv("BPEL_LANCZOS_DEBUG"))
+            fprintf(stderr, "shift %.6g nu %zu: [%.6g, %.6g) below_a %zu found %zu\n", sl.sigma, sl.below_s, sl.a,
+                    sl.split, sl.below_a, sl.found);
+        if (sl.split >= hi) break;
+        /* the next slice starts at the split; its count below the split is the pairs found so far */
+        sl.below_a += sl.found;
+        sl.a = sl.split;
+        size_t rem = sl.below_hi - sl.below_a;
+        size_t nsl = (rem + per_shift - 1) / per_shift;
+        if (nsl < 1) nsl = 1;
+        double a15 = pow(fmax(sl.a, 0.0), 1.5), h15 = pow(hi, 1.5);
+        double u15 = a15 + (h15 - a15) / (double)nsl;
+        sl.target = nsl == 1 ? hi : pow(u15, 2.0 / 3.0);
+        sl.sigma = pow(a15 + 0.4 * (u15 - a15), 2.0 / 3.0);
+        if (sl.density > 0 && nsl > 1) {
+            /* the density the last run measured (it only grows with λ in a glass's VDOS, so the
+             * slice comes out at most as planned) */
+            double w = (double)per_shift / sl.density;
+            sl.target = fmin(hi, sl.a + w);
+            sl.sigma = sl.a + 0.4 * (sl.target - sl.a);
+        }
+        if (!(sl.sigma > sl.a)) sl.sigma = sl.a + 0.5 * (fmin(sl.target, hi) - sl.a);
+        rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
+        if (rc) goto done;
+        if ((size_t)nu < sl.below_a) {
+            rc = bpel_fail(BPEL_EINVAL,
+                           "block Lanczos: %zu eigenvalues below %.6g eV/(A^2 amu) by inertia, but %zu pairs were "
+                           "found below %.6g: the count does not close",
+                           (size_t)nu, sl.sigma, sl.below_a, sl.a);
+            goto done;
+        }
+        sl.below_s = (size_t)nu;
+    }
+    if (L.stored != total) {
+        rc = bpel_fail(BPEL_EINVAL,
+                       "block Lanczos: %zu eigenpairs found in [%.6g, %.6g] eV/(A^2 amu) but the inertia counts %zu "
+                       "there: modes were missed",
+                       L.stored, lo, hi, total);
+        goto done;
+    }
+    out->m = total;
+    out->nshifts = L.f.nfactor;
+    out->t_solve = now() - t0 - out->t_setup;
+    out->t_factor = L.f.t_factor;
+    out->t_solves = L.t_solves;
+    out->t_orth = L.t_orth;
+    out->t_ritz = L.t_ritz;
+    out->t_check = L.t_check;
+    if (getenv("BPEL_LANCZOS_DEBUG"))
+        fprintf(stderr, "factor %.1f s (%d), solves %.1f s (%zu rhs, block %d), orth %.1f s, ritz %.1f s, check %.1f s\n",
+                out->t_factor, L.f.nfactor, out->t_solves, out->nsolves, L.p, out->t_orth, out->t_ritz, out->t_check);
+done:
+    if (opened) bpel_sparse_factor_close(&L.f);
+    if (L.A) MatDestroy(&L.A);
+    free(L.V);
+    free(L.H);
+    free(L.W);
+    free(L.C);
+    free(L.S);
+    free(L.Z);
+    free(L.theta);
+    free(L.res);
+    free(L.lam);
+    free(L.conv);
+    free(L.isuppz);
+    free(L.jpvt);
+    free(L.tau);
+    free(L.tmp);
+    free(L.X);
+    free(L.rsqm);
+    free(idx);
+    if (L.rng) gsl_rng_free(L.rng);
+    if (rc) bpel_sparse_eig_result_free(out);
+    return rc;
+}
