@@ -38,9 +38,9 @@ static void help(void)
            "  --bin-width W, --bp-window LO:HI   VDOS settings for I_BP (as in bpel modes)\n"
            "  --max-omega W        only the modes with omega <= W rad/ps at V0 (up to 1.1 W at V0(1 +- dv)): gamma_i\n"
            "                       and gamma_ave then sum over those modes only (stated in summary.json); with\n"
-           "                       --solver slepc for glasses whose dense D does not fit (see bpel modes --help)\n"
-           "  --solver NAME        eigensolver: %s, %s\n",
-           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_SPARSE_SOLVER);
+           "                       --solver block (or slepc) for glasses whose dense D does not fit (bpel modes --help)\n"
+           "  --solver NAME        eigensolver: %s, %s, %s\n",
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_BLOCK_SOLVER, VIB_SPARSE_SOLVER);
 }
 
 static int parse_methods(const char *s)

@@ -44,7 +44,7 @@ static void help(void)
            "                       Born minus non-affine term)\n"
            "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
-           "  --solver NAME        eigensolver: %s, slepc (default auto; see Solvers below)\n"
+           "  --solver NAME        eigensolver: %s, block, slepc (default auto; see Solvers below)\n"
            "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n"
            "  --no-figures         skip fig1b_reduced_vdos.png/.svg (g/omega^2 with the Debye level, inset g)\n\n"
            "Solvers and memory (n = 3N):\n"
@@ -52,14 +52,21 @@ static void help(void)
            "           the m modes below --max-omega. All modes: ~7.6 CPU-s x (N/1000)^3.\n"
            "  dsyevd   dense D, divide and conquer, all modes: 8n^2 for D plus 2 x 8n^2 workspace;\n"
            "           refused beyond N = 10922 (32-bit LAPACK workspace).\n"
+           "  block    sparse D, the modes below --max-omega by block shift-and-invert Lanczos: slices\n"
+           "           from the bottom up, one MUMPS LDL^T per shift used both for the inertia count of\n"
+           "           the slice and as (D - sigma I)^-1 on 36-64 vectors per solve. Memory: one MUMPS\n"
+           "           factorisation (as for slepc) plus the Lanczos basis (up to 4000 x 8n bytes, less\n"
+           "           when memory is short) plus 8n per mode, or 4N per mode (per-atom weights only,\n"
+           "           taken when the eigenvectors do not fit). One process.\n"
            "  slepc    sparse D, the modes below --max-omega by spectrum slicing (SLEPc Krylov-Schur,\n"
            "           shift-and-invert, MUMPS LDL^T; the count in each slice checked by inertia). Memory:\n"
            "           one MUMPS factorisation at a time (estimated by MUMPS's analysis and refused before\n"
            "           factorising when it does not fit; Cu-Zr glasses: 0.36 GB at 2,048 atoms, 11 GB at\n"
            "           16,384, 13 GB at 19,652) plus 8n per mode. Runs under mpirun -np P with the factor\n"
            "           distributed over the ranks; PETSC_OPTIONS reaches the solver.\n"
-           "  auto     dsyevr while 8n^2 (+ eigenvectors) fits in the available memory; otherwise slepc\n"
-           "           when --max-omega is given; without it, up to the default I_BP window's top.\n"
+           "  auto     dsyevr while 8n^2 (+ eigenvectors) fits in the available memory; otherwise block\n"
+           "           (slepc under mpirun with several ranks) when --max-omega is given; without it,\n"
+           "           up to the default I_BP window's top.\n"
            "           Where both fit, dense is faster (2-3x at 2,000-4,000 atoms: the couplings\n"
            "           reach two cutoffs, so the factor is nearly as full as the dense matrix).\n"
            "The command refuses before allocating when its solver does not fit (set BPEL_MEMORY_LIMIT to\n"
@@ -75,6 +82,14 @@ static int max_freq_option(const cli_spec *s, const cli_opt *o, const char *valu
     if (cli_parse_double(value, &x) || !(x > 0)) return -1;
     *(double *)o->dest = 2 * BPEL_PI * x;
     return 0;
+}
+
+/* Progress of the block solver: pairs converged of those the inertia counts. */
+static void modes_progress(void *ctx, double done, double total)
+{
+    cli_progress *p = ctx;
+    if (!p->label) cli_progress_start(p, "modes", total);
+    cli_progress_update(p, done, NULL);
 }
 
 int cmd_modes(int argc, char **argv)
@@ -114,7 +129,11 @@ int cmd_modes(int argc, char **argv)
     cli_setup cs;
     if (cli_load(ops.v[0], pot, elements, &cs)) return cli_error();
     vib_analysis a;
+    cli_progress prog = {0};
+    o.modes.progress = modes_progress;
+    o.modes.progress_ctx = &prog;
     rc = bpel_vib_analyse(cs.model, cs.sys, &o, &a);
+    if (prog.label) cli_progress_finish(&prog);
     if (rc) {
         bpel_fail_context(rc, "%s", ops.v[0]);
         cli_setup_free(&cs);

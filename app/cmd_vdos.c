@@ -34,8 +34,8 @@ static void help(void)
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --bp-window LO:HI    boson-peak window in rad/ps (default as in bpel modes, per structure)\n"
            "  --max-omega W        only the modes with omega <= W rad/ps (see bpel modes --help)\n"
-           "  --solver NAME        eigensolver: %s, %s\n",
-           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_SPARSE_SOLVER);
+           "  --solver NAME        eigensolver: %s, %s, %s\n",
+           BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names(), VIB_BLOCK_SOLVER, VIB_SPARSE_SOLVER);
 }
 
 int cmd_vdos(int argc, char **argv)

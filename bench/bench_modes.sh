@@ -20,7 +20,8 @@
 # on the last size above, the projected cost of the slepc route up to 15 rad/ps.
 #
 # usage: bench/bench_modes.sh [BPEL] ; env SIZES="2000 4000", RUNS=3, OMP_NUM_THREADS (default 2),
-#        NO_DSYEVD=1 skips the `modes` (dsyevd) variant on large sizes
+#        NO_DSYEVD=1 skips the `modes` (dsyevd) variant on large sizes,
+#        WINDOW_BLOCK_ONLY=1 runs only `window` and `block`, side by side
 set -eu
 BPEL=${1:-$(dirname "$0")/../build/bpel}
 BPEL=$(readlink -f "$BPEL")
@@ -112,6 +113,28 @@ L
     lmp -nocite -log none -screen none -in rep.in
     natoms=$(awk '/ atoms$/ {print $1; exit}' glass$N.data)
     n=$((3 * natoms))
+    if [ -n "${WINDOW_BLOCK_ONLY:-}" ]; then
+        # the dense window (LAPACK dsyevr) and the block solver only, alternating, RUNS times each
+        ww=(); wwd=(); wwm=(); bb=(); bbd=(); bbm=()
+        for r in $(seq "$RUNS"); do
+            read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --no-figures --out o_w); ww+=("$t"); wwm+=("$m")
+            wwd+=("$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['time_s']['diagonalise'])")")
+            read -r t m < <(timed "$BPEL" modes glass$N.data --elements Cu,Zr --max-omega 15 --solver block --no-figures --out o_b); bb+=("$t"); bbm+=("$m")
+            bbd+=("$(python3 -c "import json; print(json.load(open('o_b/summary.json'))['modes']['time_s']['diagonalise'])")")
+        done
+        med() { printf "%s\n" "$@" | median; }
+        python3 - o_w o_b <<'PY' || echo "#   WARNING: block and the dense window disagree"
+import csv, sys
+a, b = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in sys.argv[1:3])
+assert len(a) == len(b) and all(abs(x - y) <= 1e-8 * max(abs(x), 2e-5) for x, y in zip(a, b))
+PY
+        nw=$(python3 -c "import json; print(json.load(open('o_w/summary.json'))['modes']['computed'])")
+        awk -v N=$natoms -v nw=$nw -v wt=$(med "${ww[@]}") -v wd=$(med "${wwd[@]}") -v wm=$(med "${wwm[@]}") \
+            -v bt=$(med "${bb[@]}") -v bd=$(med "${bbd[@]}") -v bm=$(med "${bbm[@]}") 'BEGIN {
+            printf "# %d atoms, %d modes below 15 rad/ps: dense window %.2f s (eigensolver %.2f s, peak %.2f GB), block %.2f s (%.2f s, %.2f GB): window/block %.2f (eigensolver %.2f)\n",
+                N, nw, wt, wd, wm/1048576, bt, bd, bm/1048576, wt/bt, wd/bd }'
+        continue
+    fi
     mem8=$(awk -v n=$n 'BEGIN {print 8*n*n/1024}')   # kB
     bare_t=(); bare_m=(); md_t=(0); md_d=(0); md_m=(0); mr_t=(); mr_d=(); mr_m=(); mw_t=(); mw_d=(); mw_m=(); ms_t=(); ms_d=(); ms_m=(); mb_t=(); mb_d=(); mb_m=()
     for r in $(seq "$RUNS"); do

@@ -152,7 +152,7 @@ static int modes_of(const bpel_model *model, const bpel_system *s, const gru_par
     hess_model *m;
     int rc = bpel_hess_model_create(model, s, 0, &m);
     if (rc) return rc;
-    vib_params vp = {p->solver, window, 1};
+    vib_params vp = {.solver = p->solver, .max_omega = window, .need_vectors = 1};
     rc = bpel_vib_modes_compute(m, s, &vp, v);
     bpel_hess_model_destroy(m);
     return rc;

@@ -305,7 +305,7 @@ int bpel_kpm_run(const bpel_model *model, const bpel_system *s, const kpm_run_op
     if (!rc) rc = bpel_hess_build_sparse(m, &h);
     double t2 = wall();
     if (!rc && o->dense) {
-        vib_params vp = {o->solver, 0.0, 0};
+        vib_params vp = {.solver = o->solver, .max_omega = 0.0};
         rc = bpel_vib_modes_compute(m, s, &vp, &out->modes);
         out->t_dense = wall() - t2;
     }

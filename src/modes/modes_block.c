@@ -9,7 +9,6 @@
 #include <gsl/gsl_rng.h>
 #include <lapacke.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +42,11 @@ typedef struct lanczos {
     gsl_rng *rng;
     double tol;
     double hnorm;      /* largest |H| entry seen: scale of (D − σI)⁻¹ */
+    double dnorm;      /* bound on ‖D‖ (Gershgorin) */
     sparse_eig_result *out;
     size_t stored, room;
+    void (*progress)(void *ctx, double done, double total);
+    void *progress_ctx;
     int short_low;
     int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */     /* the last shift that filled its basis had not converged its lower part */
     double t_solves, t_orth, t_ritz, t_check;
@@ -172,7 +174,7 @@ static int ritz(lanczos *L, size_t m, int pc, int pn, double sigma)
     for (size_t i = 0; i < m; i++) {
         double t = L->theta[i];
         L->lam[i] = t != 0.0 ? sigma + 1.0 / t : (t >= 0 ? INFINITY : -INFINITY);
-        L->conv[i] = t != 0.0 && L->res[i] <= L->tol * fabs(t);
+        L->conv[i] = t != 0.0 && L->res[i] * (L->dnorm + fabs(sigma)) <= L->tol * fabs(t);
     }
     L->t_ritz += now() - t0;
     return BPEL_OK;
@@ -242,11 +244,6 @@ static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
     sort_by_lambda(idx, nup, L->lam);
     size_t run = 0;
     while (run < nup && L->conv[idx[run]] && L->lam[idx[run]] < sl->hi) run++;
-    if (getenv("BPEL_LANCZOS_DEBUG"))
-        for (size_t q = 0; q < nup && q < run + 4; q++)
-            if (q < 6 || q + 4 >= run)
-                fprintf(stderr, "   %zu lam %.8g theta %.6g res/theta %.3g conv %d\n", q, L->lam[idx[q]], L->theta[idx[q]],
-                        L->res[idx[q]] / fabs(L->theta[idx[q]]), L->conv[idx[q]]);
     if (run < 2) return 0;
     sl->density = run >= 8 ? (double)(run - 1) / (L->lam[idx[run - 1]] - L->lam[idx[0]]) : 0.0;
     /* a boundary in the widest gap between consecutive members of the run: beyond the target
@@ -307,10 +304,12 @@ static int store_pairs(lanczos *L, size_t m, slice *sl, size_t *idx)
     double *X = L->X, *xr = L->X + 16 * n3, *yr = L->X + 32 * n3; /* column-major; row-major in and out */
     for (size_t c0 = 0; c0 < nsel; c0 += 16) {
         int nc = nsel - c0 < 16 ? (int)(nsel - c0) : 16;
+        /* X = V Z[:, sel]: the selected columns of Z gathered, one product */
+        for (int c = 0; c < nc; c++) memcpy(L->tmp + (size_t)c * m, L->Z + idx[c0 + c] * m, m * sizeof *L->tmp);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n3, nc, (int)m, 1.0, L->V, (int)n3, L->tmp, (int)m,
+                    0.0, X, (int)n3);
         for (int c = 0; c < nc; c++) {
             double *x = X + (size_t)c * n3;
-            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n3, (int)m, 1.0, L->V, (int)n3, L->Z + idx[c0 + c] * m, 1,
-                        0.0, x, 1);
             cblas_dscal((int)n3, 1.0 / cblas_dnrm2((int)n3, x, 1), x, 1);
         }
         /* D x = M^-1/2 H M^-1/2 x */
@@ -387,11 +386,14 @@ static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
             rc = ritz(L, m, pc, pn, sl->sigma);
             if (rc) return rc;
             int d = decide(L, m, sl, full, idx);
-            if (getenv("BPEL_LANCZOS_DEBUG"))
-                fprintf(stderr, "sigma %.6g a %.6g target %.6g m %zu full %d -> %d split %.6g\n", sl->sigma, sl->a,
-                        sl->target, m, full, d, d > 0 ? sl->split : 0.0);
             if (d < 0) return BPEL_EINVAL;
             done = d;
+            if (L->progress) {
+                size_t now_ = 0; /* converged pairs of this shift's part so far */
+                for (size_t i = 0; i < m; i++)
+                    if (L->conv[i] && L->lam[i] >= sl->a && L->lam[i] < (d ? sl->split : sl->target)) now_++;
+                L->progress(L->progress_ctx, (double)(L->stored + now_), (double)L->room);
+            }
             next_rr = m + (m / 4 > (size_t)L->p ? m / 4 : (size_t)L->p);
         }
         if (done) break;
@@ -440,13 +442,30 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     memset(&L, 0, sizeof L);
     L.out = out;
     L.masses = masses;
+    L.progress = p->progress;
+    L.progress_ctx = p->progress_ctx;
     L.h = h;
     L.natoms = h->n;
     L.n3 = 3 * h->n;
     L.tol = p->tol > 0 ? p->tol : 1e-10;
+    {
+        /* ‖D‖ ≤ its largest absolute row sum (Gershgorin), for the convergence test */
+        double g = 0.0;
+#pragma omp parallel for schedule(static) reduction(max : g)
+        for (size_t a = 0; a < h->n; a++) {
+            double row[3] = {0, 0, 0};
+            for (size_t q = h->rowptr[a]; q < h->rowptr[a + 1]; q++) {
+                double sc = 1.0 / sqrt(masses[a] * masses[h->col[q]]);
+                for (int x = 0; x < 3; x++)
+                    for (int y = 0; y < 3; y++) row[x] += fabs(h->val[9 * q + 3 * x + y]) * sc;
+            }
+            for (int x = 0; x < 3; x++) g = fmax(g, row[x]);
+        }
+        L.dnorm = g > 0 ? g : 1.0;
+    }
     const size_t n3 = L.n3;
     int pmax = (int)(n3 / 8 > 0 ? n3 / 8 : 1);
-    L.p = p->block > 0 ? p->block : 64;
+    L.p = p->block > 0 ? p->block : 32;
     if (L.p > pmax) L.p = pmax;
     L.cap = p->basis > 0 ? p->basis : 4000; /* the most; lowered below once a factorisation is timed */
     if (L.cap > n3) L.cap = n3;
@@ -560,7 +579,7 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     L.isuppz = malloc(2 * L.capmax * sizeof *L.isuppz);
     L.jpvt = malloc((size_t)L.p * sizeof *L.jpvt);
     L.tau = malloc((size_t)L.p * sizeof *L.tau);
-    L.tmp = malloc((size_t)L.p * L.capmax * sizeof *L.tmp);
+    L.tmp = malloc((size_t)(L.p > 16 ? L.p : 16) * L.capmax * sizeof *L.tmp);
     L.X = malloc(n3 * 48 * sizeof *L.X);
     L.rsqm = malloc((h->n + 1) * sizeof *L.rsqm);
     idx = malloc(L.capmax * sizeof *idx);
@@ -615,9 +634,6 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
             continue;
         }
         retries = 0;
-        if (getenv("BPEL_LANCZOS_DEBUG"))
-            fprintf(stderr, "shift %.6g nu %zu: [%.6g, %.6g) below_a %zu found %zu\n", sl.sigma, sl.below_s, sl.a,
-                    sl.split, sl.below_a, sl.found);
         if (sl.split >= hi) break;
         /* the next slice starts at the split; its count below the split is the pairs found so far */
         sl.below_a += sl.found;
@@ -663,9 +679,6 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     out->t_orth = L.t_orth;
     out->t_ritz = L.t_ritz;
     out->t_check = L.t_check;
-    if (getenv("BPEL_LANCZOS_DEBUG"))
-        fprintf(stderr, "factor %.1f s (%d), solves %.1f s (%zu rhs, block %d), orth %.1f s, ritz %.1f s, check %.1f s\n",
-                out->t_factor, L.f.nfactor, out->t_solves, out->nsolves, L.p, out->t_orth, out->t_ritz, out->t_check);
 done:
     if (opened) bpel_sparse_factor_close(&L.f);
     if (L.A) MatDestroy(&L.A);

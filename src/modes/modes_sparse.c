@@ -15,7 +15,7 @@ void bpel_sparse_eig_params_default(sparse_eig_params *p)
     memset(p, 0, sizeof *p);
     p->lower_frac = 0.02;
     p->tol = 1e-10;
-    p->block = 64;
+    p->block = 32;
     p->basis = 3000;
 }
 

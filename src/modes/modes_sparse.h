@@ -50,11 +50,13 @@ typedef struct sparse_eig_params {
     double memory_limit; /* bytes (> 0): refuse, after MUMPS's analysis, when a factorisation and the
                           * matrix need more */
     /* SPARSE_BLOCK only */
-    int block;         /* vectors per solve (default 64; at most 3N/8) */
+    int block;         /* vectors per solve (default 32; at most 3N/8 and basis/16) */
     size_t basis;      /* Lanczos vectors per shift (default 3000, at most 3N; fewer if memory is short) */
     int compact;       /* 1: return (−1: when the eigenvectors do not fit), instead of the eigenvectors, each mode's per-atom weights |e_k^i|² in
                         * single precision (wt) and its weight in the translation subspace (trans): a third
                         * (a sixth) of the memory */
+    void (*progress)(void *ctx, double done, double total); /* NULL, or called as pairs converge */
+    void *progress_ctx;
 } sparse_eig_params;
 
 typedef struct sparse_eig_result {
@@ -104,9 +106,10 @@ int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const spar
  *   by Sylvester's law, and a missing or doubled one is an error.
  *
  *   A pair (θ, x) of (D − σI)⁻¹ with residual r gives λ = σ + 1/θ and
- *   Dx − λx = −(D − σI) r/θ; pairs are taken with ‖r‖ ≤ tol·|θ|, so
- *   ‖Dx − λx‖ ≤ tol·‖D − σI‖. Every returned pair's residual ‖Dx − λx‖ is
- *   then computed with the sparse D and the largest returned.
+ *   Dx − λx = −(D − σI) r/θ; pairs are taken with ‖r‖·‖D − σI‖ ≤ tol·|θ|
+ *   (‖D‖ bounded by Gershgorin), so ‖Dx − λx‖ ≤ tol (eV/(Å²·amu)), the
+ *   accuracy SLEPc's test gives for |λ| < 1. Every returned pair's residual
+ *   ‖Dx − λx‖ is then computed with the sparse D and the largest returned.
  *
  *   Memory: one factorisation, the basis (8·3N bytes per vector), the pairs
  *   returned (8·3N bytes per mode, or 4·N + 8 with `compact`). */

@@ -175,6 +175,8 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     if (!strcmp(v->solver, VIB_BLOCK_SOLVER)) {
         sp.method = SPARSE_BLOCK;
         sp.compact = p->need_vectors > 0 ? 0 : p->need_vectors < 0 ? 1 : -1;
+        sp.progress = p->progress;
+        sp.progress_ctx = p->progress_ctx;
     }
     sparse_eig_result r;
     rc = bpel_sparse_eig_solve(h, v->mass, &sp, &r);
@@ -207,7 +209,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
 int bpel_vib_modes_compute(const hess_model *m, const bpel_system *s, const vib_params *p, vib_modes **out)
 {
     *out = NULL;
-    vib_params defaults = {NULL, 0.0, 0};
+    vib_params defaults = {.solver = NULL, .max_omega = 0.0};
     if (!p) p = &defaults;
     const size_t n = s->n, n3 = 3 * n;
     int rc = check_masses(s);

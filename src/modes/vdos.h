@@ -35,6 +35,9 @@ typedef struct vib_params {
     int need_vectors;   /* 1: the eigenvectors must be kept (Grüneisen, moduli from modes); 0: the block
                          * solver keeps per-atom weights only when the eigenvectors do not fit; −1: it
                          * keeps per-atom weights only (z NULL, wt set) */
+    void (*progress)(void *ctx, double done, double total); /* NULL, or called by the block solver as pairs
+                                                             * converge (done/total: modes) */
+    void *progress_ctx;
 } vib_params;
 
 typedef struct vib_modes {

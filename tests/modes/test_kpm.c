@@ -56,7 +56,7 @@ static int setup_glass(void **st)
     if (rc) return -1;
     hess_model *m;
     if (bpel_hess_model_create(G.model, G.s, 0, &m) || bpel_hess_build_sparse(m, &G.h)) return -1;
-    vib_params vp = {"dsyevr", 0, 0};
+    vib_params vp = {.solver = "dsyevr", .max_omega = 0};
     vib_modes *v;
     if (bpel_vib_modes_compute(m, G.s, &vp, &v)) return -1;
     bpel_hess_model_destroy(m);

@@ -76,11 +76,11 @@ static double bound_in_gap(const vib_modes *all, double near)
  * (block size `block`); block > 0 alone: the block solver through bpel_vib_modes_compute. */
 static void compare(setup *u, double near, int nev, int block, size_t basis)
 {
-    vib_params pall = {"dsyevr", 0, 0};
+    vib_params pall = {.solver = "dsyevr", .max_omega = 0};
     vib_modes *all;
     assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pall, &all), 0);
     const double wc = bound_in_gap(all, near);
-    vib_params pd = {"dsyevr", wc, 0}, ps = {block ? VIB_BLOCK_SOLVER : VIB_SPARSE_SOLVER, wc, 0};
+    vib_params pd = {.solver = "dsyevr", .max_omega = wc}, ps = {.solver = block ? VIB_BLOCK_SOLVER : VIB_SPARSE_SOLVER, .max_omega = wc};
     vib_modes *vd, *vs;
     assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pd, &vd), 0);
     if (nev || basis) {
@@ -216,7 +216,7 @@ static void test_block_weights_only(void **st)
 {
     setup u;
     load(&u, glass_path);
-    vib_params pd = {"dsyevr", 14.0, 0}, pb = {VIB_BLOCK_SOLVER, 14.0, -1};
+    vib_params pd = {.solver = "dsyevr", .max_omega = 14.0}, pb = {.solver = VIB_BLOCK_SOLVER, .max_omega = 14.0, .need_vectors = -1};
     vib_modes *vd, *vb;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pd, &vd), 0);
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pb, &vb), 0);
@@ -246,7 +246,7 @@ static void test_degenerate_slices(void **st)
 {
     setup u;
     load(&u, rep_path);
-    vib_params pall = {"dsyevr", 0, 0};
+    vib_params pall = {.solver = "dsyevr", .max_omega = 0};
     vib_modes *all;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pall, &all), 0);
     size_t pairs = 0;
@@ -269,7 +269,7 @@ static void test_sparse_refusals(void **st)
 {
     setup u;
     load(&u, glass_path);
-    vib_params p = {VIB_SPARSE_SOLVER, 0, 0};
+    vib_params p = {.solver = VIB_SPARSE_SOLVER, .max_omega = 0};
     vib_modes *v = NULL;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &p, &v), BPEL_EINVAL);
     assert_non_null(strstr(bpel_errmsg(), "--max-omega"));

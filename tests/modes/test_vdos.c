@@ -81,7 +81,7 @@ static void test_glass_modes(void **st)
     print_message("  glass: %zu atoms, max |F| = %.2g eV/Å\n", u.s->n, fmx);
     bpel_forces_destroy(ff);
 
-    vib_params p = {"dsyevr", 0, 0};
+    vib_params p = {.solver = "dsyevr", .max_omega = 0};
     vib_modes *v;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &p, &v), 0);
     assert_true(v->complete);
@@ -116,13 +116,13 @@ static void test_glass_modes(void **st)
         }
 
     /* dsyevd gives the same spectrum */
-    vib_params pd = {"dsyevd", 0, 0};
+    vib_params pd = {.solver = "dsyevd", .max_omega = 0};
     vib_modes *vd;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pd, &vd), 0);
     for (size_t k = 0; k < v->nmodes; k++) ASSERT_NEAR(vd->lambda[k], v->lambda[k], 1e-12 * v->lambda[v->nmodes - 1]);
     /* the window returns the lowest modes, same values and vectors */
     double wmax = v->omega[40] + 1e-3;
-    vib_params pw = {"dsyevr", wmax, 0};
+    vib_params pw = {.solver = "dsyevr", .max_omega = wmax};
     vib_modes *vw;
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pw, &vw), 0);
     assert_int_equal(vw->nmodes, 41);
@@ -324,7 +324,7 @@ static void test_refusals(void **st)
     assert_int_equal(bpel_vib_modes_compute(u.m, u.s, NULL, &v), BPEL_ENOMEM);
     assert_null(v);
     size_t need;
-    vib_params p = {NULL, 0, 0};
+    vib_params p = {.solver = NULL, .max_omega = 0};
     assert_int_equal(bpel_vib_modes_plan(u.s->n, &p, &need), 0);
     char expect[64];
     snprintf(expect, sizeof expect, "(%zu bytes)", need);
@@ -333,11 +333,11 @@ static void test_refusals(void **st)
     assert_true(need >= 2 * 8 * (3 * u.s->n) * (3 * u.s->n));
     unsetenv("BPEL_MEMORY_LIMIT");
     /* dsyevd's 32-bit workspace limit, refused by size alone */
-    vib_params pd = {"dsyevd", 0, 0};
+    vib_params pd = {.solver = "dsyevd", .max_omega = 0};
     assert_int_equal(bpel_vib_modes_plan(20000, &pd, &need), BPEL_ENOTSUP);
     assert_non_null(strstr(bpel_errmsg(), "32-bit"));
     assert_int_equal(bpel_vib_modes_plan(10000, &pd, &need), 0);
-    vib_params pr = {"dsyevr", 0, 0};
+    vib_params pr = {.solver = "dsyevr", .max_omega = 0};
     assert_int_equal(bpel_vib_modes_plan(20000, &pr, &need), 0);
     /* masses */
     u.s->mass[1] = 0.0;
