@@ -119,7 +119,7 @@ BPEL_MEMORY_LIMIT=10M "$BPEL" modes glass.data --out x --max-omega 10 --solver s
 grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory refusal: $(cat err)"
 
 # --solver auto on a 2,048-atom glass whose dense D does not fit (BPEL_MEMORY_LIMIT between the sparse and the dense
-# need): the sparse route up to the default I_BP window's top, said in the summary, and the same I_BP
+# need): the block solver up to the default I_BP window's top, said in the summary, and the same I_BP
 if command -v lmp > /dev/null; then
   printf 'units metal\natom_style atomic\nread_data glass.data\nreplicate 2 2 2\nwrite_data glass2048.data\n' > rep.in
   lmp -nocite -log none -screen none -in rep.in || fail "lmp replicate"
@@ -129,7 +129,9 @@ if command -v lmp > /dev/null; then
 import csv, json, sys
 a, b = sys.argv[1:3]
 m = json.load(open(a + '/summary.json'))
-assert m['modes']['solver'] == 'slepc' and 'auto: the dense D needs' in m['modes']['solver_choice'], m['modes']
+assert m['modes']['solver'] == 'block' and 'auto: the dense D needs' in m['modes']['solver_choice'], m['modes']
+bl = m['modes']['block_lanczos']
+assert bl['max_residual_eV_per_A2_amu'] < 1e-9 and bl['unstable_modes_below_interval'] == 0, bl
 wa, wb = m['boson_peak']['window_radps'], json.load(open(b + '/summary.json'))['boson_peak']['window_radps']
 assert all(abs(x / y - 1) < 1e-8 for x, y in zip(wa, wb)), (wa, wb)
 ia, ib = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(d + '/atoms.csv'))} for d in (a, b))
