@@ -312,32 +312,30 @@ int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a,
             cJSON_AddNumberToObject(t, "translation_weight", v->trans[k]);
             cJSON_AddItemToArray(tr, t);
         }
-    if (!strcmp(v->solver, VIB_SPARSE_SOLVER)) {
-        cJSON *sp = cJSON_AddObjectToObject(mo, "spectrum_slicing");
-        cJSON_AddStringToObject(sp, "method", "SLEPc Krylov-Schur, shift-and-invert over subintervals, MUMPS LDL^T; "
-                                              "the count checked by inertia (Sylvester)");
+    int slepc = !strcmp(v->solver, VIB_SPARSE_SOLVER), block = !strcmp(v->solver, VIB_BLOCK_SOLVER);
+    if (slepc || block) { /* the sparse routes: what both report, then each its own */
+        cJSON *sp = cJSON_AddObjectToObject(mo, slepc ? "spectrum_slicing" : "block_lanczos");
+        cJSON_AddStringToObject(sp, "method",
+                                slepc ? "SLEPc Krylov-Schur, shift-and-invert over subintervals, MUMPS LDL^T; the count "
+                                        "checked by inertia (Sylvester)"
+                                      : "block Lanczos on (D - sigma I)^-1 over slices, MUMPS LDL^T per shift (its "
+                                        "inertia counts each slice: Sylvester), many vectors per solve");
         cJSON_AddNumberToObject(sp, "max_omega_radps", v->max_omega);
         cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
         cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
         cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
-        cJSON_AddNumberToObject(sp, "nev_per_slice", v->sparse_nev);
-        cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
         cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
-    } else if (!strcmp(v->solver, VIB_BLOCK_SOLVER)) {
-        cJSON *sp = cJSON_AddObjectToObject(mo, "block_lanczos");
-        cJSON_AddStringToObject(sp, "method", "block Lanczos on (D - sigma I)^-1 over slices, MUMPS LDL^T per shift "
-                                              "(its inertia counts each slice: Sylvester), many vectors per solve");
-        cJSON_AddNumberToObject(sp, "max_omega_radps", v->max_omega);
-        cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
-        cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
-        cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
-        cJSON_AddNumberToObject(sp, "block_size", v->sparse_block);
-        cJSON_AddNumberToObject(sp, "basis_per_shift", (double)v->sparse_basis);
-        cJSON_AddNumberToObject(sp, "right_hand_sides_solved", (double)v->sparse_solves);
-        cJSON_AddNumberToObject(sp, "time_factorisations_s", v->sparse_t_factor);
-        cJSON_AddNumberToObject(sp, "time_solves_s", v->sparse_t_solves);
-        cJSON_AddBoolToObject(sp, "eigenvectors_kept", v->z != NULL);
-        cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
+        if (slepc) {
+            cJSON_AddNumberToObject(sp, "nev_per_slice", v->sparse_nev);
+            cJSON_AddNumberToObject(sp, "mpi_ranks", v->sparse_ranks);
+        } else {
+            cJSON_AddNumberToObject(sp, "block_size", v->sparse_block);
+            cJSON_AddNumberToObject(sp, "basis_per_shift", (double)v->sparse_basis);
+            cJSON_AddNumberToObject(sp, "right_hand_sides_solved", (double)v->sparse_solves);
+            cJSON_AddNumberToObject(sp, "time_factorisations_s", v->sparse_t_factor);
+            cJSON_AddNumberToObject(sp, "time_solves_s", v->sparse_t_solves);
+            cJSON_AddBoolToObject(sp, "eigenvectors_kept", v->z != NULL);
+        }
     }
     cJSON_AddNumberToObject(mo, VIB_KEY_NEGATIVE_MODES, (double)v->nnegative);
     cJSON_AddNumberToObject(mo, "negative_tolerance_eV_per_A2_amu", v->neg_tol);
