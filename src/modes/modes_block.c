@@ -1,6 +1,7 @@
 /* modes_block.c — the low end of the spectrum of the sparse dynamical matrix
  * by block shift-and-invert Lanczos over slices, one MUMPS factorisation per
  * shift serving as inertia count and operator (see modes_sparse.h). */
+#define _GNU_SOURCE /* qsort_r */
 #include "modes_sparse.h"
 #include "error.h"
 #include "sparse_petsc.h"
@@ -197,17 +198,24 @@ static int by_lambda(const void *x, const void *y, void *ctx)
     return (a > b) - (a < b);
 }
 
-/* Sort idx[0..n) by lam (insertion sort: n is a few thousand at most, and called once per decision). */
 static void sort_by_lambda(size_t *idx, size_t n, const double *lam)
 {
-    for (size_t i = 1; i < n; i++) {
-        size_t v = idx[i], j = i;
-        while (j > 0 && by_lambda(&idx[j - 1], &v, (void *)lam) > 0) {
-            idx[j] = idx[j - 1];
-            j--;
+    qsort_r(idx, n, sizeof *idx, by_lambda, (void *)lam);
+}
+
+/* The widest gap wider than *best between consecutive run members q0..q1: *split at its middle. */
+static int widest_gap(const lanczos *L, const size_t *idx, size_t q0, size_t q1, double *best, double *split)
+{
+    int found = 0;
+    for (size_t q = q0; q < q1; q++) {
+        double g = L->lam[idx[q + 1]] - L->lam[idx[q]];
+        if (g > *best) {
+            found = 1;
+            *best = g;
+            *split = 0.5 * (L->lam[idx[q + 1]] + L->lam[idx[q]]);
         }
-        idx[j] = v;
     }
+    return found;
 }
 
 /* Decide after a Rayleigh–Ritz whether the shift is done, and where its
@@ -263,25 +271,9 @@ static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
     /* a gap narrower than 1e-6 λ_c may be a degenerate multiplet seen twice, its two copies a
      * rounding error apart: no boundary there */
     double best = 1e-6 * sl->hi;
-    int found = 0;
-    for (size_t q = q0; q < q1; q++) {
-        double g = L->lam[idx[q + 1]] - L->lam[idx[q]];
-        if (g > best) {
-            found = 1;
-            best = g;
-            sl->split = 0.5 * (L->lam[idx[q + 1]] + L->lam[idx[q]]);
-        }
-    }
-    if (!found && full && q0 > 0) { /* none in the run's top quarter: anywhere in it */
-        for (size_t q = 0; q < q0; q++) {
-            double g = L->lam[idx[q + 1]] - L->lam[idx[q]];
-            if (g > best) {
-                found = 1;
-                best = g;
-                sl->split = 0.5 * (L->lam[idx[q + 1]] + L->lam[idx[q]]);
-            }
-        }
-    }
+    int found = widest_gap(L, idx, q0, q1, &best, &sl->split);
+    if (!found && full && q0 > 0) /* none in the run's top quarter: anywhere in it */
+        found = widest_gap(L, idx, 0, q0, &best, &sl->split);
     return found;
 }
 
