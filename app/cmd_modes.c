@@ -54,7 +54,7 @@ static void help(void)
            "           refused beyond N = 10922 (32-bit LAPACK workspace).\n"
            "  block    sparse D, the modes below --max-omega by block shift-and-invert Lanczos: slices\n"
            "           from the bottom up, one MUMPS LDL^T per shift used both for the inertia count of\n"
-           "           the slice and as (D - sigma I)^-1 on 36-64 vectors per solve. Memory: one MUMPS\n"
+           "           the slice and as (D - sigma I)^-1 on up to 32 vectors per solve. Memory: one MUMPS\n"
            "           factorisation (as for slepc) plus the Lanczos basis (up to 4000 x 8n bytes, less\n"
            "           when memory is short) plus 8n per mode, or 4N per mode (per-atom weights only,\n"
            "           taken when the eigenvectors do not fit). One process.\n"

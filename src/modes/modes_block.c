@@ -601,6 +601,7 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         rc = run_shift(&L, &sl, idx, &outcome);
         if (rc) goto done;
         if (outcome == SHIFT_SHORT) {
+            out->retries++;
             /* the basis filled first: a larger one (up to the most allowed), and a shift nearer the
              * bottom when the pairs below it were not all converged */
             if (L.cap < L.capmax) {

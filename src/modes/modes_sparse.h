@@ -51,7 +51,9 @@ typedef struct sparse_eig_params {
                           * matrix need more */
     /* SPARSE_BLOCK only */
     int block;         /* vectors per solve (default 32; at most 3N/8 and basis/16) */
-    size_t basis;      /* Lanczos vectors per shift (default 3000, at most 3N; fewer if memory is short) */
+    size_t basis;      /* Lanczos vectors per shift (default: sized so that a shift's orthogonalisation and
+                        * Rayleigh–Ritz cost about one factorisation, timed; at most 4000 and 3N, fewer if
+                        * memory is short) */
     int compact;       /* 1: return (−1: when the eigenvectors do not fit), instead of the eigenvectors, each mode's per-atom weights |e_k^i|² in
                         * single precision (wt) and its weight in the translation subspace (trans): a third
                         * (a sixth) of the memory */
@@ -81,6 +83,7 @@ typedef struct sparse_eig_result {
     size_t basis;        /* Lanczos vectors per shift allowed */
     int compact;         /* 1: wt and trans returned instead of z */
     size_t nsolves;      /* right-hand sides solved in all */
+    int retries;         /* shifts redone because their basis filled first (a larger basis or a lower shift) */
     double t_factor, t_solves, t_orth, t_ritz, t_check; /* s: factorisations, solves, orthogonalisation,
                                                           * Rayleigh–Ritz, residual checks */
 } sparse_eig_result;

@@ -192,8 +192,12 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     v->sparse_block = r.block;
     v->sparse_basis = r.basis;
     v->sparse_solves = r.nsolves;
+    v->sparse_retries = r.retries;
     v->sparse_t_factor = r.t_factor;
     v->sparse_t_solves = r.t_solves;
+    v->sparse_t_orth = r.t_orth;
+    v->sparse_t_ritz = r.t_ritz;
+    v->sparse_t_check = r.t_check;
     v->sol_.m = r.m;
     v->sol_.w = r.w;
     v->sol_.z = r.z;

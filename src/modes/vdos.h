@@ -72,7 +72,10 @@ typedef struct vib_modes {
     int sparse_block;     /* block solver: vectors per solve */
     size_t sparse_basis;  /* block solver: Lanczos vectors per shift allowed */
     size_t sparse_solves; /* block solver: right-hand sides solved */
+    int sparse_retries;   /* block solver: shifts redone because their basis filled first */
     double sparse_t_factor, sparse_t_solves; /* block solver: s in factorisations, in solves */
+    double sparse_t_orth, sparse_t_ritz, sparse_t_check; /* block solver: s orthogonalising, in Rayleigh–Ritz,
+                                                           forming and checking the stored pairs */
     double max_omega;     /* rad/ps: the bound the modes were asked for (0: all modes) */
     double t_build, t_solve, t_analyse; /* wall seconds */
     double *a_;           /* internal: the dense matrix */

@@ -332,8 +332,12 @@ int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a,
             cJSON_AddNumberToObject(sp, "block_size", v->sparse_block);
             cJSON_AddNumberToObject(sp, "basis_per_shift", (double)v->sparse_basis);
             cJSON_AddNumberToObject(sp, "right_hand_sides_solved", (double)v->sparse_solves);
+            cJSON_AddNumberToObject(sp, "shifts_redone", v->sparse_retries);
             cJSON_AddNumberToObject(sp, "time_factorisations_s", v->sparse_t_factor);
             cJSON_AddNumberToObject(sp, "time_solves_s", v->sparse_t_solves);
+            cJSON_AddNumberToObject(sp, "time_orthogonalisation_s", v->sparse_t_orth);
+            cJSON_AddNumberToObject(sp, "time_rayleigh_ritz_s", v->sparse_t_ritz);
+            cJSON_AddNumberToObject(sp, "time_pairs_checked_s", v->sparse_t_check);
             cJSON_AddBoolToObject(sp, "eigenvectors_kept", v->z != NULL);
         }
     }
