@@ -188,6 +188,8 @@ typedef struct slice {
     size_t below_hi;  /* below λ_c */
     double split;     /* out: top of this shift's subinterval (hi for the last) */
     double density;   /* out: converged pairs per unit λ along the run above σ (0: unknown) */
+    double kcount;    /* out: K of a count ν(λ) ≈ K λ^{3/2} (Debye-like) fitted along that run (0: unknown) */
+    double yield;     /* out: converged pairs per basis vector when the shift ended (0: unknown) */
     size_t found;     /* out: pairs stored */
 } slice;
 
@@ -241,6 +243,9 @@ static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
     }
     L->lowmiss = low < want_low;
     if (low < want_low) return 0;
+    size_t nconv = 0;
+    for (size_t i = 0; i < m; i++) nconv += L->conv[i] != 0;
+    sl->yield = m > 0 ? (double)nconv / (double)m : 0.0;
     if (to_hi == want_hi) {
         sl->split = sl->hi;
         return 1;
@@ -254,6 +259,10 @@ static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
     while (run < nup && L->conv[idx[run]] && L->lam[idx[run]] < sl->hi) run++;
     if (run < 2) return 0;
     sl->density = run >= 8 ? (double)(run - 1) / (L->lam[idx[run - 1]] - L->lam[idx[0]]) : 0.0;
+    {
+        double b15 = pow(fmax(L->lam[idx[0]], 0.0), 1.5), t15 = pow(fmax(L->lam[idx[run - 1]], 0.0), 1.5);
+        sl->kcount = run >= 8 && t15 > b15 ? (double)(run - 1) / (t15 - b15) : 0.0;
+    }
     /* a boundary in the widest gap between consecutive members of the run: beyond the target
      * (among the next few members), or in the run's top quarter when the basis is full */
     size_t q0, q1;
@@ -638,7 +647,21 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         double u15 = a15 + (h15 - a15) / (double)nsl;
         sl.target = nsl == 1 ? hi : pow(u15, 2.0 / 3.0);
         sl.sigma = pow(a15 + 0.4 * (u15 - a15), 2.0 / 3.0);
-        if (sl.density > 0 && nsl > 1) {
+        if (sl.kcount > 0) {
+            /* from the last shift: the pairs it converged per basis vector (C pairs expected of this
+             * one) and the count along its run, ν ≈ K λ^{3/2}. σ is put where 0.4 C pairs lie
+             * between a and σ, the target 0.4 C pairs above σ: the pairs converge outward from σ
+             * on both sides, and the density grows upward, so the pairs below σ, which must all
+             * converge, take a bit less than half of C. */
+            double y = fmin(fmax(sl.yield, 0.15), 0.6), c = 0.4 * y * (double)L.cap / sl.kcount;
+            if (a15 + 2.0 * c >= h15) {
+                sl.target = hi;
+                sl.sigma = pow(a15 + fmin(c, 0.5 * (h15 - a15)), 2.0 / 3.0);
+            } else {
+                sl.sigma = pow(a15 + c, 2.0 / 3.0);
+                sl.target = pow(a15 + 2.0 * c, 2.0 / 3.0);
+            }
+        } else if (sl.density > 0 && nsl > 1) {
             /* the density the last run measured (it only grows with λ in a glass's VDOS, so the
              * slice comes out at most as planned) */
             double w = (double)per_shift / sl.density;

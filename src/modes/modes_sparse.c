@@ -5,6 +5,7 @@
 #include "sparse_petsc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,32 @@ done:
     return rc;
 }
 
+/* MUMPS's analysis of B with ordering `ord` (ICNTL(7)) into f->F; its estimates into *mb, *fl, *e. */
+static int analyse_with(sparse_factor *f, int nranks, int ord, PetscInt *mb, PetscReal *fl, PetscInt *e)
+{
+    int rc = BPEL_OK;
+    PETSC_TRY(MatGetFactor(f->B, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &f->F));
+    if (nranks > 1) PETSC_TRY(MatMumpsSetIcntl(f->F, 13, 1)); /* inertia needs the root node without ScaLAPACK */
+    if (ord >= 0) {
+        /* through the options database: PETSc sets MUMPS's ICNTL from it when the analysis starts,
+         * over a value given by MatMumpsSetIcntl before */
+        char v[16];
+        snprintf(v, sizeof v, "%d", ord);
+        PETSC_TRY(PetscOptionsSetValue(NULL, "-mat_mumps_icntl_7", v));
+    }
+    PetscErrorCode pe = MatCholeskyFactorSymbolic(f->F, f->B, f->perm, &f->info);
+    if (ord >= 0) PETSC_TRY(PetscOptionsClearValue(NULL, "-mat_mumps_icntl_7"));
+    PETSC_TRY(pe);
+    PETSC_TRY(MatMumpsGetInfog(f->F, 20, e));  /* estimated factor entries; < 0: millions */
+    PETSC_TRY(MatMumpsGetInfog(f->F, 17, mb)); /* estimated in-core memory, MB, all ranks */
+    PETSC_TRY(MatMumpsGetRinfog(f->F, 1, fl)); /* estimated flops of the elimination */
+    PetscInt used = ord;
+    PETSC_TRY(MatMumpsGetInfog(f->F, 7, &used)); /* the ordering effectively used */
+    f->ordering = (int)used;
+done:
+    return rc;
+}
+
 int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, double extra, size_t natoms,
                             sparse_eig_result *out)
 {
@@ -135,19 +162,47 @@ int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, d
     memset(f, 0, sizeof *f);
     f->A = A;
     PETSC_TRY(MatDuplicate(A, MAT_COPY_VALUES, &f->B));
-    PETSC_TRY(MatGetFactor(f->B, MATSOLVERMUMPS, MAT_FACTOR_CHOLESKY, &f->F));
-    if (nranks > 1) PETSC_TRY(MatMumpsSetIcntl(f->F, 13, 1)); /* inertia needs the root node without ScaLAPACK */
     PETSC_TRY(MatFactorInfoInitialize(&f->info));
     PETSC_TRY(MatGetOrdering(f->B, MATORDERINGNATURAL, &f->perm, &f->cperm));
-    PETSC_TRY(MatCholeskyFactorSymbolic(f->F, f->B, f->perm, &f->info));
     PetscInt e = 0, mb = 0;
     PetscReal fl = 0;
-    PETSC_TRY(MatMumpsGetInfog(f->F, 20, &e));  /* estimated factor entries; < 0: millions */
-    PETSC_TRY(MatMumpsGetInfog(f->F, 17, &mb)); /* estimated in-core memory, MB, all ranks */
-    PETSC_TRY(MatMumpsGetRinfog(f->F, 1, &fl)); /* estimated flops of the elimination */
+    PetscBool user = PETSC_FALSE;
+    PETSC_TRY(PetscOptionsHasName(NULL, NULL, "-mat_mumps_icntl_7", &user));
+    if (user) {
+        rc = analyse_with(f, nranks, -1, &mb, &fl, &e);
+        if (rc) goto done;
+    } else {
+        /* The fill of D's factor depends much on the ordering, and not the same way on every glass:
+         * on two 19,652-atom Cu50Zr50 glasses MUMPS's estimate was 12.2 and 13.7 GB with AMF
+         * (ICNTL(7) = 2) but 17.8 and 13.1 GB with PORD (4), its automatic choice here, and AMD
+         * was worse than both. Both are analysed (seconds) and the one needing less memory kept. */
+        rc = analyse_with(f, nranks, 2, &mb, &fl, &e);
+        if (rc) goto done;
+        Mat first = f->F;
+        int first_ord = f->ordering;
+        f->F = NULL;
+        PetscInt mb2 = 0, e2 = 0;
+        PetscReal fl2 = 0;
+        rc = analyse_with(f, nranks, 4, &mb2, &fl2, &e2);
+        if (rc) {
+            MatDestroy(&first);
+            goto done;
+        }
+        if (mb2 < mb || (mb2 == mb && fl2 < fl)) {
+            MatDestroy(&first);
+            mb = mb2;
+            fl = fl2;
+            e = e2;
+        } else {
+            MatDestroy(&f->F);
+            f->F = first;
+            f->ordering = first_ord;
+        }
+    }
     out->factor_entries = e < 0 ? -1e6 * (double)e : (double)e;
     out->factor_bytes = 1e6 * (double)mb;
     out->factor_flops = fl;
+    out->factor_ordering = f->ordering;
     if (limit > 0 && out->factor_bytes + out->matrix_bytes + extra > limit) {
         rc = bpel_fail(BPEL_ENOMEM,
                        "the sparse eigensolver for %zu atoms needs %.3g GB for each MUMPS factorisation (%.3g G "
@@ -248,6 +303,21 @@ int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const spar
     PetscInt nbelow = 0;
     rc = analyse_and_count(A, hi, size, p->memory_limit, n, out, &nbelow);
     if (rc) goto done;
+    {
+        /* the slices' factorisations take the ordering chosen by that analysis, unless the options
+         * name one (asked once: later calls find this function's own setting) */
+        static int user_ordering = -1;
+        if (user_ordering < 0) {
+            PetscBool set = PETSC_FALSE;
+            PETSC_TRY(PetscOptionsHasName(NULL, NULL, "-st_mat_mumps_icntl_7", &set));
+            user_ordering = set ? 1 : 0;
+        }
+        if (!user_ordering) {
+            char v[16];
+            snprintf(v, sizeof v, "%d", out->factor_ordering);
+            PETSC_TRY(PetscOptionsSetValue(NULL, "-st_mat_mumps_icntl_7", v));
+        }
+    }
     out->count_estimate = (size_t)nbelow;
     {
         /* the eigenvectors twice (SLEPc's basis and the copy returned) */

@@ -38,12 +38,15 @@ typedef struct sparse_factor {
     Mat A, B, F; /* A (borrowed), its shifted copy, the factor */
     IS perm, cperm;
     MatFactorInfo info;
+    int ordering;   /* MUMPS's ICNTL(7) used: 2 AMF, 4 PORD, ... */
     int nfactor;    /* numeric factorisations made */
     double t_factor; /* s */
 } sparse_factor;
 
-/* The analysis. MUMPS's estimate of one factorisation (entries, bytes over
- * all ranks, flops) goes into out->factor_*; with limit > 0 it is refused
+/* The analysis, with the ordering (AMF or PORD, unless -mat_mumps_icntl_7 is
+ * among the PETSc options) whose factor MUMPS estimates to need less memory.
+ * MUMPS's estimate of one factorisation (entries, bytes over all ranks,
+ * flops) goes into out->factor_*; with limit > 0 it is refused
  * (BPEL_ENOMEM, naming the numbers) when the factor, the matrix and `extra`
  * bytes need more. */
 int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, double extra, size_t natoms,

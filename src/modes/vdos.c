@@ -188,6 +188,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     v->sparse_shifts = r.nshifts;
     v->sparse_ranks = r.ranks;
     v->sparse_factor_bytes = r.factor_bytes;
+    v->sparse_ordering = r.factor_ordering;
     v->sparse_nev = r.nev;
     v->sparse_block = r.block;
     v->sparse_basis = r.basis;

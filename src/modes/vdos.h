@@ -68,6 +68,7 @@ typedef struct vib_modes {
     double sparse_residual; /* sparse route: largest ‖Dx − λx‖, eV/(Å²·amu) */
     int sparse_shifts, sparse_ranks; /* sparse route: factorisations, MPI ranks */
     double sparse_factor_bytes; /* sparse route: MUMPS's estimate for one factorisation */
+    int sparse_ordering;        /* sparse route: MUMPS's fill-reducing ordering, ICNTL(7) (2 AMF, 4 PORD) */
     int sparse_nev;       /* sparse route: Krylov-Schur nev per slice */
     int sparse_block;     /* block solver: vectors per solve */
     size_t sparse_basis;  /* block solver: Lanczos vectors per shift allowed */

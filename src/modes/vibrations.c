@@ -324,6 +324,12 @@ int bpel_vib_write(const char *dir, const bpel_system *s, const vib_analysis *a,
         cJSON_AddNumberToObject(sp, "max_residual_eV_per_A2_amu", v->sparse_residual);
         cJSON_AddNumberToObject(sp, "factorisations", v->sparse_shifts);
         cJSON_AddNumberToObject(sp, "factor_memory_estimate_GB", v->sparse_factor_bytes / 1e9);
+        cJSON_AddStringToObject(sp, "factor_ordering",
+                                v->sparse_ordering == 2   ? "AMF"
+                                : v->sparse_ordering == 4 ? "PORD"
+                                : v->sparse_ordering == 0 ? "AMD"
+                                : v->sparse_ordering == 6 ? "QAMD"
+                                                          : "other");
         cJSON_AddNumberToObject(sp, "unstable_modes_below_interval", (double)v->sparse_below);
         if (slepc) {
             cJSON_AddNumberToObject(sp, "nev_per_slice", v->sparse_nev);

@@ -19,6 +19,8 @@
 #include "units.h"
 #include "vdos.h"
 
+#include <petscsys.h>
+
 static char glass_path[1024], rep_path[1024];
 
 /* 160-atom Cu50Zr50 glass quenched and minimised by LAMMPS, and the same glass
@@ -271,6 +273,61 @@ static void test_degenerate_slices(void **st)
     unload(&u);
 }
 
+/* The fill-reducing ordering: of AMF and PORD the one MUMPS estimates to need less memory, unless
+ * the PETSc options name one; the pairs do not depend on it. */
+static void solve_with_ordering(const hess_sparse *h, const double *mass, double lc, const char *ord,
+                                sparse_eig_result *r)
+{
+    if (ord) assert_int_equal(PetscOptionsSetValue(NULL, "-mat_mumps_icntl_7", ord), 0);
+    sparse_eig_params sp;
+    bpel_sparse_eig_params_default(&sp);
+    sp.lambda_c = lc;
+    sp.method = SPARSE_BLOCK;
+    int rc = bpel_sparse_eig_solve(h, mass, &sp, r);
+    if (ord) assert_int_equal(PetscOptionsClearValue(NULL, "-mat_mumps_icntl_7"), 0);
+    if (rc) print_message("  %s\n", bpel_errmsg());
+    assert_int_equal(rc, 0);
+}
+
+static void test_factor_ordering(void **st)
+{
+    setup u;
+    load(&u, rep_path);
+    hess_sparse *h;
+    assert_int_equal(bpel_hess_build_sparse(u.m, &h), 0);
+    double *mass = malloc(u.s->n * sizeof *mass);
+    for (size_t i = 0; i < u.s->n; i++) mass[i] = system_mass(u.s, i);
+    const double lc = pow(9.0 / BPEL_OMEGA_FACTOR, 2);
+    sparse_eig_result r, amf, pord, amd;
+    solve_with_ordering(h, mass, lc, NULL, &r);
+    solve_with_ordering(h, mass, lc, "2", &amf);
+    solve_with_ordering(h, mass, lc, "4", &pord);
+    solve_with_ordering(h, mass, lc, "0", &amd);
+    print_message("  MUMPS's estimate: AMF %.4g MB, PORD %.4g MB, AMD %.4g MB; chosen ordering %d (%.4g MB)\n",
+                  amf.factor_bytes / 1e6, pord.factor_bytes / 1e6, amd.factor_bytes / 1e6, r.factor_ordering,
+                  r.factor_bytes / 1e6);
+    assert_int_equal(amf.factor_ordering, 2);
+    assert_int_equal(pord.factor_ordering, 4);
+    assert_int_equal(amd.factor_ordering, 0); /* an ordering named in the options is kept */
+    assert_true(r.factor_ordering == 2 || r.factor_ordering == 4);
+    assert_true(r.factor_bytes == fmin(amf.factor_bytes, pord.factor_bytes));
+    assert_int_equal(amd.m, r.m);
+    assert_int_equal(amf.m, r.m);
+    assert_int_equal(pord.m, r.m);
+    for (size_t k = 0; k < r.m; k++) {
+        ASSERT_REL(amd.w[k], r.w[k], 1e-9, 1e-6 * lc);
+        ASSERT_REL(amf.w[k], r.w[k], 1e-9, 1e-6 * lc);
+        ASSERT_REL(pord.w[k], r.w[k], 1e-9, 1e-6 * lc);
+    }
+    bpel_sparse_eig_result_free(&r);
+    bpel_sparse_eig_result_free(&amf);
+    bpel_sparse_eig_result_free(&pord);
+    bpel_sparse_eig_result_free(&amd);
+    free(mass);
+    bpel_hess_sparse_destroy(h);
+    unload(&u);
+}
+
 /* Refusals: no window, and a bound that is not positive. */
 static void test_sparse_refusals(void **st)
 {
@@ -298,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_block_matches_dense),
         cmocka_unit_test(test_block_weights_only),
         cmocka_unit_test(test_degenerate_slices),
+        cmocka_unit_test(test_factor_ordering),
         cmocka_unit_test(test_sparse_refusals),
     };
     return cmocka_run_group_tests(tests, make_glass, NULL);
