@@ -174,8 +174,10 @@ int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, d
     } else {
         /* The fill of D's factor depends much on the ordering, and not the same way on every glass:
          * on two 19,652-atom Cu50Zr50 glasses MUMPS's estimate was 12.2 and 13.7 GB with AMF
-         * (ICNTL(7) = 2) but 17.8 and 13.1 GB with PORD (4), its automatic choice here, and AMD
-         * was worse than both. Both are analysed (seconds) and the one needing less memory kept. */
+         * (ICNTL(7) = 2) but 17.8 and 13.1 GB with PORD, MUMPS's automatic choice (7) there, and
+         * AMD was worse than both. AMF and the automatic choice are analysed (seconds) and the one
+         * needing less memory kept. (PORD itself is not forced: on a few dozen atoms it stops the
+         * process, where the automatic choice takes another ordering.) */
         rc = analyse_with(f, nranks, 2, &mb, &fl, &e);
         if (rc) goto done;
         Mat first = f->F;
@@ -183,7 +185,7 @@ int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, d
         f->F = NULL;
         PetscInt mb2 = 0, e2 = 0;
         PetscReal fl2 = 0;
-        rc = analyse_with(f, nranks, 4, &mb2, &fl2, &e2);
+        rc = analyse_with(f, nranks, 7, &mb2, &fl2, &e2);
         if (rc) {
             MatDestroy(&first);
             goto done;

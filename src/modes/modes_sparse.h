@@ -77,7 +77,7 @@ typedef struct sparse_eig_result {
     int worker;          /* 1 on ranks other than 0 */
     double matrix_bytes; /* PETSc's copy of D */
     double factor_entries, factor_bytes, factor_flops; /* MUMPS's estimate for one factorisation (analysis phase) */
-    int factor_ordering; /* MUMPS's ICNTL(7) used: 2 AMF, 4 PORD (the one of the two needing less memory) */
+    int factor_ordering; /* MUMPS's ICNTL(7) used: 2 AMF, or MUMPS's automatic choice (4 PORD, ...) when that needs less memory */
     double t_setup, t_solve; /* s */
     /* SPARSE_BLOCK only */
     int block;           /* vectors per solve */

@@ -43,8 +43,9 @@ typedef struct sparse_factor {
     double t_factor; /* s */
 } sparse_factor;
 
-/* The analysis, with the ordering (AMF or PORD, unless -mat_mumps_icntl_7 is
- * among the PETSc options) whose factor MUMPS estimates to need less memory.
+/* The analysis, with the ordering (AMF or MUMPS's automatic choice, PORD on
+ * large glasses, unless -mat_mumps_icntl_7 is among the PETSc options) whose
+ * factor MUMPS estimates to need less memory.
  * MUMPS's estimate of one factorisation (entries, bytes over all ranks,
  * flops) goes into out->factor_*; with limit > 0 it is refused
  * (BPEL_ENOMEM, naming the numbers) when the factor, the matrix and `extra`
