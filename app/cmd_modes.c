@@ -62,13 +62,14 @@ static void help(void)
            "           shift-and-invert, MUMPS LDL^T; the count in each slice checked by inertia). Memory:\n"
            "           one MUMPS factorisation at a time (estimated by MUMPS's analysis and refused before\n"
            "           factorising when it does not fit; Cu-Zr glasses: 0.36 GB at 2,048 atoms, 11 GB at\n"
-           "           16,384, 13 GB at 19,652) plus 8n per mode. Runs under mpirun -np P with the factor\n"
+           "           16,384, 12-13 GB at 19,652) plus 8n per mode. Runs under mpirun -np P with the factor\n"
            "           distributed over the ranks; PETSC_OPTIONS reaches the solver.\n"
            "  auto     dsyevr while 8n^2 (+ eigenvectors) fits in the available memory; otherwise block\n"
            "           (slepc under mpirun with several ranks) when --max-omega is given; without it,\n"
            "           up to the default I_BP window's top.\n"
-           "           Where both fit, dense is faster (2-3x at 2,000-4,000 atoms: the couplings\n"
-           "           reach two cutoffs, so the factor is nearly as full as the dense matrix).\n"
+           "           Where both fit, the two are close (window to 15 rad/ps: dense 2x faster at\n"
+           "           2,000 atoms, block 1.2x faster at 4,000: the couplings reach two cutoffs, so\n"
+           "           the factor is nearly as full as the dense matrix).\n"
            "The command refuses before allocating when its solver does not fit (set BPEL_MEMORY_LIMIT to\n"
            "impose a lower limit). Threads: OMP_NUM_THREADS / OPENBLAS_NUM_THREADS.\n",
            BPEL_DEFAULT_POTENTIAL, bpel_eig_backend_names());
