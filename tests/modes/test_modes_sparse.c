@@ -274,7 +274,10 @@ static void test_degenerate_slices(void **st)
 }
 
 /* The fill-reducing ordering: of AMF and MUMPS's automatic choice the one MUMPS estimates to need
- * less memory, unless the PETSc options name one; the pairs do not depend on it. */
+ * less memory, unless the PETSc options name one; the pairs do not depend on it. On a glass this
+ * small MUMPS's automatic choice may be AMF itself, so the choice between two different
+ * estimates is shown on large glasses only (docs/vibrations.md); here the options' ordering being
+ * kept (AMD, whose estimate differs) and the pairs' independence of the ordering are what can fail. */
 static void solve_with_ordering(const hess_sparse *h, const double *mass, double lc, const char *ord,
                                 sparse_eig_result *r)
 {
