@@ -56,6 +56,8 @@ typedef struct cli_progress {
     int tty;
     int plain;          /* plain lines (stderr is not a terminal) */
     double interval;    /* s between plain lines */
+    int seen;           /* an update has come: the rate is measured from it */
+    double done0, t0;   /* the first update's count and time (a resumed run starts above 0) */
 } cli_progress;
 void cli_progress_start(cli_progress *p, const char *label, double total);
 void cli_progress_update(cli_progress *p, double done, const char *extra);

@@ -141,11 +141,22 @@ void cli_progress_start(cli_progress *p, const char *label, double total)
     const char *iv = getenv("BPEL_PROGRESS_INTERVAL");
     double v;
     p->interval = iv && !cli_parse_double(iv, &v) && v > 0 ? v : 30.0;
+    p->seen = 0;
+}
+
+/* Items per second: from the first update on once there are two (work done before it, by an
+ * earlier run that is being resumed or by a setup that reports nothing, is not counted), else
+ * from the start. */
+static double progress_rate(const cli_progress *p, double done, double now)
+{
+    if (p->seen && done > p->done0 && now > p->t0) return (done - p->done0) / (now - p->t0);
+    double el = now - p->start;
+    return el > 0 ? done / el : 0;
 }
 
 static void plain_line(cli_progress *p, double done, double now, const char *extra)
 {
-    double el = now - p->start, rate = el > 0 ? done / el : 0;
+    double el = now - p->start, rate = progress_rate(p, done, now);
     double eta = rate > 0 ? (p->total - done) / rate : 0;
     fprintf(stderr, "%s: %.0f/%.0f (%.1f%%), %.3g/s, elapsed %.0f s, ETA %.0f s%s%s\n", p->label, done, p->total,
             100 * done / p->total, rate, el, eta > 0 ? eta : 0, extra ? "; " : "", extra ? extra : "");
@@ -154,6 +165,11 @@ static void plain_line(cli_progress *p, double done, double now, const char *ext
 
 void cli_progress_update(cli_progress *p, double done, const char *extra)
 {
+    if (!p->seen && (p->plain || p->tty)) {
+        p->seen = 1;
+        p->done0 = done;
+        p->t0 = cli_wall_time();
+    }
     if (p->plain) {
         double now = cli_wall_time();
         if (now - p->last_draw >= p->interval) {
@@ -169,7 +185,8 @@ void cli_progress_update(cli_progress *p, double done, const char *extra)
     double frac = done / p->total;
     if (frac > 1) frac = 1;
     int width = 30, fill = (int)(frac * width);
-    double el = now - p->start, eta = frac > 0 ? el * (1 - frac) / frac : 0;
+    double el = now - p->start, rate = progress_rate(p, done, now);
+    double eta = rate > 0 && done < p->total ? (p->total - done) / rate : 0;
     char bar[64];
     for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
     bar[width] = '\0';
