@@ -93,6 +93,15 @@ static void modes_progress(void *ctx, double done, double total)
     cli_progress_update(p, done, NULL);
 }
 
+/* A line on a stage of a sparse run (the counts, each shift), on stderr under the bar; printed
+ * also with BPEL_NO_PROGRESS, as a log. */
+static void modes_note(void *ctx, const char *line)
+{
+    cli_progress *p = ctx;
+    fprintf(stderr, "%smodes: %s\n", p->label && p->tty ? "\n" : "", line);
+    fflush(stderr);
+}
+
 int cmd_modes(int argc, char **argv)
 {
     const char *pot = NULL, *elements = NULL, *out = NULL;
@@ -132,6 +141,7 @@ int cmd_modes(int argc, char **argv)
     vib_analysis a;
     cli_progress prog = {0};
     o.modes.progress = modes_progress;
+    o.modes.note = modes_note;
     o.modes.progress_ctx = &prog;
     rc = bpel_vib_analyse(cs.model, cs.sys, &o, &a);
     if (prog.label) cli_progress_finish(&prog);

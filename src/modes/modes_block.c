@@ -5,6 +5,7 @@
 #include "modes_sparse.h"
 #include "error.h"
 #include "sparse_petsc.h"
+#include "units.h"
 
 #include <cblas.h>
 #include <gsl/gsl_rng.h>
@@ -47,6 +48,7 @@ typedef struct lanczos {
     sparse_eig_result *out;
     size_t stored, room;
     void (*progress)(void *ctx, double done, double total);
+    void (*note)(void *ctx, const char *line);
     void *progress_ctx;
     int short_low;
     int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */     /* the last shift that filled its basis had not converged its lower part */
@@ -192,6 +194,42 @@ typedef struct slice {
     double yield;     /* out: converged pairs per basis vector when the shift ended (0: unknown) */
     size_t found;     /* out: pairs stored */
 } slice;
+
+/* The clocks and the count of solves, read at the start of a shift (before its factorisation). */
+typedef struct tally {
+    double wall, factor, solves, orth, ritz, check;
+    size_t nsolves;
+} tally;
+
+static tally tally_take(const lanczos *L)
+{
+    return (tally){now(), L->f.t_factor, L->t_solves, L->t_orth, L->t_ritz, L->t_check, L->out->nsolves};
+}
+
+/* ω in rad/ps of an eigenvalue of D (negative for λ < 0). */
+static double omega_of(double lam) { return (lam < 0 ? -1.0 : 1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(lam)); }
+
+/* A line on the shift just ended: what it found and where its time went since *t0. */
+static void note_shift(const lanczos *L, int j, const slice *sl, int redone, const tally *t0)
+{
+    if (!L->note) return;
+    tally t = tally_take(L);
+    char line[400];
+    if (redone)
+        snprintf(line, sizeof line,
+                 "shift %d at %.4g rad/ps: its basis of %zu filled before the pairs below it converged; redone "
+                 "(%.1f s: factorisation %.1f, %zu solves %.1f, orthogonalisation %.1f, Rayleigh-Ritz %.1f)",
+                 j, omega_of(sl->sigma), L->cap, t.wall - t0->wall, t.factor - t0->factor, t.nsolves - t0->nsolves,
+                 t.solves - t0->solves, t.orth - t0->orth, t.ritz - t0->ritz);
+    else
+        snprintf(line, sizeof line,
+                 "shift %d at %.4g rad/ps: %zu pairs in [%.4g, %.4g) rad/ps, %zu of %zu; basis %zu; %.1f s: "
+                 "factorisation %.1f, %zu solves %.1f, orthogonalisation %.1f, Rayleigh-Ritz %.1f, residuals %.1f",
+                 j, omega_of(sl->sigma), sl->found, omega_of(sl->a), omega_of(sl->split), L->stored, L->room, L->cap,
+                 t.wall - t0->wall, t.factor - t0->factor, t.nsolves - t0->nsolves, t.solves - t0->solves,
+                 t.orth - t0->orth, t.ritz - t0->ritz, t.check - t0->check);
+    L->note(L->progress_ctx, line);
+}
 
 static int by_lambda(const void *x, const void *y, void *ctx)
 {
@@ -444,6 +482,7 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     L.out = out;
     L.masses = masses;
     L.progress = p->progress;
+    L.note = p->note;
     L.progress_ctx = p->progress_ctx;
     L.h = h;
     L.natoms = h->n;
@@ -492,14 +531,18 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
                               3.0 * (double)(c) * (double)(c)))
     const size_t cap_least = 512 < L.cap ? 512 : L.cap;
     double work_bytes = WORK_BYTES(cap_least);
+    double t_open = now();
     rc = bpel_sparse_factor_open(&L.f, L.A, 1, p->memory_limit, work_bytes, h->n, out);
     if (rc) goto done;
     opened = 1;
+    t_open = now() - t_open;
     PetscInt nu_hi = 0, nu_lo = 0, nu = 0;
     rc = bpel_sparse_factor_at(&L.f, hi, &nu_hi);
     if (rc) goto done;
+    double t_count_hi = L.f.t_factor;
     rc = bpel_sparse_factor_at(&L.f, lo, &nu_lo); /* the first shift */
     if (rc) goto done;
+    double t_count_lo = L.f.t_factor - t_count_hi;
     {
         /* The basis per shift: its Rayleigh–Ritz steps (~4 dense eigenproblems of order m, ~1e-10 m³ s
          * each measured on 2 cores) and orthogonalisation (~4 m² 3N flops at ~4e10 flop/s) should cost
@@ -594,6 +637,17 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     gsl_rng_set(L.rng, 20221);
     for (size_t i = 0; i < h->n; i++) L.rsqm[i] = 1.0 / sqrt(masses[i]);
     out->t_setup = now() - t0;
+    if (L.note) {
+        static const char *const ord[] = {"AMD", "user", "AMF", "SCOTCH", "PORD", "METIS", "QAMD", "auto"};
+        char line[400];
+        snprintf(line, sizeof line,
+                 "%zu modes in [%.4g, %.4g] rad/ps by inertia (%zu below); analysis %.0f s (%s, %.3g GB per "
+                 "factor); factorisations for the count at the top %.0f s, at the bottom (the first shift) %.0f s; basis %zu, block %d, %s kept; setup %.0f s",
+                 total, omega_of(lo), omega_of(hi), out->below, t_open,
+                 L.f.ordering >= 0 && L.f.ordering <= 7 ? ord[L.f.ordering] : "?", out->factor_bytes / 1e9,
+                 t_count_hi, t_count_lo, L.cap, L.p, compact ? "per-atom weights" : "eigenvectors", out->t_setup);
+        L.note(L.progress_ctx, line);
+    }
 
     /* Slices planned by a Debye-like count, ν(λ) ∝ λ^{3/2}, between the shift's
      * bottom and λ_c; each shift is meant to find per_shift pairs. */
@@ -604,11 +658,16 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         size_t nsl = (total + per_shift - 1) / per_shift;
         sl.target = nsl <= 1 ? hi : hi * pow(1.0 / (double)nsl, 2.0 / 3.0);
     }
-    int retries = 0;
+    int retries = 0, nshift = 0;
+    tally t_shift = tally_take(&L);
+    t_shift.factor -= t_count_lo; /* the first shift's factorisation was the count at λ_lo */
+    t_shift.wall -= t_count_lo;
     while (total > 0) {
         int outcome = SHIFT_DONE;
         rc = run_shift(&L, &sl, idx, &outcome);
         if (rc) goto done;
+        note_shift(&L, ++nshift, &sl, outcome == SHIFT_SHORT, &t_shift);
+        t_shift = tally_take(&L);
         if (outcome == SHIFT_SHORT) {
             out->retries++;
             /* the basis filled first: a larger one (up to the most allowed), and a shift nearer the

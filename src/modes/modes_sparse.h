@@ -58,7 +58,9 @@ typedef struct sparse_eig_params {
                         * single precision (wt) and its weight in the translation subspace (trans): a third
                         * (a sixth) of the memory */
     void (*progress)(void *ctx, double done, double total); /* NULL, or called as pairs converge */
-    void *progress_ctx;
+    void (*note)(void *ctx, const char *line); /* NULL, or a line on the opening counts and on each shift
+                                                * (its pairs and where its time went) */
+    void *progress_ctx; /* ctx of both */
 } sparse_eig_params;
 
 typedef struct sparse_eig_result {

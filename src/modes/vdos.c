@@ -176,6 +176,7 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
         sp.method = SPARSE_BLOCK;
         sp.compact = p->need_vectors > 0 ? 0 : p->need_vectors < 0 ? 1 : -1;
         sp.progress = p->progress;
+        sp.note = p->note;
         sp.progress_ctx = p->progress_ctx;
     }
     sparse_eig_result r;

@@ -37,7 +37,9 @@ typedef struct vib_params {
                          * keeps per-atom weights only (z NULL, wt set) */
     void (*progress)(void *ctx, double done, double total); /* NULL, or called by the block solver as pairs
                                                              * converge (done/total: modes) */
-    void *progress_ctx;
+    void (*note)(void *ctx, const char *line); /* NULL, or given a line (no newline) on each stage of a
+                                                * sparse run: the moduli, the opening counts, each shift */
+    void *progress_ctx; /* ctx of both */
 } vib_params;
 
 typedef struct vib_modes {

@@ -102,8 +102,16 @@ static int choose_sparse(vib_analysis *a, const hess_model *m, const bpel_system
         a->K = o->K;
         a->G = o->G;
         snprintf(a->moduli_source, sizeof a->moduli_source, "given on the command line");
-    } else if (o->elastic_route >= 0 && !(o->vdos.bp_hi > 0) && (rc = compute_moduli(a, m, s, 2))) {
-        return rc; /* the moduli only when the window's top needs them, and not with --elastic none */
+    } else if (o->elastic_route >= 0 && !(o->vdos.bp_hi > 0)) {
+        /* the moduli only when the window's top needs them, and not with --elastic none */
+        double t0 = omp_wall();
+        if ((rc = compute_moduli(a, m, s, 2))) return rc;
+        if (mp->note) {
+            char line[160];
+            snprintf(line, sizeof line, "K and G by conjugate gradients for the window's top: %.0f s (%d iterations)",
+                     omp_wall() - t0, a->elastic.cg_iterations);
+            mp->note(mp->progress_ctx, line);
+        }
     }
     compute_debye(a, s);
     double hi = o->vdos.bp_hi;
