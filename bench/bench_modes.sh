@@ -19,13 +19,19 @@
 # (analysis only: factor entries, memory and flops of one factorisation) and, from the rates measured
 # on the last size above, the projected cost of the slepc route up to 15 rad/ps.
 #
+# With PAPER=glass.data (a 19,652-atom glass made by `bpel quench`) it then runs `bpel modes` on it as a
+# user would (solver auto: block, all modes up to the default I_BP window's top) under
+# BPEL_MEMORY_LIMIT=${PAPER_MEMORY:-14.7G}, and prints its wall time and peak memory against the goals
+# (2 h, 16 GB on 2 cores) and the run's own lines on each shift. No dense peer fits at that size.
+#
 # usage: bench/bench_modes.sh [BPEL] ; env SIZES="2000 4000", RUNS=3, OMP_NUM_THREADS (default 2),
 #        NO_DSYEVD=1 skips the `modes` (dsyevd) variant on large sizes,
-#        WINDOW_BLOCK_ONLY=1 runs only `window` and `block`, side by side
+#        WINDOW_BLOCK_ONLY=1 runs only `window` and `block`, side by side; SIZES="" with PAPER= runs
+#        the paper-size glass alone
 set -eu
 BPEL=${1:-$(dirname "$0")/../build/bpel}
 BPEL=$(readlink -f "$BPEL")
-SIZES=${SIZES:-"2000 4000"}
+SIZES=${SIZES-"2000 4000"}
 RUNS=${RUNS:-3}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 export OPENBLAS_NUM_THREADS=$OMP_NUM_THREADS
@@ -211,5 +217,23 @@ t = t0 * (m / m0) * (gb / f0)
 print("#   projected slepc time up to 15 rad/ps: ~%.0f s (%.1f h; a lower bound: factorisation flops grow faster)"
       % (t, t / 3600))
 print("#   projected peak memory: %.1f GB (one factorisation + the eigenvectors twice)" % (gb + 2 * 8 * n * m / 1e9))
+PY
+fi
+
+if [ -n "${PAPER:-}" ]; then
+    PAPER=$(readlink -f "$PAPER")
+    read -r t m < <(BPEL_MEMORY_LIMIT=${PAPER_MEMORY:-14.7G} timed "$BPEL" modes "$PAPER" --elements Cu,Zr --no-figures \
+                    --out o_paper)
+    grep '^modes: ' time.txt | sed 's/^/#   /'
+    python3 - o_paper/summary.json "$t" "$m" "$PAPER" <<'PY'
+import json, sys
+j, t, kb, glass = json.load(open(sys.argv[1])), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+mo = j['modes']
+bl = mo.get('block_lanczos', {})
+gb = kb * 1024 / 1e9
+print("# %s: %d atoms, %d modes up to %.2f rad/ps by %s, %s factorisations; wall %.0f s (%.2f h), peak %.2f GB"
+      % (glass, j['natoms'], mo['computed'], bl.get('max_omega_radps', float('nan')), mo['solver'],
+         bl.get('factorisations', '?'), t, t / 3600, gb))
+print("#   goals: <= 7200 s: %s; <= 16 GB: %s" % ("met" if t <= 7200 else "NOT met", "met" if gb <= 16 else "NOT met"))
 PY
 fi
