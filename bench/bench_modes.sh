@@ -31,6 +31,7 @@
 set -eu
 BPEL=${1:-$(dirname "$0")/../build/bpel}
 BPEL=$(readlink -f "$BPEL")
+[ -n "${PAPER:-}" ] && PAPER=$(readlink -f "$PAPER")
 SIZES=${SIZES-"2000 4000"}
 RUNS=${RUNS:-3}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -221,7 +222,7 @@ PY
 fi
 
 if [ -n "${PAPER:-}" ]; then
-    PAPER=$(readlink -f "$PAPER")
+    case $PAPER in *.xz) xz -dc "$PAPER" > paper.data; PAPER=$W/paper.data ;; esac
     read -r t m < <(BPEL_MEMORY_LIMIT=${PAPER_MEMORY:-14.7G} timed "$BPEL" modes "$PAPER" --elements Cu,Zr --no-figures \
                     --out o_paper)
     grep '^modes: ' time.txt | sed 's/^/#   /'
