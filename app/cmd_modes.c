@@ -45,6 +45,10 @@ static void help(void)
            "  --elastic ROUTE      auto|modes|cg|none: how to compute the non-affine term (default auto)\n"
            "  --max-initial-force F  refuse a structure whose max |F_i| exceeds F eV/Å (default 1e-3; inf: no check)\n"
            "  --solver NAME        eigensolver: %s, block, slepc (default auto; see Solvers below)\n"
+           "  --block K            block solver: vectors per solve (default 32)\n"
+           "  --basis M            block solver: Lanczos vectors per shift at most (default 4000; the\n"
+           "                       solver takes fewer when they would cost more than a factorisation, or\n"
+           "                       when memory is short)\n"
            "  --no-per-atom        skip g_i, I_BP, gi.csv, atoms.csv, atoms.xyz\n"
            "  --no-figures         skip fig1b_reduced_vdos.png/.svg (g/omega^2 with the Debye level, inset g)\n\n"
            "Solvers and memory (n = 3N):\n"
@@ -124,6 +128,8 @@ int cmd_modes(int argc, char **argv)
         {CLI_OPT("elastic", 0, CLI_CHOICE, &o.elastic_route), .choices = "auto|modes|cg|none", .values = routes,
          .error = "--elastic is auto, modes, cg or none"},
         CLI_VIB_SOLVER(&o),
+        {CLI_OPT("block", 0, CLI_INT, &o.modes.block), CLI_AT_LEAST(1)},
+        {CLI_OPT("basis", 0, CLI_LONG, &o.modes.basis), CLI_AT_LEAST(64)},
         {CLI_OPT("no-per-atom", 0, CLI_FLAG_OFF, &o.vdos.per_atom)},
         {CLI_OPT("no-figures", 0, CLI_FLAG_OFF, &figures)},
         {0}};

@@ -223,8 +223,13 @@ int bpel_sparse_factor_at(sparse_factor *f, double sigma, PetscInt *nneg)
 {
     int rc = BPEL_OK;
     double t0 = MPI_Wtime();
-    PETSC_TRY(MatCopy(f->A, f->B, SAME_NONZERO_PATTERN));
-    PETSC_TRY(MatShift(f->B, -sigma));
+    if (f->A) {
+        PETSC_TRY(MatCopy(f->A, f->B, SAME_NONZERO_PATTERN));
+        PETSC_TRY(MatShift(f->B, -sigma));
+    } else {
+        PETSC_TRY(MatShift(f->B, f->sigma - sigma)); /* rounding of ~1e-16 of the diagonal per shift */
+    }
+    f->sigma = sigma;
     PETSC_TRY(MatCholeskyFactorNumeric(f->F, f->B, &f->info));
     *nneg = 0; /* the zero and positive counts would need MUMPS's null-pivot detection */
     PETSC_TRY(MatGetInertia(f->F, nneg, NULL, NULL));

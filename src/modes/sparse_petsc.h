@@ -39,6 +39,7 @@ typedef struct sparse_factor {
     IS perm, cperm;
     MatFactorInfo info;
     int ordering;   /* MUMPS's ICNTL(7) used: 2 AMF, 4 PORD, ... */
+    double sigma;   /* B = A − sigma·I (0 after opening) */
     int nfactor;    /* numeric factorisations made */
     double t_factor; /* s */
 } sparse_factor;
@@ -52,7 +53,8 @@ typedef struct sparse_factor {
  * bytes need more. */
 int bpel_sparse_factor_open(sparse_factor *f, Mat A, int nranks, double limit, double extra, size_t natoms,
                             sparse_eig_result *out);
-/* Factorise A − σI; *nneg gets its negative pivots: the eigenvalues of A below σ. */
+/* Factorise A − σI; *nneg gets its negative pivots: the eigenvalues of A below σ. Once the
+ * caller has destroyed A and set f->A to NULL (to save its memory), B is shifted in place. */
 int bpel_sparse_factor_at(sparse_factor *f, double sigma, PetscInt *nneg);
 void bpel_sparse_factor_close(sparse_factor *f);
 

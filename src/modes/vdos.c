@@ -175,13 +175,16 @@ static int modes_sparse(const hess_model *m, const bpel_system *s, const vib_par
     if (!strcmp(v->solver, VIB_BLOCK_SOLVER)) {
         sp.method = SPARSE_BLOCK;
         sp.compact = p->need_vectors > 0 ? 0 : p->need_vectors < 0 ? 1 : -1;
+        sp.give_hessian = &h; /* freed by the solver once D is built */
+        sp.block = p->block;
+        sp.basis = p->basis > 0 ? (size_t)p->basis : 0;
         sp.progress = p->progress;
         sp.note = p->note;
         sp.progress_ctx = p->progress_ctx;
     }
     sparse_eig_result r;
     rc = bpel_sparse_eig_solve(h, v->mass, &sp, &r);
-    bpel_hess_sparse_destroy(h);
+    bpel_hess_sparse_destroy(h); /* NULL when the solver gave it back */
     if (rc) return rc;
     v->worker = r.worker;
     v->sparse_below = r.below;

@@ -37,6 +37,8 @@ typedef struct vib_params {
                          * keeps per-atom weights only (z NULL, wt set) */
     void (*progress)(void *ctx, double done, double total); /* NULL, or called by the block solver as pairs
                                                              * converge (done/total: modes) */
+    int block;          /* block solver: vectors per solve (0: its default) */
+    long basis;         /* block solver: Lanczos vectors per shift at most (0: its default) */
     void (*note)(void *ctx, const char *line); /* NULL, or given a line (no newline) on each stage of a
                                                 * sparse run: the moduli, the opening counts, each shift */
     void *progress_ctx; /* ctx of both */

@@ -123,7 +123,7 @@ grep -q "needs .* GB for each MUMPS factorisation" err || fail "slepc memory ref
 if command -v lmp > /dev/null; then
   printf 'units metal\natom_style atomic\nread_data glass.data\nreplicate 2 2 2\nwrite_data glass2048.data\n' > rep.in
   lmp -nocite -log none -screen none -in rep.in || fail "lmp replicate"
-  BPEL_MEMORY_LIMIT=520M "$BPEL" modes glass2048.data --out gauto --no-figures > log 2> err || { cat err; fail "auto sparse"; }
+  BPEL_MEMORY_LIMIT=520M "$BPEL" modes glass2048.data --out gauto --no-figures > log 2> errauto || { cat errauto; fail "auto sparse"; }
   "$BPEL" modes glass2048.data --out gdense --no-figures > log 2> err || { cat err; fail "dense 2048"; }
   python3 - gauto gdense <<'PY' || fail "auto's sparse route differs from dense"
 import csv, json, sys
@@ -137,6 +137,29 @@ assert all(abs(x / y - 1) < 1e-8 for x, y in zip(wa, wb)), (wa, wb)
 ia, ib = ({r['id']: float(r['I_BP_per_radps3']) for r in csv.DictReader(open(d + '/atoms.csv'))} for d in (a, b))
 assert all(abs(ia[k] / ib[k] - 1) <= 1e-6 for k in ia)
 PY
+  # the run's log: the moduli, the counts, and a line per shift with its pairs, which add up to the modes
+  grep -q '^modes: K and G by conjugate gradients' errauto || fail "no line on the moduli: $(cat errauto)"
+  grep -Eq '^modes: [0-9]+ modes in \[.*\] rad/ps by inertia' errauto || fail "no line on the counts: $(cat errauto)"
+  python3 - gauto errauto <<'PY' || fail "the shift lines do not add up to the modes"
+import json, re, sys
+m = json.load(open(sys.argv[1] + '/summary.json'))['modes']
+found = [int(x) for x in re.findall(r'^modes: shift \d+ at .*?: (\d+) pairs in', open(sys.argv[2]).read(), re.M)]
+assert found and sum(found) == m['computed'], (found, m['computed'])
+PY
+  # --block and --basis change how the modes are found, not the modes
+  "$BPEL" modes glass2048.data --out gb64 --solver block --max-omega 12 --block 64 --basis 900 --no-figures > log 2> err ||
+    { cat err; fail "--block 64 --basis 900"; }
+  "$BPEL" modes glass2048.data --out gb16 --solver block --max-omega 12 --block 16 --no-figures > log 2> err ||
+    { cat err; fail "--block 16"; }
+  python3 - gb64 gb16 <<'PY' || fail "--block/--basis changed the modes"
+import csv, json, sys
+a, b = sys.argv[1:3]
+ja, jb = (json.load(open(d + '/summary.json'))['modes']['block_lanczos'] for d in (a, b))
+assert 16 < ja['block_size'] <= 64 and ja['basis_per_shift'] <= 900 and jb['block_size'] == 16, (ja, jb)
+la, lb = ([float(r['eigenvalue_eV_per_A2_amu']) for r in csv.DictReader(open(d + '/modes.csv'))] for d in (a, b))
+assert len(la) == len(lb) > 100 and all(abs(x - y) <= 1e-9 * max(abs(x), 1e-4) for x, y in zip(la, lb))
+PY
+  "$BPEL" modes glass2048.data --out x --solver block --max-omega 12 --block 0 > log 2> err && fail "--block 0 accepted"
 fi
 
 # Grüneisen at scale: the modes below --max-omega by the sparse solver give the same gamma_k (every route)
