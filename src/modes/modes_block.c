@@ -591,18 +591,6 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     if (rc) goto done;
     opened = 1;
     t_open = now() - t_open;
-    if (p->give_hessian && *p->give_hessian == h) {
-        /* from here on only D − σI (the factor's B, shifted in place) is needed: the Hessian and the
-         * unshifted D go back to the system (~0.7 GB at 19,652 atoms) */
-        bpel_hess_sparse_destroy(*p->give_hessian);
-        *p->give_hessian = NULL;
-        L.h = NULL;
-        MatDestroy(&L.A);
-        L.f.A = NULL;
-#ifdef __GLIBC__
-        malloc_trim(0);
-#endif
-    }
     PetscInt nu_hi = 0, nu_lo = 0, nu = 0;
     rc = bpel_sparse_factor_at(&L.f, hi, &nu_hi);
     if (rc) goto done;
@@ -644,15 +632,35 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
          * its resident memory, with 4 % of MUMPS's estimate kept for factorisations at other shifts
          * needing more; MUMPS's estimate itself (which at 19,652 atoms exceeds what the
          * factorisation touches by ~1.4 GB) where that cannot be read. */
-        double base = out->factor_bytes + out->matrix_bytes, rss = resident_bytes();
-        if (rss > 0 && rss + 0.04 * out->factor_bytes < base) base = rss + 0.04 * out->factor_bytes;
-        double full = (8.0 * (double)n3 + 8.0) * (double)total, weights = (4.0 * (double)L.natoms + 16.0) * (double)total;
-        if (p->compact < 0)
-            compact = p->memory_limit > 0 && base + WORK_BYTES(cap_least) + full > p->memory_limit;
-        double res_bytes = compact ? weights : full;
-        size_t c = L.capmax;
-        while (p->memory_limit > 0 && c > cap_least && base + WORK_BYTES(c) + res_bytes > p->memory_limit)
-            c = c * 19 / 20 > cap_least ? c * 19 / 20 : cap_least;
+        double base = 0, res_bytes = 0;
+        size_t c = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            base = out->factor_bytes + out->matrix_bytes;
+            double rss = resident_bytes();
+            if (rss > 0 && rss + 0.04 * out->factor_bytes < base) base = rss + 0.04 * out->factor_bytes;
+            double full = (8.0 * (double)n3 + 8.0) * (double)total,
+                   weights = (4.0 * (double)L.natoms + 16.0) * (double)total;
+            if (p->compact < 0)
+                compact = p->memory_limit > 0 && base + WORK_BYTES(cap_least) + full > p->memory_limit;
+            res_bytes = compact ? weights : full;
+            c = L.capmax;
+            while (p->memory_limit > 0 && c > cap_least && base + WORK_BYTES(c) + res_bytes > p->memory_limit)
+                c = c * 19 / 20 > cap_least ? c * 19 / 20 : cap_least;
+            if (pass || (c >= L.cap && !p->give_always) || !p->give_hessian || *p->give_hessian != h) break;
+            /* memory limits the basis: from here on only D − σI (the factor's B, shifted in place)
+             * is needed, so the Hessian and the unshifted D go back to the system (0.69 GB at
+             * 19,652 atoms) and the plan is made again. (Residuals are then checked with D − σI,
+             * one sparse product per pair, slower than the Hessian's blocked product: kept where
+             * memory allows.) */
+            bpel_hess_sparse_destroy(*p->give_hessian);
+            *p->give_hessian = NULL;
+            L.h = NULL;
+            MatDestroy(&L.A);
+            L.f.A = NULL;
+#ifdef __GLIBC__
+            malloc_trim(0);
+#endif
+        }
         work_bytes = WORK_BYTES(c);
         double need = base + work_bytes + res_bytes;
         if (p->memory_limit > 0 && need > p->memory_limit) {

@@ -54,10 +54,12 @@ typedef struct sparse_eig_params {
     size_t basis;      /* Lanczos vectors per shift (default: sized so that a shift's orthogonalisation and
                         * Rayleigh–Ritz cost about one factorisation, timed; at most 6000 and 3N, fewer if
                         * memory is short) */
-    hess_sparse **give_hessian; /* NULL, or the address of the h passed: the block solver then frees it
-                                 * once D is built (setting *give_hessian to NULL), and with it the
-                                 * unshifted copy of D, checking residuals with D − σI instead: about a
-                                 * third more basis vectors fit beside the factor */
+    hess_sparse **give_hessian; /* NULL, or the address of the h passed: when memory limits the basis
+                                 * (or always, with give_always), the block solver frees it once D is
+                                 * built (setting *give_hessian to NULL), and with it the unshifted copy
+                                 * of D, checking residuals with D − σI instead (slower): at 19,652
+                                 * atoms a quarter more basis vectors fit beside the factor */
+    int give_always;
     int compact;       /* 1: return (−1: when the eigenvectors do not fit), instead of the eigenvectors, each mode's per-atom weights |e_k^i|² in
                         * single precision (wt) and its weight in the translation subspace (trans): a third
                         * (a sixth) of the memory */
