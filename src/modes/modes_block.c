@@ -365,7 +365,8 @@ static double resident_bytes(void)
 }
 
 /* The pairs of [a, split): Ritz vectors formed 16 at a time, their residuals
- * ‖Dx − λx‖ computed with the sparse Hessian (one pass for the 16), then stored. */
+ * ‖Dx − λx‖ computed with the sparse Hessian (one pass for the 16), or, once it
+ * has been given back, with D − σI (one product per pair), then stored. */
 static int store_pairs(lanczos *L, size_t m, slice *sl, size_t *idx)
 {
     double t0 = now();
