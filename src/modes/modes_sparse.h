@@ -51,9 +51,10 @@ typedef struct sparse_eig_params {
                           * matrix need more */
     /* SPARSE_BLOCK only */
     int block;         /* vectors per solve (default 32; at most 3N/8 and basis/16) */
-    size_t basis;      /* Lanczos vectors per shift (default: sized so that a shift's orthogonalisation and
-                        * Rayleigh–Ritz cost about one factorisation, timed; at most 6000 and 3N, fewer if
-                        * memory is short) */
+    size_t basis;      /* Lanczos vectors per shift at most (bpel_sparse_eig_params_default: 3000; 0: 6000,
+                        * what `bpel modes` passes unless --basis is given); fewer when a shift's
+                        * orthogonalisation and Rayleigh–Ritz would cost more than about one
+                        * factorisation, timed, and when memory is short; at most 3N */
     hess_sparse **give_hessian; /* NULL, or the address of the h passed: when memory limits the basis
                                  * (or always, with give_always), the block solver frees it once D is
                                  * built (setting *give_hessian to NULL), and with it the unshifted copy
