@@ -224,8 +224,9 @@ fi
 if [ -n "${PAPER:-}" ]; then
     case $PAPER in *.xz) xz -dc "$PAPER" > paper.data; PAPER=$W/paper.data ;; esac
     read -r t m < <(BPEL_MEMORY_LIMIT=${PAPER_MEMORY:-14.7G} timed "$BPEL" modes "$PAPER" --elements Cu,Zr --no-figures \
-                    --out o_paper)
+                    --out o_paper) || true
     grep '^modes: ' time.txt | sed 's/^/#   /'
+    [ -f o_paper/summary.json ] || { echo "# $PAPER: bpel modes failed:"; grep -E 'error|warning' time.txt | head -3; exit 1; }
     python3 - o_paper/summary.json "$t" "$m" "$PAPER" <<'PY'
 import json, sys
 j, t, kb, glass = json.load(open(sys.argv[1])), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]

@@ -13,4 +13,11 @@
 #define BPEL_OMEGA_FACTOR 98.22694788464063
 #define BPEL_PI 3.14159265358979323846
 
+#include <math.h>
+/* ω of an eigenvalue λ, negative for λ < 0 (an unstable mode's imaginary frequency, by sign). */
+static inline double bpel_omega_of(double lambda)
+{
+    return (lambda >= 0 ? 1.0 : -1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(lambda));
+}
+
 #endif

@@ -75,7 +75,6 @@ int bpel_kpm_moments_exact(size_t n, const double *lambda, double a, double b, i
 }
 
 /* ω of an eigenvalue, negative for λ < 0 (as vdos.h). */
-static double omega_of(double l) { return (l >= 0 ? 1.0 : -1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(l)); }
 static double lambda_of(double w) { return (w >= 0 ? 1.0 : -1.0) * (w / BPEL_OMEGA_FACTOR) * (w / BPEL_OMEGA_FACTOR); }
 
 /* θ of each bin edge (the first at π, the last at 0, so that bin 0 and the
@@ -439,7 +438,7 @@ static int run(const hess_sparse *h, const double *mass, const kpm_params *p, kp
     res->t_moments = t2 - t1;
 
     /* bins and their errors from the per-vector densities */
-    double wa = omega_of(a), wb = omega_of(b);
+    double wa = bpel_omega_of(a), wb = bpel_omega_of(b);
     res->width = p->bin_width;
     res->omega_lo = isfinite(p->omega_lo) ? p->omega_lo : fmin(0.0, floor(wa / p->bin_width) * p->bin_width);
     double span = (wb - res->omega_lo) / res->width;
@@ -476,7 +475,7 @@ static int run(const hess_sparse *h, const double *mass, const kpm_params *p, kp
         double x = (2 * lambda_of(kpm_bin_centre(res, bb)) - a - b) / (b - a);
         double th = acos(fmax(-1.0, fmin(1.0, x)));
         double t_lo = fmax(0.0, th - res->sigma_theta), t_hi = fmin(BPEL_PI, th + res->sigma_theta);
-        res->sigma_omega[bb] = 0.5 * fabs(omega_of(c + d * cos(t_lo)) - omega_of(c + d * cos(t_hi)));
+        res->sigma_omega[bb] = 0.5 * fabs(bpel_omega_of(c + d * cos(t_lo)) - bpel_omega_of(c + d * cos(t_hi)));
     }
     free(gr);
     free(theta);

@@ -214,8 +214,6 @@ static tally tally_take(const lanczos *L)
     return (tally){now(), L->f.t_factor, L->t_solves, L->t_orth, L->t_ritz, L->t_check, L->out->nsolves};
 }
 
-/* ω in rad/ps of an eigenvalue of D (negative for λ < 0). */
-static double omega_of(double lam) { return (lam < 0 ? -1.0 : 1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(lam)); }
 
 /* A line on the shift just ended: what it found and where its time went since *t0. */
 static void note_shift(const lanczos *L, int j, const slice *sl, int redone, const tally *t0)
@@ -227,13 +225,13 @@ static void note_shift(const lanczos *L, int j, const slice *sl, int redone, con
         snprintf(line, sizeof line,
                  "shift %d at %.4g rad/ps: its basis of %zu filled before the pairs below it converged; redone "
                  "(%.1f s: factorisation %.1f, %zu solves %.1f, orthogonalisation %.1f, Rayleigh-Ritz %.1f)",
-                 j, omega_of(sl->sigma), L->cap, t.wall - t0->wall, t.factor - t0->factor, t.nsolves - t0->nsolves,
+                 j, bpel_omega_of(sl->sigma), L->cap, t.wall - t0->wall, t.factor - t0->factor, t.nsolves - t0->nsolves,
                  t.solves - t0->solves, t.orth - t0->orth, t.ritz - t0->ritz);
     else
         snprintf(line, sizeof line,
                  "shift %d at %.4g rad/ps: %zu pairs in [%.4g, %.4g) rad/ps, %zu of %zu; basis %zu; %.1f s: "
                  "factorisation %.1f, %zu solves %.1f, orthogonalisation %.1f, Rayleigh-Ritz %.1f, residuals %.1f",
-                 j, omega_of(sl->sigma), sl->found, omega_of(sl->a), omega_of(sl->split), L->stored, L->room, L->cap,
+                 j, bpel_omega_of(sl->sigma), sl->found, bpel_omega_of(sl->a), bpel_omega_of(sl->split), L->stored, L->room, L->cap,
                  t.wall - t0->wall, t.factor - t0->factor, t.nsolves - t0->nsolves, t.solves - t0->solves,
                  t.orth - t0->orth, t.ritz - t0->ritz, t.check - t0->check);
     L->note(L->progress_ctx, line);
@@ -724,7 +722,7 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         snprintf(line, sizeof line,
                  "%zu modes in [%.4g, %.4g] rad/ps by inertia (%zu below); analysis %.0f s (%s, %.3g GB per "
                  "factor); factorisations for the count at the top %.0f s, at the bottom (the first shift) %.0f s; basis %zu, block %d, %s kept; setup %.0f s",
-                 total, omega_of(lo), omega_of(hi), out->below, t_open,
+                 total, bpel_omega_of(lo), bpel_omega_of(hi), out->below, t_open,
                  L.f.ordering >= 0 && L.f.ordering <= 7 ? ord[L.f.ordering] : "?", out->factor_bytes / 1e9,
                  t_count_hi, t_count_lo, L.cap, L.p, compact ? "per-atom weights" : "eigenvectors", out->t_setup);
         L.note(L.progress_ctx, line);

@@ -68,7 +68,7 @@ static int modes_finish(vib_modes *v, double t2)
     for (size_t k = 0; k < nm; k++) {
         double l = v->sol_.w[k];
         v->lambda[k] = l;
-        v->omega[k] = (l >= 0 ? 1.0 : -1.0) * BPEL_OMEGA_FACTOR * sqrt(fabs(l));
+        v->omega[k] = bpel_omega_of(l);
         if (fabs(l) > lmax) lmax = fabs(l);
     }
     if (!v->complete && v->lambda_max_bound > lmax) lmax = v->lambda_max_bound;
