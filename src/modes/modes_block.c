@@ -822,9 +822,9 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
              * on both sides, and the density grows upward, so the pairs below σ, which must all
              * converge, take less than half of C. (With the target at 0.4 C the shifts ended at
              * their first look, with 70 % of the basis used; at 0.6 C they use more of it: at
-             * 4,000 atoms four shifts instead of five. With the target at 1.2 C a shift there had
-             * to be redone: the fuller basis raised the yield measured, which put the next σ too
-             * far up.) */
+             * 4,000 atoms four or five shifts instead of five. With the target 0.9 C above σ a
+             * shift there had to be redone: the fuller basis raised the yield measured, which put
+             * the next σ too far up.) */
             double y = fmin(fmax(sl.yield, 0.15), 0.6), c = 0.4 * y * (double)L.cap / sl.kcount;
             if (a15 + 2.5 * c >= h15) {
                 sl.target = hi;
