@@ -74,7 +74,7 @@ int bpel_kpm_moments_exact(size_t n, const double *lambda, double a, double b, i
     return BPEL_OK;
 }
 
-/* ω of an eigenvalue, negative for λ < 0 (as vdos.h). */
+/* λ of a frequency ω, negative for ω < 0 (the inverse of bpel_omega_of). */
 static double lambda_of(double w) { return (w >= 0 ? 1.0 : -1.0) * (w / BPEL_OMEGA_FACTOR) * (w / BPEL_OMEGA_FACTOR); }
 
 /* θ of each bin edge (the first at π, the last at 0, so that bin 0 and the

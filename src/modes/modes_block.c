@@ -215,7 +215,6 @@ static tally tally_take(const lanczos *L)
     return (tally){now(), L->f.t_factor, L->t_solves, L->t_orth, L->t_ritz, L->t_check, L->out->nsolves};
 }
 
-
 /* A line on the shift just ended: what it found and where its time went since *t0. */
 static void note_shift(const lanczos *L, int j, const slice *sl, int redone, const tally *t0)
 {
