@@ -23,6 +23,7 @@
 /* A shift's outcome. */
 #define SHIFT_DONE 0
 #define SHIFT_SHORT 1 /* the basis filled before its lower part converged: retry with the shift nearer its bottom */
+#define SHIFT_UNCOUNTED 2 /* pairs converged below λ_lo, where none had been assumed: count there, redo */
 
 typedef struct lanczos {
     sparse_factor f;
@@ -57,6 +58,7 @@ typedef struct lanczos {
     void (*note)(void *ctx, const char *line);
     void *progress_ctx;
     int short_low;
+    int lo_unknown;    /* ν(λ_lo) not yet counted nor proved 0 */
     int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */     /* the last shift that filled its basis had not converged its lower part */
     double t_solves, t_orth, t_ritz, t_check;
 } lanczos;
@@ -216,12 +218,17 @@ static tally tally_take(const lanczos *L)
 }
 
 /* A line on the shift just ended: what it found and where its time went since *t0. */
-static void note_shift(const lanczos *L, int j, const slice *sl, int redone, const tally *t0)
+static void note_shift(const lanczos *L, int j, const slice *sl, int outcome, const tally *t0)
 {
     if (!L->note) return;
     tally t = tally_take(L);
     char line[400];
-    if (redone)
+    if (outcome == SHIFT_UNCOUNTED)
+        snprintf(line, sizeof line,
+                 "shift %d at %.4g rad/ps: pairs converged below %.4g rad/ps, so the counts are made again from "
+                 "there and the shift redone (%.1f s)",
+                 j, bpel_omega_of(sl->sigma), bpel_omega_of(sl->a), t.wall - t0->wall);
+    else if (outcome == SHIFT_SHORT)
         snprintf(line, sizeof line,
                  "shift %d at %.4g rad/ps: its basis of %zu filled before the pairs below it converged; redone "
                  "(%.1f s: factorisation %.1f, %zu solves %.1f, orthogonalisation %.1f, Rayleigh-Ritz %.1f)",
@@ -278,6 +285,9 @@ static int decide(lanczos *L, size_t m, slice *sl, int full, size_t *idx)
         if (l >= sl->sigma && l < sl->hi) to_hi++;
     }
     size_t want_low = sl->below_s - sl->below_a, want_hi = sl->below_hi - sl->below_s;
+    if (L->lo_unknown)
+        for (size_t i = 0; i < m; i++)
+            if (L->conv[i] && L->lam[i] < sl->a) return 2; /* ν(λ_lo) > 0, so the counts above are wrong */
     if (low > want_low || to_hi > want_hi) {
         bpel_fail(BPEL_EINVAL,
                   "block Lanczos: %zu converged pairs in [%.6g, %.6g) and %zu in [%.6g, %.6g) eV/(A^2 amu), but "
@@ -483,8 +493,11 @@ static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
     if (rc) return rc;
     size_t k = (size_t)pn, m = 0;
     /* the first look when the basis could hold the pairs meant for this shift (~2.9 vectors per
-     * converged pair measured), then every 25 % more */
+     * converged pair measured), then every 25 % more; for the last shift, whose pairs the inertia
+     * counts, at 3 vectors per pair when that comes sooner (its 348 pairs at 19,652 atoms had
+     * taken 2,784 solves, 8 per pair) */
     size_t next_rr = (size_t)(0.7 * (double)L->cap);
+    if (sl->target >= sl->hi && 3 * (sl->below_hi - sl->below_a) < next_rr) next_rr = 3 * (sl->below_hi - sl->below_a);
     if (next_rr < 2 * (size_t)L->p) next_rr = 2 * (size_t)L->p;
     for (;;) {
         int pc = (int)(k - m);
@@ -509,6 +522,10 @@ static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
             if (rc) return rc;
             int d = decide(L, m, sl, full, idx);
             if (d < 0) return BPEL_EINVAL;
+            if (d == 2) {
+                *outcome = SHIFT_UNCOUNTED;
+                return BPEL_OK;
+            }
             done = d;
             if (L->progress) {
                 size_t now_ = 0; /* converged pairs of this shift's part so far */
@@ -531,6 +548,10 @@ static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
             full = 1; /* take the run converged so far (the Rayleigh–Ritz above is of this basis) */
             int d = decide(L, m, sl, 1, idx);
             if (d < 0) return BPEL_EINVAL;
+            if (d == 2) {
+                *outcome = SHIFT_UNCOUNTED;
+                return BPEL_OK;
+            }
             if (d) break;
         }
         if (full) {
@@ -541,6 +562,30 @@ static int run_shift(lanczos *L, slice *sl, size_t *idx, int *outcome)
     }
     *outcome = SHIFT_DONE;
     return store_pairs(L, m, sl, idx);
+}
+
+/* ν(λ_lo) by inertia, when the first shift shows it may not be 0: the counts, and the pairs wanted,
+ * start from it. */
+static int count_lo(lanczos *L, slice *sl, double lo, double hi, PetscInt nu_hi, PetscInt *nu_lo, size_t *total)
+{
+    int rc = bpel_sparse_factor_at(&L->f, lo, nu_lo);
+    if (rc) return rc;
+    if (*nu_lo > nu_hi)
+        return bpel_fail(BPEL_EINVAL, "block Lanczos: %zu eigenvalues below %.6g eV/(A^2 amu) by inertia, but %zu below %.6g",
+                         (size_t)*nu_lo, lo, (size_t)nu_hi, hi);
+    L->lo_unknown = 0;
+    sl->below_a = (size_t)*nu_lo;
+    *total = (size_t)(nu_hi - *nu_lo);
+    L->out->below = (size_t)*nu_lo;
+    L->out->count_inertia = *total;
+    L->room = *total;
+    if (L->note && *nu_lo > 0) {
+        char line[200];
+        snprintf(line, sizeof line, "%zu modes lie below %.4g rad/ps (by inertia): not computed", (size_t)*nu_lo,
+                 bpel_omega_of(lo));
+        L->note(L->progress_ctx, line);
+    }
+    return BPEL_OK;
 }
 
 int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, const sparse_eig_params *p,
@@ -619,19 +664,21 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
     if (rc) goto done;
     opened = 1;
     t_open = now() - t_open;
+    /* The count at λ_c only. None is made at λ_lo: ν(λ_lo) = 0 is taken (λ_lo lies below the
+     * spectrum of a relaxed glass) and proved by the first shift, which lies inside the first slice
+     * and must converge all ν(σ₁) pairs below it, every one of them at or above λ_lo. Should it fall
+     * short, ν(λ_lo) is counted then (see the loop below). This saves a factorisation (262 s at
+     * 19,652 atoms), and the first shift finds pairs on both sides of σ₁ instead of above only. */
     PetscInt nu_hi = 0, nu_lo = 0, nu = 0;
     rc = bpel_sparse_factor_at(&L.f, hi, &nu_hi);
     if (rc) goto done;
     double t_count_hi = L.f.t_factor;
-    rc = bpel_sparse_factor_at(&L.f, lo, &nu_lo); /* the first shift */
-    if (rc) goto done;
-    double t_count_lo = L.f.t_factor - t_count_hi;
     {
         /* The basis per shift: its Rayleigh–Ritz steps (~4 dense eigenproblems of order m, ~1e-10 m³ s
          * each measured on 2 cores) and orthogonalisation (~4 m² 3N flops at ~4e10 flop/s) should cost
          * about one factorisation, as timed just now. More vectors per shift would mean fewer
          * factorisations but a cost growing as m³. */
-        double tf = 0.5 * L.f.t_factor, lo_m = 256.0, hi_m = (double)L.cap;
+        double tf = t_count_hi, lo_m = 256.0, hi_m = (double)L.cap;
         if (lo_m > hi_m) lo_m = hi_m;
         double a = lo_m, b = hi_m;
         for (int it = 0; it < 60; it++) {
@@ -749,41 +796,73 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         static const char *const ord[] = {"AMD", "user", "AMF", "SCOTCH", "PORD", "METIS", "QAMD", "auto"};
         char line[400];
         snprintf(line, sizeof line,
-                 "%zu modes in [%.4g, %.4g] rad/ps by inertia (%zu below); analysis %.0f s (%s, %.3g GB per "
-                 "factor); factorisations for the count at the top %.0f s, at the bottom (the first shift) %.0f s; basis %zu, block %d, %s kept; setup %.0f s",
-                 total, bpel_omega_of(lo), bpel_omega_of(hi), out->below, t_open,
+                 "%zu modes below %.4g rad/ps by inertia (none below %.4g rad/ps, to be proved by the first shift); "
+                 "analysis %.0f s (%s, %.3g GB per factor); factorisation for the count %.0f s; basis %zu, block %d, "
+                 "%s kept; setup %.0f s",
+                 total, bpel_omega_of(hi), bpel_omega_of(lo), t_open,
                  L.f.ordering >= 0 && L.f.ordering <= 7 ? ord[L.f.ordering] : "?", out->factor_bytes / 1e9,
-                 t_count_hi, t_count_lo, L.cap, L.p, compact ? "per-atom weights" : "eigenvectors", out->t_setup);
+                 t_count_hi, L.cap, L.p, compact ? "per-atom weights" : "eigenvectors", out->t_setup);
         L.note(L.progress_ctx, line);
     }
 
     /* Slices planned by a Debye-like count, ν(λ) ∝ λ^{3/2}, between the shift's
      * bottom and λ_c; each shift is meant to find per_shift pairs. */
     const size_t per_shift = (size_t)(0.35 * (double)L.cap) > 1 ? (size_t)(0.35 * (double)L.cap) : 1;
-    slice sl = {.sigma = lo, .a = lo, .hi = hi, .below_a = (size_t)nu_lo, .below_s = (size_t)nu_lo,
-                .below_hi = (size_t)nu_hi};
+    slice sl = {.a = lo, .hi = hi, .below_a = (size_t)nu_lo, .below_hi = (size_t)nu_hi};
     {
+        /* the first shift 0.4 of the way (in pairs, by the Debye-like count) into the first slice */
         size_t nsl = (total + per_shift - 1) / per_shift;
-        sl.target = nsl <= 1 ? hi : hi * pow(1.0 / (double)nsl, 2.0 / 3.0);
+        double u15 = pow(hi, 1.5) / (double)(nsl > 1 ? nsl : 1);
+        sl.target = nsl <= 1 ? hi : pow(u15, 2.0 / 3.0);
+        sl.sigma = pow(0.4 * u15, 2.0 / 3.0);
     }
     int retries = 0, nshift = 0;
     tally t_shift = tally_take(&L);
-    t_shift.factor -= t_count_lo; /* the first shift's factorisation was the count at λ_lo */
-    t_shift.wall -= t_count_lo;
+    L.lo_unknown = 1;
+    if (total > 0) {
+        rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
+        if (rc) goto done;
+        sl.below_s = (size_t)nu;
+    }
     while (total > 0) {
         int outcome = SHIFT_DONE;
         rc = run_shift(&L, &sl, idx, &outcome);
         if (rc) goto done;
-        note_shift(&L, ++nshift, &sl, outcome == SHIFT_SHORT, &t_shift);
+        note_shift(&L, ++nshift, &sl, outcome, &t_shift);
         t_shift = tally_take(&L);
+        if (outcome == SHIFT_UNCOUNTED) {
+            /* pairs converged below λ_lo: count ν(λ_lo), then the same shift again */
+            out->retries++;
+            rc = count_lo(&L, &sl, lo, hi, nu_hi, &nu_lo, &total);
+            if (rc) goto done;
+            rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
+            if (rc) goto done;
+            continue;
+        }
         if (outcome == SHIFT_SHORT) {
             out->retries++;
+            int refactor = 0;
+            if (L.lo_unknown && !L.short_low) L.lo_unknown = 0; /* all ν(σ₁) pairs below σ₁ converged above λ_lo */
+            if (L.lo_unknown) {
+                /* the first shift fell short, which eigenvalues below λ_lo (not found by it, but
+                 * counted below σ₁) would explain */
+                rc = count_lo(&L, &sl, lo, hi, nu_hi, &nu_lo, &total);
+                if (rc) goto done;
+                refactor = 1;
+            }
             /* the basis filled first: a larger one (up to the most allowed), and a shift nearer the
              * bottom when the pairs below it were not all converged */
             if (L.cap < L.capmax) {
                 L.cap = L.cap + L.cap / 2 < L.capmax ? L.cap + L.cap / 2 : L.capmax;
                 if (L.cap > out->basis) out->basis = L.cap;
-                if (!L.short_low) { retries++; continue; }
+                if (!L.short_low) {
+                    retries++;
+                    if (refactor) {
+                        rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
+                        if (rc) goto done;
+                    }
+                    continue;
+                }
             }
             if (++retries > 6 || !(sl.sigma > sl.a)) {
                 rc = bpel_fail(BPEL_EINVAL,
@@ -803,6 +882,7 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
             continue;
         }
         retries = 0;
+        L.lo_unknown = 0; /* the first shift found all ν(σ₁) pairs below σ₁ at or above λ_lo: none lie below */
         if (sl.split >= hi) break;
         /* the next slice starts at the split; its count below the split is the pairs found so far */
         sl.below_a += sl.found;
