@@ -104,8 +104,8 @@ void bpel_sparse_eig_params_default(sparse_eig_params *p);
 int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const sparse_eig_params *p, sparse_eig_result *out);
 /* The same interval by block shift-and-invert Lanczos (one process):
  *
- *   The interval is covered from the bottom up by shifts σ_0 = λ_lo < σ_1 <
- *   …, each responsible for a subinterval [a_j, a_{j+1}) that contains it.
+ *   The interval is covered from the bottom up by shifts σ_1 < σ_2 < …, each
+ *   responsible for a subinterval [a_j, a_{j+1}) that contains it, a_1 = λ_lo.
  *   One MUMPS factorisation of D − σ_j I serves both as the inertia count
  *   ν(σ_j) (eigenvalues below σ_j) and as the operator (D − σ_j I)⁻¹, applied
  *   to `block` vectors per solve. Block Lanczos with full
@@ -116,7 +116,10 @@ int bpel_sparse_eig_solve(const hess_sparse *h, const double *masses, const spar
  *   run, so no pair lies near a boundary. The last shift's run reaches λ_c,
  *   whose inertia (one factorisation, made first, with MUMPS's memory
  *   estimate) closes the count: every mode in the interval is accounted for
- *   by Sylvester's law, and a missing or doubled one is an error.
+ *   by Sylvester's law, and a missing or doubled one is an error. ν(λ_lo) = 0
+ *   is not counted but proved by the first shift (all ν(σ_1) pairs found at or
+ *   above λ_lo); it is counted only when that fails, e.g. for an unrelaxed
+ *   structure with eigenvalues below λ_lo.
  *
  *   A pair (θ, x) of (D − σI)⁻¹ with residual r gives λ = σ + 1/θ and
  *   Dx − λx = −(D − σI) r/θ; pairs are taken with ‖r‖·‖D − σI‖ ≤ tol·|θ|
