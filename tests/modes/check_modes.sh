@@ -139,7 +139,7 @@ assert all(abs(ia[k] / ib[k] - 1) <= 1e-6 for k in ia)
 PY
   # the run's log: the moduli, the counts, and a line per shift with its pairs, which add up to the modes
   grep -q '^modes: K and G by conjugate gradients' errauto || fail "no line on the moduli: $(cat errauto)"
-  grep -Eq '^modes: [0-9]+ modes in \[.*\] rad/ps by inertia' errauto || fail "no line on the counts: $(cat errauto)"
+  grep -Eq '^modes: [0-9]+ modes below [-0-9.e]+ rad/ps by inertia' errauto || fail "no line on the counts: $(cat errauto)"
   python3 - gauto errauto <<'PY' || fail "the shift lines do not add up to the modes"
 import json, re, sys
 m = json.load(open(sys.argv[1] + '/summary.json'))['modes']
