@@ -59,6 +59,24 @@ static void unload(setup *u)
     bpel_system_destroy(u->s);
 }
 
+/* Every mode of the glass by the dense route, the reference. */
+static vib_modes *all_modes(const setup *u)
+{
+    vib_params p = {.solver = "dsyevr", .max_omega = 0};
+    vib_modes *all;
+    assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &p, &all), 0);
+    return all;
+}
+
+/* The atoms' masses, amu. */
+static double *masses_of(const setup *u)
+{
+    double *mass = malloc(u->s->n * sizeof *mass);
+    assert_non_null(mass);
+    for (size_t i = 0; i < u->s->n; i++) mass[i] = system_mass(u->s, i);
+    return mass;
+}
+
 /* An ω between two well separated modes near `near` (rad/ps), so that the
  * window bound cuts no multiplet: the middle of the widest gap among the
  * dense modes within ±20 % of it. */
@@ -80,9 +98,7 @@ static double bound_in_gap(const vib_modes *all, double near)
  * Returns the block solver's shifts redone (basis > 0), else 0. */
 static int compare(setup *u, double near, int nev, int block, size_t basis)
 {
-    vib_params pall = {.solver = "dsyevr", .max_omega = 0};
-    vib_modes *all;
-    assert_int_equal(bpel_vib_modes_compute(u->m, u->s, &pall, &all), 0);
+    vib_modes *all = all_modes(u);
     const double wc = bound_in_gap(all, near);
     vib_params pd = {.solver = "dsyevr", .max_omega = wc}, ps = {.solver = block ? VIB_BLOCK_SOLVER : VIB_SPARSE_SOLVER, .max_omega = wc};
     vib_modes *vd, *vs;
@@ -91,8 +107,7 @@ static int compare(setup *u, double near, int nev, int block, size_t basis)
         /* many small slices: call the solver directly with a small nev */
         hess_sparse *h;
         assert_int_equal(bpel_hess_build_sparse(u->m, &h), 0);
-        double *mass = malloc(u->s->n * sizeof *mass);
-        for (size_t i = 0; i < u->s->n; i++) mass[i] = system_mass(u->s, i);
+        double *mass = masses_of(u);
         sparse_eig_params sp;
         bpel_sparse_eig_params_default(&sp);
         sp.lambda_c = pow(wc / BPEL_OMEGA_FACTOR, 2);
@@ -279,9 +294,7 @@ static void test_block_modes_below_lo(void **st)
 {
     setup u;
     load(&u, rep_path);
-    vib_params pall = {.solver = "dsyevr", .max_omega = 0};
-    vib_modes *all;
-    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pall, &all), 0);
+    vib_modes *all = all_modes(&u);
     const double glo = widest_gap_lambda(all, 6, 30), ghi = pow(bound_in_gap(all, 13.0) / BPEL_OMEGA_FACTOR, 2);
     sparse_eig_params sp;
     bpel_sparse_eig_params_default(&sp);
@@ -296,9 +309,8 @@ static void test_block_modes_below_lo(void **st)
     assert_true(nlo >= 6);
     hess_sparse *h;
     assert_int_equal(bpel_hess_build_sparse(u.m, &h), 0);
-    double *mass = malloc(u.s->n * sizeof *mass);
+    double *mass = masses_of(&u);
     for (size_t a = 0; a < u.s->n; a++) {
-        mass[a] = system_mass(u.s, a);
         int seen = 0;
         for (size_t q = h->rowptr[a]; q < h->rowptr[a + 1]; q++)
             if (h->col[q] == a) {
@@ -332,9 +344,7 @@ static void test_degenerate_slices(void **st)
 {
     setup u;
     load(&u, rep_path);
-    vib_params pall = {.solver = "dsyevr", .max_omega = 0};
-    vib_modes *all;
-    assert_int_equal(bpel_vib_modes_compute(u.m, u.s, &pall, &all), 0);
+    vib_modes *all = all_modes(&u);
     size_t pairs = 0;
     for (size_t k = 4; k < all->nmodes && all->omega[k] < 10; k++)
         if (fabs(all->lambda[k] - all->lambda[k - 1]) < 1e-10 * all->lambda[k]) pairs++;
@@ -378,8 +388,7 @@ static void test_factor_ordering(void **st)
     load(&u, rep_path);
     hess_sparse *h;
     assert_int_equal(bpel_hess_build_sparse(u.m, &h), 0);
-    double *mass = malloc(u.s->n * sizeof *mass);
-    for (size_t i = 0; i < u.s->n; i++) mass[i] = system_mass(u.s, i);
+    double *mass = masses_of(&u);
     const double lc = pow(9.0 / BPEL_OMEGA_FACTOR, 2);
     sparse_eig_result r, amf, automatic, amd;
     solve_with_ordering(h, mass, lc, NULL, &r);
