@@ -57,9 +57,9 @@ typedef struct lanczos {
     void (*progress)(void *ctx, double done, double total);
     void (*note)(void *ctx, const char *line);
     void *progress_ctx;
-    int short_low;
+    int short_low;     /* the last shift that filled its basis had not converged its lower part */
     int lo_unknown;    /* ν(λ_lo) not yet counted nor proved 0 */
-    int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */     /* the last shift that filled its basis had not converged its lower part */
+    int lowmiss;       /* at the last Rayleigh–Ritz, pairs below σ were still missing */
     double t_solves, t_orth, t_ritz, t_check;
 } lanczos;
 
@@ -841,28 +841,20 @@ int bpel_sparse_eig_solve_block(const hess_sparse *h, const double *masses, cons
         }
         if (outcome == SHIFT_SHORT) {
             out->retries++;
-            int refactor = 0;
             if (L.lo_unknown && !L.short_low) L.lo_unknown = 0; /* all ν(σ₁) pairs below σ₁ converged above λ_lo */
             if (L.lo_unknown) {
-                /* the first shift fell short, which eigenvalues below λ_lo (not found by it, but
-                 * counted below σ₁) would explain */
+                /* the first shift's pairs below it fell short, which eigenvalues below λ_lo (not
+                 * found by it, but counted below σ₁) would explain: count them; the shift is then
+                 * moved down and factorised below, as for any shift short below */
                 rc = count_lo(&L, &sl, lo, hi, nu_hi, &nu_lo, &total);
                 if (rc) goto done;
-                refactor = 1;
             }
             /* the basis filled first: a larger one (up to the most allowed), and a shift nearer the
              * bottom when the pairs below it were not all converged */
             if (L.cap < L.capmax) {
                 L.cap = L.cap + L.cap / 2 < L.capmax ? L.cap + L.cap / 2 : L.capmax;
                 if (L.cap > out->basis) out->basis = L.cap;
-                if (!L.short_low) {
-                    retries++;
-                    if (refactor) {
-                        rc = bpel_sparse_factor_at(&L.f, sl.sigma, &nu);
-                        if (rc) goto done;
-                    }
-                    continue;
-                }
+                if (!L.short_low) { retries++; continue; }
             }
             if (++retries > 6 || !(sl.sigma > sl.a)) {
                 rc = bpel_fail(BPEL_EINVAL,
